@@ -1,80 +1,123 @@
 #!/usr/bin/env node
 // Runs every compiled test file with tap and ends with the plain "N passed, N failed"
-// line that CI reads (tap's own summary is not recognised there). A test counts once:
-// each top-level t.test() in each file is one result; skips are counted apart.
-import { spawn } from 'node:child_process';
+// line that CI reads (tap's own summary is not recognised there).
+//
+// - Installs the Debian tools the interop tests use when they are missing and we are root
+//   (tests that still cannot find them report themselves skipped with the reason).
+// - Package unit tests run two at a time; cross-package tests under test/ share fixed
+//   resources (port 111, the portmapper, nfs-ganesha) and run one at a time.
+// - A file's top-level t.test() calls are the units counted; skips are counted apart.
+// Usage: node scripts/run-tests.mjs [substring ...]   (only files whose path contains one)
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+// command → Debian package providing it
+const SYSTEM_TOOLS = {
+  tshark: 'tshark',
+  'nfs-ls': 'libnfs-utils',
+  rpcinfo: 'rpcbind',
+  showmount: 'nfs-common',
+  'ganesha.nfsd': 'nfs-ganesha nfs-ganesha-vfs',
+};
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function ensureSystemTools() {
+  const missing = Object.entries(SYSTEM_TOOLS).filter(([cmd]) => !have(cmd));
+  if (missing.length === 0) return;
+  const pkgs = [...new Set(missing.flatMap(([, p]) => p.split(' ')))];
+  if (process.getuid?.() !== 0 || !have('apt-get')) {
+    console.log(`# not installing ${pkgs.join(' ')}: needs root and apt-get; the tests that use them will skip`);
+    return;
+  }
+  console.log(`# installing ${pkgs.join(' ')} (apt-get)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  // tshark asks whether non-root users may capture; answer no rather than prompt.
+  spawnSync('sh', ['-c', 'echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections'], { stdio: 'ignore' });
+  const opts = { stdio: ['ignore', 'ignore', 'inherit'], env, timeout: 15 * 60 * 1000 };
+  spawnSync('apt-get', ['update', '-qq'], opts);
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...pkgs], opts);
+  if (r.status !== 0) console.log(`# apt-get install failed (${r.status ?? r.signal}); the tests that need ${pkgs.join(' ')} will skip`);
+}
+
 function findTests(dir, out) {
-  for (const name of readdirSync(dir)) {
+  let names;
+  try { names = readdirSync(dir); } catch { return out; }
+  for (const name of names) {
     if (name === 'node_modules') continue;
     const p = join(dir, name);
     if (statSync(p).isDirectory()) findTests(p, out);
-    else if (name.endsWith('.test.js')) out.push(p);
+    else if (name.endsWith('.test.js') && p.includes('/dist/test/')) out.push(relative(root, p));
   }
   return out;
 }
 
-const filter = process.argv.slice(2);
-const files = [];
-for (const base of ['packages', 'test', 'bench']) {
-  try {
-    for (const f of findTests(join(root, base), [])) {
-      if (!f.includes(`${'/dist/'}`)) continue;
-      if (filter.length > 0 && !filter.some((s) => f.includes(s))) continue;
-      files.push(relative(root, f));
-    }
-  } catch { /* folder absent */ }
+function runTap(files, jobs, tally) {
+  return new Promise((resolve) => {
+    if (files.length === 0) return resolve();
+    const tapBin = join(root, 'node_modules', '.bin', 'tap');
+    const child = spawn(tapBin, ['--reporter=tap', `--jobs=${jobs}`, '--timeout=900', ...files], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let currentFile = '';
+    let pending = '';
+    let sawFailure = false;
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      pending += chunk;
+      let nl;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        const file = /^# Subtest: (.*)$/.exec(line);
+        if (file) currentFile = file[1];
+        // A file's top-level tests report one level (4 spaces) deep.
+        const m = /^ {4}(not ok|ok) \d+ - (.*)$/.exec(line);
+        if (m) {
+          if (/# (SKIP|TODO)\b/i.test(m[2])) tally.skipped++;
+          else if (m[1] === 'ok') tally.passed++;
+          else { tally.failed++; sawFailure = true; tally.failures.push(`${currentFile}: ${m[2]}`); }
+          continue;
+        }
+        // A whole file failing with no failed test inside (crash, timeout, bad plan).
+        const f = /^not ok \d+ - (.*)$/.exec(line);
+        if (f && !tally.failures.some((x) => x.startsWith(`${f[1].replace(/ # .*$/, '')}:`))) {
+          tally.failed++; sawFailure = true; tally.failures.push(`${f[1]}: the file failed outside its tests`);
+        }
+      }
+    });
+    child.on('close', (code) => {
+      if (code !== 0 && !sawFailure) { tally.failed++; tally.failures.push(`tap exited with code ${code}`); }
+      resolve();
+    });
+  });
 }
-files.sort();
-if (files.length === 0) {
+
+const filter = process.argv.slice(2);
+const all = [...findTests(join(root, 'packages'), []), ...findTests(join(root, 'bench'), []), ...findTests(join(root, 'test'), [])]
+  .filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)))
+  .sort();
+if (all.length === 0) {
   console.log('no test files found');
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-
-const tapBin = join(root, 'node_modules', '.bin', 'tap');
-const child = spawn(tapBin, ['--reporter=tap', '--disable-coverage', '--jobs=2', '--timeout=600', ...files], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-const failures = [];
-let currentFile = '';
-let pending = '';
-child.stdout.setEncoding('utf8');
-child.stdout.on('data', (chunk) => {
-  process.stdout.write(chunk);
-  pending += chunk;
-  let nl;
-  while ((nl = pending.indexOf('\n')) >= 0) {
-    const line = pending.slice(0, nl);
-    pending = pending.slice(nl + 1);
-    const file = /^# Subtest: (.*)$/.exec(line);
-    if (file) currentFile = file[1];
-    // Results of a file's top-level tests sit one level (4 spaces) deep.
-    const m = /^ {4}(not ok|ok) \d+ - (.*)$/.exec(line);
-    if (!m) continue;
-    if (/# SKIP\b/i.test(m[2]) || /# TODO\b/i.test(m[2])) skipped++;
-    else if (m[1] === 'ok') passed++;
-    else { failed++; failures.push(`${currentFile}: ${m[2]}`); }
-  }
-});
-
-child.on('close', (code) => {
-  // A file that crashed or failed outside any t.test() still fails the run.
-  if (code !== 0 && failed === 0) { failed++; failures.push(`tap exited with code ${code}`); }
-  if (failures.length > 0) {
-    console.log('\nFailed:');
-    for (const f of failures) console.log(`  ${f}`);
-  }
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-  process.exit(failed > 0 ? 1 : 0);
-});
+ensureSystemTools();
+const tally = { passed: 0, failed: 0, skipped: 0, failures: [] };
+const serial = all.filter((f) => f.startsWith('test/'));
+await runTap(all.filter((f) => !serial.includes(f)), 2, tally);
+await runTap(serial, 1, tally);
+if (tally.failures.length > 0) {
+  console.log('\nFailed:');
+  for (const f of tally.failures) console.log(`  ${f}`);
+}
+console.log(`${tally.passed} passed, ${tally.failed} failed${tally.skipped ? `, ${tally.skipped} skipped` : ''}`);
+process.exit(tally.failed > 0 ? 1 : 0);
