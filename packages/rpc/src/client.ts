@@ -1,0 +1,394 @@
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import { XdrReader, XdrWriter, measure, type Codec } from '@nfsts/xdr';
+import { AUTH_NONE_CRED, credentialSize, encodeCredential, type Credential } from './auth.js';
+import { RpcError } from './errors.js';
+import { parseClientOptions, type ParsedClientOptions, type RpcClientOptions } from './options.js';
+import { RecordReader } from './record.js';
+import {
+  AUTH_ERROR, AUTH_NONE, CALL, GARBAGE_ARGS, LAST_FRAGMENT, MAX_AUTH_BYTES, MAX_FRAGMENT, MSG_ACCEPTED, MSG_DENIED,
+  PROC_UNAVAIL, PROG_MISMATCH, PROG_UNAVAIL, REPLY, RPC_MISMATCH, RPC_VERSION, SUCCESS, SYSTEM_ERR,
+} from './wire.js';
+
+export type { RpcClientOptions } from './options.js';
+
+export interface CallOptions {
+  timeoutMs?: number;
+  cred?: Credential;
+  signal?: AbortSignal;
+}
+
+interface Pending {
+  xid: number;
+  /** The framed call (record mark first); kept for retransmission with the same XID. */
+  chunks: Buffer[];
+  res: Codec<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  timer: NodeJS.Timeout;
+  signal: AbortSignal | null;
+  onAbort: (() => void) | null;
+  prog: number;
+  vers: number;
+  proc: number;
+}
+
+type State = 'idle' | 'connecting' | 'connected' | 'closed';
+
+/** Call header before the credential: mark xid CALL rpcvers prog vers proc. */
+const CALL_HEAD = 28;
+
+function uncorkClient(c: RpcClient): void {
+  c.uncorkNow();
+}
+
+/**
+ * ONC RPC v2 client over one TCP connection. Many calls may be in flight; replies are
+ * matched by XID. When the connection drops with calls pending, it reconnects with
+ * exponential backoff and retransmits them under their original XIDs.
+ *
+ * Events: 'connect' (first connection), 'reconnect' (a later one), 'disconnect' (the
+ * connection dropped), 'close' (close() finished). No 'error' events are emitted.
+ */
+export class RpcClient extends EventEmitter {
+  private readonly opts: ParsedClientOptions;
+  private readonly log: Logger;
+  private readonly cred: Credential;
+  private state: State = 'idle';
+  private socket: net.Socket | null = null;
+  private reader: RecordReader | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextXid: number = randomInt(0, 0x7fffffff);
+  private everConnected = false;
+  private attempt = 0;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private corked = false;
+  private closePromise: Promise<void> | null = null;
+  private connSeq = 0;
+
+  constructor(opts: RpcClientOptions) {
+    super();
+    this.opts = parseClientOptions(opts);
+    this.cred = this.opts.cred ?? AUTH_NONE_CRED;
+    this.log = this.opts.logger.child({ rpcClient: `${this.opts.host}:${this.opts.port}` });
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** Calls waiting for a reply (for tests and diagnostics). */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Connects (one attempt); resolves at once when already connected. */
+  connect(): Promise<void> {
+    if (this.state === 'closed') return Promise.reject(new RpcError('ERR_RPC_CLOSED', 'client is closed'));
+    if (this.state === 'connected') return Promise.resolve();
+    const p = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    if (this.state === 'idle') {
+      if (this.reconnectTimer !== null) {
+        clearTimeout(this.reconnectTimer);
+        this.reconnectTimer = null;
+      }
+      this.open();
+    }
+    return p;
+  }
+
+  /**
+   * Calls prog/vers/proc with `argValue` encoded by `args`; resolves with the result
+   * decoded by `res` from the reply record (a caller's own codec may copy READ data
+   * straight into its buffer). Opaques in the arguments are sent by reference: the caller
+   * must not modify them until the call settles.
+   */
+  call<A, R>(prog: number, vers: number, proc: number, args: Codec<A>, argValue: A, res: Codec<R>, opts?: CallOptions): Promise<R> {
+    if (this.state === 'closed') return Promise.reject(new RpcError('ERR_RPC_CLOSED', 'client is closed'));
+    const signal = opts?.signal ?? null;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let xid = this.nextXid;
+    while (this.pending.has(xid)) xid = (xid + 1) >>> 0;
+    this.nextXid = (xid + 1) >>> 0;
+    let chunks: Buffer[];
+    try {
+      chunks = this.encodeCall(xid, prog, vers, proc, opts?.cred ?? this.cred, args, argValue);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<R>((resolve, reject) => {
+      const timeoutMs = opts?.timeoutMs ?? this.opts.timeoutMs;
+      const entry: Pending = {
+        xid, chunks, res: res as Codec<unknown>, resolve: resolve as (v: unknown) => void, reject, signal, onAbort: null,
+        prog, vers, proc,
+        timer: setTimeout(() => this.fail(entry, new RpcError('ERR_RPC_TIMEOUT', `call ${prog}/${vers}/${proc} xid ${xid} timed out after ${timeoutMs} ms`, { xid })), timeoutMs),
+      };
+      if (signal !== null) {
+        entry.onAbort = () => this.fail(entry, signal.reason);
+        signal.addEventListener('abort', entry.onAbort, { once: true });
+      }
+      this.pending.set(xid, entry);
+      if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, prog, vers, proc }, 'call');
+      if (this.state === 'connected') this.send(entry);
+      else if (this.state === 'idle' && this.reconnectTimer === null) this.open();
+    });
+  }
+
+  private encodeCall<A>(xid: number, prog: number, vers: number, proc: number, cred: Credential, args: Codec<A>, argValue: A): Buffer[] {
+    const { total, inline } = measure(args.size, argValue);
+    const head = CALL_HEAD + credentialSize(cred) + 8;
+    const length = head - 4 + total;
+    if (length > MAX_FRAGMENT) throw new RpcError('ERR_RPC_RECORD_TOO_LARGE', `call of ${length} bytes does not fit one fragment`);
+    const w = new XdrWriter(head + inline, { chunks: true });
+    const b = w.buf;
+    b.writeUInt32BE(LAST_FRAGMENT + length, 0);
+    b.writeUInt32BE(xid, 4);
+    b.writeUInt32BE(CALL, 8);
+    b.writeUInt32BE(RPC_VERSION, 12);
+    w.pos = 16;
+    w.u32(prog);
+    w.u32(vers);
+    w.u32(proc);
+    encodeCredential(w, cred);
+    w.u32(AUTH_NONE);
+    w.u32(0);
+    args.encode(w, argValue);
+    if (w.pos !== head + inline) throw new RpcError('ERR_RPC_INVALID_OPTION', `arguments encoded ${w.pos - head} inline bytes, size() said ${inline}`);
+    return w.chunks();
+  }
+
+  private send(entry: Pending): void {
+    const s = this.socket!;
+    if (!this.corked) {
+      this.corked = true;
+      s.cork();
+      process.nextTick(uncorkClient, this);
+    }
+    for (const c of entry.chunks) s.write(c);
+  }
+
+  /** @internal */
+  uncorkNow(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket?.uncork();
+  }
+
+  private open(): void {
+    this.state = 'connecting';
+    const seq = ++this.connSeq;
+    const socket = net.connect({ host: this.opts.host, port: this.opts.port, noDelay: true });
+    this.socket = socket;
+    this.corked = false;
+    const reader = new RecordReader(this.opts.maxRecordSize, (rec) => this.onReply(rec));
+    this.reader = reader;
+    let connected = false;
+    let lastError: unknown = null;
+    socket.on('connect', () => {
+      connected = true;
+      this.onConnected();
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (this.reader !== reader) return;
+      try {
+        reader.push(chunk);
+      } catch (err) {
+        this.onStreamError(err);
+      }
+    });
+    socket.on('error', (err) => {
+      lastError = err;
+      this.log.debug({ err, seq }, 'connection error');
+    });
+    socket.on('close', () => {
+      if (this.socket === socket) {
+        this.socket = null;
+        this.reader = null;
+        this.corked = false;
+      }
+      this.onClosed(connected, lastError);
+    });
+  }
+
+  private onConnected(): void {
+    const again = this.everConnected;
+    this.everConnected = true;
+    this.state = 'connected';
+    this.attempt = 0;
+    this.log.debug({ pending: this.pending.size }, again ? 'reconnected' : 'connected');
+    // Retransmit what is still pending, with the original XIDs, under one cork.
+    for (const entry of this.pending.values()) this.send(entry);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.resolve();
+    this.emit(again ? 'reconnect' : 'connect');
+  }
+
+  private onClosed(wasConnected: boolean, err: unknown): void {
+    if (this.state === 'closed') return;
+    this.state = 'idle';
+    if (wasConnected) {
+      this.log.debug({ pending: this.pending.size }, 'disconnected');
+      this.emit('disconnect');
+    }
+    const waiters = this.waiters;
+    this.waiters = [];
+    if (!wasConnected) {
+      const e = new RpcError('ERR_RPC_CONNECT', `cannot connect to ${this.opts.host}:${this.opts.port}`, { cause: err ?? undefined });
+      for (const w of waiters) w.reject(e);
+    }
+    if (this.pending.size > 0) this.scheduleReconnect(err);
+  }
+
+  private scheduleReconnect(err: unknown): void {
+    this.attempt++;
+    if (this.attempt > this.opts.retries) {
+      this.attempt = 0;
+      const e = new RpcError('ERR_RPC_CONNECT', `cannot reach ${this.opts.host}:${this.opts.port} after ${this.opts.retries} retries`, { cause: err ?? undefined });
+      for (const entry of [...this.pending.values()]) this.fail(entry, e);
+      return;
+    }
+    const delay = Math.min(this.opts.maxDelayMs, this.opts.minDelayMs * 2 ** (this.attempt - 1));
+    this.log.debug({ attempt: this.attempt, delay }, 'reconnecting');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      if (this.state === 'idle') this.open();
+    }, delay);
+  }
+
+  /** The reply stream cannot be parsed: reset the connection (pending calls are retransmitted). */
+  private onStreamError(err: unknown): void {
+    if (err instanceof RpcError && err.code === 'ERR_RPC_RECORD_TOO_LARGE') {
+      // The XID is unknown and the same reply would come back: fail what is pending.
+      this.log.debug({ err }, 'reply record too large; failing pending calls');
+      for (const entry of [...this.pending.values()]) this.fail(entry, err);
+    } else {
+      this.log.debug({ err }, 'unreadable reply stream; resetting connection');
+    }
+    this.reader = null;
+    this.socket?.destroy();
+  }
+
+  private onReply(rec: Buffer): void {
+    if (rec.length < 4) throw new RpcError('ERR_RPC_BAD_REPLY', `reply record of ${rec.length} bytes has no xid`);
+    const xid = rec.readUInt32BE(0);
+    const entry = this.pending.get(xid);
+    if (entry === undefined) {
+      this.log.debug({ xid }, 'reply with unknown xid ignored');
+      return;
+    }
+    let value: unknown;
+    try {
+      value = this.decodeReply(entry, rec);
+    } catch (err) {
+      this.fail(entry, err instanceof RpcError ? err : new RpcError('ERR_RPC_BAD_REPLY', `malformed reply to xid ${xid}: ${(err as Error).message}`, { xid, cause: err }));
+      return;
+    }
+    this.settle(entry);
+    entry.resolve(value);
+  }
+
+  private decodeReply(entry: Pending, rec: Buffer): unknown {
+    const r = new XdrReader(rec, 4);
+    const xid = entry.xid;
+    const what = `${entry.prog}/${entry.vers}/${entry.proc} xid ${xid}`;
+    const mtype = r.u32();
+    if (mtype !== REPLY) throw new RpcError('ERR_RPC_BAD_REPLY', `msg_type ${mtype} where a REPLY was expected (${what})`, { xid });
+    const stat = r.u32();
+    if (stat === MSG_ACCEPTED) {
+      r.u32(); // verifier flavor
+      r.opaqueVar(MAX_AUTH_BYTES);
+      const accept = r.u32();
+      switch (accept) {
+        case SUCCESS: {
+          const v = entry.res.decode(r);
+          r.assertDone(`reply to ${what}`);
+          return v;
+        }
+        case PROG_UNAVAIL:
+          throw new RpcError('ERR_RPC_PROG_UNAVAIL', `program ${entry.prog} unavailable (${what})`, { xid });
+        case PROG_MISMATCH: {
+          const low = r.u32();
+          const high = r.u32();
+          throw new RpcError('ERR_RPC_PROG_MISMATCH', `program ${entry.prog} version ${entry.vers} unsupported; server has ${low}..${high} (${what})`, { xid, low, high });
+        }
+        case PROC_UNAVAIL:
+          throw new RpcError('ERR_RPC_PROC_UNAVAIL', `procedure unavailable (${what})`, { xid });
+        case GARBAGE_ARGS:
+          throw new RpcError('ERR_RPC_GARBAGE_ARGS', `server could not decode the arguments (${what})`, { xid });
+        case SYSTEM_ERR:
+          throw new RpcError('ERR_RPC_SYSTEM_ERR', `server failed the call (${what})`, { xid });
+        default:
+          throw new RpcError('ERR_RPC_BAD_REPLY', `unknown accept_stat ${accept} (${what})`, { xid });
+      }
+    }
+    if (stat === MSG_DENIED) {
+      const reject = r.u32();
+      if (reject === RPC_MISMATCH) {
+        const low = r.u32();
+        const high = r.u32();
+        throw new RpcError('ERR_RPC_MISMATCH', `server speaks RPC versions ${low}..${high} (${what})`, { xid, low, high });
+      }
+      if (reject === AUTH_ERROR) {
+        const authStat = r.u32();
+        throw new RpcError('ERR_RPC_AUTH', `credentials refused, auth_stat ${authStat} (${what})`, { xid, authStat });
+      }
+      throw new RpcError('ERR_RPC_BAD_REPLY', `unknown reject_stat ${reject} (${what})`, { xid });
+    }
+    throw new RpcError('ERR_RPC_BAD_REPLY', `unknown reply_stat ${stat} (${what})`, { xid });
+  }
+
+  /** Removes a call from the pending map and releases its timer and abort listener. */
+  private settle(entry: Pending): boolean {
+    if (this.pending.get(entry.xid) !== entry) return false;
+    this.pending.delete(entry.xid);
+    clearTimeout(entry.timer);
+    if (entry.signal !== null && entry.onAbort !== null) entry.signal.removeEventListener('abort', entry.onAbort);
+    return true;
+  }
+
+  private fail(entry: Pending, err: unknown): void {
+    if (!this.settle(entry)) return;
+    if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: entry.xid, err }, 'call failed');
+    entry.reject(err);
+  }
+
+  /** Rejects pending calls with ERR_RPC_CLOSED, stops reconnecting and closes the connection. */
+  close(): Promise<void> {
+    if (this.closePromise !== null) return this.closePromise;
+    this.state = 'closed';
+    if (this.reconnectTimer !== null) {
+      clearTimeout(this.reconnectTimer);
+      this.reconnectTimer = null;
+    }
+    const closedErr = new RpcError('ERR_RPC_CLOSED', 'client closed');
+    for (const entry of [...this.pending.values()]) this.fail(entry, closedErr);
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(closedErr);
+    const socket = this.socket;
+    this.closePromise = new Promise<void>((resolve) => {
+      if (socket === null || socket.destroyed) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => socket.destroy(), 1000);
+      socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.uncorkNow();
+      if (socket.connecting) socket.destroy();
+      else socket.end();
+    }).then(() => {
+      this.socket = null;
+      this.reader = null;
+      this.log.debug('client closed');
+      this.emit('close');
+    });
+    return this.closePromise;
+  }
+}

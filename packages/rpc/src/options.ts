@@ -1,0 +1,128 @@
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { RpcError } from './errors.js';
+import type { Credential } from './auth.js';
+import type { CallContext } from './server.js';
+import { MAX_FRAGMENT } from './wire.js';
+
+/** Room for a 1 MiB READ/WRITE payload plus every header around it. */
+export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024 + 64 * 1024;
+/** Calls one connection may have in progress before the server stops reading it. */
+export const DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 128;
+/** Reply bytes queued on one socket before the server stops reading it. */
+export const DEFAULT_MAX_QUEUED_REPLY_BYTES = 8 * 1024 * 1024;
+/** Per-call timeout of the client. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_RECONNECT_RETRIES = 10;
+export const DEFAULT_RECONNECT_MIN_DELAY_MS = 50;
+export const DEFAULT_RECONNECT_MAX_DELAY_MS = 5_000;
+/** How long close() lets in-flight calls finish before connections are destroyed. */
+export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+
+let silent: Logger | undefined;
+/** The shared silent logger used when none is injected. */
+export function silentLogger(): Logger {
+  return (silent ??= pino({ level: 'silent' }));
+}
+
+function bad(prop: string, msg: string): never {
+  throw new RpcError('ERR_RPC_INVALID_OPTION', `option ${prop} ${msg}`);
+}
+
+function int(prop: string, v: unknown, min: number, max: number, def: number): number {
+  if (v === undefined) return def;
+  if (typeof v !== 'number' || !(Number.isInteger(v) || v === Infinity) || v < min || v > max) {
+    bad(prop, `must be an integer in ${min}..${max}, got ${String(v)}`);
+  }
+  return v;
+}
+
+function loggerOpt(prop: string, v: unknown): Logger {
+  if (v === undefined) return silentLogger();
+  if (typeof v !== 'object' || v === null || typeof (v as Logger).child !== 'function' || typeof (v as Logger).isLevelEnabled !== 'function') {
+    bad(prop, 'must be a pino logger');
+  }
+  return v as Logger;
+}
+
+export interface RpcServerOptions {
+  logger?: Logger;
+  /** Largest call record accepted (from the fragment headers, before buffering). */
+  maxRecordSize?: number;
+  /** Stop reading a connection while it has this many calls in progress. */
+  maxInFlightPerConnection?: number;
+  /**
+   * Stop reading a connection while this many reply bytes wait in its socket (effective
+   * once the socket's own high-water mark is passed, so that 'drain' resumes it).
+   */
+  maxQueuedReplyBytes?: number;
+  /** Called for every call before dispatch; may throw RpcAuthError (e.g. to refuse AUTH_NONE). */
+  checkAuth?: (ctx: CallContext) => void;
+}
+
+export interface ParsedServerOptions {
+  logger: Logger;
+  maxRecordSize: number;
+  maxInFlightPerConnection: number;
+  maxQueuedReplyBytes: number;
+  checkAuth: ((ctx: CallContext) => void) | null;
+}
+
+export function parseServerOptions(o: RpcServerOptions = {}): ParsedServerOptions {
+  if (typeof o !== 'object' || o === null) bad('(options)', 'must be an object');
+  if (o.checkAuth !== undefined && typeof o.checkAuth !== 'function') bad('checkAuth', 'must be a function');
+  return {
+    logger: loggerOpt('logger', o.logger),
+    maxRecordSize: int('maxRecordSize', o.maxRecordSize, 64, MAX_FRAGMENT, DEFAULT_MAX_RECORD_SIZE),
+    maxInFlightPerConnection: int('maxInFlightPerConnection', o.maxInFlightPerConnection, 1, 1 << 20, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION),
+    maxQueuedReplyBytes: int('maxQueuedReplyBytes', o.maxQueuedReplyBytes, 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_QUEUED_REPLY_BYTES),
+    checkAuth: o.checkAuth ?? null,
+  };
+}
+
+export interface RpcClientOptions {
+  host: string;
+  port: number;
+  cred?: Credential;
+  timeoutMs?: number;
+  maxRecordSize?: number;
+  reconnect?: { retries?: number; minDelayMs?: number; maxDelayMs?: number };
+  logger?: Logger;
+}
+
+export interface ParsedClientOptions {
+  host: string;
+  port: number;
+  cred: Credential | undefined;
+  timeoutMs: number;
+  maxRecordSize: number;
+  retries: number;
+  minDelayMs: number;
+  maxDelayMs: number;
+  logger: Logger;
+}
+
+export function parseClientOptions(o: RpcClientOptions): ParsedClientOptions {
+  if (typeof o !== 'object' || o === null) bad('(options)', 'must be an object');
+  if (typeof o.host !== 'string' || o.host === '') bad('host', 'must be a non-empty string');
+  const port = int('port', o.port, 1, 65535, -1);
+  if (o.cred !== undefined && (typeof o.cred !== 'object' || o.cred === null || (o.cred.flavor !== 0 && o.cred.flavor !== 1))) {
+    bad('cred', 'must be AUTH_NONE_CRED or the result of authSys()');
+  }
+  const rc = o.reconnect ?? {};
+  if (typeof rc !== 'object' || rc === null) bad('reconnect', 'must be an object');
+  const minDelayMs = int('reconnect.minDelayMs', rc.minDelayMs, 0, 3_600_000, DEFAULT_RECONNECT_MIN_DELAY_MS);
+  const maxDelayMs = int('reconnect.maxDelayMs', rc.maxDelayMs, 0, 3_600_000, Math.max(DEFAULT_RECONNECT_MAX_DELAY_MS, minDelayMs));
+  if (maxDelayMs < minDelayMs) bad('reconnect.maxDelayMs', `must be >= reconnect.minDelayMs (${minDelayMs}), got ${maxDelayMs}`);
+  return {
+    host: o.host,
+    port,
+    cred: o.cred,
+    timeoutMs: int('timeoutMs', o.timeoutMs, 1, 0x7fffffff, DEFAULT_TIMEOUT_MS),
+    maxRecordSize: int('maxRecordSize', o.maxRecordSize, 64, MAX_FRAGMENT, DEFAULT_MAX_RECORD_SIZE),
+    retries: int('reconnect.retries', rc.retries, 0, Infinity, DEFAULT_RECONNECT_RETRIES),
+    minDelayMs,
+    maxDelayMs,
+    logger: loggerOpt('logger', o.logger),
+  };
+}
