@@ -1,0 +1,247 @@
+/**
+ * Open-file cache, like nfsd's filecache: READ and WRITE reuse descriptors keyed by
+ * (export, fileid, mode). Entries are refcounted; the cache itself holds no reference, so an
+ * entry is "idle" when nobody holds it. Idle entries are closed LRU-first past `maxOpen` and
+ * after `idleMs`. `forget(fileid)` (the object was removed or renamed over) drops the entry:
+ * its descriptor closes as soon as the last holder puts it.
+ */
+import type { BigIntStats } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Backend } from './backend.js';
+import { NfsError } from './nfsstat.js';
+
+export type OpenMode = 'r' | 'rw';
+
+export const DEFAULT_FILE_CACHE_MAX_OPEN = 512;
+export const DEFAULT_FILE_CACHE_IDLE_MS = 5_000;
+
+export interface FileCacheOptions {
+  /** idle descriptors kept at most (busy ones are never closed) */
+  maxOpen?: number;
+  /** an idle descriptor is closed after this long unused */
+  idleMs?: number;
+  logger?: Logger;
+}
+
+/** A refcounted open descriptor. LOCALIO shares these objects with the RPC path. */
+export class OpenFile {
+  /** the descriptor: valid while you hold a reference */
+  readonly fd: number;
+  readonly exportId: number;
+  readonly fileid: bigint;
+  readonly mode: OpenMode;
+  /** holders (each get() adds one, each put() removes one) */
+  refs = 0;
+  /** dropped from the cache (forgotten, evicted or cache closed): close at last put */
+  dropped = false;
+  closed = false;
+  lastUsed = 0;
+  /** @internal */ readonly cache: FileCache;
+  /** @internal */ readonly key: string;
+
+  constructor(cache: FileCache, key: string, fd: number, exportId: number, fileid: bigint, mode: OpenMode) {
+    this.cache = cache;
+    this.key = key;
+    this.fd = fd;
+    this.exportId = exportId;
+    this.fileid = fileid;
+    this.mode = mode;
+  }
+
+  /** Takes another reference; returns this. */
+  get(): this {
+    if (this.closed) throw new NfsError('ERR_NFS_CLOSED', 'open file already closed');
+    this.refs++;
+    return this;
+  }
+
+  /** Drops a reference; the descriptor closes when dropped and unreferenced. */
+  put(): void {
+    if (this.refs <= 0) throw new Error('OpenFile.put() without a matching get()');
+    this.refs--;
+    this.lastUsed = Date.now();
+    if (this.refs === 0) this.cache._idle(this);
+  }
+}
+
+export class FileCache {
+  readonly maxOpen: number;
+  readonly idleMs: number;
+  private readonly backend: Backend;
+  private readonly logger: Logger | undefined;
+  /** live entries in LRU order (Map keeps insertion order; touched entries move to the end) */
+  private readonly entries = new Map<string, OpenFile>();
+  private readonly opening = new Map<string, Promise<OpenFile>>();
+  private readonly pendingClose = new Set<Promise<void>>();
+  private timer: NodeJS.Timeout | undefined;
+  private closing = false;
+  /** descriptors currently open through this cache (cached or dropped-but-held) */
+  openCount = 0;
+  /** opens performed and cache hits, for tests and stats */
+  opens = 0;
+  hits = 0;
+
+  constructor(backend: Backend, opts: FileCacheOptions = {}) {
+    this.backend = backend;
+    this.maxOpen = opts.maxOpen ?? DEFAULT_FILE_CACHE_MAX_OPEN;
+    this.idleMs = opts.idleMs ?? DEFAULT_FILE_CACHE_IDLE_MS;
+    this.logger = opts.logger;
+    if (!Number.isInteger(this.maxOpen) || this.maxOpen < 1) throw new NfsError('ERR_NFS_BAD_OPTION', 'fileCache option "maxOpen": expected an integer >= 1');
+    if (!(this.idleMs > 0)) throw new NfsError('ERR_NFS_BAD_OPTION', 'fileCache option "idleMs": expected a number > 0');
+  }
+
+  /** Number of live (not dropped) entries. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Returns an OpenFile holding one reference for you (call `put()` when done).
+   * `path` and `stats` come from a resolved handle; the file must be regular. A read-write
+   * entry also serves 'r'. The opened descriptor is checked to be the same inode.
+   */
+  async get(exportId: number, path: string, stats: BigIntStats, mode: OpenMode): Promise<OpenFile> {
+    if (this.closing) throw new NfsError('ERR_NFS_CLOSED', 'file cache is closed');
+    if (!stats.isFile()) {
+      const e = new Error(stats.isDirectory() ? 'is a directory' : 'not a regular file') as NodeJS.ErrnoException;
+      e.code = stats.isDirectory() ? 'EISDIR' : 'EINVAL';
+      throw e;
+    }
+    const fileid = stats.ino;
+    const hit = this.lookup(exportId, fileid, mode);
+    if (hit) {
+      this.hits++;
+      return hit.get();
+    }
+    const key = `${exportId}:${fileid}:${mode}`;
+    let p = this.opening.get(key);
+    if (!p) {
+      p = this.open(key, exportId, path, stats, mode);
+      this.opening.set(key, p);
+      p.then(() => this.opening.delete(key), () => this.opening.delete(key));
+    } else {
+      this.hits++;
+    }
+    const f = await p;
+    if (f.closed) return this.get(exportId, path, stats, mode);
+    return f.get();
+  }
+
+  private lookup(exportId: number, fileid: bigint, mode: OpenMode): OpenFile | undefined {
+    const rw = this.entries.get(`${exportId}:${fileid}:rw`);
+    const f = rw ?? (mode === 'r' ? this.entries.get(`${exportId}:${fileid}:r`) : undefined);
+    if (f) {
+      // LRU touch
+      this.entries.delete(f.key);
+      this.entries.set(f.key, f);
+    }
+    return f;
+  }
+
+  private async open(key: string, exportId: number, path: string, stats: BigIntStats, mode: OpenMode): Promise<OpenFile> {
+    const fd = await this.backend.open(path, mode === 'rw' ? 2 /* O_RDWR */ : 0 /* O_RDONLY */);
+    this.openCount++;
+    this.opens++;
+    try {
+      const st = await this.backend.fstat(fd);
+      if (st.ino !== stats.ino || st.dev !== stats.dev) {
+        const e = new Error('file replaced while opening') as NodeJS.ErrnoException;
+        e.code = 'ESTALE';
+        throw e;
+      }
+    } catch (err) {
+      this.openCount--;
+      await this.backend.close(fd).catch(() => {});
+      throw err;
+    }
+    const f = new OpenFile(this, key, fd, exportId, stats.ino, mode);
+    f.lastUsed = Date.now();
+    if (this.closing) {
+      f.dropped = true;
+    } else {
+      this.entries.set(key, f);
+      this.ensureTimer();
+      this.evictOverflow();
+    }
+    return f;
+  }
+
+  /** @internal called by OpenFile.put() when refs reaches 0 */
+  _idle(f: OpenFile): void {
+    if (f.dropped) {
+      this.closeFile(f);
+      return;
+    }
+    this.evictOverflow();
+  }
+
+  private evictOverflow(): void {
+    if (this.entries.size <= this.maxOpen) return;
+    for (const f of this.entries.values()) {
+      if (this.entries.size <= this.maxOpen) break;
+      if (f.refs === 0) this.drop(f);
+    }
+  }
+
+  private drop(f: OpenFile): void {
+    if (this.entries.get(f.key) === f) this.entries.delete(f.key);
+    f.dropped = true;
+    if (f.refs === 0) this.closeFile(f);
+  }
+
+  private closeFile(f: OpenFile): void {
+    if (f.closed) return;
+    f.closed = true;
+    const p = this.backend.close(f.fd).then(
+      () => {},
+      (err: unknown) => this.logger?.warn({ err, fileid: f.fileid.toString() }, 'closing cached file failed'),
+    ).finally(() => {
+      this.openCount--;
+      this.pendingClose.delete(p);
+    });
+    this.pendingClose.add(p);
+  }
+
+  /**
+   * The object is gone (removed, or renamed over): drop every entry for it (in every export
+   * when exportId is omitted). Held descriptors close at their last put().
+   */
+  forget(fileid: bigint, exportId?: number): void {
+    for (const f of [...this.entries.values()]) {
+      if (f.fileid === fileid && (exportId === undefined || f.exportId === exportId)) this.drop(f);
+    }
+  }
+
+  /** Closes idle entries unused for idleMs (run by the timer; callable from tests). */
+  sweep(now = Date.now()): void {
+    for (const f of [...this.entries.values()]) {
+      if (f.refs === 0 && now - f.lastUsed >= this.idleMs) this.drop(f);
+    }
+    if (this.entries.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
+  }
+
+  private ensureTimer(): void {
+    if (this.timer || this.closing) return;
+    this.timer = setInterval(() => this.sweep(), Math.max(50, Math.floor(this.idleMs / 2)));
+    this.timer.unref();
+  }
+
+  /**
+   * Closes every idle descriptor now and every held one at its last put(); resolves when all
+   * descriptors this cache opened are closed. No new gets afterwards.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await Promise.allSettled([...this.opening.values()]);
+    for (const f of [...this.entries.values()]) this.drop(f);
+    while (this.openCount > 0) {
+      if (this.pendingClose.size > 0) await Promise.allSettled([...this.pendingClose]);
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * The server's core: Backend (all filesystem access), file handles, exports and their options,
+ * credential squashing and permission checks, errno → nfsstat3, the open-file cache, and
+ * ServerCore tying them together.
+ */
+export * from './nfsstat.js';
+export * from './backend.js';
+export * from './exports.js';
+export * from './auth.js';
+export * from './file-cache.js';
+export * from './server-core.js';
+export { NodeFsBackend } from './node-backend.js';
