@@ -110,6 +110,16 @@ export class XdrReader {
     return n;
   }
 
+  /**
+   * Checks that n elements of a fixed-length array, each at least minElementSize bytes,
+   * can fit in the bytes left, before the decoder allocates for them.
+   */
+  ensureElements(n: number, minElementSize: number): void {
+    if (n * minElementSize > this.end - this.pos) {
+      throw new XdrError('ERR_XDR_SHORT', `array of ${n} elements needs at least ${n * minElementSize} bytes, ${this.end - this.pos} remain`);
+    }
+  }
+
   /** Throws unless every byte has been consumed. */
   assertDone(what = 'item'): void {
     if (this.pos !== this.end) {
