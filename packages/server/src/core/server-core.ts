@@ -2,13 +2,23 @@
  * ServerCore: exports, file handles, credentials, permissions, attributes and the open-file
  * cache, tied together for the NFS and MOUNT procedures (which know nothing of `fs`).
  */
+import fs from 'node:fs';
 import type { BigIntStats } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { reverse as dnsReverse } from 'node:dns/promises';
+import { join, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, DirEntry } from './backend.js';
-import type { ExportConfig, ExportOptions } from './exports.js';
-import type { Cred, CredentialLike } from './auth.js';
+import { ClientMatcher, parseOptions, type ExportConfig, type ExportOptions } from './exports.js';
+import { accessBits, mayLookup, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
 import { FileCache, type FileCacheOptions } from './file-cache.js';
-import type { NfsStat } from './nfsstat.js';
+import { decodeHandle, encodeHandle, handleExportId, inodeKey } from './handles.js';
+import { InodeIndex } from './inode-index.js';
+import { NodeFsBackend } from './node-backend.js';
+import {
+  NfsError, errnoToNfsStat, type NfsStat,
+  NFS3ERR_ACCES, NFS3ERR_BADHANDLE, NFS3ERR_EXIST, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR, NFS3ERR_STALE,
+} from './nfsstat.js';
 
 /** An export as the server sees it. */
 export interface Export {
@@ -26,7 +36,7 @@ export interface Export {
 /** A handle or name resolved to an object inside an export. */
 export interface Resolved {
   exp: Export;
-  /** absolute path on the server, inside exp.root, no symlink in any component but maybe the last */
+  /** absolute path on the server, inside exp.root; no symlink in any component but maybe the last */
   path: string;
   stats: BigIntStats;
 }
@@ -48,6 +58,11 @@ export interface Fattr3 {
   ctime: { seconds: number; nseconds: number };
 }
 
+export interface ListedEntry extends DirEntry {
+  /** stable READDIR cookie of this name: ≥ 16 (0..15 are free for '.', '..'), unique in the listing */
+  cookie: bigint;
+}
+
 export interface ServerCoreOptions {
   exports: ExportConfig[];
   /** directory for per-export secrets, export ids and the inode index (created if missing) */
@@ -61,6 +76,66 @@ export interface ServerCoreOptions {
 }
 
 export const DEFAULT_MAX_SEARCH_ENTRIES = 1_000_000;
+/** How long a failed search for a handle is remembered (a client retrying a stale handle must not rescan the tree) */
+export const STALE_NEGATIVE_TTL_MS = 2_000;
+/** How long a directory path checked free of symlinks is trusted without a new check */
+const DIR_CHECK_TTL_MS = 1_000;
+const MAX_NAME_BYTES = 255;
+const LISTING_CACHE_DIRS = 8;
+const INDEX_SAVE_INTERVAL_MS = 30_000;
+const SEARCH_BATCH = 64;
+
+const S_IFMT = 0o170000;
+const FTYPE: Record<number, number> = {
+  0o100000: 1, // NF3REG
+  0o040000: 2, // NF3DIR
+  0o060000: 3, // NF3BLK
+  0o020000: 4, // NF3CHR
+  0o120000: 5, // NF3LNK
+  0o140000: 6, // NF3SOCK
+  0o010000: 7, // NF3FIFO
+};
+
+interface ExportState {
+  exp: Export;
+  secret: Buffer;
+  matcher: ClientMatcher;
+  index: InodeIndex;
+  indexFile: string;
+  rootKey: string;
+  rootDev: bigint;
+  rootIno: bigint;
+  searches: Map<string, Promise<string | null>>;
+  negative: Map<string, number>;
+}
+
+interface StateFile {
+  version: 1;
+  nextId: number;
+  exports: Record<string, { id: number; secret: string }>;
+}
+
+function nfstime(ns: bigint): { seconds: number; nseconds: number } {
+  const n = ns < 0n ? 0n : ns;
+  return { seconds: Number(BigInt.asUintN(32, n / 1_000_000_000n)), nseconds: Number(n % 1_000_000_000n) };
+}
+
+/** FNV-1a 64 of the UTF-8 name, folded into [16, 2^63). */
+function nameCookie(name: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (const b of Buffer.from(name, 'utf8')) {
+    h ^= BigInt(b);
+    h = BigInt.asUintN(64, h * 0x100000001b3n);
+  }
+  h = BigInt.asUintN(63, h);
+  return h < 16n ? h + 16n : h;
+}
+
+function normalizeExportPath(p: string): string {
+  let s = p.replace(/\/+/g, '/');
+  if (s.length > 1 && s.endsWith('/')) s = s.slice(0, -1);
+  return s;
+}
 
 export class ServerCore {
   readonly exports: Export[] = [];
@@ -71,43 +146,333 @@ export class ServerCore {
   readonly logger: Logger | undefined;
   /** whether the server process runs as root (then new objects are chowned to the caller) */
   readonly runningAsRoot: boolean;
+  /** whether birth times are usable as the handle's generation (else 0 is used) */
+  readonly useBirthtime: boolean;
+  readonly maxSearchEntries: number;
+  readonly stateDir: string;
 
-  protected constructor(backend: Backend, opts: ServerCoreOptions) {
+  private readonly states = new Map<number, ExportState>();
+  private readonly knownIds = new Set<number>();
+  private readonly dirChecks = new Map<string, number>();
+  private readonly listings = new Map<string, { mtime: bigint; ctime: bigint; entries: ListedEntry[] }>();
+  private saveTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  protected constructor(backend: Backend, opts: ServerCoreOptions, useBirthtime: boolean) {
     this.backend = backend;
     this.logger = opts.logger;
-    this.fileCache = new FileCache(backend, opts.fileCache);
-    this.writeVerifier = Buffer.alloc(8);
+    this.fileCache = new FileCache(backend, opts.logger ? { ...opts.fileCache, logger: opts.logger } : opts.fileCache);
+    this.writeVerifier = randomBytes(8);
     this.runningAsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    this.useBirthtime = useBirthtime;
+    this.maxSearchEntries = opts.maxSearchEntries ?? DEFAULT_MAX_SEARCH_ENTRIES;
+    this.stateDir = opts.stateDir;
   }
 
   /** Canonicalises every export root once, loads or creates the state, builds root handles. */
   static async open(opts: ServerCoreOptions): Promise<ServerCore> {
-    void opts;
-    throw new Error('not implemented');
+    if (typeof opts !== 'object' || opts === null) throw new NfsError('ERR_NFS_EXPORT', 'options: expected an object');
+    if (!Array.isArray(opts.exports)) throw new NfsError('ERR_NFS_EXPORT', 'option "exports": expected an array');
+    if (typeof opts.stateDir !== 'string' || opts.stateDir === '') throw new NfsError('ERR_NFS_STATE', 'option "stateDir": expected a directory path');
+    if (opts.maxSearchEntries !== undefined && !(Number.isInteger(opts.maxSearchEntries) && opts.maxSearchEntries > 0)) {
+      throw new NfsError('ERR_NFS_BAD_OPTION', 'option "maxSearchEntries": expected an integer > 0');
+    }
+    const backend = opts.backend ?? new NodeFsBackend();
+    const stateDir = opts.stateDir;
+    try {
+      fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      throw new NfsError('ERR_NFS_STATE', `state directory ${stateDir}: ${(err as Error).message}`);
+    }
+    const useBirthtime = probeBirthtime(stateDir);
+    const core = new ServerCore(backend, opts, useBirthtime);
+    const stateFile = join(stateDir, 'exports.json');
+    let state: StateFile = { version: 1, nextId: 1, exports: {} };
+    try {
+      const s = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as StateFile;
+      if (s.version === 1 && typeof s.nextId === 'number' && typeof s.exports === 'object' && s.exports !== null) state = s;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') core.logger?.warn({ err }, 'state file unreadable, starting afresh');
+    }
+    for (const r of Object.values(state.exports)) if (r && typeof r.id === 'number') core.knownIds.add(r.id);
+    let stateChanged = false;
+    const seen = new Set<string>();
+    for (const [i, cfg] of opts.exports.entries()) {
+      const where = `exports[${i}]`;
+      if (typeof cfg !== 'object' || cfg === null) throw new NfsError('ERR_NFS_EXPORT', `${where}: expected an object`);
+      if (typeof cfg.path !== 'string' || !cfg.path.startsWith('/')) throw new NfsError('ERR_NFS_EXPORT', `${where}.path: expected an absolute export name like "/export"`);
+      if (typeof cfg.root !== 'string' || cfg.root === '') throw new NfsError('ERR_NFS_EXPORT', `${where}.root: expected a directory`);
+      const path = normalizeExportPath(cfg.path);
+      if (seen.has(path)) throw new NfsError('ERR_NFS_EXPORT', `${where}.path: "${path}" is exported twice`);
+      seen.add(path);
+      let options: ExportOptions;
+      try {
+        options = parseOptions(cfg.options);
+      } catch (err) {
+        throw new NfsError('ERR_NFS_BAD_OPTION', `${where}.options: ${(err as Error).message}`);
+      }
+      let root: string;
+      let st: BigIntStats;
+      try {
+        root = await backend.realpath(isAbsolute(cfg.root) ? cfg.root : join(process.cwd(), cfg.root));
+        st = await backend.lstat(root);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new NfsError('ERR_NFS_EXPORT', `${where}.root: ${cfg.root}: ${code === 'ENOENT' ? 'no such directory' : (err as Error).message}`);
+      }
+      if (!st.isDirectory()) throw new NfsError('ERR_NFS_EXPORT', `${where}.root: ${cfg.root}: not a directory`);
+      let rec = state.exports[path];
+      if (!rec || typeof rec.id !== 'number' || typeof rec.secret !== 'string' || rec.secret.length !== 64) {
+        rec = { id: state.nextId++, secret: randomBytes(32).toString('hex') };
+        if (rec.id > 0xffff) throw new NfsError('ERR_NFS_STATE', 'too many export ids in the state file');
+        state.exports[path] = rec;
+        core.knownIds.add(rec.id);
+        stateChanged = true;
+      }
+      const secret = Buffer.from(rec.secret, 'hex');
+      const exp: Export = { id: rec.id, path, root, options, rootHandle: Buffer.alloc(0) };
+      const es: ExportState = {
+        exp,
+        secret,
+        matcher: new ClientMatcher(options.clients),
+        index: new InodeIndex(),
+        indexFile: join(stateDir, `index-${rec.id}.json`),
+        rootKey: inodeKey(st.dev, st.ino),
+        rootDev: st.dev,
+        rootIno: st.ino,
+        searches: new Map(),
+        negative: new Map(),
+      };
+      es.index.load(es.indexFile);
+      es.index.set(es.rootKey, '', true, null);
+      exp.rootHandle = encodeHandle({ exportId: exp.id, dev: st.dev, ino: st.ino, gen: core.gen(st) }, secret);
+      core.states.set(exp.id, es);
+      core.exports.push(exp);
+    }
+    if (stateChanged) {
+      const tmp = `${stateFile}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+      fs.renameSync(tmp, stateFile);
+    }
+    core.saveTimer = setInterval(() => core.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
+    core.saveTimer.unref();
+    return core;
   }
 
-  /** The export whose mount path is `path` (trailing slashes ignored). */
+  private gen(st: BigIntStats): bigint {
+    return this.useBirthtime ? st.birthtimeNs : 0n;
+  }
+
+  private stateOf(exp: Export): ExportState {
+    const s = this.states.get(exp.id);
+    if (!s || s.exp !== exp) throw new NfsError('ERR_NFS_EXPORT', `export ${exp.path} does not belong to this ServerCore`);
+    return s;
+  }
+
+  /** The export whose mount path is `path` (repeated and trailing slashes ignored). */
   findExport(path: string): Export | undefined {
-    void path;
-    throw new Error('not implemented');
+    const p = normalizeExportPath(path);
+    return this.exports.find((e) => e.path === p);
   }
 
-  /** Allow-list and `secure` check for a client (remoteAddress as on the socket). */
-  clientAllowed(exp: Export, remoteAddress: string, remotePort: number): boolean {
-    void exp; void remoteAddress; void remotePort;
-    throw new Error('not implemented');
+  /**
+   * Allow-list and `secure` check for a client (remoteAddress as on the socket). Host-name
+   * patterns match only 'localhost' here; use clientAllowedResolve() to match names by
+   * reverse DNS.
+   */
+  clientAllowed(exp: Export, remoteAddress: string, remotePort: number, hostnames: readonly string[] = []): boolean {
+    const s = this.stateOf(exp);
+    if (exp.options.secure && !(remotePort > 0 && remotePort < 1024)) return false;
+    return s.matcher.matches(remoteAddress, hostnames);
+  }
+
+  /** clientAllowed() with a reverse DNS lookup when the export lists host names (for MNT). */
+  async clientAllowedResolve(exp: Export, remoteAddress: string, remotePort: number): Promise<boolean> {
+    if (this.clientAllowed(exp, remoteAddress, remotePort)) return true;
+    const s = this.stateOf(exp);
+    if (!s.matcher.needsNames || (exp.options.secure && !(remotePort > 0 && remotePort < 1024))) return false;
+    let names: string[] = [];
+    try {
+      names = await dnsReverse(remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress);
+    } catch { /* no name */ }
+    return names.length > 0 && s.matcher.matches(remoteAddress, names);
   }
 
   /** The RPC credential after the export's squashing (AUTH_NONE → anonymous). */
   credFor(exp: Export, cred: CredentialLike): Cred {
-    void exp; void cred;
-    throw new Error('not implemented');
+    return squash(cred, exp.options);
   }
 
   /** nfs_fh3 data → object, or NFS3ERR_BADHANDLE (malformed/forged) / NFS3ERR_STALE (gone). */
   async resolve(fh: Buffer): Promise<Resolved | NfsStat> {
-    void fh;
-    throw new Error('not implemented');
+    const id = handleExportId(fh);
+    if (id === null) return NFS3ERR_BADHANDLE;
+    const s = this.states.get(id);
+    // an id this state directory once gave out but no longer exports: authentic enough to be STALE
+    if (!s) return this.knownIds.has(id) ? NFS3ERR_STALE : NFS3ERR_BADHANDLE;
+    const f = decodeHandle(fh, s.secret);
+    if (!f) return NFS3ERR_BADHANDLE;
+    const key = inodeKey(f.dev, f.ino);
+    try {
+      const r = await this.resolveKey(s, key, f.dev, f.ino, f.gen);
+      return r ?? NFS3ERR_STALE;
+    } catch (err) {
+      this.logger?.debug({ err }, 'resolving a handle failed');
+      const st = errnoToNfsStat(err);
+      return st === NFS3ERR_NOENT || st === NFS3ERR_NOTDIR ? NFS3ERR_STALE : st;
+    }
+  }
+
+  private async resolveKey(s: ExportState, key: string, dev: bigint, ino: bigint, gen: bigint): Promise<Resolved | null> {
+    const root = s.exp.root;
+    if (key === s.rootKey) {
+      const st = await this.backend.lstat(root);
+      if (st.dev !== dev || st.ino !== ino || this.gen(st) !== gen) return null;
+      return { exp: s.exp, path: root, stats: st };
+    }
+    const e = s.index.get(key);
+    if (e) {
+      const r = await this.check(s, e.rel, dev, ino, gen);
+      if (r === 'reused') return null;
+      if (r) return r;
+      // repair through the parent (a renamed directory is found once; its children cheaply)
+      if (e.parent !== null && e.parent !== key) {
+        const name = e.rel.slice(e.rel.lastIndexOf('/') + 1);
+        const parentPath = await this.pathOfKey(s, e.parent, 0);
+        if (parentPath !== null) {
+          const rel = parentPath === '' ? name : `${parentPath}/${name}`;
+          const r2 = await this.check(s, rel, dev, ino, gen);
+          if (r2 === 'reused') return null;
+          if (r2) {
+            s.index.set(key, rel, r2.stats.isDirectory(), e.parent);
+            return r2;
+          }
+        }
+      }
+    }
+    const neg = s.negative.get(key);
+    if (neg !== undefined && neg > Date.now()) return null;
+    let p = s.searches.get(key);
+    if (!p) {
+      p = this.search(s, key);
+      s.searches.set(key, p);
+      void p.finally(() => s.searches.delete(key)).catch(() => {});
+    }
+    const rel = await p;
+    if (rel === null) {
+      s.negative.set(key, Date.now() + STALE_NEGATIVE_TTL_MS);
+      if (s.negative.size > 10_000) for (const [k, t] of s.negative) if (t <= Date.now()) s.negative.delete(k);
+      return null;
+    }
+    const r = await this.check(s, rel, dev, ino, gen);
+    return r === 'reused' ? null : r;
+  }
+
+  /** Relative path of an indexed directory key (validated), repairing through parents; null if lost. */
+  private async pathOfKey(s: ExportState, key: string, depth: number): Promise<string | null> {
+    if (key === s.rootKey) return '';
+    if (depth > 256) return null;
+    const e = s.index.get(key);
+    if (!e) return null;
+    const [d, i] = key.split(':');
+    const dev = BigInt(d ?? '0');
+    const ino = BigInt(i ?? '0');
+    const r = await this.check(s, e.rel, dev, ino, null);
+    if (r && r !== 'reused') return e.rel;
+    if (e.parent !== null && e.parent !== key) {
+      const pp = await this.pathOfKey(s, e.parent, depth + 1);
+      if (pp !== null) {
+        const name = e.rel.slice(e.rel.lastIndexOf('/') + 1);
+        const rel = pp === '' ? name : `${pp}/${name}`;
+        const r2 = await this.check(s, rel, dev, ino, null);
+        if (r2 && r2 !== 'reused') {
+          s.index.set(key, rel, true, e.parent);
+          return rel;
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Is the object at root/rel the one wanted (dev, ino and, unless gen is null, generation)?
+   * Every directory component is checked not to be a symlink (realpath of the parent must be
+   * the parent itself). 'reused' = the inode number now belongs to a younger object.
+   */
+  private async check(s: ExportState, rel: string, dev: bigint, ino: bigint, gen: bigint | null): Promise<Resolved | null | 'reused'> {
+    const root = s.exp.root;
+    const path = rel === '' ? root : `${root}/${rel}`;
+    try {
+      const slash = rel.lastIndexOf('/');
+      if (slash >= 0) {
+        const parent = `${root}/${rel.slice(0, slash)}`;
+        const until = this.dirChecks.get(parent);
+        if (until === undefined || until < Date.now()) {
+          const real = await this.backend.realpath(parent);
+          if (real !== parent) return null;
+          if (this.dirChecks.size > 4096) this.dirChecks.clear();
+          this.dirChecks.set(parent, Date.now() + DIR_CHECK_TTL_MS);
+        }
+      }
+      const st = await this.backend.lstat(path);
+      if (st.dev !== dev || st.ino !== ino) return null;
+      if (gen !== null && this.gen(st) !== gen) return 'reused';
+      return { exp: s.exp, path, stats: st };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EACCES') return null;
+      throw err;
+    }
+  }
+
+  /** Breadth-first search of the export for key, indexing everything seen; never follows symlinks. */
+  private async search(s: ExportState, key: string): Promise<string | null> {
+    const root = s.exp.root;
+    let visited = 0;
+    const queue: Array<{ rel: string; key: string }> = [{ rel: '', key: s.rootKey }];
+    this.logger?.debug({ export: s.exp.path, key }, 'handle not in index, searching the export');
+    for (let qi = 0; qi < queue.length; qi++) {
+      const dir = queue[qi]!;
+      let list: DirEntry[];
+      try {
+        list = await this.backend.readdir(dir.rel === '' ? root : `${root}/${dir.rel}`);
+      } catch {
+        continue;
+      }
+      for (let i = 0; i < list.length; i += SEARCH_BATCH) {
+        const batch = list.slice(i, i + SEARCH_BATCH);
+        const stats = await Promise.all(
+          batch.map((d) => {
+            const rel = dir.rel === '' ? d.name : `${dir.rel}/${d.name}`;
+            return this.backend.lstat(`${root}/${rel}`).then((st) => ({ rel, st }), () => null);
+          }),
+        );
+        let found: string | null = null;
+        for (const x of stats) {
+          if (!x) continue;
+          const k = inodeKey(x.st.dev, x.st.ino);
+          const isDir = x.st.isDirectory();
+          s.index.set(k, x.rel, isDir, dir.key);
+          if (k === key) found = x.rel;
+          if (isDir) queue.push({ rel: x.rel, key: k });
+        }
+        if (found !== null) return found;
+        visited += batch.length;
+        if (visited >= this.maxSearchEntries) {
+          this.logger?.warn({ export: s.exp.path, visited }, 'handle search stopped at maxSearchEntries');
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Checks a name from a client: 0 when usable as a directory entry name, else an nfsstat3. */
+  checkName(name: string): NfsStat {
+    if (name === '') return NFS3ERR_NOENT;
+    if (name.includes('/') || name.includes('\0')) return NFS3ERR_ACCES;
+    if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return NFS3ERR_NAMETOOLONG;
+    return 0;
   }
 
   /**
@@ -117,35 +482,86 @@ export class ServerCore {
    * NFS3ERR_NOTDIR. With `cred`, search permission on dir is checked (NFS3ERR_ACCES).
    */
   async lookupChild(dir: Resolved, name: string, cred?: Cred): Promise<Resolved | NfsStat> {
-    void dir; void name; void cred;
-    throw new Error('not implemented');
+    if (!dir.stats.isDirectory()) return NFS3ERR_NOTDIR;
+    const bad = this.checkName(name);
+    if (bad !== 0) return bad;
+    if (cred && !mayLookup(dir.stats, cred)) return NFS3ERR_ACCES;
+    const s = this.stateOf(dir.exp);
+    if (name === '.') return dir;
+    let path: string;
+    if (name === '..') {
+      if (dir.path === dir.exp.root) return NFS3ERR_ACCES;
+      path = dir.path.slice(0, dir.path.lastIndexOf('/'));
+      if (path.length < dir.exp.root.length || !(path === dir.exp.root || path.startsWith(`${dir.exp.root}/`))) return NFS3ERR_ACCES;
+    } else {
+      path = `${dir.path}/${name}`;
+    }
+    try {
+      const st = await this.backend.lstat(path);
+      this.indexPath(s, path, st, name === '..' ? null : inodeKey(dir.stats.dev, dir.stats.ino));
+      return { exp: dir.exp, path, stats: st };
+    } catch (err) {
+      return errnoToNfsStat(err);
+    }
   }
 
   /**
-   * Checks a name for creating an entry: the same rules as lookupChild ('.' and '..' →
-   * NFS3ERR_EXIST), returns the child's path or an nfsstat3.
+   * Checks a name for creating an entry in dir: '' / '/' / NUL / too long as checkName,
+   * '.' and '..' → NFS3ERR_EXIST; returns the child's absolute path or an nfsstat3.
    */
   childPath(dir: Resolved, name: string): string | NfsStat {
-    void dir; void name;
-    throw new Error('not implemented');
+    if (!dir.stats.isDirectory()) return NFS3ERR_NOTDIR;
+    const bad = this.checkName(name);
+    if (bad !== 0) return bad;
+    if (name === '.' || name === '..') return NFS3ERR_EXIST;
+    return `${dir.path}/${name}`;
   }
 
-  /** The handle of an object (≤ 64 bytes, stable across restarts and renames); indexes path. */
+  private relOf(exp: Export, path: string): string {
+    if (path === exp.root) return '';
+    if (!path.startsWith(`${exp.root}/`)) throw new NfsError('ERR_NFS_STATUS', `path ${path} is outside export ${exp.path}`, NFS3ERR_STALE);
+    return path.slice(exp.root.length + 1);
+  }
+
+  private indexPath(s: ExportState, path: string, stats: BigIntStats, parentKey: string | null): void {
+    const key = inodeKey(stats.dev, stats.ino);
+    if (key === s.rootKey) return;
+    s.index.set(key, this.relOf(s.exp, path), stats.isDirectory(), parentKey);
+  }
+
+  /** The handle of an object (44 bytes, stable across restarts and renames); indexes path. */
   handleFor(exp: Export, path: string, stats: BigIntStats): Buffer {
-    void exp; void path; void stats;
-    throw new Error('not implemented');
+    const s = this.stateOf(exp);
+    this.indexPath(s, path, stats, null);
+    return encodeHandle({ exportId: exp.id, dev: stats.dev, ino: stats.ino, gen: this.gen(stats) }, s.secret);
   }
 
   /** ACCESS3 bits granted of `want` (MODIFY/EXTEND/DELETE never on a read-only export). */
   access(stats: BigIntStats, cred: Cred, want: number, exp?: Export): number {
-    void stats; void cred; void want; void exp;
-    throw new Error('not implemented');
+    return accessBits(stats, cred, want, exp?.options.ro ?? false);
   }
 
   /** fattr3 from stats: type from mode, used = blocks*512, fsid = dev, fileid = ino. */
   fattr(stats: BigIntStats): Fattr3 {
-    void stats;
-    throw new Error('not implemented');
+    const mode = Number(stats.mode);
+    const rdev = stats.rdev;
+    const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+    const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+    return {
+      type: FTYPE[mode & S_IFMT] ?? 1,
+      mode: mode & 0o7777,
+      nlink: Number(stats.nlink),
+      uid: Number(stats.uid),
+      gid: Number(stats.gid),
+      size: stats.size,
+      used: stats.blocks * 512n,
+      rdev: { specdata1: major >>> 0, specdata2: minor >>> 0 },
+      fsid: stats.dev,
+      fileid: stats.ino,
+      atime: nfstime(stats.atimeNs),
+      mtime: nfstime(stats.mtimeNs),
+      ctime: nfstime(stats.ctimeNs),
+    };
   }
 
   /**
@@ -153,37 +569,121 @@ export class ServerCore {
    * object to the caller (gid of a setgid directory). No-op otherwise.
    */
   async chownNew(path: string, cred: Cred, dirStats: BigIntStats): Promise<void> {
-    void path; void cred; void dirStats;
-    throw new Error('not implemented');
+    if (!this.runningAsRoot) return;
+    await this.backend.lchown(path, cred.uid, newObjectGid(dirStats, cred));
   }
 
-  /** Tell the core an object was removed (drops cached fds and index entry). */
+  /** Tell the core an object was removed (drops cached descriptors, index entry and listings). */
   removed(exp: Export, stats: BigIntStats): void {
-    void exp; void stats;
-    throw new Error('not implemented');
-  }
-
-  /** Tell the core `from` was renamed to `to` (re-indexes; `replaced` is what `to` was, if anything). */
-  renamed(exp: Export, toPath: string, stats: BigIntStats, replaced?: BigIntStats): void {
-    void exp; void toPath; void stats; void replaced;
-    throw new Error('not implemented');
+    const s = this.stateOf(exp);
+    this.fileCache.forget(stats.ino, exp.id);
+    if (stats.nlink <= 1n || stats.isDirectory()) s.index.delete(inodeKey(stats.dev, stats.ino));
+    this.invalidate();
   }
 
   /**
-   * Directory entries sorted by `cookie` (a stable non-zero 63-bit hash of the name, unique in
-   * the listing), cached per directory while its mtime/ctime are unchanged, for READDIR(PLUS).
+   * Tell the core an object now lives at `toPath` (after RENAME or LINK); `replaced` is what
+   * the target name was before, if anything (its cached descriptors are dropped).
    */
-  async listDir(dir: Resolved): Promise<ListedEntry[]> {
-    void dir;
-    throw new Error('not implemented');
+  renamed(exp: Export, toPath: string, stats: BigIntStats, replaced?: BigIntStats): void {
+    const s = this.stateOf(exp);
+    if (replaced && !(replaced.dev === stats.dev && replaced.ino === stats.ino)) {
+      this.fileCache.forget(replaced.ino, exp.id);
+      if (replaced.nlink <= 1n || replaced.isDirectory()) s.index.delete(inodeKey(replaced.dev, replaced.ino));
+    }
+    this.indexPath(s, toPath, stats, null);
+    this.invalidate();
   }
 
-  /** Saves the index, closes every cached file. */
+  /** Tell the core a directory's entries changed (drops its cached listing). */
+  dirChanged(): void {
+    this.invalidate();
+  }
+
+  private invalidate(): void {
+    this.dirChecks.clear();
+    this.listings.clear();
+  }
+
+  /**
+   * Directory entries sorted by `cookie` (a stable hash of the name, ≥ 16, unique in the
+   * listing), for READDIR(PLUS): resume after cookie c at the first entry whose cookie is > c,
+   * which stays right while entries come and go. Cached per directory while its mtime/ctime
+   * are unchanged and more than a second old.
+   */
+  async listDir(dir: Resolved): Promise<ListedEntry[]> {
+    const key = `${dir.exp.id}:${dir.stats.dev}:${dir.stats.ino}`;
+    const st = await this.backend.lstat(dir.path);
+    const hit = this.listings.get(key);
+    if (hit && hit.mtime === st.mtimeNs && hit.ctime === st.ctimeNs) {
+      this.listings.delete(key);
+      this.listings.set(key, hit);
+      return hit.entries;
+    }
+    const list = await this.backend.readdir(dir.path);
+    const entries: ListedEntry[] = list.map((d) => ({ name: d.name, kind: d.kind, cookie: nameCookie(d.name) }));
+    entries.sort((a, b) => (a.cookie < b.cookie ? -1 : a.cookie > b.cookie ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (let i = 1; i < entries.length; i++) {
+      const prev = entries[i - 1]!;
+      const e = entries[i]!;
+      if (e.cookie <= prev.cookie) e.cookie = prev.cookie + 1n;
+    }
+    const nowNs = BigInt(Date.now()) * 1_000_000n;
+    if (nowNs - st.mtimeNs > 1_000_000_000n && nowNs - st.ctimeNs > 1_000_000_000n) {
+      this.listings.set(key, { mtime: st.mtimeNs, ctime: st.ctimeNs, entries });
+      if (this.listings.size > LISTING_CACHE_DIRS) {
+        const oldest = this.listings.keys().next().value;
+        if (oldest !== undefined) this.listings.delete(oldest);
+      }
+    }
+    return entries;
+  }
+
+  /** Number of entries in an export's inode index (for tests and stats). */
+  indexSize(exp: Export): number {
+    return this.stateOf(exp).index.size;
+  }
+
+  /** Writes every dirty inode index to the state directory. */
+  saveIndexes(): void {
+    for (const s of this.states.values()) {
+      if (!s.index.dirty) continue;
+      try {
+        s.index.save(s.indexFile);
+      } catch (err) {
+        this.logger?.warn({ err, export: s.exp.path }, 'saving the inode index failed');
+      }
+    }
+  }
+
+  /** Saves the index and closes every cached file. Idempotent. */
   async close(): Promise<void> {
-    throw new Error('not implemented');
+    if (this.closed) return;
+    this.closed = true;
+    if (this.saveTimer) clearInterval(this.saveTimer);
+    this.saveTimer = undefined;
+    this.saveIndexes();
+    await this.fileCache.close();
   }
 }
 
-export interface ListedEntry extends DirEntry {
-  cookie: bigint;
+/**
+ * Birth times make good generation numbers, but when libuv falls back from statx to stat it
+ * reports ctime as the birth time, which changes on chmod. Probe once: if a chmod changes the
+ * birth time, do not use it.
+ */
+function probeBirthtime(stateDir: string): boolean {
+  const p = join(stateDir, `.btime-probe-${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    fs.writeFileSync(p, '');
+    const a = fs.lstatSync(p, { bigint: true });
+    fs.chmodSync(p, 0o600);
+    fs.utimesSync(p, new Date(0), new Date(0));
+    const b = fs.lstatSync(p, { bigint: true });
+    return a.birthtimeNs !== 0n && a.birthtimeNs === b.birthtimeNs;
+  } catch {
+    return false;
+  } finally {
+    try { fs.unlinkSync(p); } catch { /* gone */ }
+  }
 }
