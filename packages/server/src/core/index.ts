@@ -10,3 +10,4 @@ export * from './auth.js';
 export * from './file-cache.js';
 export * from './server-core.js';
 export { NodeFsBackend } from './node-backend.js';
+export * from './handles.js';
