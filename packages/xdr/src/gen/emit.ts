@@ -406,7 +406,11 @@ export function emitModule(model: Model, header: string): Emitted {
     const member = (d: Decl, use: Use | null): string => (d.kind === 'void' || use === null ? '' : `; ${d.name}: ${use.ts}`);
     const variants = arms.map((a) => `  | { ${disc}: ${a.labels.join(' | ')}${member(a.decl, a.use)} }`);
     if (dflt !== null) {
-      const rest = dt.kind === 'enum' ? `Exclude<${discTs}, ${allLabels.join(' | ')}>` : discTs;
+      let rest = dt.kind === 'enum' ? `Exclude<${discTs}, ${allLabels.join(' | ')}>` : discTs;
+      if (dt.kind === 'prim' && dt.name === 'bool') {
+        const left = ['true', 'false'].filter((b) => !allLabels.includes(b));
+        rest = left.length === 0 ? 'never' : left.join(' | ');
+      }
       variants.push(`  | { ${disc}: ${rest}${member(dflt.decl, dflt.use)} }`);
     }
     const type = `export type ${def.name} =\n${variants.join('\n')};`;
