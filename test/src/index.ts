@@ -1,1 +1,4 @@
-export {};
+export * from './tools.js';
+export * from './run.js';
+export * from './cli-server.js';
+export * from './tshark.js';

@@ -1,0 +1,263 @@
+/**
+ * The server's configuration: `startServer()` options, their defaults, and the JSON
+ * config file read by `nfsts serve --config FILE` (documented in packages/cli/README.md).
+ *
+ * Every error names the property (or export option) at fault, e.g.
+ * `exports[0].options: unknown export option "rw2"`.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { parseExportOptionString, parseOptions } from './core/index.js';
+import type { ExportConfig, ExportOptions } from './core/index.js';
+
+export const DEFAULT_PORT = 2049;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_EXPORT_PATH = '/export';
+export const DEFAULT_EXPORT_DIR = './nfs-export';
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const kNfsError = Symbol.for('nfsts.error.nfs');
+
+export type ConfigErrorCode = 'ERR_NFS_CONFIG';
+
+/** A bad option or config file; `property` names what is wrong (`port`, `exports[1].options`...). */
+export class ConfigError extends Error {
+  readonly code: ConfigErrorCode = 'ERR_NFS_CONFIG';
+  readonly property: string;
+  readonly [kNfsError] = true;
+
+  constructor(property: string, message: string) {
+    super(property === '' ? message : `${property}: ${message}`);
+    this.name = 'ConfigError';
+    this.property = property;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[kNfsError] === true &&
+      (value as { code?: unknown }).code === 'ERR_NFS_CONFIG'
+    );
+  }
+}
+
+/** One export as `startServer()` takes it. `options` is an object or an exports(5) option string. */
+export interface ServerExport {
+  /** The name clients mount, e.g. `/export`. */
+  path: string;
+  /** The directory served. */
+  root: string;
+  options?: Partial<ExportOptions> | string;
+}
+
+export interface ServerOptions {
+  exports: ServerExport[];
+  /** TCP port for NFS and MOUNT; 0 picks a free one. Default 2049. */
+  port?: number;
+  /** Address to bind. Default 127.0.0.1. */
+  host?: string;
+  /** Where per-export secrets and the handle index live. Default: a temporary directory removed on close. */
+  stateDir?: string;
+  /**
+   * Register with the system rpcbind, or answer portmap/rpcbind ourselves on port 111 when
+   * nothing listens there. Default: on for a fixed port, off for port 0 (ephemeral test
+   * servers must not fight over port 111).
+   */
+  portmap?: boolean;
+  /** The port our own portmapper listens on when there is no system one. Default 111. */
+  portmapPort?: number;
+  logger?: Logger;
+  /** Passed through to the NFS program (LOCALIO); never registered with the portmapper. */
+  localio?: unknown;
+}
+
+export interface ParsedServerOptions {
+  exports: ExportConfig[];
+  port: number;
+  host: string;
+  stateDir: string | undefined;
+  portmap: boolean;
+  portmapPort: number;
+  logger: Logger | undefined;
+  localio: unknown;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function checkPort(v: unknown, property: string): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) {
+    throw new ConfigError(property, `must be an integer from 0 to 65535, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/** Checks an export name: absolute, normalized, no empty, `.` or `..` components. */
+export function checkExportPath(v: unknown, property: string): string {
+  if (typeof v !== 'string' || !v.startsWith('/')) {
+    throw new ConfigError(property, `must be an absolute export name such as "/export", got ${JSON.stringify(v)}`);
+  }
+  if (v.length > 1024 || v.includes('\0')) throw new ConfigError(property, 'is not a valid export name');
+  const parts = v.split('/').slice(1);
+  if (v !== '/' && parts.some((p) => p === '' || p === '.' || p === '..')) {
+    throw new ConfigError(property, `must not contain empty, "." or ".." components, got ${JSON.stringify(v)}`);
+  }
+  return v;
+}
+
+/**
+ * Turns an option string (`"rw,no_root_squash"`) or object into a `Partial<ExportOptions>`,
+ * validated by the core's parser; errors name the property and the option.
+ */
+export function parseExportOptionsAt(v: unknown, property: string): Partial<ExportOptions> {
+  if (v === undefined) return {};
+  if (typeof v !== 'string' && !isRecord(v)) {
+    throw new ConfigError(property, 'must be an option string such as "rw,no_root_squash" or an object');
+  }
+  try {
+    const partial = typeof v === 'string' ? parseExportOptionString(v) : (v as Partial<ExportOptions>);
+    parseOptions(partial); // full validation (client patterns, ids), defaults not kept
+    return partial;
+  } catch (err) {
+    throw new ConfigError(property, (err as Error).message);
+  }
+}
+
+function checkClients(v: unknown, property: string): string[] {
+  if (!Array.isArray(v) || v.some((c) => typeof c !== 'string' || c === '')) {
+    throw new ConfigError(property, 'must be an array of host names, addresses or CIDRs');
+  }
+  return v as string[];
+}
+
+/** Validates `startServer()` options and fills in defaults; errors name the bad property. */
+export function parseServerOptions(opts: unknown): ParsedServerOptions {
+  if (!isRecord(opts)) throw new ConfigError('', 'options must be an object');
+  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'logger', 'localio'];
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw new ConfigError(k, 'unknown option');
+  }
+  const port = opts.port === undefined ? DEFAULT_PORT : checkPort(opts.port, 'port');
+  const portmapPort = opts.portmapPort === undefined ? 111 : checkPort(opts.portmapPort, 'portmapPort');
+  let host = DEFAULT_HOST;
+  if (opts.host !== undefined) {
+    if (typeof opts.host !== 'string' || opts.host === '') throw new ConfigError('host', 'must be an address to bind');
+    host = opts.host;
+  }
+  let stateDir: string | undefined;
+  if (opts.stateDir !== undefined) {
+    if (typeof opts.stateDir !== 'string' || opts.stateDir === '') throw new ConfigError('stateDir', 'must be a directory path');
+    stateDir = resolve(opts.stateDir);
+  }
+  let portmap = port !== 0;
+  if (opts.portmap !== undefined) {
+    if (typeof opts.portmap !== 'boolean') throw new ConfigError('portmap', 'must be a boolean');
+    portmap = opts.portmap;
+  }
+  if (!Array.isArray(opts.exports) || opts.exports.length === 0) {
+    throw new ConfigError('exports', 'must be a non-empty array of { path, root, options? }');
+  }
+  const seen = new Set<string>();
+  const exports: ExportConfig[] = opts.exports.map((e: unknown, i: number) => {
+    const at = `exports[${i}]`;
+    if (!isRecord(e)) throw new ConfigError(at, 'must be an object { path, root, options? }');
+    for (const k of Object.keys(e)) {
+      if (k !== 'path' && k !== 'root' && k !== 'options') throw new ConfigError(`${at}.${k}`, 'unknown export property');
+    }
+    const path = checkExportPath(e.path, `${at}.path`);
+    if (seen.has(path)) throw new ConfigError(`${at}.path`, `export ${path} is listed twice`);
+    seen.add(path);
+    if (typeof e.root !== 'string' || e.root === '') throw new ConfigError(`${at}.root`, 'must be a directory path');
+    const options = parseExportOptionsAt(e.options, `${at}.options`);
+    return { path, root: resolve(e.root), options };
+  });
+  return { exports, port, host, stateDir, portmap, portmapPort, logger: opts.logger as Logger | undefined, localio: opts.localio };
+}
+
+/** What a config file holds, after validation. */
+export interface FileConfig {
+  port?: number;
+  bind?: string;
+  stateDir?: string;
+  portmap?: boolean;
+  logLevel?: LogLevel;
+  exports: ServerExport[];
+}
+
+/**
+ * Parses the JSON config format (see packages/cli/README.md). Relative `root` and
+ * `stateDir` paths are resolved against `baseDir` (the config file's directory).
+ */
+export function parseConfig(text: string, baseDir: string, file = 'config'): FileConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError('', `${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (!isRecord(raw)) throw new ConfigError('', `${file} must hold a JSON object`);
+  const out: FileConfig = { exports: [] };
+  for (const k of Object.keys(raw)) {
+    if (!['port', 'bind', 'stateDir', 'portmap', 'logLevel', 'exports'].includes(k)) throw new ConfigError(k, 'unknown property');
+  }
+  if (raw.port !== undefined) out.port = checkPort(raw.port, 'port');
+  if (raw.bind !== undefined) {
+    if (typeof raw.bind !== 'string' || raw.bind === '') throw new ConfigError('bind', 'must be an address');
+    out.bind = raw.bind;
+  }
+  if (raw.stateDir !== undefined) {
+    if (typeof raw.stateDir !== 'string' || raw.stateDir === '') throw new ConfigError('stateDir', 'must be a directory path');
+    out.stateDir = isAbsolute(raw.stateDir) ? raw.stateDir : resolve(baseDir, raw.stateDir);
+  }
+  if (raw.portmap !== undefined) {
+    if (typeof raw.portmap !== 'boolean') throw new ConfigError('portmap', 'must be true or false');
+    out.portmap = raw.portmap;
+  }
+  if (raw.logLevel !== undefined) {
+    if (!(LOG_LEVELS as readonly unknown[]).includes(raw.logLevel)) {
+      throw new ConfigError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
+    }
+    out.logLevel = raw.logLevel as LogLevel;
+  }
+  if (!Array.isArray(raw.exports) || raw.exports.length === 0) {
+    throw new ConfigError('exports', 'must be a non-empty array of { "path", "root", "options"?, "clients"? }');
+  }
+  const seen = new Set<string>();
+  raw.exports.forEach((e: unknown, i: number) => {
+    const at = `exports[${i}]`;
+    if (!isRecord(e)) throw new ConfigError(at, 'must be an object');
+    for (const k of Object.keys(e)) {
+      if (!['path', 'root', 'options', 'clients'].includes(k)) throw new ConfigError(`${at}.${k}`, 'unknown export property');
+    }
+    const path = checkExportPath(e.path, `${at}.path`);
+    if (seen.has(path)) throw new ConfigError(`${at}.path`, `export ${path} is listed twice`);
+    seen.add(path);
+    if (typeof e.root !== 'string' || e.root === '') throw new ConfigError(`${at}.root`, 'must be a directory path');
+    if (e.options !== undefined && typeof e.options !== 'string') {
+      throw new ConfigError(`${at}.options`, 'must be an exports(5) option string such as "rw,no_root_squash"');
+    }
+    const options = parseExportOptionsAt(e.options ?? '', `${at}.options`);
+    if (e.clients !== undefined) {
+      options.clients = checkClients(e.clients, `${at}.clients`);
+      parseExportOptionsAt(options, `${at}.clients`);
+    }
+    out.exports.push({ path, root: isAbsolute(e.root) ? e.root : resolve(baseDir, e.root), options });
+  });
+  return out;
+}
+
+/** Reads and parses a config file; a missing or unreadable file is a ConfigError too. */
+export function loadConfigFile(file: string): FileConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new ConfigError('', `cannot read config file ${file}: ${e.code ?? e.message}`);
+  }
+  return parseConfig(text, dirname(resolve(file)), file);
+}

@@ -1,0 +1,99 @@
+/**
+ * A loopback capture with tshark: start it, wait until it is capturing, stop it, then
+ * count malformed packets and RPC calls/replies (matched by xid).
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { run } from './run.js';
+
+export interface Capture {
+  file: string;
+  stop: () => Promise<void>;
+}
+
+export function startCapture(file: string, filter: string, timeoutMs = 20_000): Promise<Capture> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn('tshark', ['-i', 'lo', '-f', filter, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    let ready = false;
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tshark did not start capturing: ${err}`));
+    }, timeoutMs);
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => {
+      err += s;
+      if (!ready && /Capturing on/.test(err)) {
+        ready = true;
+        clearTimeout(timer);
+        resolve({
+          file,
+          stop: async () => {
+            // Let the last packets reach the capture before stopping it.
+            await new Promise((r) => setTimeout(r, 500));
+            child.kill('SIGINT');
+            const k = setTimeout(() => child.kill('SIGKILL'), 10_000);
+            await exited;
+            clearTimeout(k);
+          },
+        });
+      }
+    });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('exit', (code) => {
+      if (!ready) {
+        clearTimeout(timer);
+        reject(new Error(`tshark exited (${code}): ${err}`));
+      }
+    });
+  });
+}
+
+export interface CaptureReport {
+  malformed: string[];
+  calls: number;
+  replies: number;
+  /** xids of calls with no reply (per TCP stream). */
+  unanswered: string[];
+  programs: Set<number>;
+}
+
+/** Decodes the capture as RPC on the given ports and checks every call has a reply. */
+export async function analyzeCapture(file: string, rpcPorts: number[]): Promise<CaptureReport> {
+  const decode = rpcPorts.flatMap((p) => ['-d', `tcp.port==${p},rpc`]);
+  const mal = await run('tshark', ['-r', file, ...decode, '-Y', '_ws.malformed || _ws.expert.severity == error'], { timeoutMs: 300_000 });
+  if (mal.code !== 0) throw new Error(`tshark -r failed: ${mal.stderr}`);
+  const rows = await run(
+    'tshark',
+    ['-r', file, ...decode, '-Y', 'rpc', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'tcp.stream', '-e', 'rpc.xid', '-e', 'rpc.msgtyp', '-e', 'rpc.program'],
+    { timeoutMs: 300_000 },
+  );
+  if (rows.code !== 0) throw new Error(`tshark -T fields failed: ${rows.stderr}`);
+  const calls = new Set<string>();
+  const replies = new Set<string>();
+  let nCalls = 0;
+  let nReplies = 0;
+  const programs = new Set<number>();
+  for (const line of rows.stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    const [stream, xids, types, progs] = line.split('\t');
+    const xl = (xids ?? '').split(',');
+    const tl = (types ?? '').split(',');
+    for (const p of (progs ?? '').split(',')) if (p !== '') programs.add(Number(p));
+    xl.forEach((xid, i) => {
+      const key = `${stream}:${xid}`;
+      if (tl[i] === '0') {
+        nCalls++;
+        calls.add(key);
+      } else if (tl[i] === '1') {
+        nReplies++;
+        replies.add(key);
+      }
+    });
+  }
+  const unanswered = [...calls].filter((k) => !replies.has(k));
+  return { malformed: mal.stdout.split('\n').filter((l) => l.trim() !== ''), calls: nCalls, replies: nReplies, unanswered, programs };
+}
