@@ -1,0 +1,155 @@
+import { NfsClientError, NfsError } from './errors.js';
+import { FILE_SYNC, UNSTABLE, type NfsTransport } from './transport.js';
+
+/**
+ * The request engine (after netfslib): a large read or write is cut into subrequests of at
+ * most rsize/wsize bytes, each owning a slice of the caller's buffer; up to `window` of them
+ * are in flight at once. Short transfers are continued from where they stopped; a
+ * subrequest that fails with a transport error is tried again (the RPC layer reconnects);
+ * once its retries run out the whole request fails with the first error, after every
+ * subrequest in flight has settled, so the caller's buffer is never touched after the
+ * promise settles and no partial success is reported as success.
+ */
+export interface EngineOptions {
+  window: number;
+  retries: number;
+}
+
+/** Transport-level failures worth another try after reconnecting; NFS statuses are not. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof NfsError) return err.code === 'NFS3ERR_JUKEBOX';
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ERR_RPC_TIMEOUT' || code === 'ERR_RPC_CONNECT' || code === 'ERR_RPC_DISCONNECTED' ||
+    code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE';
+}
+
+export async function withRetries<T>(retries: number, fn: () => Promise<T>, isClosed: () => boolean = () => false): Promise<T> {
+  let first: unknown;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (attempt === 0) first = err;
+      if (attempt >= retries || !isRetryable(err) || isClosed()) throw first;
+      if (err instanceof NfsError) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    }
+  }
+}
+
+/** Runs `count` tasks with at most `window` at once; rejects with the first error after all started ones settle. */
+async function runWindowed(count: number, window: number, task: (i: number) => Promise<void>, stopAfter?: () => boolean): Promise<void> {
+  let next = 0;
+  let failed = false;
+  let firstErr: unknown;
+  const lane = async (): Promise<void> => {
+    while (!failed && next < count && !(stopAfter?.() ?? false)) {
+      const i = next++;
+      try {
+        await task(i);
+      } catch (err) {
+        if (!failed) { failed = true; firstErr = err; }
+      }
+    }
+  };
+  const lanes: Promise<void>[] = [];
+  for (let k = 0; k < Math.min(window, count); k++) lanes.push(lane());
+  await Promise.all(lanes);
+  if (failed) throw firstErr;
+}
+
+export interface ReadIntoResult {
+  bytesRead: number;
+  /** true when the read stopped at end of file */
+  eof: boolean;
+}
+
+/**
+ * Reads `length` bytes at `position` into `buf[offset…]`, in rsize pieces, each landing
+ * directly in its slice. Returns the exact number of bytes before EOF.
+ */
+export async function readInto(t: NfsTransport, fh: Buffer, buf: Buffer, offset: number, length: number, position: bigint,
+  rsize: number, opts: EngineOptions, isClosed?: () => boolean): Promise<ReadIntoResult> {
+  if (length === 0) return { bytesRead: 0, eof: false };
+  const pieces = Math.ceil(length / rsize);
+  let eofAt = Infinity; // bytes from the start of the request at which the file ends
+  await runWindowed(pieces, opts.window, async (i) => {
+    const start = i * rsize;
+    const end = Math.min(length, start + rsize);
+    let done = start;
+    while (done < end && done < eofAt) {
+      const slice = buf.subarray(offset + done, offset + end);
+      const r = await withRetries(opts.retries, () => t.read(fh, position + BigInt(done), slice), isClosed);
+      if (r.count > slice.length) throw new NfsClientError('ERR_NFS_BAD_REPLY', `READ returned ${r.count} bytes for ${slice.length} asked`);
+      done += r.count;
+      // a zero-byte reply that does not say EOF would loop forever: treat it as the end
+      if (r.eof || r.count === 0) { if (done < eofAt) eofAt = done; break; }
+    }
+  }, () => eofAt !== Infinity);
+  const bytesRead = Math.min(length, eofAt);
+  return { bytesRead, eof: eofAt !== Infinity };
+}
+
+/** A range written UNSTABLE and not yet committed, and the verifier the server gave for it. */
+export interface WrittenRange {
+  position: bigint;
+  data: Buffer;
+  verf: Buffer;
+}
+
+export interface WriteFromResult {
+  /** ranges the server holds only in memory (committed = UNSTABLE), with their verifiers */
+  unstable: WrittenRange[];
+}
+
+/**
+ * Writes all of `data` at `position` in wsize pieces (continuing short writes). With
+ * `stable` FILE_SYNC every piece is on disk when it resolves; otherwise the result lists
+ * the UNSTABLE ranges (views of `data`) and their verifiers, for COMMIT to check.
+ */
+export async function writeFrom(t: NfsTransport, fh: Buffer, data: Buffer, position: bigint, wsize: number, stable: number,
+  opts: EngineOptions, isClosed?: () => boolean): Promise<WriteFromResult> {
+  const unstable: WrittenRange[] = [];
+  if (data.length === 0) return { unstable };
+  const pieces = Math.ceil(data.length / wsize);
+  await runWindowed(pieces, opts.window, async (i) => {
+    const start = i * wsize;
+    const end = Math.min(data.length, start + wsize);
+    let done = start;
+    while (done < end) {
+      const slice = data.subarray(done, end);
+      const pos = position + BigInt(done);
+      const r = await withRetries(opts.retries, () => t.write(fh, pos, slice, stable), isClosed);
+      if (r.count === 0) throw new NfsClientError('ERR_NFS_NO_PROGRESS', `WRITE at ${pos} accepted 0 of ${slice.length} bytes`);
+      if (r.count > slice.length) throw new NfsClientError('ERR_NFS_BAD_REPLY', `WRITE accepted ${r.count} bytes of ${slice.length} sent`);
+      if (r.committed === UNSTABLE) unstable.push({ position: pos, data: slice.subarray(0, r.count), verf: r.verf });
+      done += r.count;
+    }
+  });
+  return { unstable };
+}
+
+/**
+ * Commits ranges written UNSTABLE. When COMMIT's verifier differs from the one a range was
+ * written under (the server restarted and lost it), those ranges are written again and
+ * committed again, up to `rounds` times, before success is reported.
+ */
+export async function commitRanges(t: NfsTransport, fh: Buffer, ranges: WrittenRange[], wsize: number, opts: EngineOptions,
+  isClosed?: () => boolean, rounds = 5): Promise<{ resent: number }> {
+  let resent = 0;
+  let pending = ranges;
+  for (let round = 0; ; round++) {
+    const verf = await withRetries(opts.retries, () => t.commit(fh, 0n, 0), isClosed);
+    const stale = pending.filter((r) => !r.verf.equals(verf));
+    if (stale.length === 0) return { resent };
+    if (round >= rounds) throw new NfsClientError('ERR_NFS_RESEND_FAILED', `write verifier still changing after ${rounds} resends`);
+    const next: WrittenRange[] = [];
+    for (const r of stale) {
+      resent += r.data.length;
+      const w = await writeFrom(t, fh, r.data, r.position, wsize, UNSTABLE, opts, isClosed);
+      next.push(...w.unstable);
+    }
+    pending = next;
+  }
+}
+
+export { FILE_SYNC, UNSTABLE };

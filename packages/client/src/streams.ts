@@ -1,0 +1,164 @@
+import { Readable, Writable } from 'node:stream';
+import { toFsError, NfsFsError } from './errors.js';
+import { readInto } from './engine.js';
+import type { NfsClient, NfsFileHandle } from './client.js';
+
+/** Bytes a read stream asks for per engine request (split into rsize pieces run in parallel). */
+export const DEFAULT_STREAM_CHUNK = 4 * 1024 * 1024;
+
+export interface ReadStreamOptions {
+  /** first byte to read */
+  start?: number;
+  /** last byte to read (inclusive, as in `fs.createReadStream`) */
+  end?: number;
+  /** bytes per request (default 4 MiB); the stream buffers up to two of them ahead */
+  chunkSize?: number;
+}
+
+/**
+ * A Readable over an NFS file. Each `_read` fills one freshly allocated chunk with the
+ * request engine (pieces land in their slices, no concatenation) and pushes it; Readable's
+ * own high-water mark gives read-ahead and backpressure.
+ */
+export class NfsReadStream extends Readable {
+  readonly path: string;
+  bytesRead = 0;
+  private fh: Buffer | undefined;
+  private pos: number;
+  private readonly end: number;
+  private readonly chunk: number;
+
+  constructor(private readonly client: NfsClient, path: string, o: ReadStreamOptions = {}) {
+    const chunk = o.chunkSize ?? DEFAULT_STREAM_CHUNK;
+    super({ highWaterMark: chunk * 2 });
+    this.path = path;
+    this.chunk = chunk;
+    this.pos = o.start ?? 0;
+    this.end = o.end ?? Infinity;
+  }
+
+  override _construct(cb: (err?: Error | null) => void): void {
+    this.client.resolve(this.path, true).then((r) => {
+      if (r.attr.type === 2) return cb(new NfsFsError('EISDIR', 'read', this.path));
+      this.fh = r.fh;
+      cb();
+    }, (err: unknown) => cb(toFsError(err, 'open', this.path) as Error));
+  }
+
+  override _read(): void {
+    const n = Math.min(this.chunk, this.end + 1 - this.pos);
+    if (n <= 0 || this.fh === undefined) {
+      this.push(null);
+      return;
+    }
+    const buf = Buffer.allocUnsafe(n);
+    readInto(this.client.transport, this.fh, buf, 0, n, BigInt(this.pos), this.client.rsize, this.client.engineOptions, () => this.client.isClosed())
+      .then((r) => {
+        this.pos += r.bytesRead;
+        this.bytesRead += r.bytesRead;
+        if (r.bytesRead > 0) this.push(r.bytesRead === n ? buf : buf.subarray(0, r.bytesRead));
+        if (r.eof || r.bytesRead < n || this.pos > this.end) this.push(null);
+      }, (err: unknown) => this.destroy(toFsError(err, 'read', this.path) as Error));
+  }
+}
+
+export interface WriteStreamOptions {
+  /** open flags, default 'w' */
+  flags?: string;
+  mode?: number;
+  /** byte position to start writing at */
+  start?: number;
+  /** FILE_SYNC writes instead of UNSTABLE + COMMIT on close */
+  stable?: boolean;
+  /** WRITEs in flight at once (default: the client's window) */
+  window?: number;
+  highWaterMark?: number;
+}
+
+/**
+ * A Writable over an NFS file. Incoming chunks are gathered into wsize staging buffers
+ * (the one copy: it is also what COMMIT may have to resend) and sent as full-size WRITEs,
+ * up to `window` at once; the write callback waits only when the window is full
+ * (backpressure). `end()` sends the rest, COMMITs (resending on a verifier change) and
+ * closes; the first failure fails the stream.
+ */
+export class NfsWriteStream extends Writable {
+  readonly path: string;
+  bytesWritten = 0;
+  private h: NfsFileHandle | undefined;
+  private pos: bigint;
+  private stage: Buffer | null = null;
+  private staged = 0;
+  private readonly inflight = new Set<Promise<void>>();
+  private firstErr: unknown;
+  private readonly window: number;
+
+  constructor(private readonly client: NfsClient, path: string, private readonly o: WriteStreamOptions = {}) {
+    super({ highWaterMark: o.highWaterMark ?? 1024 * 1024, decodeStrings: true });
+    this.path = path;
+    this.pos = BigInt(o.start ?? 0);
+    this.window = o.window ?? client.options.window;
+  }
+
+  override _construct(cb: (err?: Error | null) => void): void {
+    const flags = this.o.flags ?? (this.o.start !== undefined ? 'r+' : 'w');
+    this.client.open(this.path, flags, this.o.mode ?? 0o666, { stable: this.o.stable === true }).then(async (h) => {
+      this.h = h;
+      if (flags.startsWith('a')) this.pos = BigInt((await h.stat()).size);
+      cb();
+    }, (err: unknown) => cb(err as Error));
+  }
+
+  private launch(): void {
+    if (this.stage === null || this.staged === 0 || this.h === undefined) return;
+    const data = this.stage.subarray(0, this.staged);
+    const pos = this.pos;
+    this.pos += BigInt(this.staged);
+    this.stage = null;
+    this.staged = 0;
+    const h = this.h;
+    const p: Promise<void> = h.pushWrite(data, pos).then(() => {
+      this.bytesWritten += data.length;
+    }, (err: unknown) => {
+      this.firstErr ??= toFsError(err, 'write', this.path);
+    }).finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    if (this.firstErr !== undefined) return cb(this.firstErr as Error);
+    const wsize = this.client.wsize;
+    let off = 0;
+    while (off < chunk.length) {
+      this.stage ??= Buffer.allocUnsafe(wsize);
+      const n = Math.min(wsize - this.staged, chunk.length - off);
+      chunk.copy(this.stage, this.staged, off, off + n);
+      this.staged += n;
+      off += n;
+      if (this.staged === wsize) this.launch();
+    }
+    this.waitWindow(this.window - 1).then(() => cb(this.firstErr as Error | undefined), cb);
+  }
+
+  private async waitWindow(max: number): Promise<void> {
+    while (this.inflight.size > max) await Promise.race(this.inflight);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.launch();
+    this.waitWindow(0).then(async () => {
+      if (this.firstErr !== undefined) throw this.firstErr;
+      await this.h?.close();
+    }).then(() => cb(), (err: unknown) => cb(err as Error));
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    this.waitWindow(0).then(async () => {
+      try {
+        await this.h?.close();
+      } catch (e) {
+        err ??= e as Error;
+      }
+    }).then(() => cb(err), () => cb(err));
+  }
+}
