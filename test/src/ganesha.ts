@@ -25,7 +25,10 @@ export interface Ganesha {
   mountPort: number;
   /** `nfs://127.0.0.1/<dir>?version=3&nfsport=N&mountport=M` */
   url: string;
-  /** stop the server process and start it again on the same ports (new write verifier) */
+  /**
+   * stop the server process and start it again on the same ports; waits past the next
+   * second in between, as ganesha's write verifier is its boot time in seconds
+   */
   restart(): Promise<void>;
   /** stop the server process only (for reconnect tests); `start()` brings it back */
   stopProcess(): Promise<void>;
@@ -226,7 +229,7 @@ export async function startGanesha(): Promise<GaneshaResult> {
     nfsPort,
     mountPort,
     url: `nfs://127.0.0.1${dir}?version=3&nfsport=${nfsPort}&mountport=${mountPort}`,
-    restart: async () => { await stopProcess(); await start(); },
+    restart: async () => { await stopProcess(); await sleep(1100); await start(); },
     stopProcess,
     start,
     stop: async () => {
