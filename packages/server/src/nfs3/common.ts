@@ -1,0 +1,334 @@
+/**
+ * Helpers shared by the NFSv3 procedures: handle resolution with the export checks, the
+ * squashed credential, post_op_attr / wcc_data capture, sattr3 application and the
+ * permission rules nfsd applies on top of the plain mode bits.
+ *
+ * NFS statuses are data: helpers return an nfsstat3 (a number) or a value, and only
+ * `errnoToNfsStat` turns a backend error into a status.
+ */
+import type { BigIntStats } from 'node:fs';
+import type { CallContext } from '@nfsts/rpc';
+import {
+  nfsstat3, time_how,
+  type diropargs3, type fattr3, type nfs_fh3, type post_op_attr, type post_op_fh3, type pre_op_attr, type sattr3, type wcc_data,
+} from '@nfsts/xdr';
+import type { Logger } from 'pino';
+import {
+  errnoToNfsStat, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
+  type Cred, type Export, type Resolved, type ServerCore,
+} from '../core/index.js';
+import type { DirListings } from './dircache.js';
+
+/** Any nfsstat3 but NFS3_OK. */
+export type NfsErr = Exclude<nfsstat3, nfsstat3.NFS3_OK>;
+
+/** Per-program state shared by the procedures of one `createNfs3Program()`. */
+export interface Nfs3Env {
+  core: ServerCore;
+  logger: Logger;
+  /** READDIR/READDIRPLUS listings by cookie verifier */
+  dirs: DirListings;
+  /** client allow-list verdicts that needed reverse DNS, per connection and export */
+  verdicts: Map<string, boolean>;
+}
+
+/** A resolved handle the caller may use, with the caller's squashed credential. */
+export interface Target extends Resolved {
+  cred: Cred;
+}
+
+const MAX_VERDICTS = 4096;
+
+/** A status from the core (never OK when it is an error) as an NfsErr. */
+export function asErr(s: number): NfsErr {
+  return (s === 0 ? nfsstat3.NFS3ERR_SERVERFAULT : s) as NfsErr;
+}
+
+/** The one way a thrown backend error becomes a status (through the core's errnoToNfsStat). */
+export function errStatus(env: Nfs3Env, err: unknown, what: string): NfsErr {
+  const st = asErr(errnoToNfsStat(err));
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (st === nfsstat3.NFS3ERR_SERVERFAULT && typeof code !== 'string') env.logger.error({ err }, `${what}: unexpected error`);
+  else env.logger.trace({ err }, `${what} failed`);
+  return st;
+}
+
+/** May this client use this export (allow-list, `secure`)? Host names are resolved once per connection. */
+export async function clientMayUse(env: Nfs3Env, exp: Export, ctx: CallContext): Promise<boolean> {
+  if (env.core.clientAllowed(exp, ctx.remoteAddress, ctx.remotePort)) return true;
+  const key = `${ctx.connectionId}:${ctx.remoteAddress}:${ctx.remotePort}:${exp.id}`;
+  const known = env.verdicts.get(key);
+  if (known !== undefined) return known;
+  let ok = false;
+  try {
+    ok = await env.core.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort);
+  } catch {
+    ok = false;
+  }
+  if (env.verdicts.size >= MAX_VERDICTS) {
+    const first = env.verdicts.keys().next().value;
+    if (first !== undefined) env.verdicts.delete(first);
+  }
+  env.verdicts.set(key, ok);
+  return ok;
+}
+
+/**
+ * Resolves a handle (BADHANDLE / STALE from the core), checks that the client may use its
+ * export (else NFS3ERR_ACCES) and squashes the credential.
+ */
+export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promise<Target | NfsErr> {
+  let r: Resolved | number;
+  try {
+    r = await env.core.resolve(fh.data);
+  } catch (err) {
+    return errStatus(env, err, 'resolve');
+  }
+  if (typeof r === 'number') return asErr(r);
+  if (!(await clientMayUse(env, r.exp, ctx))) return nfsstat3.NFS3ERR_ACCES;
+  return { exp: r.exp, path: r.path, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+}
+
+export function fattr(env: Nfs3Env, stats: BigIntStats): fattr3 {
+  return env.core.fattr(stats) as fattr3;
+}
+
+export function postOp(env: Nfs3Env, stats: BigIntStats | undefined | null): post_op_attr {
+  if (!stats) return { attributes_follow: false };
+  return { attributes_follow: true, attributes: fattr(env, stats) };
+}
+
+export const NO_ATTR: post_op_attr = Object.freeze({ attributes_follow: false }) as post_op_attr;
+export const NO_WCC: wcc_data = Object.freeze({ before: { attributes_follow: false }, after: { attributes_follow: false } }) as wcc_data;
+export const NO_FH: post_op_fh3 = Object.freeze({ handle_follows: false }) as post_op_fh3;
+
+/** Fresh attributes of a path, or undefined when it cannot be stat'ed (never fails the call). */
+export async function statOrUndefined(env: Nfs3Env, path: string): Promise<BigIntStats | undefined> {
+  try {
+    return await env.core.backend.lstat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+export async function postOpPath(env: Nfs3Env, path: string): Promise<post_op_attr> {
+  return postOp(env, await statOrUndefined(env, path));
+}
+
+function nfstime(ns: bigint): { seconds: number; nseconds: number } {
+  const n = ns < 0n ? 0n : ns;
+  return { seconds: Number(BigInt.asUintN(32, n / 1_000_000_000n)), nseconds: Number(n % 1_000_000_000n) };
+}
+
+/** pre_op_attr (size, mtime, ctime) of stats taken before the operation. */
+export function preOp(stats: BigIntStats | undefined | null): pre_op_attr {
+  if (!stats) return { attributes_follow: false };
+  return { attributes_follow: true, attributes: { size: stats.size, mtime: nfstime(stats.mtimeNs), ctime: nfstime(stats.ctimeNs) } };
+}
+
+export function wcc(env: Nfs3Env, before: BigIntStats | undefined | null, after: BigIntStats | undefined | null): wcc_data {
+  return { before: preOp(before), after: postOp(env, after) };
+}
+
+/** wcc_data of a directory after an operation: `before` as resolved, `after` stat'ed now. */
+export async function wccPath(env: Nfs3Env, before: BigIntStats | undefined | null, path: string): Promise<wcc_data> {
+  return wcc(env, before, await statOrUndefined(env, path));
+}
+
+/** A handle and attributes for a newly created (or found) object. */
+export function fhOf(env: Nfs3Env, exp: Export, path: string, stats: BigIntStats): post_op_fh3 {
+  return { handle_follows: true, handle: { data: env.core.handleFor(exp, path, stats) } };
+}
+
+function isOwner(stats: BigIntStats, cred: Cred): boolean {
+  return BigInt(cred.uid) === stats.uid;
+}
+
+/**
+ * READ permission as nfsd grants it: the owner always (a client checks at open time and may
+ * read a file it created 0200), anyone with r, and anyone with x (clients execute by reading).
+ */
+export function mayReadFile(stats: BigIntStats, cred: Cred): boolean {
+  return isOwner(stats, cred) || mayAccess(stats, cred, MAY_READ) || mayAccess(stats, cred, MAY_EXEC);
+}
+
+/** WRITE permission as nfsd grants it: the owner always (files created 0444 stay writable), else w. */
+export function mayWriteFile(stats: BigIntStats, cred: Cred): boolean {
+  return isOwner(stats, cred) || mayAccess(stats, cred, MAY_WRITE);
+}
+
+/** Status for an object that is not a regular file where one is needed (READ, WRITE, COMMIT). */
+export function notRegular(stats: BigIntStats): NfsErr | 0 {
+  if (stats.isFile()) return 0;
+  return stats.isDirectory() ? nfsstat3.NFS3ERR_ISDIR : nfsstat3.NFS3ERR_INVAL;
+}
+
+const NS = 1_000_000_000n;
+
+function timeNs(t: { seconds: number; nseconds: number }): bigint {
+  return BigInt(t.seconds) * NS + BigInt(Math.min(t.nseconds, 999_999_999));
+}
+
+export function nowNs(): bigint {
+  return BigInt(Date.now()) * 1_000_000n;
+}
+
+/** Does sattr3 set anything at all? */
+export function sattrEmpty(a: sattr3): boolean {
+  return !a.mode.set_it && !a.uid.set_it && !a.gid.set_it && !a.size.set_it
+    && a.atime.set_it === time_how.DONT_CHANGE && a.mtime.set_it === time_how.DONT_CHANGE;
+}
+
+export interface SattrOptions {
+  /**
+   * The object was just created by this caller: skip the permission checks (the creator may
+   * set the initial attributes), skip mode when it is already right, and change uid/gid only
+   * when the server runs as root.
+   */
+  creating?: boolean;
+}
+
+/**
+ * Checks and applies sattr3 to `obj` (whose `stats` are current) for `cred`, in the order of
+ * notify_change: size, mode, owner, times. All permission checks come before any change.
+ * Returns 0 or the status to answer.
+ */
+export async function applySattr(env: Nfs3Env, obj: Resolved, cred: Cred, a: sattr3, opts: SattrOptions = {}): Promise<0 | NfsErr> {
+  const { core } = env;
+  const st = obj.stats;
+  const creating = opts.creating === true;
+  const uid = a.uid.set_it ? a.uid.uid : undefined;
+  const gid = a.gid.set_it ? a.gid.gid : undefined;
+  const chownUid = uid !== undefined && BigInt(uid) !== st.uid ? uid : undefined;
+  const chownGid = gid !== undefined && BigInt(gid) !== st.gid ? gid : undefined;
+  const timesSet = a.atime.set_it !== time_how.DONT_CHANGE || a.mtime.set_it !== time_how.DONT_CHANGE;
+  const toServerTime = a.atime.set_it !== time_how.SET_TO_CLIENT_TIME && a.mtime.set_it !== time_how.SET_TO_CLIENT_TIME;
+  let mode = a.mode.set_it ? a.mode.mode & 0o7777 : undefined;
+
+  if (a.size.set_it) {
+    if (st.isDirectory()) return nfsstat3.NFS3ERR_ISDIR;
+    if (!st.isFile()) return nfsstat3.NFS3ERR_INVAL;
+    if (!creating && !mayWriteFile(st, cred)) return nfsstat3.NFS3ERR_ACCES;
+  }
+  if (!creating) {
+    if (mode !== undefined && !mayChmod(st, cred)) return nfsstat3.NFS3ERR_PERM;
+    if ((uid !== undefined || gid !== undefined) && !mayChown(st, cred, uid, gid)) return nfsstat3.NFS3ERR_PERM;
+    if (timesSet && !maySetTimes(st, cred, toServerTime)) return toServerTime ? nfsstat3.NFS3ERR_ACCES : nfsstat3.NFS3ERR_PERM;
+    if (mode !== undefined) mode = chmodMask(st, cred, mode);
+  }
+  try {
+    if (a.size.set_it && !(creating && a.size.size === st.size)) {
+      await core.backend.truncate(obj.path, a.size.size);
+    }
+    if (mode !== undefined && !st.isSymbolicLink() && !(creating && (Number(st.mode) & 0o7777) === mode)) {
+      await core.backend.chmod(obj.path, mode);
+    }
+    if ((chownUid !== undefined || chownGid !== undefined) && (!creating || core.runningAsRoot)) {
+      await core.backend.lchown(obj.path, chownUid ?? -1, chownGid ?? -1);
+    }
+    if (timesSet) {
+      const now = nowNs();
+      const at = a.atime.set_it === time_how.SET_TO_CLIENT_TIME ? timeNs(a.atime.atime)
+        : a.atime.set_it === time_how.SET_TO_SERVER_TIME ? now : st.atimeNs;
+      const mt = a.mtime.set_it === time_how.SET_TO_CLIENT_TIME ? timeNs(a.mtime.mtime)
+        : a.mtime.set_it === time_how.SET_TO_SERVER_TIME ? now : st.mtimeNs;
+      await core.backend.lutimes(obj.path, at, mt);
+    }
+  } catch (err) {
+    return errStatus(env, err, 'setattr');
+  }
+  return 0;
+}
+
+/** The mode a new object gets when the client does not say. */
+export function modeOr(a: sattr3, dflt: number): number {
+  return a.mode.set_it ? a.mode.mode & 0o7777 : dflt;
+}
+
+/** A directory and the path of a new entry in it, checked for creating. */
+export interface CreateTarget {
+  dir: Target;
+  path: string;
+  name: string;
+}
+
+/**
+ * The checks every creating procedure makes: the directory handle, read-only export (ROFS),
+ * the name ('.'/'..' → EXIST, '' / '/' → ACCES, > 255 bytes → NAMETOOLONG), not a directory
+ * (NOTDIR) and write+search permission on the directory (ACCES).
+ */
+export async function createTarget(env: Nfs3Env, where: diropargs3, ctx: CallContext): Promise<CreateTarget | { status: NfsErr; dir: Target | null }> {
+  const dir = await target(env, where.dir, ctx);
+  if (typeof dir === 'number') return { status: dir, dir: null };
+  if (dir.exp.options.ro) return { status: nfsstat3.NFS3ERR_ROFS, dir };
+  const p = env.core.childPath(dir, where.name);
+  if (typeof p === 'number') return { status: asErr(p), dir };
+  if (!mayWrite(dir.stats, dir.cred)) return { status: nfsstat3.NFS3ERR_ACCES, dir };
+  return { dir, path: p, name: where.name };
+}
+
+/** Result body of CREATE, MKDIR, SYMLINK and MKNOD. */
+export interface Created {
+  obj: post_op_fh3;
+  obj_attributes: post_op_attr;
+  dir_wcc: wcc_data;
+}
+
+/**
+ * After an object was created at c.path: chown it to the caller when the server runs as root,
+ * apply the initial attributes, and build the reply body (handle, attributes, dir wcc).
+ */
+export async function finishCreate(env: Nfs3Env, c: CreateTarget, attrs: sattr3 | null): Promise<{ status: nfsstat3.NFS3_OK; resok: Created } | { status: NfsErr; resfail: { dir_wcc: wcc_data } }> {
+  const { core } = env;
+  let stats: BigIntStats;
+  try {
+    await core.chownNew(c.path, c.dir.cred, c.dir.stats);
+    stats = await core.backend.lstat(c.path);
+    if (attrs !== null && !sattrEmpty(attrs)) {
+      const st = await applySattr(env, { exp: c.dir.exp, path: c.path, stats }, c.dir.cred, attrs, { creating: true });
+      if (st !== 0) return { status: st, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+      stats = await core.backend.lstat(c.path);
+    }
+  } catch (err) {
+    return { status: errStatus(env, err, 'create'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+  }
+  return {
+    status: nfsstat3.NFS3_OK,
+    resok: {
+      obj: fhOf(env, c.dir.exp, c.path, stats),
+      obj_attributes: postOp(env, stats),
+      dir_wcc: await wccPath(env, c.dir.stats, c.dir.path),
+    },
+  };
+}
+
+/** A directory entry to remove or rename away: the directory, the object, its path. */
+export interface Entry {
+  dir: Target;
+  obj: Resolved;
+}
+
+/**
+ * Looks up an existing entry that a modifying call works on (REMOVE, RMDIR, RENAME source):
+ * ROFS on a read-only export; '.' and '..' → `dotStatus`; lookup errors as LOOKUP's.
+ */
+export async function existingEntry(env: Nfs3Env, where: diropargs3, ctx: CallContext, dotStatus: NfsErr): Promise<Entry | { status: NfsErr; dir: Target | null }> {
+  const dir = await target(env, where.dir, ctx);
+  if (typeof dir === 'number') return { status: dir, dir: null };
+  if (dir.exp.options.ro) return { status: nfsstat3.NFS3ERR_ROFS, dir };
+  if (!dir.stats.isDirectory()) return { status: nfsstat3.NFS3ERR_NOTDIR, dir };
+  if (where.name === '.' || where.name === '..') return { status: dotStatus, dir };
+  let obj: Resolved | number;
+  try {
+    obj = await env.core.lookupChild(dir, where.name, dir.cred);
+  } catch (err) {
+    obj = errStatus(env, err, 'lookup');
+  }
+  if (typeof obj === 'number') return { status: asErr(obj), dir };
+  return { dir, obj };
+}
+
+/** Is errno-carrying `err` this code? */
+export function hasCode(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}

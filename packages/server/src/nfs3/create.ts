@@ -1,0 +1,109 @@
+/**
+ * NFSPROC3_CREATE (8): a regular file.
+ * - UNCHECKED: an existing regular file is kept (only a requested size is applied, as nfsd
+ *   does); anything else existing is EXIST.
+ * - GUARDED: an existing name is EXIST.
+ * - EXCLUSIVE: the 8-byte verifier is stored in the new file's atime and mtime seconds (as
+ *   Linux nfsd does), so a retransmitted CREATE with the same verifier finds its own file and
+ *   succeeds while a different verifier gets EXIST. The client then sets the real attributes
+ *   with SETATTR.
+ */
+import type { BigIntStats } from 'node:fs';
+import type { Procedure } from '@nfsts/rpc';
+import {
+  createmode3, nfsstat3, time_how, xdr_CREATE3args, xdr_CREATE3res, type CREATE3args, type CREATE3res, type sattr3,
+} from '@nfsts/xdr';
+import {
+  applySattr, createTarget, errStatus, fhOf, finishCreate, modeOr, postOp, wcc, wccPath, NO_WCC,
+  type CreateTarget, type Nfs3Env,
+} from './common.js';
+
+/** open(2) flags as on Linux (the Backend's flags are Linux O_* bits). */
+const O_RDONLY = 0;
+const O_CREAT = 0o100;
+const O_EXCL = 0o200;
+
+const NS = 1_000_000_000n;
+
+function verfTimes(verf: Buffer): [bigint, bigint] {
+  return [BigInt(verf.readUInt32BE(0)) * NS, BigInt(verf.readUInt32BE(4)) * NS];
+}
+
+function isCode(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
+}
+
+const SIZE_ONLY = (a: sattr3): sattr3 => ({
+  mode: { set_it: false },
+  uid: { set_it: false },
+  gid: { set_it: false },
+  size: a.size,
+  atime: { set_it: time_how.DONT_CHANGE },
+  mtime: { set_it: time_how.DONT_CHANGE },
+});
+
+export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
+  const { core } = env;
+
+  async function existing(c: CreateTarget, stats: BigIntStats): Promise<CREATE3res> {
+    return {
+      status: nfsstat3.NFS3_OK,
+      resok: { obj: fhOf(env, c.dir.exp, c.path, stats), obj_attributes: postOp(env, stats), dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) },
+    };
+  }
+
+  return {
+    name: 'CREATE',
+    args: xdr_CREATE3args,
+    res: xdr_CREATE3res,
+    async handler(args, ctx) {
+      const c = await createTarget(env, args.where, ctx);
+      if ('status' in c) return { status: c.status, resfail: { dir_wcc: c.dir ? wcc(env, c.dir.stats, c.dir.stats) : NO_WCC } };
+      const how = args.how;
+      const failWith = async (err: unknown): Promise<CREATE3res> => ({ status: errStatus(env, err, 'CREATE'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } });
+      const exists = async (): Promise<CREATE3res> => ({ status: nfsstat3.NFS3ERR_EXIST, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } });
+      const mode = how.mode === createmode3.EXCLUSIVE ? 0o600 : modeOr(how.obj_attributes, 0o644);
+      try {
+        const fd = await core.backend.open(c.path, O_RDONLY | O_CREAT | O_EXCL, mode);
+        await core.backend.close(fd);
+      } catch (err) {
+        if (!isCode(err, 'EEXIST')) return failWith(err);
+        if (how.mode === createmode3.GUARDED) return exists();
+        let st: BigIntStats;
+        try {
+          st = await core.backend.lstat(c.path);
+        } catch (e) {
+          return failWith(e);
+        }
+        if (!st.isFile()) return exists();
+        if (how.mode === createmode3.EXCLUSIVE) {
+          const [a, m] = verfTimes(how.verf);
+          // our own earlier reply was lost: the same verifier finds the same file
+          if (st.atimeNs === a && st.mtimeNs === m) return existing(c, st);
+          return exists();
+        }
+        // UNCHECKED over an existing regular file: keep it, apply only the size (nfsd)
+        if (how.obj_attributes.size.set_it) {
+          const s = await applySattr(env, { exp: c.dir.exp, path: c.path, stats: st }, c.dir.cred, SIZE_ONLY(how.obj_attributes));
+          if (s !== 0) return { status: s, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+          try {
+            st = await core.backend.lstat(c.path);
+          } catch (e) {
+            return failWith(e);
+          }
+        }
+        return existing(c, st);
+      }
+      if (how.mode === createmode3.EXCLUSIVE) {
+        const [a, m] = verfTimes(how.verf);
+        try {
+          await core.backend.lutimes(c.path, a, m);
+        } catch (err) {
+          return failWith(err);
+        }
+        return finishCreate(env, c, null);
+      }
+      return finishCreate(env, c, how.obj_attributes);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * NFSPROC3_READ (6): reads through the open-file cache into one buffer that goes into the
+ * reply by reference (the RPC layer writes it to the socket without a copy). `eof` is exact:
+ * true when the read reached the end of the file.
+ */
+import type { Procedure } from '@nfsts/rpc';
+import { nfsstat3, xdr_READ3args, xdr_READ3res, type READ3args, type READ3res } from '@nfsts/xdr';
+import { errStatus, mayReadFile, notRegular, postOp, target, NO_ATTR, type Nfs3Env } from './common.js';
+import { RTMAX } from './fsinfo.js';
+
+const EMPTY = Buffer.alloc(0);
+
+export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
+  return {
+    name: 'READ',
+    args: xdr_READ3args,
+    res: xdr_READ3res,
+    async handler(args, ctx) {
+      const t = await target(env, args.file, ctx);
+      if (typeof t === 'number') return { status: t, resfail: { file_attributes: NO_ATTR } };
+      const bad = notRegular(t.stats);
+      if (bad !== 0) return { status: bad, resfail: { file_attributes: postOp(env, t.stats) } };
+      if (!mayReadFile(t.stats, t.cred)) return { status: nfsstat3.NFS3ERR_ACCES, resfail: { file_attributes: postOp(env, t.stats) } };
+      const count = Math.min(args.count >>> 0, RTMAX);
+      const offset = args.offset;
+      if (count === 0 || offset >= t.stats.size) {
+        return { status: nfsstat3.NFS3_OK, resok: { file_attributes: postOp(env, t.stats), count: 0, eof: offset >= t.stats.size, data: EMPTY } };
+      }
+      const buf = Buffer.allocUnsafe(count);
+      let n = 0;
+      try {
+        const f = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'r');
+        try {
+          // a short read that is not at EOF (rare: signals, some filesystems) is continued
+          while (n < count) {
+            const got = await env.core.backend.read(f.fd, buf, n, count - n, offset + BigInt(n));
+            if (got === 0) break;
+            n += got;
+          }
+        } finally {
+          f.put();
+        }
+      } catch (err) {
+        return { status: errStatus(env, err, 'READ'), resfail: { file_attributes: postOp(env, t.stats) } };
+      }
+      const size = t.stats.size;
+      const eof = n < count || offset + BigInt(n) >= size;
+      return {
+        status: nfsstat3.NFS3_OK,
+        resok: { file_attributes: postOp(env, t.stats), count: n, eof, data: n === count ? buf : buf.subarray(0, n) },
+      };
+    },
+  };
+}

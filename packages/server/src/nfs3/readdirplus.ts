@@ -1,0 +1,120 @@
+/**
+ * NFSPROC3_READDIRPLUS (17): READDIR with each entry's attributes and handle. Honours
+ * `maxcount` (the whole reply, XDR included) and `dircount` (the entry3-equivalent part of the
+ * entries: fileid, name, cookie), always returning at least one entry when maxcount allows.
+ * '.' carries the directory's own handle, '..' its parent's — except at the export root, where
+ * '..' carries neither attributes nor handle (as nfsd does: nothing above an export is
+ * reachable). Without search permission on the directory, entries come without attributes and
+ * handles.
+ */
+import type { BigIntStats } from 'node:fs';
+import type { Procedure } from '@nfsts/rpc';
+import {
+  nfsstat3, xdr_READDIRPLUS3args, xdr_READDIRPLUS3res, type entryplus3, type READDIRPLUS3args, type READDIRPLUS3res,
+} from '@nfsts/xdr';
+import { mayAccess, MAY_EXEC, MAY_READ, type Resolved } from '../core/index.js';
+import { errStatus, fattr, postOp, target, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
+import { Cursor, MAX_DIR_REPLY, STAT_BATCH, xdrStringSize } from './dircache.js';
+
+/** status + post_op_attr with attributes + cookieverf + list end + eof */
+const FIXED = 4 + 88 + 8 + 4 + 4;
+/** attributes + a handle of the maximum size */
+const WORST_EXTRA = 88 + 4 + 4 + 64;
+
+interface Found {
+  fileid: bigint;
+  /** undefined: no attributes and no handle */
+  obj?: Resolved;
+}
+
+export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPLUS3res> {
+  const { core } = env;
+  return {
+    name: 'READDIRPLUS',
+    args: xdr_READDIRPLUS3args,
+    res: xdr_READDIRPLUS3res,
+    async handler(args, ctx) {
+      const t = await target(env, args.dir, ctx);
+      if (typeof t === 'number') return { status: t, resfail: { dir_attributes: NO_ATTR } };
+      if (!t.stats.isDirectory()) return { status: nfsstat3.NFS3ERR_NOTDIR, resfail: { dir_attributes: postOp(env, t.stats) } };
+      if (!mayAccess(t.stats, t.cred, MAY_READ)) return { status: nfsstat3.NFS3ERR_ACCES, resfail: { dir_attributes: postOp(env, t.stats) } };
+      const plus = mayAccess(t.stats, t.cred, MAY_EXEC);
+      const max = Math.min(args.maxcount >>> 0, MAX_DIR_REPLY);
+      const dirMax = args.dircount >>> 0 === 0 ? Infinity : args.dircount >>> 0;
+      try {
+        const listing = await env.dirs.get(core, t, args.cookie, args.cookieverf);
+        const cur = new Cursor(listing.entries, args.cookie);
+        const out: entryplus3[] = [];
+        let used = FIXED;
+        let dirUsed = 0;
+        let pos = 0;
+        let full = false;
+        const atRoot = t.path === t.exp.root;
+        while (!full && pos < cur.length) {
+          const batch: number[] = [];
+          let est = used;
+          let dirEst = dirUsed;
+          for (let i = pos; i < cur.length && batch.length < STAT_BATCH; i++) {
+            const base = 4 + 8 + xdrStringSize(cur.at(i).name) + 8;
+            if (est + base + WORST_EXTRA > max) break;
+            if (dirEst + base > dirMax && (out.length > 0 || batch.length > 0)) break;
+            est += base + WORST_EXTRA;
+            dirEst += base;
+            batch.push(i);
+          }
+          if (batch.length === 0) {
+            // the worst case does not fit, the real entry may: try the next one alone
+            if (pos < cur.length && out.length === 0) batch.push(pos);
+            else break;
+          }
+          const found = await Promise.all(batch.map(async (i): Promise<Found | undefined> => {
+            const c = cur.at(i);
+            if (c.dot === 1) return { fileid: t.stats.ino, obj: t };
+            if (c.dot === 2) {
+              if (atRoot) return { fileid: t.stats.ino };
+              const p = await core.lookupChild(t, '..').catch(() => undefined);
+              return p === undefined || typeof p === 'number' ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
+            }
+            const path = `${t.path}/${c.name}`;
+            const st: BigIntStats | undefined = await core.backend.lstat(path).catch(() => undefined);
+            if (!st) return undefined;
+            return { fileid: st.ino, obj: { exp: t.exp, path, stats: st } };
+          }));
+          for (let k = 0; k < batch.length; k++) {
+            const i = batch[k]!;
+            const c = cur.at(i);
+            const f = found[k];
+            pos = i + 1;
+            if (!f) continue; // gone since the listing
+            const obj = plus ? f.obj : undefined;
+            const handle = obj ? core.handleFor(obj.exp, obj.path, obj.stats) : undefined;
+            const base = 4 + 8 + xdrStringSize(c.name) + 8;
+            const sz = base + (obj ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
+            if (used + sz > max || (dirUsed + base > dirMax && out.length > 0)) {
+              pos = i;
+              full = true;
+              break;
+            }
+            used += sz;
+            dirUsed += base;
+            out.push({
+              fileid: f.fileid,
+              name: c.name,
+              cookie: c.cookie,
+              name_attributes: obj ? { attributes_follow: true, attributes: fattr(env, obj.stats) } : NO_ATTR,
+              name_handle: handle ? { handle_follows: true, handle: { data: handle } } : NO_FH,
+            });
+          }
+        }
+        const eof = pos >= cur.length;
+        if (out.length === 0 && !eof) return { status: nfsstat3.NFS3ERR_TOOSMALL, resfail: { dir_attributes: postOp(env, t.stats) } };
+        return {
+          status: nfsstat3.NFS3_OK,
+          resok: { dir_attributes: postOp(env, t.stats), cookieverf: listing.verf, reply: { entries: out, eof } },
+        };
+      } catch (err) {
+        return { status: errStatus(env, err, 'READDIRPLUS'), resfail: { dir_attributes: postOp(env, t.stats) } };
+      }
+    },
+  };
+}

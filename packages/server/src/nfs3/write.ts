@@ -1,0 +1,51 @@
+/**
+ * NFSPROC3_WRITE (7): writes the request's data (a view of the received record) through the
+ * open-file cache. stable_how is honoured: UNSTABLE is not synced, DATA_SYNC is fdatasync'ed
+ * and FILE_SYNC fsync'ed before the reply, and `committed` says which was done. The verifier
+ * is the server's write verifier (constant for the server's lifetime).
+ */
+import type { BigIntStats } from 'node:fs';
+import type { Procedure } from '@nfsts/rpc';
+import { nfsstat3, stable_how, xdr_WRITE3args, xdr_WRITE3res, type WRITE3args, type WRITE3res } from '@nfsts/xdr';
+import { errStatus, mayWriteFile, notRegular, target, wcc, type Nfs3Env, type NfsErr } from './common.js';
+
+export function write(env: Nfs3Env): Procedure<WRITE3args, WRITE3res> {
+  return {
+    name: 'WRITE',
+    args: xdr_WRITE3args,
+    res: xdr_WRITE3res,
+    async handler(args, ctx) {
+      const t = await target(env, args.file, ctx);
+      if (typeof t === 'number') return { status: t, resfail: { file_wcc: wcc(env, null, null) } };
+      const fail = (status: NfsErr, after: BigIntStats | undefined = t.stats): WRITE3res => ({ status, resfail: { file_wcc: wcc(env, t.stats, after) } });
+      if (t.exp.options.ro) return fail(nfsstat3.NFS3ERR_ROFS);
+      const bad = notRegular(t.stats);
+      if (bad !== 0) return fail(bad);
+      if (!mayWriteFile(t.stats, t.cred)) return fail(nfsstat3.NFS3ERR_ACCES);
+      const count = args.count >>> 0;
+      if (count > args.data.length) return fail(nfsstat3.NFS3ERR_INVAL);
+      const data = count === args.data.length ? args.data : args.data.subarray(0, count);
+      let after: BigIntStats | undefined;
+      try {
+        const f = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'rw');
+        try {
+          let n = 0;
+          while (n < count) {
+            n += await env.core.backend.write(f.fd, data, n, count - n, args.offset + BigInt(n));
+          }
+          if (args.stable === stable_how.FILE_SYNC) await env.core.backend.fsync(f.fd);
+          else if (args.stable === stable_how.DATA_SYNC) await env.core.backend.fdatasync(f.fd);
+          after = await env.core.backend.fstat(f.fd);
+        } finally {
+          f.put();
+        }
+      } catch (err) {
+        return fail(errStatus(env, err, 'WRITE'), undefined);
+      }
+      return {
+        status: nfsstat3.NFS3_OK,
+        resok: { file_wcc: wcc(env, t.stats, after), count, committed: args.stable, verf: env.core.writeVerifier },
+      };
+    },
+  };
+}
