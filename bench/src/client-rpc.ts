@@ -41,7 +41,7 @@ async function targets(url: string | undefined): Promise<Target[]> {
     const mod = (await load('../../../packages/server/dist/src/index.js')) as { startServer?: (o: unknown) => Promise<{ url: string; close(): Promise<void> }> };
     if (typeof mod.startServer === 'function') {
       const dir = mkdtempSync(join(tmpdir(), 'nfsts-bench-'));
-      const s = await mod.startServer({ exports: [{ path: '/export', root: dir }], port: 0, host: '127.0.0.1' });
+      const s = await mod.startServer({ exports: [{ path: '/export', root: dir, options: 'rw,no_root_squash' }], port: 0, host: '127.0.0.1' });
       out.push({ name: 'nfsts server', url: s.url, stop: async () => { await s.close(); rmSync(dir, { recursive: true, force: true }); } });
     } else {
       console.log('# nfsts server: skipped (startServer not available)');

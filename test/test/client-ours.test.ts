@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { clientSuite, startForFile } from '../src/client-suite.js';
 
 interface Started { port: number; url: string; close(): Promise<void> }
-type StartServer = (o: { exports: Array<{ path: string; root: string }>; port: number; host?: string }) => Promise<Started>;
+type StartServer = (o: { exports: Array<{ path: string; root: string; options?: string }>; port: number; host?: string }) => Promise<Started>;
 
 const server = await startForFile(async () => {
   const spec = '@nfsts/server';
   const mod = (await import(spec)) as { startServer?: StartServer };
   if (typeof mod.startServer !== 'function') return { skip: 'startServer() is not exported by @nfsts/server yet' };
   const dir = mkdtempSync(join(tmpdir(), 'nfsts-client-ours-'));
-  const s = await mod.startServer({ exports: [{ path: '/export', root: dir }], port: 0, host: '127.0.0.1' });
+  const s = await mod.startServer({ exports: [{ path: '/export', root: dir, options: 'rw,no_root_squash' }], port: 0, host: '127.0.0.1' });
   return { url: s.url, dir, close: async () => { await s.close(); rmSync(dir, { recursive: true, force: true }); } };
 });
 clientSuite('our server', server);

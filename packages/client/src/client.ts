@@ -1,10 +1,10 @@
 import { posix } from 'node:path';
 import type { Logger } from 'pino';
 import { RpcClient, authSys, type Credential } from '@nfsts/rpc';
-import { time_how, type Codec, type XdrReader, type XdrWriter, type fattr3, type post_op_attr, type sattr3, type wcc_data } from '@nfsts/xdr';
+import { time_how, type READDIRPLUS3res, type Codec, type XdrReader, type XdrWriter, type fattr3, type post_op_attr, type sattr3, type wcc_data } from '@nfsts/xdr';
 import { NfsClientError, NfsError, NfsFsError, toFsError } from './errors.js';
 import { parseNfsUrl, parseOptions, type NfsClientOptions, type ResolvedOptions } from './options.js';
-import { Mount3Raw, Nfs3Raw } from './raw.js';
+import { Mount3Raw, Nfs3Raw, type ResOk } from './raw.js';
 import type { RpcCaller } from './rpc-caller.js';
 import { RpcTransport } from './rpc-transport.js';
 import { TtlCache } from './cache.js';
@@ -136,6 +136,7 @@ export class NfsClient {
   private readonly lookups: TtlCache<Buffer>;
   private readonly openHandles = new Set<NfsFileHandle>();
   private closed = false;
+  private noReaddirPlus = false;
   readonly log: Logger | undefined;
 
   /** @internal use `connect()` */
@@ -355,17 +356,30 @@ export class NfsClient {
     });
   }
 
-  /** @internal READDIRPLUS over a directory handle; fills the lookup and attribute caches. */
+  /**
+   * @internal READDIRPLUS over a directory handle, following cookies across replies; fills
+   * the lookup and attribute caches. Falls back to READDIR when the server has no READDIRPLUS.
+   */
   async readdirHandle(dir: Buffer, parentPath: string): Promise<NfsDirent[]> {
+    if (this.noReaddirPlus) return this.readdirPlain(dir, parentPath);
     const out: NfsDirent[] = [];
     let cookie = 0n;
     let verf = ZERO_VERF;
     const dirKey = fhKey(dir);
-    for (let round = 0; ; round++) {
-      const r = await this.raw.readdirplus({
-        dir: { data: dir }, cookie, cookieverf: verf,
-        dircount: Math.max(1024, this.options.readdirSize >> 2), maxcount: this.options.readdirSize,
-      });
+    for (;;) {
+      let r: ResOk<READDIRPLUS3res>;
+      try {
+        r = await this.raw.readdirplus({
+          dir: { data: dir }, cookie, cookieverf: verf,
+          dircount: Math.max(1024, this.options.readdirSize >> 2), maxcount: this.options.readdirSize,
+        });
+      } catch (err) {
+        if (cookie === 0n && err instanceof NfsError && err.code === 'NFS3ERR_NOTSUPP') {
+          this.noReaddirPlus = true;
+          return this.readdirPlain(dir, parentPath);
+        }
+        throw err;
+      }
       this.noteAttr(dir, r.dir_attributes);
       verf = Buffer.from(r.cookieverf);
       for (const e of r.reply.entries) {
@@ -381,6 +395,36 @@ export class NfsClient {
       }
       if (r.reply.eof) return out;
       if (r.reply.entries.length === 0) throw new NfsClientError('ERR_NFS_NO_PROGRESS', 'READDIRPLUS returned no entries and no EOF');
+    }
+  }
+
+  private async readdirPlain(dir: Buffer, parentPath: string): Promise<NfsDirent[]> {
+    const out: NfsDirent[] = [];
+    let cookie = 0n;
+    let verf = ZERO_VERF;
+    for (;;) {
+      const r = await this.raw.readdir({ dir: { data: dir }, cookie, cookieverf: verf, count: this.options.readdirSize });
+      this.noteAttr(dir, r.dir_attributes);
+      verf = Buffer.from(r.cookieverf);
+      for (const e of r.reply.entries) {
+        cookie = e.cookie;
+        if (e.name === '.' || e.name === '..') continue;
+        let ftype = 0;
+        let stats: NfsStats | undefined;
+        let fh: Buffer | undefined;
+        try {
+          const c = await this.lookupChild(dir, e.name);
+          ftype = c.attr.type;
+          stats = new NfsStats(c.attr);
+          fh = c.fh;
+        } catch (err) {
+          if (!(err instanceof NfsError && err.code === 'NFS3ERR_NOENT')) throw err;
+          continue; // removed while listing
+        }
+        out.push(new NfsDirent(e.name, parentPath, ftype, stats, fh));
+      }
+      if (r.reply.eof) return out;
+      if (r.reply.entries.length === 0) throw new NfsClientError('ERR_NFS_NO_PROGRESS', 'READDIR returned no entries and no EOF');
     }
   }
 
@@ -652,8 +696,8 @@ export class NfsClient {
     // the file may have grown since GETATTR: read on until EOF
     const more: Buffer[] = [buf];
     let pos = size;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(this.rsize * this.options.window);
+    for (let round = 0; ; round++) {
+      const chunk = Buffer.allocUnsafe(round === 0 ? this.rsize : this.rsize * this.options.window);
       const m = await readInto(this.transport, fh, chunk, 0, chunk.length, BigInt(pos), this.rsize, this.engineOptions, () => this.closed);
       if (m.bytesRead > 0) more.push(chunk.subarray(0, m.bytesRead));
       pos += m.bytesRead;
