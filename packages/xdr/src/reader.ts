@@ -10,11 +10,15 @@ export class XdrReader {
   readonly buf: Buffer;
   pos: number;
   readonly end: number;
+  // Integer reads go through a DataView: several times faster than Buffer's readUInt32BE and
+  // readBigUInt64BE, which validate their arguments again and build bigints from halves.
+  private readonly view: DataView;
 
   constructor(buf: Buffer, start = 0, end = buf.length) {
     this.buf = buf;
     this.pos = start;
     this.end = end;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   get remaining(): number {
@@ -29,28 +33,28 @@ export class XdrReader {
 
   u32(): number {
     this.need(4, 'unsigned int');
-    const v = this.buf.readUInt32BE(this.pos);
+    const v = this.view.getUint32(this.pos);
     this.pos += 4;
     return v;
   }
 
   i32(): number {
     this.need(4, 'int');
-    const v = this.buf.readInt32BE(this.pos);
+    const v = this.view.getInt32(this.pos);
     this.pos += 4;
     return v;
   }
 
   u64(): bigint {
     this.need(8, 'unsigned hyper');
-    const v = this.buf.readBigUInt64BE(this.pos);
+    const v = this.view.getBigUint64(this.pos);
     this.pos += 8;
     return v;
   }
 
   i64(): bigint {
     this.need(8, 'hyper');
-    const v = this.buf.readBigInt64BE(this.pos);
+    const v = this.view.getBigInt64(this.pos);
     this.pos += 8;
     return v;
   }

@@ -7,7 +7,13 @@ import { XdrError } from './errors.js';
  */
 export const EXTERNAL_OPAQUE_MIN = 4096;
 
-const ZEROS = Buffer.alloc(4);
+// Strings up to this many UTF-16 units are checked for ASCII and handled in JavaScript.
+const SHORT_STRING = 64;
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
 const MAX_U32 = 0xffffffff;
 const MAX_U64 = (1n << 64n) - 1n;
 const MIN_I64 = -(1n << 63n);
@@ -21,7 +27,7 @@ export function opaqueSize(n: number): number {
 
 /** Bytes a UTF-8 string takes on the wire. */
 export function stringSize(s: string): number {
-  const n = Buffer.byteLength(s, 'utf8');
+  const n = s.length <= SHORT_STRING && isAscii(s) ? s.length : Buffer.byteLength(s, 'utf8');
   return 4 + n + ((4 - (n & 3)) & 3);
 }
 
@@ -61,9 +67,13 @@ export class XdrWriter {
   pos: number;
   private readonly chunkMode: boolean;
   private externals: ExternalRef[] | null = null;
+  // Integer writes go through a DataView: an order of magnitude faster than Buffer's
+  // writeUInt32BE/writeBigUInt64BE, whose checks repeat the ones made here.
+  private readonly view: DataView;
 
   constructor(target: number | Buffer, options: { offset?: number; chunks?: boolean } = {}) {
     this.buf = typeof target === 'number' ? Buffer.allocUnsafe(target) : target;
+    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.pos = options.offset ?? 0;
     this.chunkMode = options.chunks ?? false;
   }
@@ -77,28 +87,28 @@ export class XdrWriter {
   u32(v: number): void {
     if (!Number.isInteger(v) || v < 0 || v > MAX_U32) throw new XdrError('ERR_XDR_RANGE', `${v} is not an unsigned int`);
     this.room(4);
-    this.buf.writeUInt32BE(v, this.pos);
+    this.view.setUint32(this.pos, v);
     this.pos += 4;
   }
 
   i32(v: number): void {
     if (!Number.isInteger(v) || v < -0x80000000 || v > 0x7fffffff) throw new XdrError('ERR_XDR_RANGE', `${v} is not an int`);
     this.room(4);
-    this.buf.writeInt32BE(v, this.pos);
+    this.view.setInt32(this.pos, v);
     this.pos += 4;
   }
 
   u64(v: bigint): void {
     if (v < 0n || v > MAX_U64) throw new XdrError('ERR_XDR_RANGE', `${v} is not an unsigned hyper`);
     this.room(8);
-    this.buf.writeBigUInt64BE(v, this.pos);
+    this.view.setBigUint64(this.pos, v);
     this.pos += 8;
   }
 
   i64(v: bigint): void {
     if (v < MIN_I64 || v > MAX_I64) throw new XdrError('ERR_XDR_RANGE', `${v} is not a hyper`);
     this.room(8);
-    this.buf.writeBigInt64BE(v, this.pos);
+    this.view.setBigInt64(this.pos, v);
     this.pos += 8;
   }
 
@@ -110,8 +120,9 @@ export class XdrWriter {
     const p = (4 - (n & 3)) & 3;
     if (p !== 0) {
       this.room(p);
-      ZEROS.copy(this.buf, this.pos, 0, p);
-      this.pos += p;
+      // One to three bytes: a loop beats a native copy call.
+      const b = this.buf;
+      for (let i = 0; i < p; i++) b[this.pos++] = 0;
     }
   }
 
@@ -144,6 +155,20 @@ export class XdrWriter {
 
   /** A string of at most max bytes, encoded as UTF-8. */
   string(s: string, max = MAX_U32): void {
+    // Short ASCII strings (file names, netids) are copied by a loop: a native
+    // Buffer.write/byteLength call costs more than the copy itself.
+    if (s.length <= SHORT_STRING && isAscii(s)) {
+      const n = s.length;
+      if (n > max) throw new XdrError('ERR_XDR_TOO_LONG', `string of ${n} bytes exceeds its maximum of ${max}`);
+      this.u32(n);
+      this.room(n);
+      const b = this.buf;
+      let at = this.pos;
+      for (let i = 0; i < n; i++) b[at++] = s.charCodeAt(i);
+      this.pos = at;
+      this.pad(n);
+      return;
+    }
     const n = Buffer.byteLength(s, 'utf8');
     if (n > max) throw new XdrError('ERR_XDR_TOO_LONG', `string of ${n} bytes exceeds its maximum of ${max}`);
     this.u32(n);
