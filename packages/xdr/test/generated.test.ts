@@ -1,6 +1,8 @@
 import t from 'tap';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { generateAll, generateModule } from '../src/gen/index.js';
 import { pkgRoot, specDir } from './lib/arbitrary.js';
 
@@ -23,4 +25,16 @@ t.test('specifications exporting the same name are refused (everything is export
     generateModule('const MAXLEN = 4; program P { version V { void P_NULL(void) = 0; } = 1; } = 9;', 'b.x').exports.sort(),
     ['MAXLEN', 'P', 'P_NULL', 'V', 'V_PROCEDURES'].sort(),
   );
+  const dir = mkdtempSync(join(tmpdir(), 'nfsts-xdr-specs-'));
+  try {
+    writeFileSync(join(dir, 'a.x'), 'struct pair { int a; int b; };');
+    writeFileSync(join(dir, 'b.x'), 'const X = 1;');
+    t.same([...generateAll(dir).keys()].sort(), ['a.ts', 'b.ts', 'index.ts']);
+    writeFileSync(join(dir, 'b.x'), 'struct pair { hyper a; };');
+    t.throws(() => generateAll(dir), /b\.x: 'pair' is also exported by a\.x; rename one of them/);
+    writeFileSync(join(dir, 'b.x'), 'typedef unsigned int uint;');
+    t.throws(() => generateAll(dir), /'xdr_uint' is also exported by src\/index\.ts/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

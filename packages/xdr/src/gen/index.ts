@@ -23,6 +23,13 @@ export function generateModule(text: string, file: string): { code: string; expo
   return emitModule(loadSpec(text, file), headerFor(file));
 }
 
+/** Names src/index.ts exports besides the generated modules; a specification must not reuse them. */
+export const PRIMITIVE_EXPORTS: readonly string[] = [
+  'XdrError', 'isXdrError', 'XdrErrorCode', 'XdrReader', 'XdrWriter', 'EXTERNAL_OPAQUE_MIN', 'opaqueSize', 'stringSize',
+  'measure', 'Measure', 'Codec', 'ProcedureInfo', 'ProcedureTable', 'encode', 'encodeChunks', 'decode',
+  'xdr_void', 'xdr_int', 'xdr_uint', 'xdr_hyper', 'xdr_uhyper', 'xdr_bool', 'xdr_string',
+];
+
 /**
  * Compiles every spec/*.x into src/generated/<name>.ts plus an index re-exporting them all;
  * fails when two specifications export the same name (they are exported flat).
@@ -30,7 +37,7 @@ export function generateModule(text: string, file: string): { code: string; expo
 export function generateAll(specDir: string): Map<string, string> {
   const files = readdirSync(specDir).filter((f) => f.endsWith('.x')).sort();
   const out = new Map<string, string>();
-  const owner = new Map<string, string>();
+  const owner = new Map<string, string>(PRIMITIVE_EXPORTS.map((n) => [n, 'src/index.ts (the primitives)']));
   const modules: string[] = [];
   for (const f of files) {
     const { code, exports } = generateModule(readFileSync(join(specDir, f), 'utf8'), f);
