@@ -12,9 +12,9 @@ import { constants as osConstants } from 'node:os';
  *  - `NfsClientError`: the client itself (`ERR_NFS_*`): bad URL or option, closed client,
  *    portmapper lookup failed, a server reply that breaks the protocol.
  */
-const kNfsError = Symbol.for('nfsts.error.nfs');
-const kNfsFsError = Symbol.for('nfsts.error.nfs-fs');
-const kNfsClientError = Symbol.for('nfsts.error.nfs-client');
+const kNfsError = Symbol.for('nfsts.error.nfs.status');
+const kNfsFsError = Symbol.for('nfsts.error.nfs.fs');
+const kNfsClientError = Symbol.for('nfsts.error.nfs.client');
 
 function hasBrand(value: unknown, brand: symbol): boolean {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;

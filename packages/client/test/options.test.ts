@@ -45,6 +45,6 @@ t.test('errors: raw status names, errno mapping, fs-shaped errors, brands', asyn
   t.equal(f.errno, -2);
   t.equal(f.nfsCode, 'NFS3ERR_NOENT');
   t.match(f.message, /^ENOENT: no such file or directory, stat '\/x'$/);
-  t.ok(Object.assign(Object.create(null), { [Symbol.for('nfsts.error.nfs')]: true }) instanceof NfsError, 'brand check, not prototype');
+  t.ok(Object.assign(Object.create(null), { [Symbol.for('nfsts.error.nfs.status')]: true }) instanceof NfsError, 'brand check, not prototype');
   t.notOk(new Error('x') instanceof NfsError);
 });
