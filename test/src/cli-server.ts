@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI_MAIN = fileURLToPath(new URL('../../packages/cli/dist/src/main.js', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const CLI_MAIN = fileURLToPath(new URL('../../../packages/cli/dist/src/main.js', import.meta.url));
 
 export interface CliServer {
   child: ChildProcess;

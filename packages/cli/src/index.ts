@@ -1,1 +1,1 @@
-export {};
+export { runCli, buildServeOptions, printBanner, USAGE, type CliIo } from './cli.js';

@@ -70,8 +70,6 @@ export interface ServerOptions {
   /** The port our own portmapper listens on when there is no system one. Default 111. */
   portmapPort?: number;
   logger?: Logger;
-  /** Passed through to the NFS program (LOCALIO); never registered with the portmapper. */
-  localio?: unknown;
 }
 
 export interface ParsedServerOptions {
@@ -82,7 +80,6 @@ export interface ParsedServerOptions {
   portmap: boolean;
   portmapPort: number;
   logger: Logger | undefined;
-  localio: unknown;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -137,7 +134,7 @@ function checkClients(v: unknown, property: string): string[] {
 /** Validates `startServer()` options and fills in defaults; errors name the bad property. */
 export function parseServerOptions(opts: unknown): ParsedServerOptions {
   if (!isRecord(opts)) throw new ConfigError('', 'options must be an object');
-  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'logger', 'localio'];
+  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'logger'];
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new ConfigError(k, 'unknown option');
   }
@@ -175,7 +172,7 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     const options = parseExportOptionsAt(e.options, `${at}.options`);
     return { path, root: resolve(e.root), options };
   });
-  return { exports, port, host, stateDir, portmap, portmapPort, logger: opts.logger as Logger | undefined, localio: opts.localio };
+  return { exports, port, host, stateDir, portmap, portmapPort, logger: opts.logger as Logger | undefined };
 }
 
 /** What a config file holds, after validation. */

@@ -1,1 +1,36 @@
-export {};
+/**
+ * @nfsts/server: an NFSv3 + MOUNT server over directories, with a portmapper.
+ * Embedding: `const s = await startServer({ exports: [{ path: '/export', root: dir }], port: 0 })`.
+ */
+export { startServer, StartError, nfsUrl, mountCommandLine, type NfsServer, type StartErrorCode } from './server.js';
+export {
+  ConfigError,
+  parseConfig,
+  loadConfigFile,
+  parseServerOptions,
+  parseExportOptionsAt,
+  checkExportPath,
+  DEFAULT_PORT,
+  DEFAULT_HOST,
+  DEFAULT_EXPORT_PATH,
+  DEFAULT_EXPORT_DIR,
+  LOG_LEVELS,
+  type LogLevel,
+  type ServerOptions,
+  type ServerExport,
+  type FileConfig,
+  type ParsedServerOptions,
+} from './config.js';
+export { createMountProgram, MountTable, MOUNT_AUTH_FLAVORS, type MountProgramOptions } from './mount/index.js';
+export {
+  createPortmapProgram,
+  startPortmap,
+  PortmapRegistry,
+  REGISTERED_SERVICES,
+  PMAP_PORT,
+  type PortmapHandle,
+  type PortmapMode,
+  type RpcbEntry,
+} from './portmap/index.js';
+export { createNfs3Program } from './nfs3/index.js';
+export * from './core/index.js';

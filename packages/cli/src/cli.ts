@@ -1,0 +1,250 @@
+/**
+ * The `nfsts` command. `runCli(argv, io)` returns an exit code; errors are one line on
+ * stderr (`nfsts: ...`), never a stack trace.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import {
+  ConfigError,
+  DEFAULT_EXPORT_DIR,
+  DEFAULT_EXPORT_PATH,
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  LOG_LEVELS,
+  checkExportPath,
+  loadConfigFile,
+  parseExportOptionsAt,
+  startServer,
+} from '@nfsts/server';
+import type { FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
+
+export const USAGE = `Usage: nfsts serve [DIR] [options]
+
+Serve DIR (default ./nfs-export, created if missing) over NFSv3 + MOUNT.
+
+Options:
+  --port N           TCP port for NFS and MOUNT (default ${DEFAULT_PORT}; 0 = any free port)
+  --bind ADDR        address to listen on (default ${DEFAULT_HOST})
+  --export NAME      export name clients mount (default ${DEFAULT_EXPORT_PATH})
+  --options OPTS     exports(5) options, e.g. "rw,no_root_squash,anonuid=1000"
+  --config FILE      JSON config file (see the README); command-line flags override it
+  --state-dir DIR    where handle secrets and the inode index live
+                     (default \$XDG_STATE_HOME/nfsts/<hash of the export roots>)
+  --no-portmap       neither run a portmapper on port 111 nor register with the system's
+  --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info; logs go to stderr)
+  -h, --help         this text
+  -v, --version      the version
+`;
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  waitForSignal: () => Promise<string>;
+}
+
+class UsageError extends Error {}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function parsePort(v: string, flag: string): number {
+  if (!/^\d{1,5}$/.test(v) || Number(v) > 65535) throw new UsageError(`bad ${flag} "${v}": must be a port number from 0 to 65535`);
+  return Number(v);
+}
+
+function defaultStateDir(roots: string[]): string {
+  const base = process.env.XDG_STATE_HOME !== undefined && process.env.XDG_STATE_HOME !== '' ? process.env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
+  const id = createHash('sha256').update(roots.join('\0')).digest('hex').slice(0, 16);
+  return join(base, 'nfsts', id);
+}
+
+function errorLine(err: unknown): string {
+  if (err instanceof UsageError) return err.message;
+  if (err instanceof ConfigError) return `bad ${err.property === '' ? 'configuration' : err.property}: ${err.message.replace(`${err.property}: `, '')}`;
+  const e = err as { code?: string; message?: string };
+  if (typeof e.code === 'string' && e.code.startsWith('ERR_NFS_')) return e.message ?? String(err);
+  if (e.code === 'EACCES' || e.code === 'EPERM') return `no permission: ${e.message ?? ''}`;
+  return e.message ?? String(err);
+}
+
+/** Builds the server options from flags (and an optional config file). */
+export function buildServeOptions(argv: string[]): {
+  cfg: FileConfig & { stateDir: string; logLevel: LogLevel };
+  createdDefault: string | null;
+} {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      bind: { type: 'string' },
+      export: { type: 'string' },
+      options: { type: 'string' },
+      config: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'no-portmap': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (positionals.length > 1) throw new UsageError(`serve takes one directory, got ${positionals.length}: ${positionals.join(' ')}`);
+  const file: FileConfig | null = values.config !== undefined ? loadConfigFile(values.config) : null;
+  let logLevel: LogLevel = file?.logLevel ?? 'info';
+  if (values['log-level'] !== undefined) {
+    if (!(LOG_LEVELS as readonly string[]).includes(values['log-level'])) {
+      throw new UsageError(`bad --log-level "${values['log-level']}": must be one of ${LOG_LEVELS.join(', ')}`);
+    }
+    logLevel = values['log-level'] as LogLevel;
+  }
+  const port = values.port !== undefined ? parsePort(values.port, '--port') : (file?.port ?? DEFAULT_PORT);
+  const bind = values.bind ?? file?.bind ?? DEFAULT_HOST;
+  if (bind === '') throw new UsageError('bad --bind: empty address');
+  let options: ServerExport['options'] = {};
+  if (values.options !== undefined) {
+    try {
+      options = parseExportOptionsAt(values.options, '--options');
+    } catch (err) {
+      throw new UsageError(`bad --options: ${(err as Error).message.replace(/^--options: /, '')}`);
+    }
+  }
+  let exportName = DEFAULT_EXPORT_PATH;
+  if (values.export !== undefined) {
+    try {
+      exportName = checkExportPath(values.export.startsWith('/') ? values.export : `/${values.export}`, '--export');
+    } catch (err) {
+      throw new UsageError(`bad --export: ${(err as Error).message.replace(/^--export: /, '')}`);
+    }
+  }
+  let exports: ServerExport[];
+  let createdDefault: string | null = null;
+  const dir = positionals[0];
+  if (dir !== undefined || file === null) {
+    let root: string;
+    if (dir !== undefined) {
+      root = resolve(dir);
+      let st;
+      try {
+        st = statSync(root);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new UsageError(`directory ${root} does not exist`);
+        if (code === 'EACCES') throw new UsageError(`no permission to access ${root}`);
+        throw new UsageError(`cannot use ${root}: ${code ?? (err as Error).message}`);
+      }
+      if (!st.isDirectory()) throw new UsageError(`${root} is not a directory`);
+    } else {
+      root = resolve(DEFAULT_EXPORT_DIR);
+      try {
+        if (!statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+          mkdirSync(root, { recursive: true });
+          createdDefault = root;
+        }
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST' || code === 'ENOTDIR') throw new UsageError(`${root} is not a directory`);
+        if (code === 'EACCES' || code === 'EPERM') throw new UsageError(`no permission to create ${root}`);
+        throw new UsageError(`cannot create ${root}: ${code ?? (err as Error).message}`);
+      }
+    }
+    exports = [{ path: exportName, root, options }];
+  } else {
+    exports = file.exports.map((e) => {
+      const merged = { ...(e.options as object), ...(options as object) };
+      return { path: e.path, root: e.root, options: merged };
+    });
+    if (values.export !== undefined) {
+      if (exports.length !== 1) throw new UsageError('--export renames the only export; the config file has several');
+      (exports[0] as ServerExport).path = exportName;
+    }
+  }
+  let portmap = file?.portmap ?? true;
+  if (values['no-portmap'] === true) portmap = false;
+  const stateDir = values['state-dir'] !== undefined ? resolve(values['state-dir']) : (file?.stateDir ?? defaultStateDir(exports.map((e) => `${e.path}=${e.root}`)));
+  return { cfg: { port, bind, portmap, logLevel, exports, stateDir }, createdDefault };
+}
+
+/** The banner, written at once; the `Listening on HOST port N (...)` line is what scripts parse. */
+export function printBanner(server: NfsServer, out: (s: string) => void): void {
+  const lines: string[] = [];
+  for (const e of server.exports) lines.push(`Serving ${e.root} as ${server.host}:${e.path}`);
+  const pm =
+    server.portmap.mode === 'own'
+      ? `our own portmapper on port ${server.portmap.port}`
+      : server.portmap.mode === 'system'
+        ? `registered with the system portmapper on port ${server.portmap.port}`
+        : 'no portmapper';
+  for (const e of server.exports) {
+    lines.push(`URL:   ${e.url}`);
+    lines.push(`Mount: ${e.mountCommand}`);
+  }
+  lines.push(`Listening on ${server.host} port ${server.port} (NFSv3 + MOUNT; ${pm})`);
+  out(`${lines.join('\n')}\n`);
+}
+
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
+    io.stdout(USAGE);
+    return cmd === undefined ? 2 : 0;
+  }
+  if (cmd === '-v' || cmd === '--version') {
+    io.stdout(`nfsts ${version()}\n`);
+    return 0;
+  }
+  if (cmd !== 'serve') {
+    io.stderr(`nfsts: unknown command "${cmd}" (try: nfsts serve --help)\n`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (rest.includes('--version') || rest.includes('-v')) {
+    io.stdout(`nfsts ${version()}\n`);
+    return 0;
+  }
+  let server: NfsServer;
+  let logger: Logger;
+  try {
+    const { cfg, createdDefault } = buildServeOptions(rest);
+    logger = pino({ level: cfg.logLevel, base: { name: 'nfsts' } }, pino.destination({ fd: 2, sync: true }));
+    if (createdDefault !== null) io.stdout(`Created ${createdDefault}\n`);
+    server = await startServer({
+      exports: cfg.exports,
+      port: cfg.port ?? DEFAULT_PORT,
+      host: cfg.bind ?? DEFAULT_HOST,
+      stateDir: cfg.stateDir,
+      portmap: cfg.portmap ?? true,
+      logger,
+    });
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const msg = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS') ? `${(err as Error).message} (try: nfsts serve --help)` : errorLine(err);
+    io.stderr(`nfsts: ${msg}\n`);
+    return 1;
+  }
+  printBanner(server, io.stdout);
+  const sig = await io.waitForSignal();
+  logger.info({ signal: sig }, 'shutting down');
+  try {
+    await server.close();
+  } catch (err) {
+    io.stderr(`nfsts: error while shutting down: ${errorLine(err)}\n`);
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,214 @@
+/**
+ * `startServer()`: NFSv3 + MOUNT on one port over one or more directories, plus the
+ * portmapper (our own on port 111, or registration with a system rpcbind).
+ *
+ *   const server = await startServer({ exports: [{ path: '/export', root: dir }], port: 0 });
+ *   // server.url → nfs://127.0.0.1/export?version=3&nfsport=PORT&mountport=PORT
+ *   await server.close();
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RpcServer } from '@nfsts/rpc';
+import type { Logger } from 'pino';
+import { pino } from 'pino';
+import { ServerCore } from './core/index.js';
+import type { Export } from './core/index.js';
+import { ConfigError, parseServerOptions } from './config.js';
+import type { ServerOptions } from './config.js';
+import { createMountProgram, MountTable } from './mount/index.js';
+import { createNfs3Program } from './nfs3/index.js';
+import { startPortmap } from './portmap/index.js';
+import type { PortmapHandle, PortmapMode } from './portmap/index.js';
+
+const kNfsError = Symbol.for('nfsts.error.nfs');
+
+export type StartErrorCode =
+  | 'ERR_NFS_ADDR_IN_USE' // the port is taken
+  | 'ERR_NFS_LISTEN_PERMISSION' // not allowed to bind the port (e.g. < 1024 without root)
+  | 'ERR_NFS_ADDR_NOT_AVAILABLE' // the bind address is not one of this host's
+  | 'ERR_NFS_EXPORT_ROOT' // an export directory is missing, not a directory or not accessible
+  | 'ERR_NFS_LISTEN'; // any other listen failure
+
+/** Why `startServer()` failed, in terms a command line can print as one line. */
+export class StartError extends Error {
+  readonly code: StartErrorCode;
+  readonly [kNfsError] = true;
+
+  constructor(code: StartErrorCode, message: string, cause?: unknown) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = 'StartError';
+    this.code = code;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[kNfsError] === true &&
+      typeof (value as { code?: unknown }).code === 'string' &&
+      (value as { name?: unknown }).name === 'StartError'
+    );
+  }
+}
+
+export interface NfsServer {
+  /** The bound NFS/MOUNT port. */
+  readonly port: number;
+  readonly host: string;
+  /** libnfs URL of the first export. */
+  readonly url: string;
+  /** Linux mount command line for the first export (mounted on /mnt). */
+  readonly mountCommand: string;
+  readonly exports: ReadonlyArray<{ path: string; root: string; url: string; mountCommand: string }>;
+  /** How the portmapper is handled: our own, registered with the system's, or off. */
+  readonly portmap: { mode: PortmapMode; port: number };
+  /** The server core (exports, handles), for tests and embedding. */
+  readonly core: ServerCore;
+  /** Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files. */
+  close(): Promise<void>;
+}
+
+function urlHost(host: string): string {
+  const h = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return h.includes(':') ? `[${h}]` : h;
+}
+
+/**
+ * libnfs URL: nfs://HOST/export?version=3&nfsport=PORT&mountport=PORT. The ports are query
+ * arguments so no portmapper is needed; libnfs (4.0, Debian 12) refuses a port in the
+ * authority (`nfs://host:port/...`), so none is put there.
+ */
+export function nfsUrl(host: string, port: number, exportPath: string): string {
+  const path = exportPath.split('/').map(encodeURIComponent).join('/');
+  return `nfs://${urlHost(host)}${path}?version=3&nfsport=${port}&mountport=${port}`;
+}
+
+/** The Linux mount command that reaches an export without the portmapper. */
+export function mountCommandLine(host: string, port: number, exportPath: string, mountpoint = '/mnt'): string {
+  return `mount -t nfs -o vers=3,proto=tcp,port=${port},mountport=${port},nolock ${urlHost(host)}:${exportPath} ${mountpoint}`;
+}
+
+function listenError(err: unknown, host: string, port: number): StartError {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new StartError('ERR_NFS_ADDR_IN_USE', `port ${port} on ${host} is already in use`, err);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new StartError('ERR_NFS_LISTEN_PERMISSION', `no permission to listen on ${host} port ${port}${port < 1024 ? ' (ports below 1024 need root)' : ''}`, err);
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new StartError('ERR_NFS_ADDR_NOT_AVAILABLE', `cannot bind ${host}: not an address of this host`, err);
+  }
+  return new StartError('ERR_NFS_LISTEN', `cannot listen on ${host} port ${port}: ${(err as Error).message}`, err);
+}
+
+function rootError(err: unknown, root: string): StartError | undefined {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new StartError('ERR_NFS_EXPORT_ROOT', `export directory ${root} does not exist`, err);
+  if (code === 'ENOTDIR') return new StartError('ERR_NFS_EXPORT_ROOT', `export root ${root} is not a directory`, err);
+  if (code === 'EACCES' || code === 'EPERM') return new StartError('ERR_NFS_EXPORT_ROOT', `no permission to access ${root}`, err);
+  return undefined;
+}
+
+/** Checks every export root before the core opens them, so the error says which one. */
+async function checkRoots(roots: string[]): Promise<void> {
+  const { stat, access } = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
+  for (const root of roots) {
+    try {
+      const st = await stat(root);
+      if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+      await access(root, constants.R_OK | constants.X_OK);
+    } catch (err) {
+      throw rootError(err, root) ?? err;
+    }
+  }
+}
+
+/** Starts NFS + MOUNT (+ portmapper). Errors: ConfigError (bad option) or StartError. */
+export async function startServer(options: ServerOptions): Promise<NfsServer> {
+  const o = parseServerOptions(options);
+  const logger: Logger = o.logger ?? pino({ level: 'silent' });
+  await checkRoots(o.exports.map((e) => e.root));
+
+  let stateDir = o.stateDir;
+  let tempState: string | null = null;
+  if (stateDir === undefined) {
+    tempState = await mkdtemp(join(tmpdir(), 'nfsts-state-'));
+    stateDir = tempState;
+  }
+  const cleanups: Array<() => Promise<void>> = [];
+  const runCleanups = async (): Promise<void> => {
+    for (const c of cleanups.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (err) {
+        logger.warn({ err }, 'error while shutting down');
+      }
+    }
+  };
+  if (tempState !== null) {
+    const dir = tempState;
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  }
+
+  try {
+    let core: ServerCore;
+    try {
+      core = await ServerCore.open({ exports: o.exports, stateDir, logger });
+    } catch (err) {
+      const e = err as { code?: string; message?: string };
+      if (e.code === 'ERR_NFS_BAD_OPTION') throw new ConfigError('exports', e.message ?? String(err));
+      throw err;
+    }
+    cleanups.push(() => core.close());
+
+    const rpc = new RpcServer({ logger });
+    const mounts = new MountTable();
+    rpc.register(createNfs3Program(core, { logger }));
+    rpc.register(createMountProgram(core, { logger, mounts }));
+    let port: number;
+    try {
+      port = (await rpc.listen(o.port, o.host)).port;
+    } catch (err) {
+      await rpc.close().catch(() => {});
+      throw listenError(err, o.host, o.port);
+    }
+    cleanups.push(() => rpc.close());
+
+    let pm: PortmapHandle | null = null;
+    if (o.portmap) {
+      pm = await startPortmap({ host: o.host, nfsPort: port, portmapPort: o.portmapPort, logger });
+      const handle = pm;
+      // Unregister first on close: pushed last, runs first.
+      cleanups.push(() => handle.close());
+    }
+
+    const describe = (e: Export): { path: string; root: string; url: string; mountCommand: string } => ({
+      path: e.path,
+      root: e.root,
+      url: nfsUrl(o.host, port, e.path),
+      mountCommand: mountCommandLine(o.host, port, e.path),
+    });
+    const exports = core.exports.map(describe);
+    const first = exports[0] as { url: string; mountCommand: string };
+    logger.info({ host: o.host, port, exports: exports.map((e) => e.path), portmap: pm?.mode ?? 'off' }, 'nfsts server listening');
+
+    let closing: Promise<void> | null = null;
+    return {
+      port,
+      host: o.host,
+      url: first.url,
+      mountCommand: first.mountCommand,
+      exports,
+      portmap: { mode: pm?.mode ?? 'off', port: pm?.port ?? 0 },
+      core,
+      close(): Promise<void> {
+        closing ??= runCleanups().then(() => logger.info('nfsts server closed'));
+        return closing;
+      },
+    };
+  } catch (err) {
+    await runCleanups();
+    throw err;
+  }
+}
