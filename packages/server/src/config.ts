@@ -18,7 +18,7 @@ export const DEFAULT_EXPORT_DIR = './nfs-export';
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const kNfsError = Symbol.for('nfsts.error.nfs');
+const kConfigError = Symbol.for('nfsts.error.config');
 
 export type ConfigErrorCode = 'ERR_NFS_CONFIG';
 
@@ -26,7 +26,7 @@ export type ConfigErrorCode = 'ERR_NFS_CONFIG';
 export class ConfigError extends Error {
   readonly code: ConfigErrorCode = 'ERR_NFS_CONFIG';
   readonly property: string;
-  readonly [kNfsError] = true;
+  readonly [kConfigError] = true;
 
   constructor(property: string, message: string) {
     super(property === '' ? message : `${property}: ${message}`);
@@ -38,8 +38,7 @@ export class ConfigError extends Error {
     return (
       typeof value === 'object' &&
       value !== null &&
-      (value as Record<symbol, unknown>)[kNfsError] === true &&
-      (value as { code?: unknown }).code === 'ERR_NFS_CONFIG'
+      (value as Record<symbol, unknown>)[kConfigError] === true
     );
   }
 }

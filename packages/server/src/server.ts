@@ -21,7 +21,7 @@ import { createNfs3Program } from './nfs3/index.js';
 import { startPortmap } from './portmap/index.js';
 import type { PortmapHandle, PortmapMode } from './portmap/index.js';
 
-const kNfsError = Symbol.for('nfsts.error.nfs');
+const kStartError = Symbol.for('nfsts.error.start');
 
 export type StartErrorCode =
   | 'ERR_NFS_ADDR_IN_USE' // the port is taken
@@ -33,7 +33,7 @@ export type StartErrorCode =
 /** Why `startServer()` failed, in terms a command line can print as one line. */
 export class StartError extends Error {
   readonly code: StartErrorCode;
-  readonly [kNfsError] = true;
+  readonly [kStartError] = true;
 
   constructor(code: StartErrorCode, message: string, cause?: unknown) {
     super(message, cause === undefined ? undefined : { cause });
@@ -45,9 +45,7 @@ export class StartError extends Error {
     return (
       typeof value === 'object' &&
       value !== null &&
-      (value as Record<symbol, unknown>)[kNfsError] === true &&
-      typeof (value as { code?: unknown }).code === 'string' &&
-      (value as { name?: unknown }).name === 'StartError'
+      (value as Record<symbol, unknown>)[kStartError] === true
     );
   }
 }
