@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { stable_how } from '@nfsts/xdr';
 import { ServerCore } from '../src/core/index.js';
-import { groupMate, isRoot, me, nfsstat3, ok, setup, st, stranger } from './nfs3-helpers.js';
+import { groupMate, isRoot, me, nfsstat3, ok, sattr, setup, st, stranger } from './nfs3-helpers.js';
 
 t.test('READ returns the bytes with an exact eof', async (t) => {
   const s = await setup(t);
@@ -124,6 +124,8 @@ t.test('WRITE and COMMIT errors: INVAL, ISDIR, ACCES, ROFS, STALE', async (t) =>
   t.equal(st(inval), 'NFS3ERR_INVAL', 'count larger than the data');
   t.ok(inval.status !== nfsstat3.NFS3_OK && inval.resfail.file_wcc.before.attributes_follow, 'wcc on failure');
   t.equal(st(await w({ file: await s.fh('d') })), 'NFS3ERR_ISDIR');
+  t.equal(st(await w({ offset: 1n << 60n })), 'NFS3ERR_FBIG', 'beyond maxfilesize');
+  t.equal(st(await s.nfs.setattr({ object: file, new_attributes: sattr({ size: 1n << 60n }), guard: { check: false } })), 'NFS3ERR_FBIG', 'SETATTR size beyond maxfilesize');
   t.equal(st(await w({}, stranger)), 'NFS3ERR_ACCES');
   t.equal(st(await s.nfs.commit({ file: await s.fh('d'), offset: 0n, count: 0 })), 'NFS3ERR_ISDIR');
   t.equal(st(await s.nfs.commit({ file, offset: 0n, count: 0 }, stranger)), 'NFS3ERR_ACCES');

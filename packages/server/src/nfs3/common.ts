@@ -208,6 +208,7 @@ export async function applySattr(env: Nfs3Env, obj: Resolved, cred: Cred, a: sat
   if (a.size.set_it) {
     if (st.isDirectory()) return nfsstat3.NFS3ERR_ISDIR;
     if (!st.isFile()) return nfsstat3.NFS3ERR_INVAL;
+    if (a.size.size > BigInt(Number.MAX_SAFE_INTEGER)) return nfsstat3.NFS3ERR_FBIG;
     if (!creating && !mayWriteFile(st, cred)) return nfsstat3.NFS3ERR_ACCES;
   }
   if (!creating) {

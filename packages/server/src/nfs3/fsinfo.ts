@@ -15,7 +15,11 @@ export const RTMAX = 1024 * 1024;
 export const WTMAX = 1024 * 1024;
 /** Preferred READDIR size. */
 export const DTPREF = 64 * 1024;
-export const MAX_FILE_SIZE = (1n << 63n) - 1n;
+/**
+ * Largest file size and write end offset: Node's fs takes positions and lengths as numbers,
+ * exact up to 2^53 - 1 (8 PiB, above what ext4 or xfs allow per file anyway).
+ */
+export const MAX_FILE_SIZE = BigInt(Number.MAX_SAFE_INTEGER);
 export const FSINFO_PROPERTIES = FSF3_LINK | FSF3_SYMLINK | FSF3_HOMOGENEOUS | FSF3_CANSETTIME;
 
 export function fsinfo(env: Nfs3Env): Procedure<FSINFO3args, FSINFO3res> {

@@ -7,6 +7,7 @@
 import type { BigIntStats } from 'node:fs';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, stable_how, xdr_WRITE3args, xdr_WRITE3res, type WRITE3args, type WRITE3res } from '@nfsts/xdr';
+import { MAX_FILE_SIZE } from './fsinfo.js';
 import { errStatus, mayWriteFile, notRegular, target, wcc, type Nfs3Env, type NfsErr } from './common.js';
 
 export function write(env: Nfs3Env): Procedure<WRITE3args, WRITE3res> {
@@ -24,6 +25,7 @@ export function write(env: Nfs3Env): Procedure<WRITE3args, WRITE3res> {
       if (!mayWriteFile(t.stats, t.cred)) return fail(nfsstat3.NFS3ERR_ACCES);
       const count = args.count >>> 0;
       if (count > args.data.length) return fail(nfsstat3.NFS3ERR_INVAL);
+      if (args.offset + BigInt(count) > MAX_FILE_SIZE) return fail(nfsstat3.NFS3ERR_FBIG);
       const data = count === args.data.length ? args.data : args.data.subarray(0, count);
       let after: BigIntStats | undefined;
       try {
