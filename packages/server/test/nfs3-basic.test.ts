@@ -79,7 +79,7 @@ t.test('LOOKUP: found, NOENT, NOTDIR, NAMETOOLONG, ACCES without x, "." and ".."
 });
 
 t.test('ACCESS for owner, group, other, root squash and a read-only export', async (t) => {
-  const s = await setup(t, { options: { squash: 'root' } });
+  const s = await setup(t, { options: { squash: 'root', anonuid: 60001, anongid: 60001 } });
   const file = join(s.root, 'f');
   writeFileSync(file, 'x');
   s.own(file);
