@@ -1,0 +1,474 @@
+/**
+ * `LocalioTransport`: the client's second `NfsTransport`. While the client is bound to a
+ * server in this process, READ/WRITE/COMMIT become pread/pwrite/fsync on the server's own
+ * descriptor; otherwise (and whenever a local operation cannot be done) they go by RPC
+ * through the `fallback` transport, so the caller sees exactly what RPC would answer.
+ *
+ * Per operation: take the server's liveness reference (`tryGet`; fails once the server is
+ * closing), take a reference on the cached `LocalFile` for the handle (opening it through the
+ * server's `openLocalFh` on a miss: its handle, export and permission checks), do the I/O into
+ * or out of the caller's buffer, put both references. The server's `close()` unbinds us
+ * (we drop our cached files synchronously) and waits for the references of in-flight
+ * operations, so a descriptor is never used after it is closed.
+ *
+ * Sync-read policy (a page-cache hit costs about 1 µs through `fs.readSync` against about
+ * 25-30 µs through the threadpool; a cold read on a slow disk would stall the event loop):
+ * a read of at most `syncReadMaxBytes` (default 16 KiB) runs synchronously, but
+ *  - at most `syncReadsPerTurn` (default 64) reads per event-loop turn (the budget resets in
+ *    `setImmediate`), so other I/O callbacks and timers still run between bursts; and
+ *  - a synchronous read that took longer than `slowSyncReadUs` (default 200 µs: it was not
+ *    served from the page cache) turns synchronous reads off for `syncReadCooldownMs`
+ *    (default 1 s); they go through the threadpool meanwhile.
+ * Bound: per turn, the loop is blocked by at most `syncReadsPerTurn` page-cache reads (about
+ * 64 × 1-4 µs ≈ 0.1-0.3 ms) plus at most one cold read per cooldown period (one device
+ * latency: about 0.1 ms on NVMe, up to about 10 ms on a spinning disk). `syncReadMaxBytes: 0`
+ * turns the synchronous path off. Every read that fills the buffer also calls `fs.fstatSync`
+ * on the held descriptor for an exact `eof` (an in-memory inode: no device I/O on a local
+ * file system).
+ */
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { AUTH_NONE_CRED, type Credential } from '@nfsts/rpc';
+import {
+  channels, createCounters, getRegistry, LocalioError, isLocalioError,
+  type ClientEntry, type LocalFile, type LocalFileMode, type LocalioCounters, type LocalioRegistry,
+} from '@nfsts/common';
+import { probeLocal } from './probe.js';
+import {
+  isLocalioTable, DATA_SYNC, FILE_SYNC, UNSTABLE,
+  type LocalioTable, type NfsTransport, type ReadResult, type RpcCallerLike, type WriteResult,
+} from './types.js';
+
+export const DEFAULT_PROBE_THROTTLE = 512;
+export const DEFAULT_SYNC_READ_MAX_BYTES = 16 * 1024;
+export const DEFAULT_SYNC_READS_PER_TURN = 64;
+export const DEFAULT_SLOW_SYNC_READ_US = 200;
+export const DEFAULT_SYNC_READ_COOLDOWN_MS = 1000;
+export const DEFAULT_MAX_CACHED_HANDLES = 64;
+
+const NFS3ERR_STALE = 70;
+const NFS3ERR_BADHANDLE = 10001;
+
+export interface LocalioTransportOptions {
+  /** the NFS connection: probes (UUID_IS_LOCAL) go here */
+  rpc: RpcCallerLike;
+  /** READ/WRITE/COMMIT by RPC (the client's RpcTransport) for whatever cannot be done locally */
+  fallback: NfsTransport;
+  /** the credential local opens are checked with (the client's AUTH_SYS credential); default AUTH_NONE */
+  cred?: Credential;
+  /** false: never probe, everything by RPC. Default true */
+  enabled?: boolean;
+  registry?: LocalioRegistry;
+  /** while not local, probe again every this many I/Os (0: only when probe() is called). Default 512 */
+  probeThrottle?: number;
+  probeTimeoutMs?: number;
+  syncReadMaxBytes?: number;
+  syncReadsPerTurn?: number;
+  slowSyncReadUs?: number;
+  syncReadCooldownMs?: number;
+  /** handles whose LocalFiles are kept open (oldest-opened dropped first). Default 64 */
+  maxCachedHandles?: number;
+  /** told after every local write (the client's attribute cache no longer matches) */
+  onLocalWrite?: (fh: Buffer, offset: bigint, count: number) => void;
+  logger?: Logger;
+}
+
+export interface ParsedTransportOptions {
+  enabled: boolean;
+  probeThrottle: number;
+  probeTimeoutMs: number | undefined;
+  syncReadMaxBytes: number;
+  syncReadsPerTurn: number;
+  slowSyncReadUs: number;
+  syncReadCooldownMs: number;
+  maxCachedHandles: number;
+}
+
+function bad(name: string, what: string): LocalioError {
+  return new LocalioError('ERR_LOCALIO_BAD_OPTION', `LocalioTransport option "${name}": expected ${what}`);
+}
+
+function intOpt(o: Record<string, unknown>, name: string, def: number, min: number): number {
+  const v = o[name];
+  if (v === undefined) return def;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw bad(name, `an integer >= ${min}`);
+  return v;
+}
+
+export function parseTransportOptions(opts: LocalioTransportOptions): ParsedTransportOptions {
+  if (!opts || typeof opts !== 'object') throw new LocalioError('ERR_LOCALIO_BAD_OPTION', 'LocalioTransport options: expected an object');
+  if (!opts.rpc || typeof opts.rpc.call !== 'function') throw bad('rpc', 'an RPC caller with call()');
+  const fb = opts.fallback as Partial<NfsTransport> | undefined;
+  if (!fb || typeof fb.read !== 'function' || typeof fb.write !== 'function' || typeof fb.commit !== 'function') throw bad('fallback', 'an NfsTransport');
+  if (opts.enabled !== undefined && typeof opts.enabled !== 'boolean') throw bad('enabled', 'a boolean');
+  if (opts.onLocalWrite !== undefined && typeof opts.onLocalWrite !== 'function') throw bad('onLocalWrite', 'a function');
+  const o = opts as unknown as Record<string, unknown>;
+  const probeTimeoutMs = o.probeTimeoutMs === undefined ? undefined : intOpt(o, 'probeTimeoutMs', 0, 1);
+  return {
+    enabled: opts.enabled ?? true,
+    probeThrottle: intOpt(o, 'probeThrottle', DEFAULT_PROBE_THROTTLE, 0),
+    probeTimeoutMs,
+    syncReadMaxBytes: intOpt(o, 'syncReadMaxBytes', DEFAULT_SYNC_READ_MAX_BYTES, 0),
+    syncReadsPerTurn: intOpt(o, 'syncReadsPerTurn', DEFAULT_SYNC_READS_PER_TURN, 1),
+    slowSyncReadUs: intOpt(o, 'slowSyncReadUs', DEFAULT_SLOW_SYNC_READ_US, 1),
+    syncReadCooldownMs: intOpt(o, 'syncReadCooldownMs', DEFAULT_SYNC_READ_COOLDOWN_MS, 0),
+    maxCachedHandles: intOpt(o, 'maxCachedHandles', DEFAULT_MAX_CACHED_HANDLES, 1),
+  };
+}
+
+interface Slot {
+  r: LocalFile | null;
+  rw: LocalFile | null;
+}
+
+type Op = 'read' | 'write' | 'commit';
+
+/** Why a local operation went by RPC instead */
+interface Fallback {
+  reason: 'status' | 'error' | 'closing' | 'gone' | 'stale';
+  code: string | number | undefined;
+}
+
+function pread(fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.read(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n)));
+  });
+}
+
+function pwrite(fd: number, buf: Buffer, off: number, len: number, pos: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    fs.write(fd, buf, off, len, pos, (err, n) => (err ? reject(err) : resolve(n)));
+  });
+}
+
+function fsyncFd(fd: number, dataOnly: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    (dataOnly ? fs.fdatasync : fs.fsync)(fd, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+function position(offset: bigint, len: number): number {
+  if (offset < 0n || offset + BigInt(len) > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new LocalioError('ERR_LOCALIO_OPEN', 'offset beyond 2^53: sent by RPC');
+  }
+  return Number(offset);
+}
+
+export class LocalioTransport implements NfsTransport {
+  readonly counters: LocalioCounters = createCounters();
+  readonly options: ParsedTransportOptions;
+  private readonly rpc: RpcCallerLike;
+  private readonly fallback: NfsTransport;
+  private readonly cred: Credential;
+  private readonly registry: LocalioRegistry;
+  private readonly onLocalWrite: ((fh: Buffer, offset: bigint, count: number) => void) | undefined;
+  private readonly logger: Logger | undefined;
+  private entry: ClientEntry | null = null;
+  private removeUnbind: (() => void) | null = null;
+  private readonly slots = new Map<string, Slot>();
+  private probing: Promise<boolean> | null = null;
+  private ioSinceProbe = 0;
+  private closed = false;
+  private syncThisTurn = 0;
+  private syncResetScheduled = false;
+  private syncOffUntil = 0;
+  private readonly resetTurn = (): void => {
+    this.syncThisTurn = 0;
+    this.syncResetScheduled = false;
+  };
+  private unwatch: (() => void) | null = null;
+
+  constructor(opts: LocalioTransportOptions) {
+    this.options = parseTransportOptions(opts);
+    this.rpc = opts.rpc;
+    this.fallback = opts.fallback;
+    this.cred = opts.cred ?? AUTH_NONE_CRED;
+    this.registry = opts.registry ?? getRegistry();
+    this.onLocalWrite = opts.onLocalWrite;
+    this.logger = opts.logger;
+  }
+
+  /** True while bound to a live server in this process. */
+  get isLocal(): boolean {
+    const t = this.entry?.boundTo;
+    return isLocalioTable(t) && !t.liveness.closing;
+  }
+
+  /** Number of handles with cached local files. */
+  get cachedHandles(): number {
+    return this.slots.size;
+  }
+
+  /** A snapshot of the counters. */
+  stats(): LocalioCounters {
+    return { ...this.counters };
+  }
+
+  /** Publishes a counters snapshot on `nfsts:localio:stats`. */
+  publishStats(): void {
+    if (channels.stats.hasSubscribers) channels.stats.publish(this.stats());
+  }
+
+  /**
+   * Probes now (after mount and after every reconnect). Resolves true when local. Concurrent
+   * calls share one probe. While it runs, I/O continues on the previous state.
+   */
+  probe(): Promise<boolean> {
+    if (this.closed || !this.options.enabled) return Promise.resolve(false);
+    this.probing ??= this.doProbe().finally(() => { this.probing = null; });
+    return this.probing;
+  }
+
+  private async doProbe(): Promise<boolean> {
+    this.counters.probes++;
+    const e = await probeLocal(this.rpc, {
+      registry: this.registry, ...(this.options.probeTimeoutMs !== undefined ? { timeoutMs: this.options.probeTimeoutMs } : {}),
+    });
+    if (this.closed) {
+      if (e) this.registry.end(e);
+      return false;
+    }
+    if (this.entry) this.disable('reprobe');
+    this.ioSinceProbe = 0;
+    if (e) {
+      this.entry = e;
+      this.removeUnbind = this.registry.onUnbind(e, () => this.disable('unbound'));
+      this.counters.probesLocal++;
+    }
+    this.logger?.debug({ local: e !== null }, 'LOCALIO probe');
+    this.publishStats();
+    return e !== null;
+  }
+
+  /** Re-probes on every 'reconnect' of an RpcClient-like emitter. Returns the remover. */
+  watch(emitter: { on(ev: 'reconnect', fn: () => void): unknown; off(ev: 'reconnect', fn: () => void): unknown }): () => void {
+    const fn = (): void => { void this.probe(); };
+    emitter.on('reconnect', fn);
+    const off = (): void => { emitter.off('reconnect', fn); if (this.unwatch === off) this.unwatch = null; };
+    this.unwatch?.();
+    this.unwatch = off;
+    return off;
+  }
+
+  /** Puts the cached local files of one handle (the client closed the file). */
+  release(fh: Buffer): void {
+    const key = fh.toString('latin1');
+    const slot = this.slots.get(key);
+    if (!slot) return;
+    this.slots.delete(key);
+    this.putSlot(slot);
+  }
+
+  /** Puts every cached file, leaves the registry; later I/O goes by RPC. Idempotent. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.unwatch?.();
+    this.disable('close');
+    if (this.probing) await this.probing.catch(() => false);
+  }
+
+  /** Not local any more: forget the entry and put every cached file. */
+  private disable(reason: string): void {
+    const e = this.entry;
+    this.entry = null;
+    this.removeUnbind?.();
+    this.removeUnbind = null;
+    for (const slot of this.slots.values()) this.putSlot(slot);
+    this.slots.clear();
+    if (e) {
+      this.registry.end(e);
+      this.logger?.debug({ reason }, 'LOCALIO off');
+    }
+  }
+
+  private putSlot(slot: Slot): void {
+    const { r, rw } = slot;
+    slot.r = null;
+    slot.rw = null;
+    r?.put();
+    rw?.put();
+  }
+
+  // ---- the three operations ----
+
+  read(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult> {
+    return this.run('read', fh, 'r', (fd) => this.readLocal(fd, offset, dest), () => this.fallback.read(fh, offset, dest));
+  }
+
+  write(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
+    if (stable !== UNSTABLE && stable !== DATA_SYNC && stable !== FILE_SYNC) {
+      this.counters.writesRpc++;
+      return this.fallback.write(fh, offset, data, stable);
+    }
+    return this.run('write', fh, 'rw', (fd, tbl) => this.writeLocal(fd, tbl, fh, offset, data, stable), () => this.fallback.write(fh, offset, data, stable));
+  }
+
+  commit(fh: Buffer, offset: bigint, count: number): Promise<Buffer> {
+    // 'rw': the same permission check as an RPC COMMIT (write access, not on a read-only export)
+    return this.run('commit', fh, 'rw', async (fd, tbl) => {
+      await fsyncFd(fd, false);
+      return Buffer.from(tbl.verifier);
+    }, () => this.fallback.commit(fh, offset, count));
+  }
+
+  private countRpc(op: Op): void {
+    if (op === 'read') this.counters.readsRpc++;
+    else if (op === 'write') this.counters.writesRpc++;
+    else this.counters.commitsRpc++;
+  }
+
+  private countLocal(op: Op): void {
+    if (op === 'read') this.counters.readsLocal++;
+    else if (op === 'write') this.counters.writesLocal++;
+    else this.counters.commitsLocal++;
+  }
+
+  private notLocal(op: Op): void {
+    this.countRpc(op);
+    if (this.closed || !this.options.enabled || this.options.probeThrottle === 0) return;
+    if (++this.ioSinceProbe >= this.options.probeThrottle) {
+      this.ioSinceProbe = 0;
+      void this.probe();
+    }
+  }
+
+  private async run<T>(op: Op, fh: Buffer, mode: LocalFileMode, io: (fd: number, tbl: LocalioTable) => Promise<T>, viaRpc: () => Promise<T>): Promise<T> {
+    const entry = this.entry;
+    if (!entry) {
+      this.notLocal(op);
+      return viaRpc();
+    }
+    const tbl = entry.boundTo;
+    if (!isLocalioTable(tbl)) {
+      this.disable('unbound');
+      this.notLocal(op);
+      return viaRpc();
+    }
+    let fb: Fallback | null = null;
+    let result: T | undefined;
+    if (!tbl.liveness.tryGet()) {
+      fb = { reason: 'closing', code: undefined };
+      this.disable('closing');
+    } else {
+      let file: LocalFile | null = null;
+      try {
+        const f = await this.fileFor(entry, tbl, fh, mode);
+        if (typeof f === 'number') {
+          const stale = f === NFS3ERR_STALE || f === NFS3ERR_BADHANDLE;
+          fb = { reason: stale ? 'stale' : 'status', code: f };
+          if (stale && this.entry === entry) this.disable('stale');
+        } else {
+          file = f;
+          result = await io(f.fd, tbl);
+        }
+      } catch (err) {
+        const code = (err as { code?: string } | null)?.code;
+        const gone = isLocalioError(err) && (err.code === 'ERR_LOCALIO_SERVER_GONE' || err.code === 'ERR_LOCALIO_NOT_BOUND');
+        fb = { reason: gone ? 'gone' : 'error', code };
+        if (gone && this.entry === entry) this.disable('gone');
+        this.logger?.trace({ err, op }, 'LOCALIO operation falls back to RPC');
+      } finally {
+        file?.put();
+        tbl.liveness.put();
+      }
+    }
+    if (fb === null) {
+      this.countLocal(op);
+      return result as T;
+    }
+    this.counters.fallbacks++;
+    this.countRpc(op);
+    if (channels.fallback.hasSubscribers) channels.fallback.publish({ op, reason: fb.reason, code: fb.code, counters: this.stats() });
+    return viaRpc();
+  }
+
+  /** A LocalFile for `fh` holding one reference for the caller, or the nfsstat3 of a refused open. */
+  private async fileFor(entry: ClientEntry, tbl: LocalioTable, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number> {
+    const key = fh.toString('latin1');
+    const slot = this.slots.get(key);
+    if (slot) {
+      if (slot.r?.dropped) { slot.r.put(); slot.r = null; }
+      if (slot.rw?.dropped) { slot.rw.put(); slot.rw = null; }
+      const f = mode === 'r' ? slot.r ?? slot.rw : slot.rw;
+      if (f) return f.get();
+    }
+    const gen = entry.generation;
+    const opened = await tbl.openLocalFh(entry, this.cred, fh, mode);
+    if (typeof opened === 'number') return opened;
+    if (mode === 'rw' && opened.mode !== 'rw') {
+      opened.put();
+      throw new LocalioError('ERR_LOCALIO_OPEN', 'the server returned a read-only file for a write');
+    }
+    // unbound, re-probed or closed while opening: use it for this operation only
+    if (this.entry !== entry || entry.generation !== gen || this.closed) return opened;
+    let s = this.slots.get(key);
+    if (!s) {
+      s = { r: null, rw: null };
+      this.slots.set(key, s);
+      if (this.slots.size > this.options.maxCachedHandles) {
+        const oldest = this.slots.keys().next().value as string;
+        const o = this.slots.get(oldest);
+        this.slots.delete(oldest);
+        if (o) this.putSlot(o);
+      }
+    }
+    const which = opened.mode === 'rw' ? 'rw' : 'r';
+    if (s[which]) return opened; // another operation cached one meanwhile: this one is used once
+    s[which] = opened; // the slot keeps the open's reference
+    return opened.get();
+  }
+
+  private syncAllowed(len: number): boolean {
+    if (len > this.options.syncReadMaxBytes || this.syncThisTurn >= this.options.syncReadsPerTurn) return false;
+    if (this.syncOffUntil !== 0) {
+      if (performance.now() < this.syncOffUntil) return false;
+      this.syncOffUntil = 0;
+    }
+    if (!this.syncResetScheduled) {
+      this.syncResetScheduled = true;
+      setImmediate(this.resetTurn);
+    }
+    this.syncThisTurn++;
+    return true;
+  }
+
+  private async readLocal(fd: number, offset: bigint, dest: Buffer): Promise<ReadResult> {
+    const len = dest.length;
+    const pos = position(offset, len);
+    let n = 0;
+    if (len > 0 && this.syncAllowed(len)) {
+      const t0 = performance.now();
+      while (n < len) {
+        const got = fs.readSync(fd, dest, n, len - n, pos + n);
+        if (got === 0) break;
+        n += got;
+      }
+      const t1 = performance.now();
+      if ((t1 - t0) * 1000 > this.options.slowSyncReadUs) this.syncOffUntil = t1 + this.options.syncReadCooldownMs;
+      this.counters.readsSync++;
+    } else {
+      while (n < len) {
+        const got = await pread(fd, dest, n, len - n, pos + n);
+        if (got === 0) break;
+        n += got;
+      }
+    }
+    // exact eof, as the server's READ reports it: short, or reaching the current size
+    const eof = n < len || pos + n >= fs.fstatSync(fd).size;
+    return { count: n, eof };
+  }
+
+  private async writeLocal(fd: number, tbl: LocalioTable, fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
+    const len = data.length;
+    const pos = position(offset, len);
+    let n = 0;
+    while (n < len) {
+      n += await pwrite(fd, data, n, len - n, pos + n);
+    }
+    if (stable === FILE_SYNC) await fsyncFd(fd, false);
+    else if (stable === DATA_SYNC) await fsyncFd(fd, true);
+    this.onLocalWrite?.(fh, offset, len);
+    return { count: len, committed: stable, verf: Buffer.from(tbl.verifier) };
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Types LOCALIO shares with the server and client without importing them.
+ */
+import type { Codec } from '@nfsts/xdr';
+import type { Credential } from '@nfsts/rpc';
+import type { ClientEntry, LocalFile, LocalFileMode, ServerTable } from '@nfsts/common';
+
+// ---- the client's transport interface, copied structurally from packages/client/src/transport.ts ----
+
+export interface ReadResult {
+  /** bytes placed at the start of `dest` */
+  count: number;
+  eof: boolean;
+}
+
+export interface WriteResult {
+  /** bytes the server accepted */
+  count: number;
+  /** stable_how actually used: 0 UNSTABLE, 1 DATA_SYNC, 2 FILE_SYNC */
+  committed: number;
+  /** the server's 8-byte write verifier */
+  verf: Buffer;
+}
+
+export interface NfsTransport {
+  read(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult>;
+  write(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult>;
+  commit(fh: Buffer, offset: bigint, count: number): Promise<Buffer>;
+}
+
+export const UNSTABLE = 0;
+export const DATA_SYNC = 1;
+export const FILE_SYNC = 2;
+
+/** The part of `RpcClient` a probe needs (structural, like the client's `RpcCaller`). */
+export interface RpcCallerLike {
+  call<A, R>(prog: number, vers: number, proc: number, args: Codec<A>, argValue: A, res: Codec<R>,
+    opts?: { timeoutMs?: number; cred?: Credential; signal?: AbortSignal }): Promise<R>;
+}
+
+// ---- the server side ----
+
+/** The client as the server knows it: its registry entry and the RPC connection it probed on. */
+export interface LocalClient {
+  readonly entry: ClientEntry;
+  /** of the TCP connection that carried UUID_IS_LOCAL (for the export's host rules and `secure`) */
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly localPort: number;
+  readonly connectionId: number;
+}
+
+/**
+ * What a server implements for LOCALIO (Linux's `nfsd_localio_operations`).
+ *
+ * `openLocalFh` must do what an RPC READ/WRITE would: the server's own handle resolution,
+ * the export's host rules for `client.remoteAddress`, squashing of `cred`, `ro`, and the
+ * permission check for `mode` ('r' as READ checks, 'rw' as WRITE/COMMIT check). It returns a
+ * `LocalFile` holding one reference for the caller (the server's `OpenFile` from its file
+ * cache qualifies), or the nfsstat3 the RPC would have answered (e.g. 70 STALE, 13 ACCES,
+ * 30 ROFS, 21 ISDIR). It may also throw (an errno error): the client then sends that I/O by RPC.
+ */
+export interface LocalioOps {
+  openLocalFh(client: LocalClient, cred: Credential, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number>;
+  /** the WRITE/COMMIT verifier, 8 bytes, the one RPC replies carry */
+  readonly verifier: Buffer;
+}
+
+/** What a LOCALIO server publishes in the registry; a bound client reaches it as `entry.boundTo`. */
+export interface LocalioTable extends ServerTable {
+  readonly kind: 'nfsts.localio.v1';
+  readonly verifier: Buffer;
+  /** as `LocalioOps.openLocalFh`, for a client bound to this server; throws ERR_LOCALIO_SERVER_GONE when closing */
+  openLocalFh(entry: ClientEntry, cred: Credential, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number>;
+}
+
+export function isLocalioTable(t: ServerTable | null | undefined): t is LocalioTable {
+  return !!t && (t as Partial<LocalioTable>).kind === 'nfsts.localio.v1';
+}
