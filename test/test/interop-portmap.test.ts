@@ -6,43 +6,12 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { missingTools, run, startCliServer, which } from '../src/index.js';
-
-/** 'free' (connection refused), 'portmapper' (answers rpcinfo), or 'other'. */
-async function port111(): Promise<'free' | 'portmapper' | 'other'> {
-  const open = await new Promise<boolean>((resolve) => {
-    const s = connect(111, '127.0.0.1');
-    s.on('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-  if (!open) return 'free';
-  if (which('rpcinfo') === null) return 'other';
-  const r = await run('rpcinfo', ['-p', '127.0.0.1'], { timeoutMs: 10_000 });
-  return r.code === 0 && /portmapper/.test(r.stdout) ? 'portmapper' : 'other';
-}
-
-interface Mapping {
-  prog: number;
-  vers: number;
-  proto: string;
-  port: number;
-}
-
-function parseRpcinfoP(out: string): Mapping[] {
-  const rows: Mapping[] = [];
-  for (const line of out.split('\n')) {
-    const m = /^\s*(\d+)\s+(\d+)\s+(\w+)\s+(\d+)/.exec(line);
-    if (m !== null) rows.push({ prog: Number(m[1]), vers: Number(m[2]), proto: m[3] as string, port: Number(m[4]) });
-  }
-  return rows;
-}
+import { RpcClient } from '@nfsts/rpc';
+import { mountstat3, xdr_dirpath, xdr_mountres3 } from '@nfsts/xdr';
+import { foreignNfsRegistrations, missingTools, parseRpcinfoP, port111, run, startCliServer, which } from '../src/index.js';
 
 function tempDir(t: { teardown(fn: () => unknown): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'nfsts-interop-pm-'));
@@ -89,6 +58,16 @@ t.test('rpcinfo -p and showmount -e through our own portmapper', { skip: tools |
   t.equal(sm.code, 0, `showmount: ${sm.stderr}`);
   t.match(sm.stdout, 'Export list for 127.0.0.1:');
   t.match(sm.stdout, /^\/export\s+127\.0\.0\.1,10\.0\.0\.0\/8$/m);
+  // A MOUNT MNT from this host, then showmount -a (DUMP) lists it and -d its directory.
+  const client = new RpcClient({ host: '127.0.0.1', port: server.port, timeoutMs: 10_000 });
+  await client.connect();
+  const mnt = await client.call(100005, 3, 1, xdr_dirpath, '/export', xdr_mountres3);
+  await client.close();
+  t.equal(mnt.fhs_status, mountstat3.MNT3_OK, 'MNT');
+  const all = await run('showmount', ['-a', '127.0.0.1'], { timeoutMs: 20_000 });
+  t.match(all.stdout, /^127\.0\.0\.1:\/export$/m, `showmount -a: ${all.stdout}${all.stderr}`);
+  const dirs = await run('showmount', ['-d', '127.0.0.1'], { timeoutMs: 20_000 });
+  t.match(dirs.stdout, /^\/export$/m, 'showmount -d');
   t.equal(await server.stop(), 0, 'clean exit');
   t.equal(await port111(), 'free', 'port 111 released on shutdown');
 });
@@ -101,8 +80,11 @@ t.test('--no-portmap leaves port 111 alone', { skip: initial !== 'free' ? `port 
   t.equal(await port111(), 'free');
 });
 
+const foreign = tools ? [] : await foreignNfsRegistrations();
+
 function rpcbindSkip(): string | false {
   if (tools) return tools;
+  if (foreign.length > 0) return `the running portmapper already has ${foreign.join(', ')} from another NFS server; nfsts does not replace registrations`;
   if (initial === 'portmapper') return false;
   if (initial === 'other') return 'port 111 is taken by something that is not a portmapper';
   if (which('rpcbind') === null) return 'no system rpcbind running and the rpcbind binary is not installed';

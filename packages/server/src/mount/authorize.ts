@@ -37,7 +37,7 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
   }
   if (exp === undefined) return mountstat3.MNT3ERR_NOENT;
   if (!m.core.clientAllowed(exp, ctx.remoteAddress, ctx.remotePort)) {
-    m.logger.info({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path }, 'mount refused: client not allowed');
+    ctx.logger.trace({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path }, 'mount refused: client not allowed');
     return mountstat3.MNT3ERR_ACCES;
   }
   if (path === exp.path) return { exp, sub: '', handle: exp.rootHandle };

@@ -17,7 +17,7 @@ export function mnt3(m: MountContext): Procedure<string, mountres3> {
       const g = await authorizeMount(m, dirpath, ctx);
       if (typeof g === 'number') return { fhs_status: g } as mountres3;
       m.mounts.add(ctx.remoteAddress, dirpath);
-      ctx.logger.debug({ client: ctx.remoteAddress, dirpath }, 'mounted');
+      ctx.logger.trace({ client: ctx.remoteAddress, dirpath }, 'mounted');
       return { fhs_status: mountstat3.MNT3_OK, mountinfo: { fhandle: g.handle, auth_flavors: MOUNT_AUTH_FLAVORS } };
     },
   };
