@@ -215,7 +215,14 @@ export async function startGanesha(): Promise<GaneshaResult> {
   };
 
   try {
-    await start();
+    try {
+      await start();
+    } catch {
+      // a portmapper that went away under us (another test process stopping its rpcbind)
+      // makes ganesha exit at start: one more try, which finds or starts a portmapper again
+      await stopProcess();
+      await start();
+    }
   } catch (err) {
     await stopProcess();
     await releasePortmapper();
