@@ -2,8 +2,8 @@
  * NFSPROC3_READDIRPLUS (17): READDIR with each entry's attributes and handle. Honours
  * `maxcount` (the whole reply, XDR included) and `dircount` (the entry3-equivalent part of the
  * entries: fileid, name, cookie), always returning at least one entry when maxcount allows.
- * '.' carries the directory's own handle, '..' its parent's — except at the export root, where
- * '..' carries neither attributes nor handle (as nfsd does: nothing above an export is
+ * '.' carries the directory's own handle, '..' its parent's; at the export root '..' is the root
+ * itself (as LOOKUP '..' answers there, and as nfs-ganesha lists it: nothing above an export is
  * reachable). Without search permission on the directory, entries come without attributes and
  * handles.
  */
@@ -71,7 +71,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             const c = cur.at(i);
             if (c.dot === 1) return { fileid: t.stats.ino, obj: t };
             if (c.dot === 2) {
-              if (atRoot) return { fileid: t.stats.ino };
+              if (atRoot) return { fileid: t.stats.ino, obj: t };
               const p = await core.lookupChild(t, '..').catch(() => undefined);
               return p === undefined || typeof p === 'number' ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
             }
