@@ -73,6 +73,8 @@ export class FileCache {
   private readonly entries = new Map<string, OpenFile>();
   private readonly opening = new Map<string, Promise<OpenFile>>();
   private readonly pendingClose = new Set<Promise<void>>();
+  /** every OpenFile whose descriptor is open (cached or dropped-but-held) */
+  private readonly live = new Set<OpenFile>();
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
   /** descriptors currently open through this cache (cached or dropped-but-held) */
@@ -114,17 +116,18 @@ export class FileCache {
       return hit.get();
     }
     const key = `${exportId}:${fileid}:${mode}`;
-    let p = this.opening.get(key);
-    if (!p) {
-      p = this.open(key, exportId, path, stats, mode);
-      this.opening.set(key, p);
-      p.then(() => this.opening.delete(key), () => this.opening.delete(key));
-    } else {
+    const pending = this.opening.get(key);
+    if (pending) {
+      // someone is opening it: share their descriptor
       this.hits++;
+      const f = await pending;
+      if (f.closed) return this.get(exportId, path, stats, mode);
+      return f.get();
     }
-    const f = await p;
-    if (f.closed) return this.get(exportId, path, stats, mode);
-    return f.get();
+    const p = this.open(key, exportId, path, stats, mode);
+    this.opening.set(key, p);
+    p.then(() => this.opening.delete(key), () => this.opening.delete(key));
+    return p; // carries the opener's reference
   }
 
   private lookup(exportId: number, fileid: bigint, mode: OpenMode): OpenFile | undefined {
@@ -156,6 +159,8 @@ export class FileCache {
     }
     const f = new OpenFile(this, key, fd, exportId, stats.ino, mode);
     f.lastUsed = Date.now();
+    f.refs = 1; // the opener's reference, taken before anything can evict it
+    this.live.add(f);
     if (this.closing) {
       f.dropped = true;
     } else {
@@ -192,6 +197,7 @@ export class FileCache {
   private closeFile(f: OpenFile): void {
     if (f.closed) return;
     f.closed = true;
+    this.live.delete(f);
     const p = this.backend.close(f.fd).then(
       () => {},
       (err: unknown) => this.logger?.warn({ err, fileid: f.fileid.toString() }, 'closing cached file failed'),
@@ -231,17 +237,24 @@ export class FileCache {
 
   /**
    * Closes every idle descriptor now and every held one at its last put(); resolves when all
-   * descriptors this cache opened are closed. No new gets afterwards.
+   * descriptors this cache opened are closed. Holders still not done after `forceAfterMs` are
+   * closed anyway (with a warning): shutdown must not hang on a leaked reference.
+   * No new gets afterwards.
    */
-  async close(): Promise<void> {
+  async close(forceAfterMs = 10_000): Promise<void> {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await Promise.allSettled([...this.opening.values()]);
     for (const f of [...this.entries.values()]) this.drop(f);
-    while (this.openCount > 0) {
-      if (this.pendingClose.size > 0) await Promise.allSettled([...this.pendingClose]);
-      else await new Promise((r) => setTimeout(r, 10));
+    const deadline = Date.now() + forceAfterMs;
+    while (this.live.size > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 5));
     }
+    for (const f of [...this.live]) {
+      this.logger?.warn({ fileid: f.fileid.toString(), refs: f.refs }, 'closing a cached file still referenced at shutdown');
+      this.closeFile(f);
+    }
+    await Promise.allSettled([...this.pendingClose]);
   }
 }

@@ -1,0 +1,149 @@
+import t, { type Test } from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { NodeFsBackend, ServerCore, type Resolved } from '../src/core/index.js';
+
+const b = new NodeFsBackend();
+
+function tmpdir(t: Test): string {
+  const d = fs.mkdtempSync(join(os.tmpdir(), 'nfsts-be-'));
+  t.teardown(() => fs.rmSync(d, { recursive: true, force: true }));
+  return d;
+}
+
+t.test('MKNOD: FIFO and socket are created with their mode; devices only as root', async (t) => {
+  const d = tmpdir(t);
+  const sup = b.mknodSupport();
+  t.equal(sup.socket, true);
+  if (sup.fifo) {
+    await b.mknod(join(d, 'fifo'), 'fifo', 0o640);
+    const st = fs.lstatSync(join(d, 'fifo'));
+    t.ok(st.isFIFO(), 'a FIFO');
+    t.equal(st.mode & 0o777, 0o640);
+    await t.rejects(b.mknod(join(d, 'fifo'), 'fifo', 0o640), { code: 'EEXIST' });
+  } else {
+    t.comment('mkfifo binary missing: FIFOs answer NOTSUPP');
+    await t.rejects(b.mknod(join(d, 'fifo'), 'fifo', 0o640), { code: 'ENOTSUP' });
+  }
+  // a deep directory: the socket path would exceed sun_path's 108 bytes
+  const deep = join(d, 'x'.repeat(60), 'y'.repeat(60));
+  fs.mkdirSync(deep, { recursive: true });
+  await b.mknod(join(deep, 'sock'), 'socket', 0o600);
+  const st = fs.lstatSync(join(deep, 'sock'));
+  t.ok(st.isSocket(), 'a socket');
+  t.equal(st.mode & 0o777, 0o600);
+  t.same(fs.readdirSync(deep), ['sock'], 'no temporary name left behind');
+  await t.rejects(b.mknod(join(deep, 'sock'), 'socket', 0o600), { code: 'EEXIST' });
+  if (sup.chr) {
+    await b.mknod(join(d, 'null'), 'chr', 0o666, 1, 3);
+    const c = fs.lstatSync(join(d, 'null'), { bigint: true });
+    t.ok(c.isCharacterDevice());
+    const core = await ServerCore.open({ exports: [{ path: '/e', root: d }], stateDir: join(d, '.state') });
+    t.teardown(() => core.close());
+    t.same(core.fattr(c).rdev, { specdata1: 1, specdata2: 3 }, 'rdev as major/minor');
+    t.equal(core.fattr(c).type, 4, 'NF3CHR');
+  } else {
+    await t.rejects(b.mknod(join(d, 'null'), 'chr', 0o666, 1, 3), { code: 'ENOTSUP' });
+  }
+});
+
+t.test('chmod, lchown and lutimes never follow a symlink', async (t) => {
+  const d = tmpdir(t);
+  const target = join(d, 'target');
+  fs.writeFileSync(target, '');
+  fs.chmodSync(target, 0o600);
+  fs.symlinkSync(target, join(d, 'link'));
+  await b.chmod(join(d, 'link'), 0o777);
+  t.equal(fs.statSync(target).mode & 0o777, 0o600, 'chmod on the link leaves the target alone');
+  await b.chmod(target, 0o640);
+  t.equal(fs.statSync(target).mode & 0o777, 0o640, 'chmod of a file works');
+  const before = fs.statSync(target, { bigint: true });
+  await b.lutimes(join(d, 'link'), 1_000_000_000_000_000_000n, 1_000_000_000_000_000_000n);
+  const after = fs.statSync(target, { bigint: true });
+  t.equal(after.mtimeNs, before.mtimeNs, 'lutimes on the link leaves the target alone');
+  t.equal(fs.lstatSync(join(d, 'link'), { bigint: true }).mtimeNs / 1_000_000n, 1_000_000_000_000n, 'the link itself got the time');
+  await b.lutimes(target, 1_500_000_000_123_456_000n, 1_600_000_000_654_321_000n);
+  const st = fs.lstatSync(target, { bigint: true });
+  const near = (a: bigint, b: bigint): boolean => (a > b ? a - b : b - a) <= 1_000n;
+  t.ok(near(st.mtimeNs, 1_600_000_000_654_321_000n), `about microsecond precision kept (${st.mtimeNs})`);
+  t.ok(near(st.atimeNs, 1_500_000_000_123_456_000n), `atime too (${st.atimeNs})`);
+  const me = fs.lstatSync(join(d, 'link'));
+  await b.lchown(join(d, 'link'), me.uid, me.gid);
+  t.pass('lchown of a symlink works');
+  await t.rejects(b.open(join(d, 'link'), fs.constants.O_RDONLY), { code: 'ELOOP' }, 'open never follows a final symlink');
+  await t.rejects(b.truncate(join(d, 'link'), 0), { code: 'ELOOP' }, 'truncate by path neither');
+});
+
+t.test('read/write/fsync/ftruncate, statfs, readdir kinds, readlink', async (t) => {
+  const d = tmpdir(t);
+  const p = join(d, 'f');
+  const fd = await b.open(p, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+  t.equal(await b.write(fd, Buffer.from('hello world'), 0, 11, 0), 11);
+  await b.fsync(fd);
+  await b.fdatasync(fd);
+  const buf = Buffer.alloc(5);
+  t.equal(await b.read(fd, buf, 0, 5, 6n), 5);
+  t.equal(buf.toString(), 'world');
+  await b.ftruncate(fd, 5n);
+  t.equal((await b.fstat(fd)).size, 5n);
+  await b.close(fd);
+  await b.truncate(p, 2);
+  t.equal(fs.readFileSync(p, 'utf8'), 'he');
+  const sfs = await b.statfs(d);
+  t.ok(sfs.blocks > 0n && sfs.bsize > 0n && sfs.bavail <= sfs.blocks);
+  await b.mkdir(join(d, 'dir'), 0o755);
+  await b.symlink('f', join(d, 'ln'));
+  t.equal(await b.readlink(join(d, 'ln')), 'f');
+  const kinds = Object.fromEntries((await b.readdir(d)).map((e) => [e.name, e.kind]));
+  t.same(kinds, { f: 'file', dir: 'dir', ln: 'symlink' });
+  await b.link(p, join(d, 'hard'));
+  t.equal(fs.lstatSync(p).nlink, 2);
+  await b.rename(join(d, 'hard'), join(d, 'hard2'));
+  await b.unlink(join(d, 'hard2'));
+  await b.rmdir(join(d, 'dir'));
+  t.same(fs.readdirSync(d).sort(), ['f', 'ln']);
+});
+
+t.test('fattr3 from real stats', async (t) => {
+  const d = tmpdir(t);
+  fs.writeFileSync(join(d, 'f'), 'x'.repeat(5000));
+  fs.chmodSync(join(d, 'f'), 0o4755);
+  fs.symlinkSync('f', join(d, 'l'));
+  const core = await ServerCore.open({ exports: [{ path: '/e', root: d }], stateDir: join(d, '.state') });
+  t.teardown(() => core.close());
+  const st = fs.lstatSync(join(d, 'f'), { bigint: true });
+  const a = core.fattr(st);
+  t.equal(a.type, 1, 'NF3REG');
+  t.equal(a.mode, 0o4755, 'mode keeps setuid, drops the type bits');
+  t.equal(a.size, 5000n);
+  t.equal(a.used, st.blocks * 512n);
+  t.equal(a.fileid, st.ino);
+  t.equal(a.fsid, st.dev);
+  t.equal(a.nlink, 1);
+  t.equal(BigInt(a.mtime.seconds) * 1_000_000_000n + BigInt(a.mtime.nseconds), st.mtimeNs);
+  t.ok(a.mtime.nseconds < 1_000_000_000);
+  t.equal(core.fattr(fs.lstatSync(join(d, 'l'), { bigint: true })).type, 5, 'NF3LNK');
+  t.equal(core.fattr(fs.lstatSync(d, { bigint: true })).type, 2, 'NF3DIR');
+});
+
+t.test('listDir: stable unique cookies, order independent of creation, cache invalidation', async (t) => {
+  const d = tmpdir(t);
+  for (let i = 0; i < 2000; i++) fs.writeFileSync(join(d, `n${i}`), '');
+  const core = await ServerCore.open({ exports: [{ path: '/e', root: d }], stateDir: join(os.tmpdir(), `nfsts-be-state-${process.pid}`) });
+  t.teardown(async () => { await core.close(); fs.rmSync(join(os.tmpdir(), `nfsts-be-state-${process.pid}`), { recursive: true, force: true }); });
+  const root = (await core.resolve(core.exports[0]!.rootHandle)) as Resolved;
+  const l1 = await core.listDir(root);
+  t.equal(l1.length, 2000);
+  t.ok(l1.every((e, i) => e.cookie >= 16n && (i === 0 || e.cookie > l1[i - 1]!.cookie)), 'cookies strictly increasing, ≥ 16');
+  const cookieOf = new Map(l1.map((e) => [e.name, e.cookie]));
+  // entries come and go: the cookies of the others do not move
+  fs.unlinkSync(join(d, 'n5'));
+  fs.writeFileSync(join(d, 'extra'), '');
+  core.dirChanged();
+  const l2 = await core.listDir({ ...root, stats: fs.lstatSync(d, { bigint: true }) });
+  t.equal(l2.length, 2000);
+  t.ok(l2.every((e) => e.name === 'extra' || cookieOf.get(e.name) === e.cookie), 'surviving names keep their cookies');
+  t.notOk(l2.some((e) => e.name === 'n5'));
+  t.ok(l2.some((e) => e.name === 'extra'));
+});

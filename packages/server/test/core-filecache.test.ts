@@ -1,0 +1,155 @@
+import t, { type Test } from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { FileCache, NodeFsBackend, ServerCore } from '../src/core/index.js';
+
+function openFds(): number {
+  return fs.readdirSync('/proc/self/fd').length;
+}
+
+function files(t: Test, n: number): Array<{ path: string; stats: fs.BigIntStats }> {
+  const dir = fs.mkdtempSync(join(os.tmpdir(), 'nfsts-fc-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const path = join(dir, `f${i}`);
+    fs.writeFileSync(path, `file ${i}`);
+    out.push({ path, stats: fs.lstatSync(path, { bigint: true }) });
+  }
+  return out;
+}
+
+const backend = new NodeFsBackend();
+
+t.test('get/put reuses one descriptor; rw serves reads; refcount keeps it open', async (t) => {
+  const [a] = files(t, 1);
+  const before = openFds();
+  const cache = new FileCache(backend, { maxOpen: 4, idleMs: 60_000 });
+  const f1 = await cache.get(1, a!.path, a!.stats, 'r');
+  const f2 = await cache.get(1, a!.path, a!.stats, 'r');
+  t.equal(f1, f2, 'same OpenFile');
+  t.equal(f1.refs, 2);
+  t.equal(cache.opens, 1);
+  t.equal(openFds(), before + 1);
+  const buf = Buffer.alloc(6);
+  t.equal(await backend.read(f1.fd, buf, 0, 6, 0), 6);
+  t.equal(buf.toString(), 'file 0');
+  f1.put();
+  f2.put();
+  t.equal(cache.openCount, 1, 'idle entry stays cached');
+  const w = await cache.get(1, a!.path, a!.stats, 'rw');
+  t.not(w.fd, f1.fd, 'a read-write open is separate');
+  const r = await cache.get(1, a!.path, a!.stats, 'r');
+  t.equal(r, w, 'reads use the rw entry when there is one');
+  r.put();
+  w.put();
+  t.throws(() => w.put(), 'put without get throws');
+  // concurrent gets of a cold file open once
+  const [x, y] = await Promise.all([cache.get(2, a!.path, a!.stats, 'r'), cache.get(2, a!.path, a!.stats, 'r')]);
+  t.equal(x, y);
+  x.put(); y.put();
+  await cache.close();
+  t.equal(cache.openCount, 0);
+  t.equal(openFds(), before, 'no descriptor left after close');
+  await t.rejects(cache.get(1, a!.path, a!.stats, 'r'), { code: 'ERR_NFS_CLOSED' });
+});
+
+t.test('bounded: idle entries past maxOpen are closed LRU-first; busy ones never', async (t) => {
+  const list = files(t, 6);
+  const before = openFds();
+  const cache = new FileCache(backend, { maxOpen: 3, idleMs: 60_000 });
+  const held = [];
+  for (const f of list) held.push(await cache.get(1, f.path, f.stats, 'r'));
+  t.equal(cache.size, 6, 'all busy: over the bound rather than closing a held fd');
+  for (const h of held) h.put();
+  await new Promise((r) => setImmediate(r));
+  t.equal(cache.size, 3, 'back to maxOpen once idle');
+  // the survivors are the most recently used
+  const again = await cache.get(1, list[5]!.path, list[5]!.stats, 'r');
+  t.equal(cache.opens, 6, 'the most recent file is still cached');
+  again.put();
+  const old = await cache.get(1, list[0]!.path, list[0]!.stats, 'r');
+  t.equal(cache.opens, 7, 'the least recent was closed and is reopened');
+  old.put();
+  await cache.close();
+  t.equal(openFds(), before);
+});
+
+t.test('idle descriptors are closed after idleMs', async (t) => {
+  const [a, b] = files(t, 2);
+  const before = openFds();
+  const cache = new FileCache(backend, { maxOpen: 10, idleMs: 100 });
+  const f = await cache.get(1, a!.path, a!.stats, 'r');
+  const g = await cache.get(1, b!.path, b!.stats, 'r');
+  f.put();
+  t.equal(openFds(), before + 2);
+  // drive the sweep directly rather than waiting on wall-clock time
+  cache.sweep(Date.now() + 1_000);
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(cache.size, 1, 'the idle one is gone, the held one stays');
+  t.equal(openFds(), before + 1);
+  g.put();
+  // and the real timer (unref'd) closes it too
+  await new Promise((r) => setTimeout(r, 400));
+  t.equal(cache.size, 0, 'the timer closed the idle entry');
+  t.equal(openFds(), before);
+  await cache.close();
+});
+
+t.test('forget() drops a removed file; a held descriptor closes at its last put', async (t) => {
+  const [a] = files(t, 1);
+  const before = openFds();
+  const cache = new FileCache(backend, { maxOpen: 10, idleMs: 60_000 });
+  const held = await cache.get(1, a!.path, a!.stats, 'rw');
+  fs.unlinkSync(a!.path);
+  cache.forget(a!.stats.ino, 1);
+  t.equal(cache.size, 0, 'no longer in the cache');
+  t.equal(openFds(), before + 1, 'still open while held (LOCALIO may be using it)');
+  t.equal(await backend.write(held.fd, Buffer.from('ok'), 0, 2, 0), 2, 'the held descriptor still works');
+  held.put();
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(openFds(), before, 'closed at the last put');
+  await cache.close();
+});
+
+t.test('the cache refuses non-regular files and a file replaced under its path', async (t) => {
+  const [a, b] = files(t, 2);
+  const cache = new FileCache(backend);
+  t.teardown(() => cache.close());
+  await t.rejects(cache.get(1, os.tmpdir(), fs.lstatSync(os.tmpdir(), { bigint: true }), 'r'), { code: 'EISDIR' });
+  fs.renameSync(b!.path, a!.path);
+  await t.rejects(cache.get(1, a!.path, a!.stats, 'r'), { code: 'ESTALE' }, 'opened inode differs from the handle');
+  t.equal(cache.openCount, 0, 'the mismatched descriptor was closed');
+});
+
+t.test('ServerCore.close() leaves no descriptor open', async (t) => {
+  const base = fs.mkdtempSync(join(os.tmpdir(), 'nfsts-fc-core-'));
+  t.teardown(() => fs.rmSync(base, { recursive: true, force: true }));
+  fs.mkdirSync(join(base, 'root'));
+  fs.writeFileSync(join(base, 'root', 'f'), 'data');
+  const before = openFds();
+  const core = await ServerCore.open({ exports: [{ path: '/export', root: join(base, 'root') }], stateDir: join(base, 'state') });
+  const root = await core.resolve(core.exports[0]!.rootHandle);
+  if (typeof root === 'number') throw new Error('root');
+  const f = await core.lookupChild(root, 'f');
+  if (typeof f === 'number') throw new Error('f');
+  const of = await core.fileCache.get(f.exp.id, f.path, f.stats, 'rw');
+  of.put();
+  t.equal(openFds(), before + 1);
+  await core.close();
+  t.equal(openFds(), before);
+});
+
+t.test('close() waits for holders, then force-closes a leaked reference', async (t) => {
+  const [a, b] = files(t, 2);
+  const before = openFds();
+  const cache = new FileCache(backend, { maxOpen: 10, idleMs: 60_000 });
+  const held = await cache.get(1, a!.path, a!.stats, 'r');
+  const leaked = await cache.get(1, b!.path, b!.stats, 'r');
+  setTimeout(() => held.put(), 20);
+  await cache.close(300);
+  t.equal(held.closed, true, 'the held file closed once put');
+  t.equal(leaked.closed, true, 'the leaked one was force-closed');
+  t.equal(openFds(), before);
+});
