@@ -80,6 +80,12 @@ t.test('MKDIR, SYMLINK and their errors', async (t) => {
   t.equal(dst.mode & 0o7777, 0o2750, 'mode including setgid');
   t.equal(dst.uid, U);
   t.equal(st(await s.nfs.mkdir({ where: { dir: s.rootFh, name: 'd' }, attributes: NO_SATTR })), 'NFS3ERR_EXIST');
+  if (m.obj.handle_follows) {
+    ok(await s.nfs.mkdir({ where: { dir: m.obj.handle, name: 'inner' }, attributes: sattr({ mode: 0o755 }) }));
+    const inner = lstatSync(join(s.root, 'd', 'inner'));
+    t.equal(inner.mode & 0o7777, 0o2755, 'a directory made in a setgid directory keeps S_ISGID');
+    t.equal(inner.gid, dst.gid, 'and the group of its parent');
+  }
   t.equal(st(await s.nfs.mkdir({ where: { dir: s.rootFh, name: '.' }, attributes: NO_SATTR })), 'NFS3ERR_EXIST');
   t.equal(st(await s.nfs.mkdir({ where: { dir: s.roFh, name: 'e' }, attributes: NO_SATTR })), 'NFS3ERR_ROFS');
   t.equal(st(await s.nfs.mkdir({ where: { dir: s.rootFh, name: 'e' }, attributes: NO_SATTR }, groupMate)), 'NFS3ERR_ACCES');

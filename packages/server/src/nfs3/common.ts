@@ -164,6 +164,7 @@ export function notRegular(stats: BigIntStats): NfsErr | 0 {
 }
 
 const NS = 1_000_000_000n;
+const S_ISGID = 0o2000;
 
 function timeNs(t: { seconds: number; nseconds: number }): bigint {
   return BigInt(t.seconds) * NS + BigInt(Math.min(t.nseconds, 999_999_999));
@@ -216,6 +217,9 @@ export async function applySattr(env: Nfs3Env, obj: Resolved, cred: Cred, a: sat
     if ((uid !== undefined || gid !== undefined) && !mayChown(st, cred, uid, gid)) return nfsstat3.NFS3ERR_PERM;
     if (timesSet && !maySetTimes(st, cred, toServerTime)) return toServerTime ? nfsstat3.NFS3ERR_ACCES : nfsstat3.NFS3ERR_PERM;
     if (mode !== undefined) mode = chmodMask(st, cred, mode);
+  } else if (mode !== undefined && st.isDirectory()) {
+    // a directory made in a setgid directory inherits S_ISGID (as mkdir(2) does): keep it
+    mode |= Number(st.mode) & S_ISGID;
   }
   try {
     if (a.size.set_it && !(creating && a.size.size === st.size)) {
