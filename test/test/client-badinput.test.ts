@@ -8,7 +8,7 @@ import { XdrWriter, xdr_mountres3, xdr_FSINFO3res, encode, mountstat3, nfsstat3,
 import { isRpcError } from '@nfsts/rpc';
 import { connect, type NfsClient } from '@nfsts/client';
 
-type Mode = 'truncated' | 'wrongxid' | 'garbage-body' | 'garbage-record' | 'huge-mark' | 'short-record' | 'close';
+type Mode = 'mnt-truncated' | 'mnt-silent' | 'truncated' | 'wrongxid' | 'garbage-body' | 'garbage-record' | 'huge-mark' | 'short-record' | 'close';
 
 function acceptedHeader(xid: number, bodyLen: number): XdrWriter {
   const w = new XdrWriter(4 + 24 + bodyLen);
@@ -47,7 +47,11 @@ async function badServer(mode: Mode): Promise<{ server: Server; port: number }> 
         const xid = rec.readUInt32BE(0);
         const prog = rec.readUInt32BE(12);
         const proc = rec.readUInt32BE(20);
-        if (prog === 100005 && proc === 1) { send(sock, xid, encode(xdr_mountres3, mnt)); continue; }
+        if (prog === 100005 && proc === 1) {
+          if (mode === 'mnt-truncated') send(sock, xid, encode(xdr_mountres3, mnt).subarray(0, 10));
+          else if (mode !== 'mnt-silent') send(sock, xid, encode(xdr_mountres3, mnt));
+          continue;
+        }
         if (prog === 100003 && proc === 19) { send(sock, xid, encode(xdr_FSINFO3res, fsinfo)); continue; }
         switch (mode) {
           case 'truncated': { // NFS3_OK then half an fattr3
@@ -126,5 +130,22 @@ for (const [mode, codes] of cases) {
       await new Promise<void>((r) => server.close(() => r()));
     }
     tt.equal(c?.rpcClient.pendingCount, 0, 'no pending calls after close');
+  });
+}
+
+for (const [mode, code] of [['mnt-truncated', 'ERR_RPC_BAD_REPLY'], ['mnt-silent', 'ERR_RPC_TIMEOUT']] as const) {
+  t.test(`bad server reply to MNT: ${mode} -> connect() rejects with ${code}`, async (tt) => {
+    const { server, port } = await badServer(mode);
+    try {
+      await tt.rejects(connect({ host: '127.0.0.1', export: '/x', nfsPort: port, mountPort: port, timeoutMs: TIMEOUT }), { name: 'RpcError', code });
+      let open = -1;
+      for (let i = 0; i < 100 && open !== 0; i++) { // the server sees the FIN a moment later
+        open = await new Promise<number>((r) => server.getConnections((_e, n) => r(n)));
+        if (open !== 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      tt.equal(open, 0, 'connect() left no connection open');
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
   });
 }
