@@ -1,15 +1,9 @@
-import { XdrReader, XdrWriter, stringSize } from '@nfsts/xdr';
+import { XdrReader, type XdrWriter, xdr_authsys_parms, type authsys_parms } from '@nfsts/xdr';
 import { RpcError } from './errors.js';
 import { AUTH_NONE, AUTH_SYS, MAX_AUTH_BYTES, MAX_GIDS, MAX_MACHINENAME } from './wire.js';
 
-/** authsys_parms (RFC 5531 appendix A). */
-export interface AuthSys {
-  stamp: number;
-  machinename: string;
-  uid: number;
-  gid: number;
-  gids: number[];
-}
+/** authsys_parms (RFC 5531 appendix A), as generated from rpc_prot.x. */
+export type AuthSys = authsys_parms;
 
 /** AUTH_NONE or AUTH_SYS credentials. */
 export type Credential = { flavor: 0 } | { flavor: 1; sys: AuthSys };
@@ -40,7 +34,7 @@ export function authSys(p: { uid: number; gid: number; gids?: number[]; machinen
 
 /** Wire size of an authsys_parms body. */
 export function authSysSize(s: AuthSys): number {
-  return 4 + stringSize(s.machinename) + 8 + 4 + 4 * s.gids.length;
+  return xdr_authsys_parms.size(s);
 }
 
 /** Wire size of a credential as opaque_auth (flavor + length + body). */
@@ -51,15 +45,9 @@ export function credentialSize(c: Credential): number {
 /** Writes a credential as opaque_auth. */
 export function encodeCredential(w: XdrWriter, c: Credential): void {
   if (c.flavor === AUTH_SYS) {
-    const s = c.sys;
     w.u32(AUTH_SYS);
-    w.u32(authSysSize(s));
-    w.u32(s.stamp);
-    w.string(s.machinename, MAX_MACHINENAME);
-    w.u32(s.uid);
-    w.u32(s.gid);
-    w.arrayLength(s.gids.length, MAX_GIDS);
-    for (const g of s.gids) w.u32(g);
+    w.u32(authSysSize(c.sys));
+    xdr_authsys_parms.encode(w, c.sys);
   } else {
     w.u32(AUTH_NONE);
     w.u32(0);
@@ -73,13 +61,7 @@ export function encodeCredential(w: XdrWriter, c: Credential): void {
  */
 export function parseAuthSys(body: Buffer): AuthSys {
   const r = new XdrReader(body);
-  const stamp = r.u32();
-  const machinename = r.string(MAX_MACHINENAME);
-  const uid = r.u32();
-  const gid = r.u32();
-  const n = r.arrayLength(MAX_GIDS, 4);
-  const gids = new Array<number>(n);
-  for (let i = 0; i < n; i++) gids[i] = r.u32();
+  const v = xdr_authsys_parms.decode(r);
   r.assertDone('authsys_parms');
-  return { stamp, machinename, uid, gid, gids };
+  return v;
 }
