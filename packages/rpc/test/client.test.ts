@@ -1,0 +1,187 @@
+import t from 'tap';
+import net from 'node:net';
+import pino from 'pino';
+import { RecordReader, RpcClient, RpcServer, recordMark } from '../src/index.js';
+import { Gates, PROC, TEST_PROG, opaque, tcpHandles, testProgram, u32, until, voidc } from './helpers.js';
+
+async function startServer(port = 0, seen?: number[]) {
+  const gates = new Gates();
+  const server = new RpcServer();
+  server.register(testProgram(gates, seen));
+  const addr = await server.listen(port, '127.0.0.1');
+  return { gates, server, port: addr.port };
+}
+
+/** A hand-driven server: `answer` gets each call's xid and proc and writes what it likes. */
+async function fakeServer(answer: (s: net.Socket, xid: number, proc: number, conn: number) => void) {
+  let conns = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    const n = ++conns;
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => {});
+    const reader = new RecordReader(1 << 20, (rec) => answer(s, rec.readUInt32BE(0), rec.readUInt32BE(20), n));
+    s.on('data', (c: Buffer) => reader.push(c));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    get connections() { return conns; },
+    close: () => new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    }),
+  };
+}
+
+function successReply(xid: number, body: Buffer = Buffer.alloc(0)): Buffer {
+  const b = Buffer.alloc(24);
+  b.writeUInt32BE(xid, 0);
+  b.writeUInt32BE(1, 4); // REPLY
+  // MSG_ACCEPTED, verf AUTH_NONE (0, 0), SUCCESS: all zero
+  return Buffer.concat([recordMark(24 + body.length), b, body]);
+}
+
+t.test('a call that times out is removed; its late reply is ignored', async (t) => {
+  const { gates, server, port } = await startServer();
+  const lines: { msg: string; xid?: number }[] = [];
+  const logger = pino({ level: 'debug' }, { write: (s: string) => { lines.push(JSON.parse(s)); } });
+  const client = new RpcClient({ host: '127.0.0.1', port, logger });
+  t.teardown(async () => { await client.close(); await server.close(); });
+  await client.connect();
+  const late = client.call(TEST_PROG, 1, PROC.GATE, u32, 1, u32, { timeoutMs: 200 }).catch((e: unknown) => e);
+  await gates.reached(1);
+  const err = await late;
+  t.match(err, { code: 'ERR_RPC_TIMEOUT' });
+  t.equal(client.pendingCount, 0, 'removed from the pending map');
+  gates.open(1);
+  await until(() => lines.some((l) => l.msg === 'reply with unknown xid ignored'));
+  t.ok(lines.some((l) => l.msg === 'reply with unknown xid ignored' && l.xid === (err as { xid: number }).xid), 'late reply logged at debug');
+  t.equal(await client.call(TEST_PROG, 1, PROC.ECHO, opaque, Buffer.from([5]), opaque).then((b) => b[0]), 5, 'client still works');
+});
+
+t.test('reconnect retransmits pending calls under their original XIDs', async (t) => {
+  const seen1: number[] = [];
+  const first = await startServer(0, seen1);
+  const port = first.port;
+  const client = new RpcClient({ host: '127.0.0.1', port, reconnect: { minDelayMs: 5, maxDelayMs: 20, retries: 1000 } });
+  let reconnects = 0;
+  let disconnects = 0;
+  client.on('reconnect', () => reconnects++);
+  client.on('disconnect', () => disconnects++);
+  const pending = client.call(TEST_PROG, 1, PROC.XID, u32, 1, u32);
+  const pending2 = client.call(TEST_PROG, 1, PROC.XID, u32, 2, u32);
+  await first.gates.reached(1);
+  await first.gates.reached(2);
+  t.equal(seen1.length, 2);
+  // The server goes away mid-call (its connections cut), then comes back on the same port.
+  await first.server.close({ timeoutMs: 0 });
+  first.gates.open(1);
+  first.gates.open(2);
+  await until(() => disconnects === 1);
+  t.notOk(client.connected);
+  const seen2: number[] = [];
+  const second = await startServer(port, seen2);
+  t.teardown(async () => { await client.close(); await second.server.close(); });
+  await second.gates.reached(1);
+  await second.gates.reached(2);
+  second.gates.open(2);
+  second.gates.open(1);
+  const [x1, x2] = await Promise.all([pending, pending2]);
+  t.same(seen2.slice().sort(), seen1.slice().sort(), 'the new server saw the same XIDs');
+  t.equal(x1, seen1[0], 'first call answered under its original XID');
+  t.equal(x2, seen1[1], 'second call answered under its original XID');
+  t.equal(reconnects, 1, "one 'reconnect' event");
+  t.ok(client.connected);
+});
+
+t.test('close() rejects pending calls and refuses new ones', async (t) => {
+  const { gates, server, port } = await startServer();
+  t.teardown(() => server.close());
+  const client = new RpcClient({ host: '127.0.0.1', port });
+  let closeEvents = 0;
+  client.on('close', () => closeEvents++);
+  const calls = [1, 2, 3].map((tag) => client.call(TEST_PROG, 1, PROC.GATE, u32, tag, u32).catch((e: unknown) => e));
+  await gates.reached(3);
+  await client.close();
+  for (const e of await Promise.all(calls)) t.match(e, { code: 'ERR_RPC_CLOSED' });
+  t.equal(client.pendingCount, 0);
+  await t.rejects(client.call(TEST_PROG, 1, PROC.NULL, voidc, undefined, voidc), { code: 'ERR_RPC_CLOSED' });
+  await t.rejects(client.connect(), { code: 'ERR_RPC_CLOSED' });
+  await client.close(); // idempotent
+  t.equal(closeEvents, 1);
+  for (const tag of [1, 2, 3]) gates.open(tag);
+});
+
+t.test('an aborted call is removed and rejects with the signal reason', async (t) => {
+  const { gates, server, port } = await startServer();
+  const client = new RpcClient({ host: '127.0.0.1', port });
+  t.teardown(async () => { await client.close(); await server.close(); });
+  const ac = new AbortController();
+  const p = client.call(TEST_PROG, 1, PROC.GATE, u32, 1, u32, { signal: ac.signal });
+  await gates.reached(1);
+  ac.abort(new Error('changed my mind'));
+  await t.rejects(p, { message: 'changed my mind' });
+  t.equal(client.pendingCount, 0);
+  await t.rejects(client.call(TEST_PROG, 1, PROC.NULL, voidc, undefined, voidc, { signal: ac.signal }), { message: 'changed my mind' }, 'already aborted');
+  gates.open(1);
+});
+
+t.test('a malformed reply fails only its own call; an unreadable stream resets the connection', async (t) => {
+  const fake = await fakeServer((s, xid, proc, conn) => {
+    if (proc === 1) {
+      const b = Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 9]); // REPLY with reply_stat 9
+      b.writeUInt32BE(xid, 0);
+      s.write(Buffer.concat([recordMark(12), b]));
+    }
+    else if (proc === 2 && conn === 1) s.write(Buffer.concat([recordMark(2), Buffer.from([1, 2])])); // no room for an xid
+    else if (proc === 3) s.write(successReply(xid, Buffer.from([0, 0, 0, 1]))); // a u32 result... with 4 bytes too many
+    else s.write(successReply(xid, Buffer.from([0, 0, 0, 42])));
+  });
+  const client = new RpcClient({ host: '127.0.0.1', port: fake.port, reconnect: { minDelayMs: 1 } });
+  t.teardown(async () => { await client.close(); await fake.close(); });
+  const bad = client.call(0x20000002, 1, 1, voidc, undefined, u32);
+  const good = client.call(0x20000002, 1, 0, voidc, undefined, u32);
+  await t.rejects(bad, { code: 'ERR_RPC_BAD_REPLY' }, 'reply_stat 9 fails that call');
+  t.equal(await good, 42, 'the other call is answered');
+  await t.rejects(client.call(0x20000002, 1, 3, voidc, undefined, voidc), { code: 'ERR_RPC_BAD_REPLY' }, 'bytes left over in a result');
+  // A record without an xid: the connection is reset and the call is retransmitted.
+  t.equal(await client.call(0x20000002, 1, 2, voidc, undefined, u32), 42);
+  t.equal(fake.connections, 2, 'one reset, one new connection');
+});
+
+t.test('the maximum reply record size is enforced', async (t) => {
+  const { server, port } = await startServer();
+  const client = new RpcClient({ host: '127.0.0.1', port, maxRecordSize: 1024 });
+  t.teardown(async () => { await client.close(); await server.close(); });
+  await t.rejects(client.call(TEST_PROG, 1, PROC.ECHO, opaque, Buffer.alloc(2000), opaque), { code: 'ERR_RPC_RECORD_TOO_LARGE' });
+  t.same(await client.call(TEST_PROG, 1, PROC.ECHO, opaque, Buffer.alloc(100, 1), opaque), Buffer.alloc(100, 1), 'works again after a reconnect');
+});
+
+t.test('connection failures reject with ERR_RPC_CONNECT after the retries', async (t) => {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const client = new RpcClient({ host: '127.0.0.1', port, reconnect: { retries: 2, minDelayMs: 1, maxDelayMs: 2 } });
+  t.teardown(() => client.close());
+  await t.rejects(client.connect(), { code: 'ERR_RPC_CONNECT' });
+  await t.rejects(client.call(TEST_PROG, 1, PROC.NULL, voidc, undefined, voidc), { code: 'ERR_RPC_CONNECT' });
+  t.equal(client.pendingCount, 0);
+});
+
+t.test('calls made before connect() queue and go out on connect', async (t) => {
+  const { server, port } = await startServer();
+  const client = new RpcClient({ host: '127.0.0.1', port });
+  t.teardown(async () => { await client.close(); await server.close(); });
+  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => client.call(TEST_PROG, 2, PROC.ECHO, opaque, Buffer.from([i]), opaque)));
+  t.same(results.map((b) => b[0]), Array.from({ length: 50 }, (_, i) => i));
+  t.ok(client.connected);
+});
+
+t.test('no TCP handles are left open', async (t) => {
+  await new Promise((r) => setImmediate(r));
+  t.equal(tcpHandles(), 0, process.getActiveResourcesInfo().join(','));
+});
