@@ -1,41 +1,43 @@
 /**
  * nfsstat3 values (RFC 1813 §2.6) and the one errno → nfsstat3 mapping of the server.
  *
- * The numbers are those of `nfsstat3` in `@nfsts/xdr`; they are plain numbers here so the
- * core compiles on its own, and every value is assignable to the generated enum.
+ * The constants are the members of the generated `nfsstat3` enum of `@nfsts/xdr`, re-exported
+ * under their RFC names for convenience.
  */
-export const NFS3_OK = 0;
-export const NFS3ERR_PERM = 1;
-export const NFS3ERR_NOENT = 2;
-export const NFS3ERR_IO = 5;
-export const NFS3ERR_NXIO = 6;
-export const NFS3ERR_ACCES = 13;
-export const NFS3ERR_EXIST = 17;
-export const NFS3ERR_XDEV = 18;
-export const NFS3ERR_NODEV = 19;
-export const NFS3ERR_NOTDIR = 20;
-export const NFS3ERR_ISDIR = 21;
-export const NFS3ERR_INVAL = 22;
-export const NFS3ERR_FBIG = 27;
-export const NFS3ERR_NOSPC = 28;
-export const NFS3ERR_ROFS = 30;
-export const NFS3ERR_MLINK = 31;
-export const NFS3ERR_NAMETOOLONG = 63;
-export const NFS3ERR_NOTEMPTY = 66;
-export const NFS3ERR_DQUOT = 69;
-export const NFS3ERR_STALE = 70;
-export const NFS3ERR_REMOTE = 71;
-export const NFS3ERR_BADHANDLE = 10001;
-export const NFS3ERR_NOT_SYNC = 10002;
-export const NFS3ERR_BAD_COOKIE = 10003;
-export const NFS3ERR_NOTSUPP = 10004;
-export const NFS3ERR_TOOSMALL = 10005;
-export const NFS3ERR_SERVERFAULT = 10006;
-export const NFS3ERR_BADTYPE = 10007;
-export const NFS3ERR_JUKEBOX = 10008;
+import { nfsstat3 } from '@nfsts/xdr';
 
-/** An nfsstat3 value (a number, assignable to `nfsstat3` from `@nfsts/xdr`). */
-export type NfsStat = number;
+export const NFS3_OK = nfsstat3.NFS3_OK;
+export const NFS3ERR_PERM = nfsstat3.NFS3ERR_PERM;
+export const NFS3ERR_NOENT = nfsstat3.NFS3ERR_NOENT;
+export const NFS3ERR_IO = nfsstat3.NFS3ERR_IO;
+export const NFS3ERR_NXIO = nfsstat3.NFS3ERR_NXIO;
+export const NFS3ERR_ACCES = nfsstat3.NFS3ERR_ACCES;
+export const NFS3ERR_EXIST = nfsstat3.NFS3ERR_EXIST;
+export const NFS3ERR_XDEV = nfsstat3.NFS3ERR_XDEV;
+export const NFS3ERR_NODEV = nfsstat3.NFS3ERR_NODEV;
+export const NFS3ERR_NOTDIR = nfsstat3.NFS3ERR_NOTDIR;
+export const NFS3ERR_ISDIR = nfsstat3.NFS3ERR_ISDIR;
+export const NFS3ERR_INVAL = nfsstat3.NFS3ERR_INVAL;
+export const NFS3ERR_FBIG = nfsstat3.NFS3ERR_FBIG;
+export const NFS3ERR_NOSPC = nfsstat3.NFS3ERR_NOSPC;
+export const NFS3ERR_ROFS = nfsstat3.NFS3ERR_ROFS;
+export const NFS3ERR_MLINK = nfsstat3.NFS3ERR_MLINK;
+export const NFS3ERR_NAMETOOLONG = nfsstat3.NFS3ERR_NAMETOOLONG;
+export const NFS3ERR_NOTEMPTY = nfsstat3.NFS3ERR_NOTEMPTY;
+export const NFS3ERR_DQUOT = nfsstat3.NFS3ERR_DQUOT;
+export const NFS3ERR_STALE = nfsstat3.NFS3ERR_STALE;
+export const NFS3ERR_REMOTE = nfsstat3.NFS3ERR_REMOTE;
+export const NFS3ERR_BADHANDLE = nfsstat3.NFS3ERR_BADHANDLE;
+export const NFS3ERR_NOT_SYNC = nfsstat3.NFS3ERR_NOT_SYNC;
+export const NFS3ERR_BAD_COOKIE = nfsstat3.NFS3ERR_BAD_COOKIE;
+export const NFS3ERR_NOTSUPP = nfsstat3.NFS3ERR_NOTSUPP;
+export const NFS3ERR_TOOSMALL = nfsstat3.NFS3ERR_TOOSMALL;
+export const NFS3ERR_SERVERFAULT = nfsstat3.NFS3ERR_SERVERFAULT;
+export const NFS3ERR_BADTYPE = nfsstat3.NFS3ERR_BADTYPE;
+export const NFS3ERR_JUKEBOX = nfsstat3.NFS3ERR_JUKEBOX;
+
+/** An nfsstat3 value (the generated enum of `@nfsts/xdr`). */
+export type NfsStat = nfsstat3;
 
 const ERRNO_TABLE: Readonly<Record<string, NfsStat>> = {
   EPERM: NFS3ERR_PERM,

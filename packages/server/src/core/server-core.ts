@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { reverse as dnsReverse } from 'node:dns/promises';
 import { join, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
+import { ftype3, type fattr3 } from '@nfsts/xdr';
 import type { Backend, DirEntry } from './backend.js';
 import { ClientMatcher, parseOptions, type ExportConfig, type ExportOptions } from './exports.js';
 import { accessBits, mayLookup, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
@@ -41,22 +42,8 @@ export interface Resolved {
   stats: BigIntStats;
 }
 
-/** fattr3 of RFC 1813 (structurally the `fattr3` of `@nfsts/xdr`). */
-export interface Fattr3 {
-  type: number; // ftype3
-  mode: number;
-  nlink: number;
-  uid: number;
-  gid: number;
-  size: bigint;
-  used: bigint;
-  rdev: { specdata1: number; specdata2: number };
-  fsid: bigint;
-  fileid: bigint;
-  atime: { seconds: number; nseconds: number };
-  mtime: { seconds: number; nseconds: number };
-  ctime: { seconds: number; nseconds: number };
-}
+/** fattr3 of RFC 1813 (the generated type of `@nfsts/xdr`). */
+export type Fattr3 = fattr3;
 
 export interface ListedEntry extends DirEntry {
   /** stable READDIR cookie of this name: ≥ 16 (0..15 are free for '.', '..'), unique in the listing */
@@ -86,14 +73,14 @@ const INDEX_SAVE_INTERVAL_MS = 30_000;
 const SEARCH_BATCH = 64;
 
 const S_IFMT = 0o170000;
-const FTYPE: Record<number, number> = {
-  0o100000: 1, // NF3REG
-  0o040000: 2, // NF3DIR
-  0o060000: 3, // NF3BLK
-  0o020000: 4, // NF3CHR
-  0o120000: 5, // NF3LNK
-  0o140000: 6, // NF3SOCK
-  0o010000: 7, // NF3FIFO
+const FTYPE: Record<number, ftype3> = {
+  0o100000: ftype3.NF3REG,
+  0o040000: ftype3.NF3DIR,
+  0o060000: ftype3.NF3BLK,
+  0o020000: ftype3.NF3CHR,
+  0o120000: ftype3.NF3LNK,
+  0o140000: ftype3.NF3SOCK,
+  0o010000: ftype3.NF3FIFO,
 };
 
 interface ExportState {
@@ -548,7 +535,7 @@ export class ServerCore {
     const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
     const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
     return {
-      type: FTYPE[mode & S_IFMT] ?? 1,
+      type: FTYPE[mode & S_IFMT] ?? ftype3.NF3REG,
       mode: mode & 0o7777,
       nlink: Number(stats.nlink),
       uid: Number(stats.uid),
