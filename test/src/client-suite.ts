@@ -167,6 +167,10 @@ export function clientSuite(label: string, server: TestServer | { skip: string }
       tt.ok((await c.lstat(`${base}/a/ln`)).isSymbolicLink(), 'lstat sees the link');
       tt.ok((await c.stat(`${base}/a/ln`)).isFile(), 'stat follows the link');
       tt.equal(await c.readFile(`${base}/a/ln`, 'utf8'), `${text}more\n`, 'readFile through a symlink');
+      await c.symlink('a', `${base}/la`);
+      tt.equal(await c.readFile(`${base}/la/ln`, 'utf8'), `${text}more\n`, 'symlinks followed in the middle of a path too');
+      tt.ok((await c.stat(`${base}/a/b/../f.txt`)).isFile(), "'..' components");
+      await c.unlink(`${base}/la`);
       await c.link(`${base}/a/f.txt`, `${base}/a/hard`);
       tt.equal((await c.stat(`${base}/a/hard`)).nlink, 2, 'link: nlink 2');
       await c.chmod(`${base}/a/f.txt`, 0o600);
@@ -290,6 +294,16 @@ export function clientSuite(label: string, server: TestServer | { skip: string }
       const whole = await c.readFile(`${base}/big.bin`);
       tt.equal(sha256(whole), want, 'readFile checksum (concurrent rsize pieces)');
       tt.ok(whole.subarray(1000, 2000).equals(Buffer.concat(part)), 'ranged read stream data');
+      const patch = c.createWriteStream(`${base}/big.bin`, { flags: 'r+', start: 10 });
+      await pipeline(Readable.from([Buffer.from('PATCHED')]), patch);
+      const head = Buffer.alloc(20);
+      const ph = await c.open(`${base}/big.bin`);
+      await ph.read(head, 0, 20, 0);
+      await ph.close();
+      tt.equal(head.subarray(10, 17).toString(), 'PATCHED', "write stream with flags 'r+' and start modifies in place");
+      tt.equal((await c.stat(`${base}/big.bin`)).size, total, 'and keeps the size');
+      Buffer.from('PATCHED').copy(whole, 10);
+      tt.equal(sha256(await c.readFile(`${base}/big.bin`)), sha256(whole), 'nothing else changed');
     });
   });
 

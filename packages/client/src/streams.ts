@@ -63,7 +63,7 @@ export class NfsReadStream extends Readable {
 }
 
 export interface WriteStreamOptions {
-  /** open flags, default 'w' */
+  /** open flags, default 'w' (use 'r+' with `start` to modify a file in place, as with node:fs) */
   flags?: string;
   mode?: number;
   /** byte position to start writing at */
@@ -101,7 +101,7 @@ export class NfsWriteStream extends Writable {
   }
 
   override _construct(cb: (err?: Error | null) => void): void {
-    const flags = this.o.flags ?? (this.o.start !== undefined ? 'r+' : 'w');
+    const flags = this.o.flags ?? 'w'; // as in node:fs: modifying in place needs flags 'r+'
     this.client.open(this.path, flags, this.o.mode ?? 0o666, { stable: this.o.stable === true }).then(async (h) => {
       this.h = h;
       if (flags.startsWith('a')) this.pos = BigInt((await h.stat()).size);
