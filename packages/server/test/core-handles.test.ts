@@ -287,3 +287,71 @@ t.test('two exports have distinct ids and secrets; findExport', async (t) => {
   forged.writeUInt16BE(b!.id, 2);
   t.equal(await core.resolve(forged), NFS3ERR_BADHANDLE);
 });
+
+t.test('renames reported through renamed()/removed() keep resolution O(1): no tree search', async (t) => {
+  const { root, state } = tmp(t);
+  fs.mkdirSync(join(root, 'a', 'b'), { recursive: true });
+  fs.writeFileSync(join(root, 'a', 'b', 'f'), 'x');
+  fs.writeFileSync(join(root, 'victim'), 'v');
+  const core = await open(t, root, state);
+  const exp = core.exports[0]!;
+  const fh = await handleOf(core, 'a/b/f');
+  const bh = await handleOf(core, 'a/b');
+  const vh = await handleOf(core, 'victim');
+  const real = fs.realpathSync(root);
+  // a procedure renames a/b → b2 (over nothing) and reports it
+  fs.renameSync(join(root, 'a', 'b'), join(root, 'b2'));
+  core.renamed(exp, join(real, 'b2'), fs.lstatSync(join(root, 'b2'), { bigint: true }));
+  t.equal(ok(t, await core.resolve(bh), 'dir').path, join(real, 'b2'));
+  t.equal(ok(t, await core.resolve(fh), 'child').path, join(real, 'b2', 'f'), 'child found through its parent');
+  t.equal(core.counters.searches, 0, 'no search of the tree');
+  t.ok(core.counters.repairs >= 1, 'the child entry was repaired through the parent');
+  // rename over an existing file: the replaced one is forgotten and its handle is STALE
+  const vstats = fs.lstatSync(join(root, 'victim'), { bigint: true });
+  fs.renameSync(join(root, 'b2', 'f'), join(root, 'victim'));
+  core.renamed(exp, join(real, 'victim'), fs.lstatSync(join(root, 'victim'), { bigint: true }), vstats);
+  t.equal(ok(t, await core.resolve(fh), 'moved over').path, join(real, 'victim'));
+  t.equal(await core.resolve(vh), NFS3ERR_STALE, 'the replaced object is gone');
+  t.equal(core.counters.searches, 1, 'one search, to learn that the replaced object is gone');
+  const st = fs.lstatSync(join(root, 'victim'), { bigint: true });
+  fs.unlinkSync(join(root, 'victim'));
+  core.removed(exp, st);
+  t.equal(await core.resolve(fh), NFS3ERR_STALE);
+});
+
+t.test('lookupChild with a credential needs search permission on the directory', async (t) => {
+  const { root, state } = tmp(t);
+  fs.mkdirSync(join(root, 'closed'));
+  fs.writeFileSync(join(root, 'closed', 'f'), '');
+  fs.chmodSync(join(root, 'closed'), 0o700);
+  const core = await open(t, root, state);
+  const r = ok(t, await core.resolve(core.exports[0]!.rootHandle), 'root');
+  const closed = ok(t, await core.lookupChild(r, 'closed'), 'closed');
+  const ownerUid = Number(closed.stats.uid);
+  const stranger = { uid: ownerUid + 4242, gid: 4242, gids: [] };
+  t.equal(await core.lookupChild(closed, 'f', stranger), NFS3ERR_ACCES);
+  t.equal(ok(t, await core.lookupChild(closed, 'f', { uid: ownerUid, gid: 1, gids: [] }), 'owner').stats.isFile(), true);
+});
+
+const notRoot = typeof process.getuid === 'function' && process.getuid() === 0 ? undefined : 'needs root to chown';
+t.test('when the server runs as root, new objects belong to the caller (setgid dirs pass their group)', notRoot ? { skip: notRoot } : {}, async (t) => {
+  const { root, state } = tmp(t);
+  const core = await open(t, root, state);
+  t.ok(core.runningAsRoot);
+  fs.writeFileSync(join(root, 'new'), '');
+  const dirStats = fs.lstatSync(root, { bigint: true });
+  await core.chownNew(join(root, 'new'), { uid: 1234, gid: 5678, gids: [] }, dirStats);
+  const st = fs.lstatSync(join(root, 'new'));
+  t.equal(st.uid, 1234);
+  t.equal(st.gid, 5678);
+  fs.mkdirSync(join(root, 'sg'));
+  fs.chownSync(join(root, 'sg'), 0, 999);
+  fs.chmodSync(join(root, 'sg'), 0o2775);
+  fs.symlinkSync('/etc/passwd', join(root, 'sg', 'ln'));
+  const before = fs.statSync('/etc/passwd');
+  await core.chownNew(join(root, 'sg', 'ln'), { uid: 1234, gid: 5678, gids: [] }, fs.lstatSync(join(root, 'sg'), { bigint: true }));
+  const ln = fs.lstatSync(join(root, 'sg', 'ln'));
+  t.equal(ln.uid, 1234, 'the symlink itself is chowned');
+  t.equal(ln.gid, 999, 'group of the setgid directory');
+  t.equal(fs.statSync('/etc/passwd').uid, before.uid, 'the target is untouched');
+});

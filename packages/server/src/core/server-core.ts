@@ -138,6 +138,8 @@ export class ServerCore {
   readonly maxSearchEntries: number;
   readonly stateDir: string;
 
+  /** counters for tests and stats: full-tree searches run, index entries repaired through a parent */
+  readonly counters = { searches: 0, repairs: 0 };
   private readonly states = new Map<number, ExportState>();
   private readonly knownIds = new Set<number>();
   private readonly dirChecks = new Map<string, number>();
@@ -332,6 +334,7 @@ export class ServerCore {
           if (r2 === 'reused') return null;
           if (r2) {
             s.index.set(key, rel, r2.stats.isDirectory(), e.parent);
+            this.counters.repairs++;
             return r2;
           }
         }
@@ -374,6 +377,7 @@ export class ServerCore {
         const r2 = await this.check(s, rel, dev, ino, null);
         if (r2 && r2 !== 'reused') {
           s.index.set(key, rel, true, e.parent);
+          this.counters.repairs++;
           return rel;
         }
       }
@@ -416,6 +420,7 @@ export class ServerCore {
   private async search(s: ExportState, key: string): Promise<string | null> {
     const root = s.exp.root;
     let visited = 0;
+    this.counters.searches++;
     const queue: Array<{ rel: string; key: string }> = [{ rel: '', key: s.rootKey }];
     this.logger?.debug({ export: s.exp.path, key }, 'handle not in index, searching the export');
     for (let qi = 0; qi < queue.length; qi++) {
