@@ -11,20 +11,24 @@
  * (we drop our cached files synchronously) and waits for the references of in-flight
  * operations, so a descriptor is never used after it is closed.
  *
- * Sync-read policy (a page-cache hit costs about 1 µs through `fs.readSync` against about
- * 25-30 µs through the threadpool; a cold read on a slow disk would stall the event loop):
- * a read of at most `syncReadMaxBytes` (default 16 KiB) runs synchronously, but
- *  - at most `syncReadsPerTurn` (default 64) reads per event-loop turn (the budget resets in
- *    `setImmediate`), so other I/O callbacks and timers still run between bursts; and
- *  - a synchronous read that took longer than `slowSyncReadUs` (default 200 µs: it was not
- *    served from the page cache) turns synchronous reads off for `syncReadCooldownMs`
- *    (default 1 s); they go through the threadpool meanwhile.
- * Bound: per turn, the loop is blocked by at most `syncReadsPerTurn` page-cache reads (about
- * 64 × 1-4 µs ≈ 0.1-0.3 ms) plus at most one cold read per cooldown period (one device
- * latency: about 0.1 ms on NVMe, up to about 10 ms on a spinning disk). `syncReadMaxBytes: 0`
- * turns the synchronous path off. Every read that fills the buffer also calls `fs.fstatSync`
- * on the held descriptor for an exact `eof` (an in-memory inode: no device I/O on a local
- * file system).
+ * Sync-read policy (a page-cache hit costs about 1 µs through `fs.readSync` against 25-50 µs
+ * through the threadpool; a cold read on a slow disk would stall the event loop): a read of
+ * at most `syncReadMaxBytes` (default 16 KiB) runs synchronously while, in the current
+ * event-loop turn (reset by `setImmediate`),
+ *  - fewer than `syncReadsPerTurn` (default 64) synchronous reads ran, and
+ *  - they took less than `syncBudgetUs` (default 500 µs) in total;
+ * and a synchronous read that took longer than `slowSyncReadUs` (default 200 µs: not served
+ * from the page cache, or the thread was preempted) turns synchronous reads off for
+ * `syncReadCooldownMs` (default 200 ms); reads go through the threadpool meanwhile.
+ * Bound: per event-loop turn, synchronous reads block the loop for at most `syncBudgetUs` plus
+ * one read (0.5 ms + one device latency with the defaults), and a read slower than 200 µs
+ * happens at most once per cooldown (so a cold workload on a 10 ms disk loses at most about
+ * 5% of the loop's time before it runs entirely through the threadpool). `syncReadMaxBytes: 0`
+ * turns the synchronous path off.
+ *
+ * `eof` is exact as the server reports it (short read, or reaching the size): the size is
+ * kept per file and refreshed with `fs.fstatSync` on the held descriptor only when a full read
+ * reaches the size last seen (an in-memory inode: no device I/O on a local file system).
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -44,7 +48,8 @@ export const DEFAULT_PROBE_THROTTLE = 512;
 export const DEFAULT_SYNC_READ_MAX_BYTES = 16 * 1024;
 export const DEFAULT_SYNC_READS_PER_TURN = 64;
 export const DEFAULT_SLOW_SYNC_READ_US = 200;
-export const DEFAULT_SYNC_READ_COOLDOWN_MS = 1000;
+export const DEFAULT_SYNC_READ_COOLDOWN_MS = 200;
+export const DEFAULT_SYNC_BUDGET_US = 500;
 export const DEFAULT_MAX_CACHED_HANDLES = 64;
 
 const NFS3ERR_STALE = 70;
@@ -67,6 +72,8 @@ export interface LocalioTransportOptions {
   syncReadsPerTurn?: number;
   slowSyncReadUs?: number;
   syncReadCooldownMs?: number;
+  /** synchronous read time allowed per event-loop turn, in µs */
+  syncBudgetUs?: number;
   /** handles whose LocalFiles are kept open (oldest-opened dropped first). Default 64 */
   maxCachedHandles?: number;
   /** told after every local write (the client's attribute cache no longer matches) */
@@ -82,6 +89,7 @@ export interface ParsedTransportOptions {
   syncReadsPerTurn: number;
   slowSyncReadUs: number;
   syncReadCooldownMs: number;
+  syncBudgetUs: number;
   maxCachedHandles: number;
 }
 
@@ -113,6 +121,7 @@ export function parseTransportOptions(opts: LocalioTransportOptions): ParsedTran
     syncReadsPerTurn: intOpt(o, 'syncReadsPerTurn', DEFAULT_SYNC_READS_PER_TURN, 1),
     slowSyncReadUs: intOpt(o, 'slowSyncReadUs', DEFAULT_SLOW_SYNC_READ_US, 1),
     syncReadCooldownMs: intOpt(o, 'syncReadCooldownMs', DEFAULT_SYNC_READ_COOLDOWN_MS, 0),
+    syncBudgetUs: intOpt(o, 'syncBudgetUs', DEFAULT_SYNC_BUDGET_US, 1),
     maxCachedHandles: intOpt(o, 'maxCachedHandles', DEFAULT_MAX_CACHED_HANDLES, 1),
   };
 }
@@ -167,14 +176,18 @@ export class LocalioTransport implements NfsTransport {
   private entry: ClientEntry | null = null;
   private removeUnbind: (() => void) | null = null;
   private readonly slots = new Map<string, Slot>();
+  /** file size last seen per local file (for eof without a stat per read) */
+  private readonly sizes = new WeakMap<LocalFile, number>();
   private probing: Promise<boolean> | null = null;
   private ioSinceProbe = 0;
   private closed = false;
   private syncThisTurn = 0;
+  private syncUsThisTurn = 0;
   private syncResetScheduled = false;
   private syncOffUntil = 0;
   private readonly resetTurn = (): void => {
     this.syncThisTurn = 0;
+    this.syncUsThisTurn = 0;
     this.syncResetScheduled = false;
   };
   private unwatch: (() => void) | null = null;
@@ -293,7 +306,7 @@ export class LocalioTransport implements NfsTransport {
   // ---- the three operations ----
 
   read(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult> {
-    return this.run('read', fh, 'r', (fd) => this.readLocal(fd, offset, dest), () => this.fallback.read(fh, offset, dest));
+    return this.run('read', fh, 'r', (f) => this.readLocal(f, offset, dest), () => this.fallback.read(fh, offset, dest));
   }
 
   write(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
@@ -301,13 +314,13 @@ export class LocalioTransport implements NfsTransport {
       this.counters.writesRpc++;
       return this.fallback.write(fh, offset, data, stable);
     }
-    return this.run('write', fh, 'rw', (fd, tbl) => this.writeLocal(fd, tbl, fh, offset, data, stable), () => this.fallback.write(fh, offset, data, stable));
+    return this.run('write', fh, 'rw', (f, tbl) => this.writeLocal(f, tbl, fh, offset, data, stable), () => this.fallback.write(fh, offset, data, stable));
   }
 
   commit(fh: Buffer, offset: bigint, count: number): Promise<Buffer> {
     // 'rw': the same permission check as an RPC COMMIT (write access, not on a read-only export)
-    return this.run('commit', fh, 'rw', async (fd, tbl) => {
-      await fsyncFd(fd, false);
+    return this.run('commit', fh, 'rw', async (f, tbl) => {
+      await fsyncFd(f.fd, false);
       return Buffer.from(tbl.verifier);
     }, () => this.fallback.commit(fh, offset, count));
   }
@@ -333,7 +346,12 @@ export class LocalioTransport implements NfsTransport {
     }
   }
 
-  private async run<T>(op: Op, fh: Buffer, mode: LocalFileMode, io: (fd: number, tbl: LocalioTable) => Promise<T>, viaRpc: () => Promise<T>): Promise<T> {
+  /**
+   * One operation. The common case (bound, live, the file cached in its slot) takes its
+   * references and starts the I/O synchronously; a synchronous read settles without any
+   * further await. A miss opens through the server's table first.
+   */
+  private run<T>(op: Op, fh: Buffer, mode: LocalFileMode, io: (f: LocalFile, tbl: LocalioTable) => T | Promise<T>, viaRpc: () => Promise<T>): Promise<T> {
     const entry = this.entry;
     if (!entry) {
       this.notLocal(op);
@@ -345,54 +363,91 @@ export class LocalioTransport implements NfsTransport {
       this.notLocal(op);
       return viaRpc();
     }
-    let fb: Fallback | null = null;
-    let result: T | undefined;
     if (!tbl.liveness.tryGet()) {
-      fb = { reason: 'closing', code: undefined };
       this.disable('closing');
-    } else {
-      let file: LocalFile | null = null;
-      try {
-        const f = await this.fileFor(entry, tbl, fh, mode);
-        if (typeof f === 'number') {
-          const stale = f === NFS3ERR_STALE || f === NFS3ERR_BADHANDLE;
-          fb = { reason: stale ? 'stale' : 'status', code: f };
-          if (stale && this.entry === entry) this.disable('stale');
-        } else {
-          file = f;
-          result = await io(f.fd, tbl);
-        }
-      } catch (err) {
-        const code = (err as { code?: string } | null)?.code;
-        const gone = isLocalioError(err) && (err.code === 'ERR_LOCALIO_SERVER_GONE' || err.code === 'ERR_LOCALIO_NOT_BOUND');
-        fb = { reason: gone ? 'gone' : 'error', code };
-        if (gone && this.entry === entry) this.disable('gone');
-        this.logger?.trace({ err, op }, 'LOCALIO operation falls back to RPC');
-      } finally {
-        file?.put();
+      return this.fellBack(op, { reason: 'closing', code: undefined }, viaRpc);
+    }
+    const f = this.cachedFile(fh, mode);
+    if (f === null) return this.runOpening(op, entry, tbl, fh, mode, io, viaRpc);
+    let r: T | Promise<T>;
+    try {
+      r = io(f, tbl);
+    } catch (err) {
+      f.put();
+      tbl.liveness.put();
+      return this.failed(op, entry, err, viaRpc);
+    }
+    if (r instanceof Promise) {
+      return r.then((v) => {
+        f.put();
         tbl.liveness.put();
+        this.countLocal(op);
+        return v;
+      }, (err: unknown) => {
+        f.put();
+        tbl.liveness.put();
+        return this.failed(op, entry, err, viaRpc);
+      });
+    }
+    f.put();
+    tbl.liveness.put();
+    this.countLocal(op);
+    return Promise.resolve(r);
+  }
+
+  private async runOpening<T>(op: Op, entry: ClientEntry, tbl: LocalioTable, fh: Buffer, mode: LocalFileMode,
+    io: (f: LocalFile, tbl: LocalioTable) => T | Promise<T>, viaRpc: () => Promise<T>): Promise<T> {
+    let file: LocalFile | null = null;
+    let result: T;
+    try {
+      const f = await this.open(entry, tbl, fh, mode);
+      if (typeof f === 'number') {
+        const stale = f === NFS3ERR_STALE || f === NFS3ERR_BADHANDLE;
+        if (stale && this.entry === entry) this.disable('stale');
+        return this.fellBack(op, { reason: stale ? 'stale' : 'status', code: f }, viaRpc);
       }
+      file = f;
+      result = await io(f, tbl);
+    } catch (err) {
+      return this.failed(op, entry, err, viaRpc);
+    } finally {
+      file?.put();
+      tbl.liveness.put();
     }
-    if (fb === null) {
-      this.countLocal(op);
-      return result as T;
-    }
+    this.countLocal(op);
+    return result;
+  }
+
+  /** A local operation threw: server gone (not local any more) or an I/O error; either way, by RPC. */
+  private failed<T>(op: Op, entry: ClientEntry, err: unknown, viaRpc: () => Promise<T>): Promise<T> {
+    const code = (err as { code?: string } | null)?.code;
+    const gone = isLocalioError(err) && (err.code === 'ERR_LOCALIO_SERVER_GONE' || err.code === 'ERR_LOCALIO_NOT_BOUND');
+    if (gone && this.entry === entry) this.disable('gone');
+    this.logger?.trace({ err, op }, 'LOCALIO operation falls back to RPC');
+    return this.fellBack(op, { reason: gone ? 'gone' : 'error', code }, viaRpc);
+  }
+
+  private fellBack<T>(op: Op, fb: Fallback, viaRpc: () => Promise<T>): Promise<T> {
     this.counters.fallbacks++;
     this.countRpc(op);
     if (channels.fallback.hasSubscribers) channels.fallback.publish({ op, reason: fb.reason, code: fb.code, counters: this.stats() });
     return viaRpc();
   }
 
-  /** A LocalFile for `fh` holding one reference for the caller, or the nfsstat3 of a refused open. */
-  private async fileFor(entry: ClientEntry, tbl: LocalioTable, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number> {
+  /** The cached LocalFile for `fh` in a slot serving `mode`, with a reference taken for the caller; null on a miss. */
+  private cachedFile(fh: Buffer, mode: LocalFileMode): LocalFile | null {
+    if (this.slots.size === 0) return null;
+    const slot = this.slots.get(fh.toString('latin1'));
+    if (!slot) return null;
+    if (slot.r?.dropped) { slot.r.put(); slot.r = null; }
+    if (slot.rw?.dropped) { slot.rw.put(); slot.rw = null; }
+    const f = mode === 'r' ? slot.r ?? slot.rw : slot.rw;
+    return f ? f.get() : null;
+  }
+
+  /** Opens through the server's table: a LocalFile holding one reference for the caller, or the nfsstat3 of a refusal. */
+  private async open(entry: ClientEntry, tbl: LocalioTable, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number> {
     const key = fh.toString('latin1');
-    const slot = this.slots.get(key);
-    if (slot) {
-      if (slot.r?.dropped) { slot.r.put(); slot.r = null; }
-      if (slot.rw?.dropped) { slot.rw.put(); slot.rw = null; }
-      const f = mode === 'r' ? slot.r ?? slot.rw : slot.rw;
-      if (f) return f.get();
-    }
     const gen = entry.generation;
     const opened = await tbl.openLocalFh(entry, this.cred, fh, mode);
     if (typeof opened === 'number') return opened;
@@ -421,6 +476,7 @@ export class LocalioTransport implements NfsTransport {
 
   private syncAllowed(len: number): boolean {
     if (len > this.options.syncReadMaxBytes || this.syncThisTurn >= this.options.syncReadsPerTurn) return false;
+    if (this.syncUsThisTurn >= this.options.syncBudgetUs) return false;
     if (this.syncOffUntil !== 0) {
       if (performance.now() < this.syncOffUntil) return false;
       this.syncOffUntil = 0;
@@ -433,39 +489,64 @@ export class LocalioTransport implements NfsTransport {
     return true;
   }
 
-  private async readLocal(fd: number, offset: bigint, dest: Buffer): Promise<ReadResult> {
+  private readLocal(f: LocalFile, offset: bigint, dest: Buffer): ReadResult | Promise<ReadResult> {
     const len = dest.length;
     const pos = position(offset, len);
-    let n = 0;
     if (len > 0 && this.syncAllowed(len)) {
+      const fd = f.fd;
       const t0 = performance.now();
+      let n = 0;
       while (n < len) {
         const got = fs.readSync(fd, dest, n, len - n, pos + n);
         if (got === 0) break;
         n += got;
       }
       const t1 = performance.now();
-      if ((t1 - t0) * 1000 > this.options.slowSyncReadUs) this.syncOffUntil = t1 + this.options.syncReadCooldownMs;
+      const us = (t1 - t0) * 1000;
+      this.syncUsThisTurn += us;
+      if (us > this.options.slowSyncReadUs) this.syncOffUntil = t1 + this.options.syncReadCooldownMs;
       this.counters.readsSync++;
-    } else {
-      while (n < len) {
-        const got = await pread(fd, dest, n, len - n, pos + n);
-        if (got === 0) break;
-        n += got;
-      }
+      return this.readResult(f, pos, n, len);
     }
-    // exact eof, as the server's READ reports it: short, or reaching the current size
-    const eof = n < len || pos + n >= fs.fstatSync(fd).size;
-    return { count: n, eof };
+    return this.readAsync(f, pos, dest);
   }
 
-  private async writeLocal(fd: number, tbl: LocalioTable, fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
+  private async readAsync(f: LocalFile, pos: number, dest: Buffer): Promise<ReadResult> {
+    const len = dest.length;
+    let n = 0;
+    while (n < len) {
+      const got = await pread(f.fd, dest, n, len - n, pos + n);
+      if (got === 0) break;
+      n += got;
+    }
+    return this.readResult(f, pos, n, len);
+  }
+
+  /**
+   * eof as the server's READ reports it: a short read, or one reaching the current size. The
+   * size is kept per file and refreshed by `fstatSync` only when a full read reaches the size
+   * last seen (or none was seen), so sequential and random reads inside the file cost no stat.
+   */
+  private readResult(f: LocalFile, pos: number, n: number, len: number): ReadResult {
+    if (n < len) return { count: n, eof: true };
+    const end = pos + n;
+    const known = this.sizes.get(f);
+    if (known !== undefined && end < known) return { count: n, eof: false };
+    const size = fs.fstatSync(f.fd).size;
+    this.sizes.set(f, size);
+    return { count: n, eof: end >= size };
+  }
+
+  private async writeLocal(f: LocalFile, tbl: LocalioTable, fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
+    const fd = f.fd;
     const len = data.length;
     const pos = position(offset, len);
     let n = 0;
     while (n < len) {
       n += await pwrite(fd, data, n, len - n, pos + n);
     }
+    const known = this.sizes.get(f);
+    if (known !== undefined && pos + len > known) this.sizes.set(f, pos + len);
     if (stable === FILE_SYNC) await fsyncFd(fd, false);
     else if (stable === DATA_SYNC) await fsyncFd(fd, true);
     this.onLocalWrite?.(fh, offset, len);

@@ -64,7 +64,7 @@ async function readBoth(a: NfsTransport, b: NfsTransport, fh: Buffer, off: numbe
 for (const sync of [true, false]) {
   t.test(`parity with RPC: reads, eof, writes each way, stable_how, commit and verifier (sync reads ${sync ? 'on' : 'off'})`, async (t) => {
     const content = randomBytes(100_000);
-    const { end, server, rpcT, lt } = await rig(t, {}, { syncReadMaxBytes: sync ? 65536 : 0, slowSyncReadUs: 10_000_000 }, { a: content });
+    const { end, server, rpcT, lt } = await rig(t, {}, { syncReadMaxBytes: sync ? 65536 : 0, slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000 }, { a: content });
     t.equal(lt.isLocal, false);
     t.equal(await lt.probe(), true);
     t.equal(lt.isLocal, true);
@@ -306,7 +306,7 @@ t.test('LocalFile slots: shared per handle and mode, released on close, reopened
 });
 
 t.test('sync-read budget: at most syncReadsPerTurn synchronous reads per event-loop turn', async (t) => {
-  const { end, lt } = await rig(t, {}, { syncReadsPerTurn: 3, slowSyncReadUs: 10_000_000 }, { a: randomBytes(65536) });
+  const { end, lt } = await rig(t, {}, { syncReadsPerTurn: 3, slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000 }, { a: randomBytes(65536) });
   t.equal(await lt.probe(), true);
   await lt.read(fhOf('a'), 0n, Buffer.alloc(10)); // opens the slot
   await new Promise((r) => setImmediate(r));
@@ -355,6 +355,7 @@ t.test('LocalioTransport options are checked and name the property', async (t) =
     [{ syncReadMaxBytes: 'x' as never }, /"syncReadMaxBytes"/],
     [{ syncReadsPerTurn: 0 }, /"syncReadsPerTurn"/],
     [{ maxCachedHandles: 0 }, /"maxCachedHandles"/],
+    [{ syncBudgetUs: 0 }, /"syncBudgetUs"/],
     [{ probeTimeoutMs: 0 }, /"probeTimeoutMs"/],
     [{ onLocalWrite: 3 as never }, /"onLocalWrite"/],
   ];
