@@ -203,6 +203,8 @@ class Connection {
   private readonly localPort: number;
   private inFlight = 0;
   private paused = false;
+  /** Records that arrived in the same chunk after reading was paused; dispatched on resume. */
+  private held: Buffer[] | null = null;
   private corked = false;
   private closingDown = false;
   private endTimer: NodeJS.Timeout | null = null;
@@ -216,7 +218,7 @@ class Connection {
     this.remotePort = socket.remotePort ?? 0;
     this.localPort = socket.localPort ?? 0;
     this.log = opts.logger.child({ conn: id, peer: `${this.remoteAddress}:${this.remotePort}` });
-    this.reader = new RecordReader(opts.maxRecordSize, (rec) => this.onRecord(rec));
+    this.reader = new RecordReader(opts.maxRecordSize, (rec) => this.onIncoming(rec));
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         if (this.endTimer !== null) clearTimeout(this.endTimer);
@@ -263,6 +265,7 @@ class Connection {
   beginClose(): void {
     if (this.closingDown) return;
     this.closingDown = true;
+    this.held = null;
     // Keep reading (and discarding), so the peer's FIN is seen and the socket closes.
     if (this.paused) {
       this.paused = false;
@@ -277,6 +280,14 @@ class Connection {
     this.socket.end();
     // A peer that never closes its side is cut off.
     this.endTimer = setTimeout(() => this.socket.destroy(), 2000);
+  }
+
+  private onIncoming(rec: Buffer): void {
+    if (this.closingDown) return;
+    // Pausing the socket stops further chunks; the rest of this one waits here, so the
+    // in-flight limit holds exactly.
+    if (this.paused) (this.held ??= []).push(rec);
+    else this.onRecord(rec);
   }
 
   /**
@@ -561,6 +572,24 @@ class Connection {
     if (this.inFlight >= this.opts.maxInFlightPerConnection) return;
     if (this.socket.writableNeedDrain && this.socket.writableLength >= this.opts.maxQueuedReplyBytes) return;
     this.paused = false;
+    const held = this.held;
+    if (held !== null) {
+      this.held = null;
+      for (let i = 0; i < held.length; i++) {
+        if (this.closingDown) return;
+        if (this.paused) {
+          this.held = held.slice(i);
+          return;
+        }
+        try {
+          this.onRecord(held[i]!);
+        } catch (err) {
+          this.protocolError(err);
+          return;
+        }
+      }
+      if (this.paused || this.closingDown) return;
+    }
     this.socket.resume();
     if (this.log.isLevelEnabled('trace')) this.log.trace('resumed reading');
   }

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { RpcAuthError, RpcClient, RpcError, RpcServer, authSys, type Program } from '../src/index.js';
-import { Gates, PROC, TEST_PROG, opaque, str, tcpHandles, testProgram, u32, voidc } from './helpers.js';
+import { RpcAuthError, RpcClient, RpcError, RpcServer, authSys, type CallContext, type Program } from '../src/index.js';
+import { Gates, PROC, RawConn, TEST_PROG, opaque, rawCall, str, tcpHandles, testProgram, u32, voidc } from './helpers.js';
 
 async function setup(t: { teardown(fn: () => unknown): void }, serverOpts: ConstructorParameters<typeof RpcServer>[0] = {}) {
   const gates = new Gates();
@@ -181,6 +181,32 @@ t.test('options are validated and errors name the property', async (t) => {
   t.throws(() => authSys({ uid: 0, gid: 0, gids: Array(17).fill(1) }), { code: 'ERR_RPC_INVALID_OPTION' });
   t.throws(() => authSys({ uid: -1, gid: 0 }), { message: /uid/ });
   t.throws(() => authSys({ uid: 0, gid: 0, machinename: 'x'.repeat(256) }), { code: 'ERR_RPC_INVALID_OPTION' });
+});
+
+
+t.test('backpressure: a connection at its in-flight limit is not read further until a call finishes', async (t) => {
+  const events: string[] = [];
+  const gates = new Gates();
+  const server = new RpcServer({ maxInFlightPerConnection: 3 });
+  const prog = testProgram(gates);
+  const gate = prog.versions[1]!.procedures[PROC.GATE]!;
+  const logged = { ...gate, handler: (tag: number, ctx: CallContext) => { events.push(`start ${tag}`); return gate.handler(tag, ctx); } };
+  server.register({ ...prog, versions: { 1: { procedures: { ...prog.versions[1]!.procedures, [PROC.GATE]: logged } } } });
+  const { port } = await server.listen(0, '127.0.0.1');
+  const raw = await RawConn.open(port);
+  t.teardown(async () => { await raw.destroy(); await server.close(); });
+  // Ten calls in one write: the server must hold back all but three.
+  raw.send(Buffer.concat(Array.from({ length: 10 }, (_, i) => rawCall({ xid: i + 1, prog: TEST_PROG, vers: 1, proc: PROC.GATE, args: Buffer.from([0, 0, 0, i + 1]) }))));
+  for (let tag = 1; tag <= 10; tag++) {
+    await gates.reached(tag);
+    t.equal(gates.count, Math.min(3, 11 - tag), `calls in progress when call ${tag} is the oldest`);
+    events.push(`open ${tag}`);
+    gates.open(tag);
+    if (tag + 3 <= 10) await gates.reached(tag + 3);
+    else await raw.next();
+  }
+  t.same(events.slice(0, 4), ['start 1', 'start 2', 'start 3', 'open 1'], 'the fourth call waits for the first to finish');
+  t.ok(events.indexOf('start 10') > events.indexOf('open 7'), 'the tenth call starts only after the seventh finishes');
 });
 
 t.test('no TCP handles are left open', async (t) => {
