@@ -66,6 +66,10 @@ t.test('CREATE EXCLUSIVE: a retransmission with the same verifier succeeds, anot
   ok(await s.nfs.setattr({ object: first.fh, new_attributes: sattr({ mode: 0o644, atime: 'server', mtime: 'server' }), guard: { check: false } }));
   t.equal(lstatSync(join(s.root, 'x')).mode & 0o777, 0o644);
   t.equal(st(await s.nfs.create({ where, how: { mode: createmode3.EXCLUSIVE, verf } })), 'NFS3ERR_EXIST', 'after SETATTR the old verifier no longer matches');
+  // a retransmission racing the original: both succeed on the same file
+  const race = await Promise.all([1, 2, 3].map(() => s.nfs.create({ where: { dir: s.rootFh, name: 'raced' }, how: { mode: createmode3.EXCLUSIVE, verf: Buffer.from('racing!!') } })));
+  const raced = race.map((r) => created(r).fh.data.toString('hex'));
+  t.equal(new Set(raced).size, 1, 'concurrent retransmissions all succeed with one handle');
   // a verifier on an existing directory never matches
   mkdirSync(join(s.root, 'd'));
   t.equal(st(await s.nfs.create({ where: { dir: s.rootFh, name: 'd' }, how: { mode: createmode3.EXCLUSIVE, verf } })), 'NFS3ERR_EXIST');

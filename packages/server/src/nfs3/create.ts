@@ -11,7 +11,7 @@
 import type { BigIntStats } from 'node:fs';
 import type { Procedure } from '@nfsts/rpc';
 import {
-  createmode3, nfsstat3, time_how, xdr_CREATE3args, xdr_CREATE3res, type CREATE3args, type CREATE3res, type sattr3,
+  createmode3, nfsstat3, time_how, xdr_CREATE3args, xdr_CREATE3res, type CREATE3args, type CREATE3res, type createhow3, type sattr3,
 } from '@nfsts/xdr';
 import {
   applySattr, createTarget, errStatus, fhOf, finishCreate, modeOr, postOp, wcc, wccPath, NO_WCC,
@@ -44,12 +44,60 @@ const SIZE_ONLY = (a: sattr3): sattr3 => ({
 
 export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
   const { core } = env;
+  const exclusive = new Map<string, Promise<CREATE3res>>();
 
   async function existing(c: CreateTarget, stats: BigIntStats): Promise<CREATE3res> {
     return {
       status: nfsstat3.NFS3_OK,
       resok: { obj: fhOf(env, c.dir.exp, c.path, stats), obj_attributes: postOp(env, stats), dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) },
     };
+  }
+
+  async function make(c: CreateTarget, how: createhow3): Promise<CREATE3res> {
+    const failWith = async (err: unknown): Promise<CREATE3res> => ({ status: errStatus(env, err, 'CREATE'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } });
+    const exists = async (): Promise<CREATE3res> => ({ status: nfsstat3.NFS3ERR_EXIST, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } });
+    const mode = how.mode === createmode3.EXCLUSIVE ? 0o600 : modeOr(how.obj_attributes, 0o644);
+    try {
+      const fd = await core.backend.open(c.path, O_RDONLY | O_CREAT | O_EXCL, mode);
+      await core.backend.close(fd);
+    } catch (err) {
+      if (!isCode(err, 'EEXIST')) return failWith(err);
+      if (how.mode === createmode3.GUARDED) return exists();
+      let st: BigIntStats;
+      try {
+        st = await core.backend.lstat(c.path);
+      } catch (e) {
+        return failWith(e);
+      }
+      if (!st.isFile()) return exists();
+      if (how.mode === createmode3.EXCLUSIVE) {
+        const [a, m] = verfTimes(how.verf);
+        // our own earlier reply was lost: the same verifier finds the same file
+        if (st.atimeNs === a && st.mtimeNs === m) return existing(c, st);
+        return exists();
+      }
+      // UNCHECKED over an existing regular file: keep it, apply only the size (nfsd)
+      if (how.obj_attributes.size.set_it) {
+        const s = await applySattr(env, { exp: c.dir.exp, path: c.path, stats: st }, c.dir.cred, SIZE_ONLY(how.obj_attributes));
+        if (s !== 0) return { status: s, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+        try {
+          st = await core.backend.lstat(c.path);
+        } catch (e) {
+          return failWith(e);
+        }
+      }
+      return existing(c, st);
+    }
+    if (how.mode === createmode3.EXCLUSIVE) {
+      const [a, m] = verfTimes(how.verf);
+      try {
+        await core.backend.lutimes(c.path, a, m);
+      } catch (err) {
+        return failWith(err);
+      }
+      return finishCreate(env, c, null);
+    }
+    return finishCreate(env, c, how.obj_attributes);
   }
 
   return {
@@ -60,50 +108,17 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
       const c = await createTarget(env, args.where, ctx);
       if ('status' in c) return { status: c.status, resfail: { dir_wcc: c.dir ? wcc(env, c.dir.stats, c.dir.stats) : NO_WCC } };
       const how = args.how;
-      const failWith = async (err: unknown): Promise<CREATE3res> => ({ status: errStatus(env, err, 'CREATE'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } });
-      const exists = async (): Promise<CREATE3res> => ({ status: nfsstat3.NFS3ERR_EXIST, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } });
-      const mode = how.mode === createmode3.EXCLUSIVE ? 0o600 : modeOr(how.obj_attributes, 0o644);
+      if (how.mode !== createmode3.EXCLUSIVE) return make(c, how);
+      // a retransmission arriving while the first call is still creating waits for it, then
+      // finds the file with its verifier
+      const prev = exclusive.get(c.path);
+      const run = (prev ?? Promise.resolve()).then(() => make(c, how), () => make(c, how));
+      exclusive.set(c.path, run);
       try {
-        const fd = await core.backend.open(c.path, O_RDONLY | O_CREAT | O_EXCL, mode);
-        await core.backend.close(fd);
-      } catch (err) {
-        if (!isCode(err, 'EEXIST')) return failWith(err);
-        if (how.mode === createmode3.GUARDED) return exists();
-        let st: BigIntStats;
-        try {
-          st = await core.backend.lstat(c.path);
-        } catch (e) {
-          return failWith(e);
-        }
-        if (!st.isFile()) return exists();
-        if (how.mode === createmode3.EXCLUSIVE) {
-          const [a, m] = verfTimes(how.verf);
-          // our own earlier reply was lost: the same verifier finds the same file
-          if (st.atimeNs === a && st.mtimeNs === m) return existing(c, st);
-          return exists();
-        }
-        // UNCHECKED over an existing regular file: keep it, apply only the size (nfsd)
-        if (how.obj_attributes.size.set_it) {
-          const s = await applySattr(env, { exp: c.dir.exp, path: c.path, stats: st }, c.dir.cred, SIZE_ONLY(how.obj_attributes));
-          if (s !== 0) return { status: s, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
-          try {
-            st = await core.backend.lstat(c.path);
-          } catch (e) {
-            return failWith(e);
-          }
-        }
-        return existing(c, st);
+        return await run;
+      } finally {
+        if (exclusive.get(c.path) === run) exclusive.delete(c.path);
       }
-      if (how.mode === createmode3.EXCLUSIVE) {
-        const [a, m] = verfTimes(how.verf);
-        try {
-          await core.backend.lutimes(c.path, a, m);
-        } catch (err) {
-          return failWith(err);
-        }
-        return finishCreate(env, c, null);
-      }
-      return finishCreate(env, c, how.obj_attributes);
     },
   };
 }
