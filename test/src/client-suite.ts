@@ -225,6 +225,40 @@ export function clientSuite(label: string, server: TestServer | { skip: string }
     });
   });
 
+  run('caches: own changes seen at once, others\' after actimeo', async (tt, s) => {
+    await withClient(tt, s, async (c, base) => {
+      await c.writeFile(`${base}/f`, 'one');
+      tt.equal((await c.stat(`${base}/f`)).size, 3);
+      await c.writeFile(`${base}/f`, 'three');
+      tt.equal((await c.stat(`${base}/f`)).size, 5, 'own write: new size at once');
+      await c.truncate(`${base}/f`, 1);
+      tt.equal((await c.stat(`${base}/f`)).size, 1, 'own truncate: at once');
+      await c.rename(`${base}/f`, `${base}/g`);
+      await expectCode(tt, c.stat(`${base}/f`), ['ENOENT'], 'own rename: old name gone at once');
+      tt.equal((await c.stat(`${base}/g`)).size, 1, 'own rename: new name at once');
+      await c.unlink(`${base}/g`);
+      await expectCode(tt, c.stat(`${base}/g`), ['ENOENT'], 'own unlink: gone at once');
+      if (s.dir === undefined) return;
+      await c.writeFile(`${base}/h`, 'abc');
+      const slow = await connect(s.url, { actimeoMs: 60_000 });
+      const quick = await connect(s.url, { actimeoMs: 50 });
+      try {
+        tt.equal((await slow.stat(`${base}/h`)).size, 3);
+        tt.equal((await quick.stat(`${base}/h`)).size, 3);
+        writeFileSync(join(s.dir, base, 'h'), 'abcdefgh'); // someone else
+        tt.equal((await slow.stat(`${base}/h`)).size, 3, 'another writer: cached size within actimeo');
+        slow.dropCaches();
+        tt.equal((await slow.stat(`${base}/h`)).size, 8, 'another writer: seen after dropCaches()');
+        await new Promise((r) => setTimeout(r, 100));
+        tt.equal((await quick.stat(`${base}/h`)).size, 8, 'another writer: seen once actimeo has passed');
+      } finally {
+        await slow.close();
+        await quick.close();
+      }
+      tt.equal(await c.readFile(`${base}/h`, 'utf8'), 'abcdefgh', 'readFile revalidates (close-to-open)');
+    });
+  });
+
   run('errno codes for the error cases', async (tt, s) => {
     await withClient(tt, s, async (c, base) => {
       await c.mkdir(`${base}/d`);
