@@ -441,7 +441,10 @@ export class LocalioTransport implements NfsTransport {
     if (!slot) return null;
     if (slot.r?.dropped) { slot.r.put(); slot.r = null; }
     if (slot.rw?.dropped) { slot.rw.put(); slot.rw = null; }
-    const f = mode === 'r' ? slot.r ?? slot.rw : slot.rw;
+    // strictly by the mode asked for: a read slot may hold a read-write descriptor (the server's
+    // cache shares one), but it was opened with READ's checks only, so it never serves a write;
+    // nor does a write slot serve reads (write permission does not imply read permission)
+    const f = mode === 'r' ? slot.r : slot.rw;
     return f ? f.get() : null;
   }
 
@@ -468,9 +471,8 @@ export class LocalioTransport implements NfsTransport {
         if (o) this.putSlot(o);
       }
     }
-    const which = opened.mode === 'rw' ? 'rw' : 'r';
-    if (s[which]) return opened; // another operation cached one meanwhile: this one is used once
-    s[which] = opened; // the slot keeps the open's reference
+    if (s[mode]) return opened; // another operation cached one meanwhile: this one is used once
+    s[mode] = opened; // the slot keeps the open's reference
     return opened.get();
   }
 

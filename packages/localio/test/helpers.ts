@@ -39,6 +39,8 @@ export interface TestServerOptions {
   readOnly?: boolean;
   /** names whose writes are refused with ACCES */
   denyWrite?: Set<string>;
+  /** AUTH_SYS uid whose writes are refused with ACCES (reads allowed) */
+  denyWriteUid?: number;
   localio?: boolean;
   port?: number;
 }
@@ -56,6 +58,8 @@ class TestFileCache {
   async get(p: string, mode: LocalFileMode): Promise<RefcountedFile> {
     if (this.closing) throw Object.assign(new Error('cache closed'), { code: 'ERR_TEST_CLOSED' });
     const key = `${p}:${mode}`;
+    const rw = this.entries.get(`${p}:rw`);
+    if (rw && !rw.dropped) return rw.get(); // like the server's cache: a read-write entry also serves reads
     const hit = this.entries.get(key);
     if (hit && !hit.dropped) return hit.get();
     const fd = await new Promise<number>((resolve, reject) => fs.open(p, mode === 'rw' ? 'r+' : 'r', (e, fd) => (e ? reject(e) : resolve(fd))));
@@ -136,7 +140,7 @@ export class TestServer {
     if (!p) return STALE;
     if (write && this.opts.readOnly) return ROFS;
     if (write && this.opts.denyWrite?.has(fh.toString('utf8'))) return ACCES;
-    void cred;
+    if (write && cred.flavor === 1 && cred.sys.uid === this.opts.denyWriteUid) return ACCES;
     return { p };
   }
 
@@ -243,8 +247,11 @@ export class TestRpcTransport implements NfsTransport {
   }
 }
 
-export function client(port: number, extra: { retries?: number } = {}): RpcClient {
-  return new RpcClient({ host: '127.0.0.1', port, timeoutMs: 5_000, reconnect: { retries: extra.retries ?? 0, minDelayMs: 10, maxDelayMs: 50 } });
+export function client(port: number, extra: { retries?: number; cred?: Credential } = {}): RpcClient {
+  return new RpcClient({
+    host: '127.0.0.1', port, timeoutMs: 5_000, reconnect: { retries: extra.retries ?? 0, minDelayMs: 10, maxDelayMs: 50 },
+    ...(extra.cred ? { cred: extra.cred } : {}),
+  });
 }
 
 export const fhOf = (name: string): Buffer => Buffer.from(name, 'utf8');

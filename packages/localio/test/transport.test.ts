@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes, randomInt } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import type { RpcClient } from '@nfsts/rpc';
+import { authSys, type RpcClient } from '@nfsts/rpc';
 import { CHANNEL_FALLBACK, CHANNEL_STATS } from '@nfsts/common';
 import { LocalioTransport, getRegistry, type LocalioTransportOptions, type NfsTransport, type ReadResult } from '../src/index.js';
 import { TestServer, TestRpcTransport, client, fdsUnder, fhOf, tmpDir, type TestServerOptions } from './helpers.js';
@@ -154,6 +154,32 @@ t.test('fallbacks give exactly the RPC answer: stale handle, read-only export, r
   t.equal(lt.isLocal, true);
   const s1 = lt.stats();
   t.equal(s1.readsRpc - s0.readsRpc, 5, 'the stale read and four more went by RPC');
+  await end();
+});
+
+t.test('permissions: a descriptor opened for reading never serves a write, even when the server shares a read-write one', async (t) => {
+  const { end, server, rpcT, lt: rootT } = await rig(t, { denyWriteUid: 1000 }, {}, { a: Buffer.from('original') });
+  t.equal(await rootT.probe(), true);
+  // uid 0 writes: the server's cache now holds a read-write descriptor for 'a'
+  await rootT.write(fhOf('a'), 0n, Buffer.from('O'), 2);
+  const cred = authSys({ uid: 1000, gid: 1000 });
+  const c2 = client(server.port, { cred });
+  const rpc2 = new TestRpcTransport(c2);
+  const user = new LocalioTransport({ rpc: c2, fallback: rpc2, cred, probeThrottle: 0 });
+  t.equal(await user.probe(), true);
+  const d = Buffer.alloc(8);
+  t.same(await user.read(fhOf('a'), 0n, d), { count: 8, eof: true });
+  t.equal(d.toString(), 'Original', 'uid 1000 may read locally (through the shared read-write descriptor)');
+  t.same(await settle(user.write(fhOf('a'), 0n, Buffer.from('EVIL'), 2)), await settle(rpc2.write(fhOf('a'), 0n, Buffer.from('EVIL'), 2)));
+  t.same(await settle(user.write(fhOf('a'), 0n, Buffer.from('EVIL'), 2)), { ok: false, code: 'NFS3ERR_13' });
+  t.same(await settle(user.commit(fhOf('a'), 0n, 0)), { ok: false, code: 'NFS3ERR_13' });
+  const d2 = Buffer.alloc(8);
+  await rpcT.read(fhOf('a'), 0n, d2);
+  t.equal(d2.toString(), 'Original', 'nothing was written');
+  t.equal(user.stats().writesLocal, 0);
+  t.equal(user.isLocal, true, 'still local for reads');
+  await user.close();
+  await c2.close();
   await end();
 });
 
