@@ -147,7 +147,7 @@ export class FileCache {
     this.opens++;
     try {
       const st = await this.backend.fstat(fd);
-      if (st.ino !== stats.ino || st.dev !== stats.dev) {
+      if (st.ino !== stats.ino || st.dev !== stats.dev || st.nlink === 0n) {
         const e = new Error('file replaced while opening') as NodeJS.ErrnoException;
         e.code = 'ESTALE';
         throw e;

@@ -13,7 +13,7 @@ import type { Backend, DirEntry } from './backend.js';
 import { ClientMatcher, parseOptions, type ExportConfig, type ExportOptions } from './exports.js';
 import { accessBits, mayLookup, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
 import { FileCache, type FileCacheOptions } from './file-cache.js';
-import { decodeHandle, encodeHandle, handleExportId, inodeKey } from './handles.js';
+import { decodeHandle, encodeHandle, handleExportId, inodeKey, type HandleFields } from './handles.js';
 import { InodeIndex } from './inode-index.js';
 import { NodeFsBackend } from './node-backend.js';
 import {
@@ -71,6 +71,7 @@ const MAX_NAME_BYTES = 255;
 const LISTING_CACHE_DIRS = 8;
 const INDEX_SAVE_INTERVAL_MS = 30_000;
 const SEARCH_BATCH = 64;
+const VERIFIED_HANDLES = 8192;
 
 const S_IFMT = 0o170000;
 const FTYPE: Record<number, ftype3> = {
@@ -141,6 +142,7 @@ export class ServerCore {
   /** counters for tests and stats: full-tree searches run, index entries repaired through a parent */
   readonly counters = { searches: 0, repairs: 0 };
   private readonly states = new Map<number, ExportState>();
+  private readonly verified = new Map<string, HandleFields>();
   private readonly knownIds = new Set<number>();
   private readonly dirChecks = new Map<string, number>();
   private readonly listings = new Map<string, { mtime: bigint; ctime: bigint; entries: ListedEntry[] }>();
@@ -299,8 +301,19 @@ export class ServerCore {
     const s = this.states.get(id);
     // an id this state directory once gave out but no longer exports: authentic enough to be STALE
     if (!s) return this.knownIds.has(id) ? NFS3ERR_STALE : NFS3ERR_BADHANDLE;
-    const f = decodeHandle(fh, s.secret);
-    if (!f) return NFS3ERR_BADHANDLE;
+    // verified handles are remembered (an HMAC costs about 10 µs, the lookup well under 1)
+    const memo = fh.toString('latin1');
+    let f = this.verified.get(memo);
+    if (f === undefined) {
+      const d = decodeHandle(fh, s.secret);
+      if (!d) return NFS3ERR_BADHANDLE;
+      f = d;
+      if (this.verified.size >= VERIFIED_HANDLES) {
+        const oldest = this.verified.keys().next().value;
+        if (oldest !== undefined) this.verified.delete(oldest);
+      }
+      this.verified.set(memo, f);
+    }
     const key = inodeKey(f.dev, f.ino);
     try {
       const r = await this.resolveKey(s, key, f.dev, f.ino, f.gen);
