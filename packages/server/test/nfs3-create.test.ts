@@ -199,6 +199,8 @@ t.test('SETATTR: mode, size, times, owner rules, the ctime guard (NOT_SYNC), ROF
   if (isRoot) {
     t.equal(st(await set(sattr({ uid: 7777, gid: 7778 }), authSys({ uid: 0, gid: 0 }))), 'NFS3_OK', 'root (no_root_squash) may chown');
     t.equal(lstatSync(join(s.root, 'f')).uid, 7777);
+    ok(await set(sattr({ uid: 7000, mode: 0o4755 }), authSys({ uid: 0, gid: 0 })));
+    t.equal(lstatSync(join(s.root, 'f')).mode & 0o7777, 0o4755, 'a setuid mode given with a chown survives it');
   }
   t.equal(st(await s.nfs.setattr({ object: s.rootFh, new_attributes: sattr({ size: 0n }), guard: { check: false } })), 'NFS3ERR_ISDIR', 'size on a directory');
   writeFileSync(join(s.roRoot, 'g'), '');

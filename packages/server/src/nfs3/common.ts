@@ -190,9 +190,9 @@ export interface SattrOptions {
 }
 
 /**
- * Checks and applies sattr3 to `obj` (whose `stats` are current) for `cred`, in the order of
- * notify_change: size, mode, owner, times. All permission checks come before any change.
- * Returns 0 or the status to answer.
+ * Checks and applies sattr3 to `obj` (whose `stats` are current) for `cred`: size, owner, mode
+ * (after the chown, which clears set-id bits), times. All permission checks come before any
+ * change. Returns 0 or the status to answer.
  */
 export async function applySattr(env: Nfs3Env, obj: Resolved, cred: Cred, a: sattr3, opts: SattrOptions = {}): Promise<0 | NfsErr> {
   const { core } = env;
@@ -225,11 +225,11 @@ export async function applySattr(env: Nfs3Env, obj: Resolved, cred: Cred, a: sat
     if (a.size.set_it && !(creating && a.size.size === st.size)) {
       await core.backend.truncate(obj.path, a.size.size);
     }
-    if (mode !== undefined && !st.isSymbolicLink() && !(creating && (Number(st.mode) & 0o7777) === mode)) {
-      await core.backend.chmod(obj.path, mode);
-    }
     if ((chownUid !== undefined || chownGid !== undefined) && (!creating || core.runningAsRoot)) {
       await core.backend.lchown(obj.path, chownUid ?? -1, chownGid ?? -1);
+    }
+    if (mode !== undefined && !st.isSymbolicLink() && !(creating && (Number(st.mode) & 0o7777) === mode)) {
+      await core.backend.chmod(obj.path, mode);
     }
     if (timesSet) {
       const now = nowNs();
