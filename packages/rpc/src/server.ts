@@ -56,7 +56,7 @@ interface ProgramEntry {
 
 /** Size of an accepted reply's header, record mark included: mark xid REPLY MSG_ACCEPTED verf(2) accept_stat. */
 const ACCEPTED_HEAD = 28;
-/** Distinct causes of handler failures logged at error level before further ones go to debug. */
+/** Distinct causes of handler failures logged at error level; repeats and later causes go to trace. */
 const MAX_LOGGED_CAUSES = 256;
 
 /**
@@ -178,9 +178,9 @@ export class RpcServer {
     const key = `${where}|${String(e?.name)}|${String(e?.code)}|${String(e?.message).slice(0, 200)}`;
     if (!this.loggedCauses.has(key) && this.loggedCauses.size < MAX_LOGGED_CAUSES) {
       this.loggedCauses.add(key);
-      log.error({ err, where }, 'rpc handler failed; answering SYSTEM_ERR (further failures of this cause are logged at debug)');
-    } else if (log.isLevelEnabled('debug')) {
-      log.debug({ err, where }, 'rpc handler failed');
+      log.error({ err, where }, 'rpc handler failed; answering SYSTEM_ERR (further failures of this cause are logged at trace)');
+    } else if (log.isLevelEnabled('trace')) {
+      log.trace({ err, where }, 'rpc handler failed');
     }
   }
 }

@@ -26,6 +26,10 @@ t.test('NULL, echo and AUTH_SYS credentials round-trip', async (t) => {
   for (let i = 0; i < big.length; i += 4096) big.writeUInt32BE(i, i);
   const back = await client.call(TEST_PROG, 1, PROC.ECHO, opaque, big, opaque);
   t.ok(back.equals(big), '1 MiB echo is intact');
+  for (const n of [4095, 4096, 4097, 4098, 4099, 65537]) {
+    const odd = big.subarray(1, 1 + n); // external opaques that need padding, at an odd offset
+    t.ok((await client.call(TEST_PROG, 1, PROC.ECHO, opaque, odd, opaque)).equals(odd), `echo of ${n} bytes`);
+  }
   const none = JSON.parse(await client.call(TEST_PROG, 1, PROC.WHOAMI, voidc, undefined, str));
   t.same(none, { cred: { flavor: 0 }, prog: TEST_PROG, vers: 1, proc: PROC.WHOAMI, conn: none.conn });
   const cred = authSys({ uid: 1001, gid: 100, gids: [4, 24, 27], machinename: 'box.example', stamp: 42 });
