@@ -81,6 +81,7 @@ t.test('a handle survives a restart (new ServerCore on the same state dir)', asy
   const core2 = await open(t, root, state);
   t.same(core2.exports[0]!.rootHandle, rootFh, 'root handle is the same after restart');
   t.equal(ok(t, await core2.resolve(fh), 'after restart').path, join(fs.realpathSync(root), 'a', 'f'));
+  t.equal(core2.counters.searches, 0, 'the persisted index made the restart warm: no search');
   t.not(core2.writeVerifier.toString('hex'), '', 'has a write verifier');
   t.equal(core2.writeVerifier.length, 8);
 });
