@@ -235,9 +235,14 @@ export class LocalioTransport implements NfsTransport {
 
   private async doProbe(): Promise<boolean> {
     this.counters.probes++;
-    const e = await probeLocal(this.rpc, {
+    let e = await probeLocal(this.rpc, {
       registry: this.registry, ...(this.options.probeTimeoutMs !== undefined ? { timeoutMs: this.options.probeTimeoutMs } : {}),
     });
+    // the server may have begun closing between its bind and our look at the entry
+    if (e && (!isLocalioTable(e.boundTo) || e.boundTo.liveness.closing)) {
+      this.registry.end(e);
+      e = null;
+    }
     if (this.closed) {
       if (e) this.registry.end(e);
       return false;
