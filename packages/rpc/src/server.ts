@@ -106,7 +106,9 @@ export class RpcServer {
   listen(port: number, host?: string): Promise<AddressInfo> {
     if (this.server !== null) return Promise.reject(new RpcError('ERR_RPC_INVALID_OPTION', 'server is already listening'));
     if (this.closing !== null) return Promise.reject(new RpcError('ERR_RPC_CLOSED', 'server is closed'));
-    const server = net.createServer({ noDelay: true });
+    // allowHalfOpen: a peer that shuts down its sending side after its last call still
+    // gets the replies; the connection ends once they are out.
+    const server = net.createServer({ noDelay: true, allowHalfOpen: true });
     this.server = server;
     server.on('connection', (socket) => this.accept(socket));
     return new Promise((resolve, reject) => {

@@ -213,6 +213,25 @@ t.test('backpressure: a connection at its in-flight limit is not read further un
   t.ok(events.indexOf('start 10') > events.indexOf('open 7'), 'the tenth call starts only after the seventh finishes');
 });
 
+t.test('a peer that half-closes after its calls still gets every reply', async (t) => {
+  const gates = new Gates();
+  const server = new RpcServer();
+  server.register(testProgram(gates));
+  const { port } = await server.listen(0, '127.0.0.1');
+  t.teardown(() => server.close());
+  const raw = await RawConn.open(port);
+  raw.send(rawCall({ xid: 1, prog: TEST_PROG, vers: 1, proc: PROC.GATE, args: Buffer.from([0, 0, 0, 1]) }));
+  raw.send(rawCall({ xid: 2, prog: TEST_PROG, vers: 1, proc: PROC.NULL }));
+  raw.socket.end();
+  await gates.reached(1);
+  gates.open(1);
+  const first = await raw.next();
+  const second = await raw.next();
+  t.same([first?.readUInt32BE(0), second?.readUInt32BE(0)].sort(), [1, 2], 'both replies arrive after the half-close');
+  t.equal(await raw.next(), null, 'then the server ends the connection');
+  await raw.closed;
+});
+
 t.test('no TCP handles are left open', async (t) => {
   await new Promise((r) => setImmediate(r));
   t.equal(tcpHandles(), 0);
