@@ -26,14 +26,17 @@ export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
       if (count === 0 || offset >= t.stats.size) {
         return { status: nfsstat3.NFS3_OK, resok: { file_attributes: postOp(env, t.stats), count: 0, eof: offset >= t.stats.size, data: EMPTY } };
       }
-      const buf = Buffer.allocUnsafe(count);
+      // size first: a small file read with a large count allocates what the file holds
+      const remaining = t.stats.size - offset;
+      const want = remaining < BigInt(count) ? Number(remaining) : count;
+      const buf = Buffer.allocUnsafe(want);
       let n = 0;
       try {
         const f = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'r');
         try {
           // a short read that is not at EOF (rare: signals, some filesystems) is continued
-          while (n < count) {
-            const got = await env.core.backend.read(f.fd, buf, n, count - n, offset + BigInt(n));
+          while (n < want) {
+            const got = await env.core.backend.read(f.fd, buf, n, want - n, offset + BigInt(n));
             if (got === 0) break;
             n += got;
           }
@@ -47,7 +50,7 @@ export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
       const eof = n < count || offset + BigInt(n) >= size;
       return {
         status: nfsstat3.NFS3_OK,
-        resok: { file_attributes: postOp(env, t.stats), count: n, eof, data: n === count ? buf : buf.subarray(0, n) },
+        resok: { file_attributes: postOp(env, t.stats), count: n, eof, data: n === want ? buf : buf.subarray(0, n) },
       };
     },
   };
