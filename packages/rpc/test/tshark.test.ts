@@ -108,6 +108,11 @@ t.test('tshark decodes every reply and finds nothing malformed', { skip: reason 
   await cap.sync(port);
   await cap.stop();
 
+  // Exactly the check the issue names first, then a stricter one that also dissects the
+  // test program's calls (unknown to Wireshark) and counts expert errors.
+  const plain = spawnSync('tshark', ['-r', file, '-d', `tcp.port==${port},rpc`, '-Y', '_ws.malformed'], { encoding: 'utf8' });
+  t.equal(plain.status, 0, 'tshark -r ran');
+  t.equal(plain.stdout.trim(), '', 'tshark -Y _ws.malformed prints nothing');
   const read = (filter: string, fields: string[] = []) => {
     const args = ['-r', file, '-o', 'rpc.dissect_unknown_programs:TRUE', '-d', `tcp.port==${port},rpc`, '-Y', filter];
     if (fields.length > 0) args.push('-T', 'fields', ...fields.flatMap((f) => ['-e', f]));
