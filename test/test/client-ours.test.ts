@@ -3,7 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clientSuite, startForFile } from '../src/client-suite.js';
+import t from 'tap';
+import { connect } from '@nfsts/client';
+import { clientSuite, startForFile, type TestServer } from '../src/client-suite.js';
 
 interface Started { port: number; url: string; close(): Promise<void> }
 type StartServer = (o: { exports: Array<{ path: string; root: string; options?: string }>; port: number; host?: string }) => Promise<Started>;
@@ -17,3 +19,17 @@ const server = await startForFile(async () => {
   return { url: s.url, dir, close: async () => { await s.close(); rmSync(dir, { recursive: true, force: true }); } };
 });
 clientSuite('our server', server);
+
+t.test('our server: connect with only nfsport finds MOUNT on the NFS port', 'skip' in server ? { skip: server.skip } : {}, async (tt) => {
+  const s = server as TestServer;
+  const url = new URL(s.url);
+  url.searchParams.delete('mountport');
+  url.port = '';
+  const c = await connect(url.href, { portmapPort: 1 }); // nothing answers on port 1: no portmapper
+  try {
+    tt.equal(c.nfsPort, Number(new URL(s.url).searchParams.get('nfsport')), 'NFS port as given');
+    tt.ok((await c.stat('/')).isDirectory(), 'mounted through the NFS port');
+  } finally {
+    await c.close();
+  }
+});

@@ -954,7 +954,16 @@ export async function connect(target: string | NfsClientOptions, extra: Partial<
       return port;
     };
     nfsPort ??= await lookup(NFS_PROG, 'NFS');
-    mountPort ??= await lookup(MOUNT_PROG, 'MOUNT');
+    if (mountPort === undefined) {
+      try {
+        mountPort = await lookup(MOUNT_PROG, 'MOUNT');
+      } catch (err) {
+        // no portmapper, or MOUNT not registered: servers such as nfsts serve MOUNT on the NFS port
+        if (options.nfsPort === undefined) throw err;
+        options.logger?.debug({ err }, 'MOUNT port lookup failed; trying the NFS port');
+        mountPort = nfsPort;
+      }
+    }
   }
   const rpc = newRpc(options, nfsPort, cred);
   let mountRpc: RpcClient | undefined;

@@ -28,7 +28,7 @@ export interface NfsClientOptions {
   export: string;
   /** NFS port; looked up with the portmapper when absent */
   nfsPort?: number;
-  /** MOUNT port; looked up with the portmapper when absent (falls back to nfsPort if unregistered and nfsPort given) */
+  /** MOUNT port; looked up with the portmapper when absent; when that fails and nfsPort was given, the NFS port is tried */
   mountPort?: number;
   portmapPort?: number;
   uid?: number;
