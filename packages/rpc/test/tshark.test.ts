@@ -38,7 +38,8 @@ class Capture {
 
   /** Waits until a connection from a fresh local port shows up in tshark's live output. */
   async sync(port: number): Promise<void> {
-    for (;;) {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === 30) throw new Error(`tshark shows no packets after 30 s: ${this.err}`);
       const s = net.connect({ host: '127.0.0.1', port });
       await new Promise<void>((r) => s.once('connect', () => r()));
       const local = s.localPort!;
