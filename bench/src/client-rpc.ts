@@ -5,11 +5,12 @@
  *   node bench/dist/src/client-rpc.js [nfs://host/export?...] [--seconds N] [--size MiB]
  *
  * With a URL it measures that server; without one it starts what it can here: this
- * project's server (startServer from @nfsts/server) and nfs-ganesha (via the test harness).
+ * project's server (startServer from @nfsts/server, in a child process) and nfs-ganesha (via
+ * the test harness).
  * Numbers are medians of nothing: one run, compare ratios within a run.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // bench/package.json does not depend on @nfsts/client (not this file's to change): load the
@@ -38,11 +39,15 @@ async function targets(url: string | undefined): Promise<Target[]> {
   if (url !== undefined) return [{ name: 'given URL', url, stop: async () => {} }];
   const out: Target[] = [];
   try {
-    const mod = (await load('../../../packages/server/dist/src/index.js')) as { startServer?: (o: unknown) => Promise<{ url: string; close(): Promise<void> }> };
+    // our server in a child process, so it does not share this event loop with the client
+    const mod = (await load('../../../packages/server/dist/src/index.js')) as { startServer?: unknown };
     if (typeof mod.startServer === 'function') {
-      const dir = mkdtempSync(join(tmpdir(), 'nfsts-bench-'));
-      const s = await mod.startServer({ exports: [{ path: '/export', root: dir, options: 'rw,no_root_squash' }], port: 0, host: '127.0.0.1' });
-      out.push({ name: 'nfsts server', url: s.url, stop: async () => { await s.close(); rmSync(dir, { recursive: true, force: true }); } });
+      const child = await load<typeof import('../../test/dist/src/client-child-server.js')>('../../../test/dist/src/client-child-server.js');
+      const base = mkdtempSync(join(tmpdir(), 'nfsts-bench-'));
+      mkdirSync(join(base, 'root'));
+      mkdirSync(join(base, 'state'));
+      const s = await child.startChildServer(join(base, 'root'), join(base, 'state'));
+      out.push({ name: 'nfsts server (child process)', url: s.url, stop: async () => { await s.stop(); rmSync(base, { recursive: true, force: true }); } });
     } else {
       console.log('# nfsts server: skipped (startServer not available)');
     }
