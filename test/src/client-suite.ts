@@ -259,6 +259,44 @@ export function clientSuite(label: string, server: TestServer | { skip: string }
     });
   });
 
+  run('write modes: FILE_SYNC, UNSTABLE with COMMIT on sync/close, bounded uncommitted memory', async (tt, s) => {
+    await withClient(tt, s, async (c, base) => {
+      const data = randomBytes(3 * 1024 * 1024 + 5);
+      const st = await c.open(`${base}/sync.bin`, 'w', 0o644, { stable: true });
+      await st.write(data);
+      tt.equal(st.pendingBytes, 0, 'stable: nothing awaits COMMIT');
+      await st.close();
+      tt.ok((await c.readFile(`${base}/sync.bin`)).equals(data), 'stable: data');
+      const commits = c.counters.commits;
+      const un = await c.open(`${base}/unstable.bin`, 'w');
+      await un.write(data.subarray(0, 1000));
+      tt.ok(un.pendingBytes > 0, 'unstable: bytes await COMMIT');
+      await un.sync();
+      tt.equal(un.pendingBytes, 0, 'sync() commits');
+      tt.equal(c.counters.commits, commits + 1, 'one COMMIT');
+      await un.write(data.subarray(1000), 0, data.length - 1000, 1000);
+      await un.close();
+      tt.equal(c.counters.commits, commits + 2, 'close() commits');
+      tt.ok((await c.readFile(`${base}/unstable.bin`)).equals(data), 'unstable: data');
+      if (s.dir !== undefined) tt.ok(readFileSync(join(s.dir, base, 'unstable.bin')).equals(data), 'on disk');
+      const small = await connect(s.url, { maxUncommitted: 1024 * 1024 });
+      try {
+        const h = await small.open(`${base}/bounded.bin`, 'w');
+        let maxPending = 0;
+        for (let off = 0; off < data.length; off += 256 * 1024) {
+          await h.write(data.subarray(off, Math.min(data.length, off + 256 * 1024)));
+          maxPending = Math.max(maxPending, h.pendingBytes);
+        }
+        tt.ok(maxPending <= 1024 * 1024, `uncommitted copies stay within maxUncommitted (max ${maxPending})`);
+        tt.ok(small.counters.commits >= 2, `the handle committed by itself (${small.counters.commits} COMMITs)`);
+        await h.close();
+        tt.ok((await small.readFile(`${base}/bounded.bin`)).equals(data), 'bounded: data');
+      } finally {
+        await small.close();
+      }
+    });
+  });
+
   run('errno codes for the error cases', async (tt, s) => {
     await withClient(tt, s, async (c, base) => {
       await c.mkdir(`${base}/d`);
