@@ -157,9 +157,14 @@ export class NfsClient {
     this.transport = new RpcTransport(this.rpc, (fh, attr) => this.attrs.set(fhKey(fh), attr));
   }
 
-  /** the RPC client of the NFS connection */
+  /** the RPC client of the NFS connection (LOCALIO probes on this same connection) */
   get rpcClient(): RpcClient {
     return this.rpc;
+  }
+
+  /** the AUTH_SYS credential every call carries */
+  get credential(): Credential {
+    return this.cred;
   }
 
   get engineOptions(): EngineOptions {
