@@ -117,6 +117,8 @@ async function acquirePortmapper(): Promise<string | undefined> {
   }
   await kill(p);
   rpcbind = undefined;
+  // another process may have won the race for port 111 with its own portmapper: use that
+  if (await portmapperAnswers()) return undefined;
   return 'rpcbind did not start answering on 127.0.0.1:111';
 }
 
