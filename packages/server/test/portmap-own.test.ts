@@ -144,3 +144,27 @@ t.test('no portmapper when the port answers something else or cannot be bound', 
   t.equal(pm.mode, 'off');
   await pm.close();
 });
+
+t.test('bound to the wildcard address, GETADDR answers with an address the caller can reach', async (t) => {
+  const pm = await startPortmap({ host: '0.0.0.0', nfsPort: NFS_PORT, portmapPort: 0, logger: silent });
+  const client = new RpcClient({ host: '127.0.0.1', port: pm.port, timeoutMs: 5000 });
+  t.teardown(async () => {
+    await client.close();
+    await pm.close();
+  });
+  await client.connect();
+  const rpcb = { r_prog: 100003, r_vers: 3, r_netid: 'tcp', r_addr: '', r_owner: '' };
+  t.equal(await client.call(PMAP, 3, 3, xdr_rpcb, rpcb, str), '127.0.0.1.80.10', 'not 0.0.0.0');
+  t.equal(await client.call(PMAP, 2, 3, xdr_mapping, mapping(100003, 3), uint), NFS_PORT);
+});
+
+t.test('universal addresses', async (t) => {
+  const { fromUaddr } = await import('../src/portmap/index.js');
+  t.equal(toUaddr('127.0.0.1', 2049), '127.0.0.1.8.1');
+  t.equal(toUaddr('::1', 111), '::1.0.111');
+  t.same(fromUaddr('10.1.2.3.255.255'), { host: '10.1.2.3', port: 65535 });
+  t.same(fromUaddr('::1.8.1'), { host: '::1', port: 2049 });
+  t.equal(fromUaddr('127.0.0.1.256.1'), null);
+  t.equal(fromUaddr('.8.1'), null);
+  t.equal(fromUaddr('garbage'), null);
+});
