@@ -13,9 +13,26 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// bench/package.json does not depend on @nfsts/client (not this file's to change): load the
-// built package by path; types come from its declarations.
-import type * as ClientModule from '../../packages/client/dist/src/index.js';
+// bench/package.json does not depend on @nfsts/client, @nfsts/server or the test helpers (not
+// this file's to change), and bench may build before them: load their built output by path
+// at run time, typed by the small local interfaces below.
+interface Handle {
+  read(b: Buffer, off: number, len: number, pos: number): Promise<{ bytesRead: number }>;
+  write(b: Buffer, off: number, len: number, pos: number): Promise<unknown>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+interface Client {
+  rsize: number;
+  wsize: number;
+  writeFile(p: string, d: Buffer): Promise<void>;
+  open(p: string, flags: string): Promise<Handle>;
+  unlink(p: string): Promise<void>;
+  close(): Promise<void>;
+}
+interface ClientModule { connect(url: string): Promise<Client> }
+interface ChildServerModule { startChildServer(root: string, state: string): Promise<{ url: string; stop(): Promise<void> }> }
+interface GaneshaModule { startGanesha(): Promise<{ skip: string } | { url: string; stop(): Promise<void> }> }
 
 const here = import.meta.url;
 const load = async <T>(rel: string): Promise<T> => (await import(new URL(rel, here).href)) as T;
@@ -42,7 +59,7 @@ async function targets(url: string | undefined): Promise<Target[]> {
     // our server in a child process, so it does not share this event loop with the client
     const mod = (await load('../../../packages/server/dist/src/index.js')) as { startServer?: unknown };
     if (typeof mod.startServer === 'function') {
-      const child = await load<typeof import('../../test/dist/src/client-child-server.js')>('../../../test/dist/src/client-child-server.js');
+      const child = await load<ChildServerModule>('../../../test/dist/src/client-child-server.js');
       const base = mkdtempSync(join(tmpdir(), 'nfsts-bench-'));
       mkdirSync(join(base, 'root'));
       mkdirSync(join(base, 'state'));
@@ -55,7 +72,7 @@ async function targets(url: string | undefined): Promise<Target[]> {
     console.log(`# nfsts server: skipped (${(err as Error).message})`);
   }
   try {
-    const g = await load<typeof import('../../test/dist/src/ganesha.js')>('../../../test/dist/src/ganesha.js');
+    const g = await load<GaneshaModule>('../../../test/dist/src/ganesha.js');
     const r = await g.startGanesha();
     if ('skip' in r) console.log(`# nfs-ganesha: skipped (${r.skip})`);
     else out.push({ name: 'nfs-ganesha', url: r.url, stop: () => r.stop() });
@@ -65,7 +82,7 @@ async function targets(url: string | undefined): Promise<Target[]> {
   return out;
 }
 
-async function run(lib: typeof ClientModule, t: Target, seconds: number, sizeMiB: number): Promise<void> {
+async function run(lib: ClientModule, t: Target, seconds: number, sizeMiB: number): Promise<void> {
   const c = await lib.connect(t.url);
   const path = `/nfsts-bench-${process.pid}.bin`;
   try {
@@ -116,7 +133,7 @@ async function run(lib: typeof ClientModule, t: Target, seconds: number, sizeMiB
 }
 
 const { url, seconds, sizeMiB } = args();
-const lib = await load<typeof ClientModule>('../../../packages/client/dist/src/index.js');
+const lib = await load<ClientModule>('../../../packages/client/dist/src/index.js');
 const list = await targets(url);
 for (const t of list) {
   try {
