@@ -185,7 +185,9 @@ export function printBanner(server: NfsServer, out: (s: string) => void): void {
     server.portmap.mode === 'own'
       ? `our own portmapper on port ${server.portmap.port}`
       : server.portmap.mode === 'system'
-        ? `registered with the system portmapper on port ${server.portmap.port}`
+        ? server.portmap.registered.length === 3
+          ? `registered with the system portmapper on port ${server.portmap.port}`
+          : `registered ${server.portmap.registered.length} of 3 programs with the system portmapper on port ${server.portmap.port}; another server holds the rest`
         : 'no portmapper';
   for (const e of server.exports) {
     lines.push(`URL:   ${e.url}`);

@@ -59,8 +59,11 @@ export interface NfsServer {
   /** Linux mount command line for the first export (mounted on /mnt). */
   readonly mountCommand: string;
   readonly exports: ReadonlyArray<{ path: string; root: string; url: string; mountCommand: string }>;
-  /** How the portmapper is handled: our own, registered with the system's, or off. */
-  readonly portmap: { mode: PortmapMode; port: number };
+  /**
+   * How the portmapper is handled: our own, registered with the system's, or off; and what
+   * is registered there (a system rpcbind keeps another server's NFS/MOUNT registrations).
+   */
+  readonly portmap: { mode: PortmapMode; port: number; registered: ReadonlyArray<{ prog: number; vers: number }> };
   /** The server core (exports, handles), for tests and embedding. */
   readonly core: ServerCore;
   /** Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files. */
@@ -198,7 +201,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       url: first.url,
       mountCommand: first.mountCommand,
       exports,
-      portmap: { mode: pm?.mode ?? 'off', port: pm?.port ?? 0 },
+      portmap: { mode: pm?.mode ?? 'off', port: pm?.port ?? 0, registered: pm?.registered ?? [] },
       core,
       close(): Promise<void> {
         closing ??= runCleanups().then(() => logger.info('nfsts server closed'));

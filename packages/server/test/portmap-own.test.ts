@@ -99,6 +99,14 @@ t.test('rpcbind v3/v4: GETADDR, GETVERSADDR, DUMP, GETTIME, SET/UNSET, GETADDRLI
   t.equal(await client.call(PMAP, 3, 3, xdr_rpcb, rpcb(300002, 2), str), '127.0.0.1.1.2');
   t.equal(await client.call(PMAP, 2, 3, xdr_mapping, mapping(300002, 2), uint), 258, 'visible through portmap v2');
   t.equal(await client.call(PMAP, 3, 1, xdr_rpcb, rpcb(300003, 2, 'tcp', 'not-a-uaddr'), bool), false, 'bad uaddr refused');
+  t.equal(await client.call(PMAP, 3, 1, xdr_rpcb, rpcb(300003, 2, 'x'.repeat(1000), '127.0.0.1.1.2'), bool), false, 'oversized netid refused');
+  t.equal(await client.call(PMAP, 3, 1, xdr_rpcb, rpcb(300003, 2, 'tcp', '127.0.0.1.1.2', 'o'.repeat(1000)), bool), false, 'oversized owner refused');
+  const huge = { r_prog: 1, r_vers: 1, r_netid: 'tcp', r_addr: 'a'.repeat(100_000), r_owner: '' };
+  await t.rejects(client.call(PMAP, 3, 1, xdr_rpcb, huge, bool), 'a record over the portmapper limit is refused');
+  const again = new RpcClient({ host: '127.0.0.1', port: pm.port, timeoutMs: 5000 });
+  await again.connect();
+  t.equal(await again.call(PMAP, 3, 3, xdr_rpcb, rpcb(100003, 3), str), nfsUaddr, 'still serving');
+  await again.close();
   t.equal(await client.call(PMAP, 3, 2, xdr_rpcb, rpcb(300002, 2, ''), bool), true, 'v3 UNSET, all netids');
   t.equal(await client.call(PMAP, 3, 3, xdr_rpcb, rpcb(300002, 2), str), '');
   await t.rejects(client.call(PMAP, 3, 5, xdr_void, undefined, xdr_void), { code: 'ERR_RPC_PROC_UNAVAIL' }, 'CALLIT');
@@ -120,6 +128,7 @@ t.test('registers with a portmapper that already answers, and unregisters on clo
   t.equal(reg.getport(100005, 3, 6), NFS_PORT, 'MOUNT v3 registered');
   t.equal(reg.find(100005, 1, 'tcp')?.uaddr, toUaddr('127.0.0.1', 999), 'an existing registration is not replaced');
   t.equal(reg.find(400122, 1, 'tcp'), undefined, 'LOCALIO never registered');
+  t.same(pm.registered, [{ prog: 100003, vers: 3 }, { prog: 100005, vers: 3 }], 'reports what it registered');
   await pm.close();
   t.equal(reg.getport(100003, 3, 6), 0, 'NFS unregistered');
   t.equal(reg.find(100005, 3, 'tcp'), undefined, 'MOUNT v3 unregistered');

@@ -22,6 +22,8 @@ export { rpcbindProcedures } from './rpcbind.js';
 
 export const PMAP_PROGRAM_NUMBER = 100000;
 export const PMAP_PORT = 111;
+/** Largest call record our portmapper accepts. */
+export const PMAP_MAX_RECORD = 64 * 1024;
 export const NFS_PROGRAM_NUMBER = 100003;
 export const MOUNT_PROGRAM_NUMBER_PM = 100005;
 
@@ -53,6 +55,8 @@ export interface PortmapHandle {
   readonly port: number;
   /** Our own registry (mode 'own'), for inspection. */
   readonly registry: PortmapRegistry | null;
+  /** What we registered (all of REGISTERED_SERVICES in 'own' mode; those the system accepted in 'system' mode). */
+  readonly registered: ReadonlyArray<{ prog: number; vers: number }>;
   /** Own mode: close the listener. System mode: UNSET what we SET. */
   close(): Promise<void>;
 }
@@ -100,7 +104,7 @@ export async function startPortmap(opts: StartPortmapOptions): Promise<PortmapHa
       if (!refused) {
         await client.close().catch(() => {});
         log.warn({ err }, `a process on port ${pmPort} does not answer as a portmapper; not registering`);
-        return { mode: 'off', port: pmPort, registry: null, close: async () => {} };
+        return { mode: 'off', port: pmPort, registry: null, registered: [], close: async () => {} };
       }
     }
     if (answered) {
@@ -119,6 +123,7 @@ export async function startPortmap(opts: StartPortmapOptions): Promise<PortmapHa
         mode: 'system',
         port: pmPort,
         registry: null,
+        registered: done,
         async close(): Promise<void> {
           if (closed) return;
           closed = true;
@@ -139,7 +144,8 @@ export async function startPortmap(opts: StartPortmapOptions): Promise<PortmapHa
 
   // Nobody answers: be the portmapper.
   const reg = new PortmapRegistry();
-  const server = new RpcServer({ logger: log });
+  // Portmapper calls are tiny: a small record limit bounds what one connection can buffer.
+  const server = new RpcServer({ logger: log, maxRecordSize: PMAP_MAX_RECORD });
   server.register(createPortmapProgram(reg, opts.host));
   let addr;
   try {
@@ -147,7 +153,7 @@ export async function startPortmap(opts: StartPortmapOptions): Promise<PortmapHa
   } catch (err) {
     await server.close().catch(() => {});
     log.warn({ err }, `cannot listen on portmapper port ${pmPort}; continuing without a portmapper`);
-    return { mode: 'off', port: pmPort, registry: null, close: async () => {} };
+    return { mode: 'off', port: pmPort, registry: null, registered: [], close: async () => {} };
   }
   const netid = opts.host.includes(':') ? 'tcp6' : 'tcp';
   for (const v of [2, 3, 4]) reg.set({ prog: PMAP_PROGRAM_NUMBER, vers: v, netid, uaddr: toUaddr(opts.host, addr.port), owner: 'superuser' });
@@ -159,6 +165,7 @@ export async function startPortmap(opts: StartPortmapOptions): Promise<PortmapHa
     mode: 'own',
     port: addr.port,
     registry: reg,
+    registered: REGISTERED_SERVICES,
     close: () => server.close(),
   };
 }

@@ -25,6 +25,10 @@ export function answerAddr(uaddr: string, ctx: CallContext, fallbackHost: string
   return uaddr;
 }
 
+export const MAX_NETID = 32;
+export const MAX_UADDR = 128;
+export const MAX_OWNER = 64;
+
 function defaultNetid(r: rpcb): string {
   return r.r_netid === '' ? 'tcp' : r.r_netid;
 }
@@ -37,6 +41,8 @@ export function rpcbindProcedures(reg: PortmapRegistry, host: string, vers: 3 | 
     res: xdr_bool,
     handler(r: rpcb, ctx: CallContext): boolean {
       if (!isLocalCaller(ctx) || r.r_netid === '' || fromUaddr(r.r_addr) === null) return false;
+      // Registry entries are kept: bound their strings (rpcbind.x leaves them unbounded).
+      if (r.r_netid.length > MAX_NETID || r.r_addr.length > MAX_UADDR || r.r_owner.length > MAX_OWNER) return false;
       return reg.set({ prog: r.r_prog, vers: r.r_vers, netid: r.r_netid, uaddr: r.r_addr, owner: r.r_owner === '' ? 'unknown' : r.r_owner });
     },
   };
