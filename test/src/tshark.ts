@@ -74,7 +74,7 @@ export async function analyzeCapture(file: string, rpcPorts: number[]): Promise<
   if (mal.code !== 0) throw new Error(`tshark -r failed: ${mal.stderr}`);
   const rows = await run(
     'tshark',
-    ['-r', file, ...decode, '-Y', 'rpc', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'tcp.stream', '-e', 'rpc.xid', '-e', 'rpc.msgtyp', '-e', 'rpc.program'],
+    ['-r', file, ...decode, '-Y', 'rpc', '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,', '-e', 'tcp.stream', '-e', 'rpc.xid', '-e', 'rpc.msgtyp', '-e', 'rpc.program', '-e', 'rpc.procedure', '-e', 'frame.number'],
     { timeoutMs: 300_000 },
   );
   if (rows.code !== 0) throw new Error(`tshark -T fields failed: ${rows.stderr}`);
@@ -83,9 +83,12 @@ export async function analyzeCapture(file: string, rpcPorts: number[]): Promise<
   let nCalls = 0;
   let nReplies = 0;
   const programs = new Set<number>();
+  const described = new Map<string, string>();
   for (const line of rows.stdout.split('\n')) {
     if (line.trim() === '') continue;
-    const [stream, xids, types, progs] = line.split('\t');
+    const [stream, xids, types, progs, procs, frame] = line.split('\t');
+    const pl = (progs ?? '').split(',');
+    const prl = (procs ?? '').split(',');
     const xl = (xids ?? '').split(',');
     const tl = (types ?? '').split(',');
     for (const p of (progs ?? '').split(',')) if (p !== '') programs.add(Number(p));
@@ -94,12 +97,13 @@ export async function analyzeCapture(file: string, rpcPorts: number[]): Promise<
       if (tl[i] === '0') {
         nCalls++;
         calls.add(key);
+        described.set(key, `stream ${stream} xid ${xid} prog ${pl[i] ?? '?'} proc ${prl[i] ?? '?'} frame ${frame ?? '?'}`);
       } else if (tl[i] === '1') {
         nReplies++;
         replies.add(key);
       }
     });
   }
-  const unanswered = [...calls].filter((k) => !replies.has(k));
+  const unanswered = [...calls].filter((k) => !replies.has(k)).map((k) => described.get(k) ?? k);
   return { malformed: mal.stdout.split('\n').filter((l) => l.trim() !== ''), calls: nCalls, replies: nReplies, unanswered, programs };
 }

@@ -5,7 +5,7 @@
  * packet and a reply for every call.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, mkdirSync, mkdtempSync, openSync, closeSync, writeSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -149,6 +149,12 @@ t.test('tshark: no malformed packet and every RPC call answered', { skip: libnfs
   t.ok(report.calls > 100, `RPC calls decoded (${report.calls})`);
   t.equal(report.replies, report.calls, 'as many replies as calls');
   t.same(report.unanswered, [], 'every call has a reply with its xid');
+  if (report.malformed.length > 0 || report.unanswered.length > 0) {
+    // Keep the evidence: the work directory is removed at the end.
+    const kept = join(tmpdir(), `nfsts-interop-libnfs-${process.pid}.pcapng`);
+    copyFileSync(capture.file, kept);
+    t.comment(`capture kept in ${kept} (decode with -d tcp.port==${server?.port},rpc)`);
+  }
   for (const prog of [100000, 100003, 100005]) t.ok(report.programs.has(prog), `program ${prog} seen`);
 });
 
