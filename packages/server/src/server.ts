@@ -6,7 +6,8 @@
  *   // server.url → nfs://127.0.0.1/export?version=3&nfsport=PORT&mountport=PORT
  *   await server.close();
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RpcServer } from '@nfsts/rpc';
@@ -112,13 +113,11 @@ function rootError(err: unknown, root: string): StartError | undefined {
 
 /** Checks every export root before the core opens them, so the error says which one. */
 async function checkRoots(roots: string[]): Promise<void> {
-  const { stat, access } = await import('node:fs/promises');
-  const { constants } = await import('node:fs');
   for (const root of roots) {
     try {
       const st = await stat(root);
       if (!st.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-      await access(root, constants.R_OK | constants.X_OK);
+      await access(root, fsConstants.R_OK | fsConstants.X_OK);
     } catch (err) {
       throw rootError(err, root) ?? err;
     }
