@@ -113,6 +113,7 @@ t.test('DUMP tracks mounts per client; UMNT and UMNTALL remove them', async (t) 
   const dump = (): Promise<Array<{ ml_hostname: string; ml_directory: string }>> => client.call(MOUNT, 3, 2, xdr_void, undefined, xdr_mountlist);
   t.same(await dump(), []);
   await mnt('/export');
+  await mnt('//export/'); // the same directory, spelled differently: one entry
   await mnt('/export/sub');
   await mnt('/nope'); // refused: not recorded
   t.same(
@@ -123,7 +124,7 @@ t.test('DUMP tracks mounts per client; UMNT and UMNTALL remove them', async (t) 
     ],
   );
   t.same(await client.call(MOUNT, 1, 2, xdr_void, undefined, xdr_mountlist), await dump(), 'v1 DUMP is the same list');
-  await client.call(MOUNT, 3, 3, xdr_dirpath, '/export', xdr_void);
+  await client.call(MOUNT, 3, 3, xdr_dirpath, '/export/', xdr_void);
   t.same((await dump()).map((e) => e.ml_directory), ['/export/sub'], 'UMNT removed one');
   await client.call(MOUNT, 3, 3, xdr_dirpath, '/never-mounted', xdr_void);
   await mnt('/export');

@@ -5,6 +5,8 @@ import type { MountContext } from './context.js';
 
 export interface MountGrant {
   exp: Export;
+  /** The normalized path that was mounted (what DUMP reports). */
+  path: string;
   /** The export-relative directory mounted ('' for the export root). */
   sub: string;
   /** nfs_fh3 data for the mounted directory. */
@@ -40,7 +42,7 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
     ctx.logger.trace({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path }, 'mount refused: client not allowed');
     return mountstat3.MNT3ERR_ACCES;
   }
-  if (path === exp.path) return { exp, sub: '', handle: exp.rootHandle };
+  if (path === exp.path) return { exp, path, sub: '', handle: exp.rootHandle };
   const sub = path.slice(exp.path === '/' ? 1 : exp.path.length + 1);
   let dir = await m.core.resolve(exp.rootHandle);
   if (typeof dir === 'number') return mountstat3.MNT3ERR_SERVERFAULT;
@@ -51,5 +53,5 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
     dir = next;
   }
   if (!dir.stats.isDirectory()) return mountstat3.MNT3ERR_NOTDIR;
-  return { exp, sub, handle: m.core.handleFor(exp, dir.path, dir.stats) };
+  return { exp, path, sub, handle: m.core.handleFor(exp, dir.path, dir.stats) };
 }

@@ -16,8 +16,8 @@ export function mnt3(m: MountContext): Procedure<string, mountres3> {
     async handler(dirpath: string, ctx: CallContext): Promise<mountres3> {
       const g = await authorizeMount(m, dirpath, ctx);
       if (typeof g === 'number') return { fhs_status: g } as mountres3;
-      m.mounts.add(ctx.remoteAddress, dirpath);
-      ctx.logger.trace({ client: ctx.remoteAddress, dirpath }, 'mounted');
+      m.mounts.add(ctx.remoteAddress, g.path);
+      ctx.logger.trace({ client: ctx.remoteAddress, dirpath: g.path }, 'mounted');
       return { fhs_status: mountstat3.MNT3_OK, mountinfo: { fhandle: g.handle, auth_flavors: MOUNT_AUTH_FLAVORS } };
     },
   };
@@ -44,7 +44,7 @@ export function mnt1(m: MountContext): Procedure<string, fhstatus> {
       if (g.handle.length > FHSIZE) return { fhs_status: 19 } as fhstatus;
       const fh = Buffer.alloc(FHSIZE);
       g.handle.copy(fh);
-      m.mounts.add(ctx.remoteAddress, dirpath);
+      m.mounts.add(ctx.remoteAddress, g.path);
       return { fhs_status: 0, fhs_fhandle: fh } as fhstatus;
     },
   };
