@@ -3,14 +3,15 @@
  * unknown programs, PROG_MISMATCH for NFSv2/v4, errors for a taken port and a missing
  * directory, and close() leaving no descriptor, socket or timer behind.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { RpcClient } from '@nfsts/rpc';
-import { mountstat3, xdr_dirpath, xdr_mountres3, xdr_void } from '@nfsts/xdr';
+import { RpcClient, authSys } from '@nfsts/rpc';
+import { mountstat3, nfsstat3, xdr_dirpath, xdr_LOOKUP3args, xdr_LOOKUP3res, xdr_mountres3, xdr_READ3args, xdr_READ3res, xdr_void } from '@nfsts/xdr';
 import { startServer, StartError } from '../src/server.js';
 import { ConfigError } from '../src/config.js';
 
@@ -96,4 +97,48 @@ t.test('errors: port in use, missing or non-directory root, bad options', async 
   }
   const e = new StartError('ERR_NFS_LISTEN', 'x');
   t.ok(e instanceof StartError, 'brand');
+});
+
+t.test('close() answers the calls already in progress before it closes their connection', async (t) => {
+  const dir = tempDir(t);
+  const MiB = 1024 * 1024;
+  const N = 16;
+  const content = randomBytes(N * MiB);
+  writeFileSync(join(dir, 'big'), content);
+  const server = await startServer({ exports: [{ path: '/export', root: dir, options: 'no_root_squash' }], port: 0 });
+  t.teardown(() => server.close());
+  const client = new RpcClient({ host: '127.0.0.1', port: server.port, timeoutMs: 20_000, reconnect: { retries: 0 }, cred: authSys({ uid: 0, gid: 0 }) });
+  t.teardown(() => client.close());
+  await client.connect();
+  const m = await client.call(100005, 3, 1, xdr_dirpath, '/export', xdr_mountres3);
+  if (m.fhs_status !== mountstat3.MNT3_OK) throw new Error(`MNT failed: ${m.fhs_status}`);
+  const l = await client.call(100003, 3, 3, xdr_LOOKUP3args, { what: { dir: { data: m.mountinfo.fhandle }, name: 'big' } }, xdr_LOOKUP3res);
+  if (l.status !== nfsstat3.NFS3_OK) throw new Error(`LOOKUP failed: ${l.status}`);
+  const fh = l.resok.object;
+  // N reads of 1 MiB sent together (small calls, one write); close() starts when the first
+  // reply is in, while the others are being read from disk or written to the socket.
+  let closing: Promise<void> | null = null;
+  let closed = false;
+  let afterClose = 0;
+  const reads = Array.from({ length: N }, (_, i) =>
+    client.call(100003, 3, 6, xdr_READ3args, { file: fh, offset: BigInt(i * MiB), count: MiB }, xdr_READ3res).then((r) => {
+      if (closing !== null && !closed) afterClose++;
+      closing ??= server.close().then(() => {
+        closed = true;
+      });
+      return r;
+    }),
+  );
+  const results = await Promise.allSettled(reads);
+  await closing;
+  const ok = results.filter((r) => r.status === 'fulfilled' && r.value.status === nfsstat3.NFS3_OK);
+  t.equal(ok.length, N, 'every read answered although close() began after the first reply');
+  t.ok(afterClose > 0, `replies arrived while close() was in progress (${afterClose} of ${N - 1})`);
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled' && r.value.status === nfsstat3.NFS3_OK) {
+      if (!r.value.resok.data.equals(content.subarray(i * MiB, (i + 1) * MiB))) t.fail(`read ${i} data differs`);
+    }
+  });
+  const after = client.call(100003, 3, 0, xdr_void, undefined, xdr_void, { timeoutMs: 2000 });
+  await t.rejects(after, 'a closed server takes no new calls');
 });
