@@ -15,6 +15,8 @@ export const DEFAULT_PORT = 2049;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_EXPORT_PATH = '/export';
 export const DEFAULT_EXPORT_DIR = './nfs-export';
+/** LOCALIO is served unless `localio: false` */
+export const DEFAULT_LOCALIO = true;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -68,6 +70,11 @@ export interface ServerOptions {
   portmap?: boolean;
   /** The port our own portmapper listens on when there is no system one. Default 111. */
   portmapPort?: number;
+  /**
+   * Serve LOCALIO (RPC program 400122) on the NFS port: clients in this very process then do
+   * READ/WRITE/COMMIT on the server's descriptors. false: PROG_UNAVAIL. Default true.
+   */
+  localio?: boolean;
   logger?: Logger;
 }
 
@@ -78,6 +85,7 @@ export interface ParsedServerOptions {
   stateDir: string | undefined;
   portmap: boolean;
   portmapPort: number;
+  localio: boolean;
   logger: Logger | undefined;
 }
 
@@ -133,7 +141,7 @@ function checkClients(v: unknown, property: string): string[] {
 /** Validates `startServer()` options and fills in defaults; errors name the bad property. */
 export function parseServerOptions(opts: unknown): ParsedServerOptions {
   if (!isRecord(opts)) throw new ConfigError('', 'options must be an object');
-  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'logger'];
+  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'logger'];
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new ConfigError(k, 'unknown option');
   }
@@ -154,6 +162,11 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     if (typeof opts.portmap !== 'boolean') throw new ConfigError('portmap', 'must be a boolean');
     portmap = opts.portmap;
   }
+  let localio = DEFAULT_LOCALIO;
+  if (opts.localio !== undefined) {
+    if (typeof opts.localio !== 'boolean') throw new ConfigError('localio', 'must be a boolean');
+    localio = opts.localio;
+  }
   if (!Array.isArray(opts.exports) || opts.exports.length === 0) {
     throw new ConfigError('exports', 'must be a non-empty array of { path, root, options? }');
   }
@@ -171,7 +184,7 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     const options = parseExportOptionsAt(e.options, `${at}.options`);
     return { path, root: resolve(e.root), options };
   });
-  return { exports, port, host, stateDir, portmap, portmapPort, logger: opts.logger as Logger | undefined };
+  return { exports, port, host, stateDir, portmap, portmapPort, localio, logger: opts.logger as Logger | undefined };
 }
 
 /** What a config file holds, after validation. */

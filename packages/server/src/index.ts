@@ -2,7 +2,10 @@
  * @nfsts/server: an NFSv3 + MOUNT server over directories, with a portmapper.
  * Embedding: `const s = await startServer({ exports: [{ path: '/export', root: dir }], port: 0 })`.
  */
-export { startServer, StartError, nfsUrl, mountCommandLine, type NfsServer, type StartErrorCode } from './server.js';
+export {
+  startServer, StartError, nfsUrl, mountCommandLine, type NfsServer, type StartErrorCode, type NfsServerLocalio, type LocalioClientInfo,
+} from './server.js';
+export { localioOps, type LocalioOpsStats, type ServerLocalioOps } from './localio-ops.js';
 export {
   ConfigError,
   parseConfig,
@@ -14,6 +17,7 @@ export {
   DEFAULT_HOST,
   DEFAULT_EXPORT_PATH,
   DEFAULT_EXPORT_DIR,
+  DEFAULT_LOCALIO,
   LOG_LEVELS,
   type LogLevel,
   type ServerOptions,

@@ -11,6 +11,7 @@ import { access, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RpcServer } from '@nfsts/rpc';
+import { LocalioServer } from '@nfsts/localio';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
 import { ServerCore } from './core/index.js';
@@ -20,6 +21,7 @@ import type { ServerOptions } from './config.js';
 import { createMountProgram, MountTable } from './mount/index.js';
 import { createNfs3Program } from './nfs3/index.js';
 import { startPortmap } from './portmap/index.js';
+import { localioOps, type LocalioOpsStats } from './localio-ops.js';
 import type { PortmapHandle, PortmapMode } from './portmap/index.js';
 
 const kStartError = Symbol.for('nfsts.error.start');
@@ -51,6 +53,28 @@ export class StartError extends Error {
   }
 }
 
+/** One client bound to this server by LOCALIO (it shares this process). */
+export interface LocalioClientInfo {
+  /** the client's uuid, lower-case hex */
+  uuid: string;
+  /** the TCP connection that carried its UUID_IS_LOCAL ('' and 0 until the client's first local open) */
+  remoteAddress: string;
+  remotePort: number;
+}
+
+/** `server.localio`: this server's LOCALIO side. */
+export interface NfsServerLocalio {
+  /** false when started with `localio: false` (the program answers PROG_UNAVAIL) */
+  readonly enabled: boolean;
+  /** this server's id in the process registry */
+  readonly serverId: string;
+  /** clients bound to this server now */
+  readonly localClients: number;
+  clients(): LocalioClientInfo[];
+  /** local opens granted and refused (with the nfsstat3 the client then got by RPC), clients now bound, I/O in flight */
+  stats(): LocalioOpsStats & { localClients: number; inFlight: number };
+}
+
 export interface NfsServer {
   /** The bound NFS/MOUNT port. */
   readonly port: number;
@@ -67,7 +91,13 @@ export interface NfsServer {
   readonly portmap: { mode: PortmapMode; port: number; registered: ReadonlyArray<{ prog: number; vers: number }> };
   /** The server core (exports, handles), for tests and embedding. */
   readonly core: ServerCore;
-  /** Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files. */
+  /** LOCALIO: clients in this process that do their READ/WRITE/COMMIT on our descriptors */
+  readonly localio: NfsServerLocalio;
+  /**
+   * Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files.
+   * LOCALIO goes first: new local opens are refused, local clients are unbound (they go back
+   * to RPC) and in-flight local I/O drains before any descriptor is closed.
+   */
   close(): Promise<void>;
 }
 
@@ -166,6 +196,12 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     const mounts = new MountTable();
     rpc.register(createNfs3Program(core, { logger }));
     rpc.register(createMountProgram(core, { logger, mounts }));
+    const ops = localioOps(core);
+    const localio = new LocalioServer({ ops, enabled: o.localio, logger });
+    // disabled: not registered, so the NFS port answers PROG_UNAVAIL for 400122
+    if (localio.program) rpc.register(localio.program);
+    // runs (again, idempotently) in the cleanups so a start that fails later withdraws the table
+    cleanups.push(() => localio.shutdown());
     let port: number;
     try {
       port = (await rpc.listen(o.port, o.host)).port;
@@ -189,6 +225,24 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       url: nfsUrl(o.host, port, e.path),
       mountCommand: mountCommandLine(o.host, port, e.path),
     });
+    // the ops table is published only once the server listens (and its portmap is settled)
+    localio.publish();
+    const localioInfo: NfsServerLocalio = {
+      enabled: localio.enabled,
+      serverId: localio.serverId,
+      get localClients() {
+        return localio.localClients;
+      },
+      clients() {
+        return localio.registry.clientsOf(localio.serverId).map((e) => {
+          const peer = ops.peerOf(e);
+          return { uuid: e.key, remoteAddress: peer?.remoteAddress ?? '', remotePort: peer?.remotePort ?? 0 };
+        });
+      },
+      stats() {
+        return { ...ops.stats, refusedByStatus: { ...ops.stats.refusedByStatus }, localClients: localio.localClients, inFlight: localio.liveness.refs };
+      },
+    };
     const exports = core.exports.map(describe);
     const first = exports[0] as { url: string; mountCommand: string };
     logger.info({ host: o.host, port, exports: exports.map((e) => e.path), portmap: pm?.mode ?? 'off' }, 'nfsts server listening');
@@ -202,8 +256,14 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       exports,
       portmap: { mode: pm?.mode ?? 'off', port: pm?.port ?? 0, registered: pm?.registered ?? [] },
       core,
+      localio: localioInfo,
       close(): Promise<void> {
-        closing ??= runCleanups().then(() => logger.info('nfsts server closed'));
+        // the LOCALIO interlock first: otherwise the file cache's close waits on references
+        // that local clients hold, and a descriptor could be closed under local I/O
+        closing ??= localio.shutdown()
+          .catch((err: unknown) => logger.warn({ err }, 'LOCALIO shutdown failed'))
+          .then(() => runCleanups())
+          .then(() => logger.info('nfsts server closed'));
         return closing;
       },
     };

@@ -1,0 +1,72 @@
+/**
+ * The server's LOCALIO ops table (Linux's `nfsd_localio_operations`): how a client bound by
+ * UUID_IS_LOCAL opens a file of this server by handle, with exactly the checks an RPC READ
+ * ('r') or WRITE/COMMIT ('rw') makes on the same handle and credential:
+ *
+ *  1. the server's own handle resolution (BADHANDLE for a forged/malformed handle, STALE for
+ *     a removed object or an export no longer served);
+ *  2. the export's host rules (allow-list, `secure`) for the connection that probed;
+ *  3. squashing of the client's AUTH_SYS credential (`root_squash`, `all_squash`, anon ids);
+ *  4. ISDIR/INVAL for anything but a regular file;
+ *  5. `ro` → ROFS for 'rw';
+ *  6. nfsd's permission rules (`mayReadFile` / `mayWriteFile`: the owner always, else the mode bits);
+ *
+ * and then `core.fileCache.get()`: the client shares the very `OpenFile` (a `LocalFile`) the
+ * RPC path uses, holding one reference on it.
+ */
+import { nfsstat3 } from '@nfsts/xdr';
+import type { Credential } from '@nfsts/rpc';
+import type { ClientEntry, LocalFile, LocalFileMode } from '@nfsts/common';
+import type { LocalClient, LocalioOps } from '@nfsts/localio';
+import type { ServerCore } from './core/index.js';
+import { mayReadFile, mayWriteFile, notRegular } from './nfs3/common.js';
+
+/** What the server's LOCALIO opens did (for `server.localio.stats()`). */
+export interface LocalioOpsStats {
+  /** local opens granted (a LocalFile handed out) */
+  opens: number;
+  /** local opens refused with an nfsstat3 (the client sent that I/O by RPC) */
+  refused: number;
+  /** refusals by status: e.g. `{ 13: 2, 30: 1 }` (ACCES, ROFS) */
+  refusedByStatus: Record<number, number>;
+}
+
+export interface ServerLocalioOps extends LocalioOps {
+  readonly stats: LocalioOpsStats;
+  /** the connection a bound client probed on, once it has opened a file */
+  peerOf(entry: ClientEntry): LocalClient | undefined;
+}
+
+/** The LOCALIO ops of one `ServerCore`. */
+export function localioOps(core: ServerCore): ServerLocalioOps {
+  const stats: LocalioOpsStats = { opens: 0, refused: 0, refusedByStatus: {} };
+  const refuse = (st: number): number => {
+    stats.refused++;
+    stats.refusedByStatus[st] = (stats.refusedByStatus[st] ?? 0) + 1;
+    return st;
+  };
+  const peers = new WeakMap<ClientEntry, LocalClient>();
+  return {
+    verifier: core.writeVerifier,
+    stats,
+    peerOf: (entry) => peers.get(entry),
+    async openLocalFh(client: LocalClient, cred: Credential, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number> {
+      peers.set(client.entry, client);
+      const r = await core.resolve(fh);
+      if (typeof r === 'number') return refuse(r);
+      if (!(await core.clientAllowedResolve(r.exp, client.remoteAddress, client.remotePort))) return refuse(nfsstat3.NFS3ERR_ACCES);
+      const c = core.credFor(r.exp, cred);
+      const bad = notRegular(r.stats);
+      if (bad !== 0) return refuse(bad);
+      if (mode === 'rw') {
+        if (r.exp.options.ro) return refuse(nfsstat3.NFS3ERR_ROFS);
+        if (!mayWriteFile(r.stats, c)) return refuse(nfsstat3.NFS3ERR_ACCES);
+      } else if (!mayReadFile(r.stats, c)) {
+        return refuse(nfsstat3.NFS3ERR_ACCES);
+      }
+      const f = await core.fileCache.get(r.exp.id, r.path, r.stats, mode);
+      stats.opens++;
+      return f;
+    },
+  };
+}
