@@ -1,6 +1,8 @@
 import { posix } from 'node:path';
 import type { Logger } from 'pino';
 import { RpcClient, authSys, type Credential } from '@nfsts/rpc';
+import { LocalioTransport } from '@nfsts/localio';
+import type { LocalioCounters } from '@nfsts/common';
 import { time_how, type READDIRPLUS3res, type Codec, type XdrReader, type XdrWriter, type fattr3, type post_op_attr, type sattr3, type wcc_data } from '@nfsts/xdr';
 import { NfsClientError, NfsError, NfsFsError, toFsError } from './errors.js';
 import { parseNfsUrl, parseOptions, type NfsClientOptions, type ResolvedOptions } from './options.js';
@@ -109,6 +111,12 @@ export interface ClientCounters {
   commits: number;
 }
 
+/** `client.stats()`: the client's counters and LOCALIO's (local vs RPC reads, writes, commits, fallbacks, probes). */
+export interface NfsClientStats extends LocalioCounters, ClientCounters {
+  /** true while READ/WRITE/COMMIT go to the server's files directly (LOCALIO) */
+  isLocal: boolean;
+}
+
 /**
  * An NFSv3 client: `client.raw` / `client.mount` are the procedures, the rest mirrors
  * `node:fs/promises` on paths relative to the export root.
@@ -123,8 +131,19 @@ export class NfsClient {
   readonly wsize: number;
   readonly options: ResolvedOptions;
   readonly counters: ClientCounters = { resentBytes: 0, commits: 0 };
-  /** the transport the request engine drives (RPC now; LOCALIO later) */
+  /**
+   * The transport the request engine drives: `localio` (which sends by RPC whatever it cannot
+   * do locally). Swappable, e.g. for tests.
+   */
   transport: NfsTransport;
+  /**
+   * LOCALIO: READ/WRITE/COMMIT on the server's own descriptors while the server shares this
+   * process, else (and with `localio: false`, which never probes) by RPC through `rpcTransport`.
+   * Its counters say which way each operation went.
+   */
+  readonly localio: LocalioTransport;
+  /** READ/WRITE/COMMIT by RPC */
+  readonly rpcTransport: RpcTransport;
 
   private readonly rpc: RpcClient;
   private mountRpc: RpcClient | undefined;
@@ -154,7 +173,38 @@ export class NfsClient {
     this.mount = new Mount3Raw(() => this.getMountRpc());
     this.attrs = new TtlCache(init.options.actimeoMs);
     this.lookups = new TtlCache(init.options.actimeoMs);
-    this.transport = new RpcTransport(this.rpc, (fh, attr) => this.attrs.set(fhKey(fh), attr));
+    this.rpcTransport = new RpcTransport(this.rpc, (fh, attr) => this.attrs.set(fhKey(fh), attr));
+    this.localio = new LocalioTransport({
+      rpc: this.rpc,
+      fallback: this.rpcTransport,
+      cred: this.cred,
+      enabled: init.options.localio,
+      // a local write changes size and times behind the attribute cache
+      onLocalWrite: (fh) => this.attrs.delete(fhKey(fh)),
+      ...(init.options.logger !== undefined ? { logger: init.options.logger } : {}),
+    });
+    this.transport = this.localio;
+  }
+
+  /**
+   * @internal (connect() calls it after MOUNT) Probes for LOCALIO now and after every
+   * reconnect. Resolves whether the client is local; never rejects.
+   */
+  async startLocalio(): Promise<boolean> {
+    if (!this.options.localio) return false;
+    this.localio.watch(this.rpc);
+    return this.localio.probe();
+  }
+
+  /** True while READ/WRITE/COMMIT go to the server's files directly (LOCALIO). */
+  get isLocal(): boolean {
+    return this.localio.isLocal;
+  }
+
+  /** A snapshot of the counters; also published on `diagnostics_channel` 'nfsts:localio:stats'. */
+  stats(): NfsClientStats {
+    this.localio.publishStats();
+    return { ...this.localio.stats(), ...this.counters, isLocal: this.localio.isLocal };
   }
 
   /** the RPC client of the NFS connection (LOCALIO probes on this same connection) */
@@ -187,6 +237,9 @@ export class NfsClient {
     const handles = [...this.openHandles];
     const results = await Promise.allSettled(handles.map((h) => h.close()));
     this.closed = true;
+    // LOCALIO first: put every LocalFile and leave the registry before the connection goes
+    this.localio.publishStats();
+    await this.localio.close();
     await Promise.allSettled([this.rpc.close(), this.mountRpc?.close()]);
     this.attrs.clear();
     this.lookups.clear();
@@ -686,7 +739,11 @@ export class NfsClient {
     const encoding = typeof options === 'string' ? options : options?.encoding ?? null;
     const data = await this.fsCall('open', path, async () => {
       const { fh } = await this.resolve(path, true);
-      return this.readWholeFh(fh);
+      try {
+        return await this.readWholeFh(fh);
+      } finally {
+        this.releaseIfUnused(fh);
+      }
     });
     return encoding !== null ? data.toString(encoding) : data;
   }
@@ -723,8 +780,12 @@ export class NfsClient {
       const f = parseFlags(o.flag ?? 'w');
       if (!f.write) throw new NfsFsError('EBADF', 'write', path);
       const fh = await this.openFh(path, f, o.mode ?? 0o666);
-      const position = f.append ? (await this.getattr(fh, true)).size : 0n;
-      await this.writeFh(fh, buf, position, o.stable === true, true);
+      try {
+        const position = f.append ? (await this.getattr(fh, true)).size : 0n;
+        await this.writeFh(fh, buf, position, o.stable === true, true);
+      } finally {
+        this.releaseIfUnused(fh);
+      }
     });
   }
 
@@ -747,6 +808,13 @@ export class NfsClient {
 
   /** @internal */ handleClosed(h: NfsFileHandle): void {
     this.openHandles.delete(h);
+    this.releaseIfUnused(h.fh);
+  }
+
+  /** LOCALIO keeps the server's file open per handle until no open file of ours uses it (like close(2)). */
+  private releaseIfUnused(fh: Buffer): void {
+    for (const h of this.openHandles) if (h.fh.equals(fh)) return;
+    this.localio.release(fh);
   }
 
   createReadStream(path: string, options: ReadStreamOptions = {}): NfsReadStream {
@@ -992,7 +1060,10 @@ export async function connect(target: string | NfsClientOptions, extra: Partial<
     const rsize = pick(info.rtmax, info.rtpref, options.maxRsize);
     const wsize = pick(info.wtmax, info.wtpref, options.maxWsize);
     options.logger?.debug({ nfsPort, mountPort, rsize, wsize }, 'nfs client connected');
-    return new NfsClient({ options, rpc, nfsPort, mountPort, cred, rootFh, rsize, wsize });
+    const client = new NfsClient({ options, rpc, nfsPort, mountPort, cred, rootFh, rsize, wsize });
+    // after MOUNT: until the probe says local, I/O goes by RPC
+    await client.startLocalio();
+    return client;
   } catch (err) {
     await rpc.close();
     throw err;

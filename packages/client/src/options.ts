@@ -21,6 +21,8 @@ export const DEFAULT_READDIR_SIZE = 64 * 1024;
 export const DEFAULT_MAX_UNCOMMITTED = 128 * 1024 * 1024;
 /** applied to the modes of files and directories the client creates, as a local umask would be */
 export const DEFAULT_UMASK = 0o022;
+/** LOCALIO: probe after MOUNT and do READ/WRITE/COMMIT on the server's descriptors when it shares this process */
+export const DEFAULT_LOCALIO = true;
 
 export interface NfsClientOptions {
   host: string;
@@ -47,6 +49,12 @@ export interface NfsClientOptions {
   umask?: number;
   /** reconnect policy handed to the RPC client */
   reconnect?: { retries?: number; minDelayMs?: number; maxDelayMs?: number };
+  /**
+   * LOCALIO (default true): after MOUNT, and after every reconnect, ask the server
+   * (UUID_IS_LOCAL) whether it lives in this process; while it does, READ/WRITE/COMMIT go
+   * straight to its open files instead of by RPC. false: always RPC.
+   */
+  localio?: boolean;
   logger?: Logger;
 }
 
@@ -70,6 +78,7 @@ export interface ResolvedOptions {
   maxUncommitted: number;
   umask: number;
   reconnect: { retries?: number; minDelayMs?: number; maxDelayMs?: number } | undefined;
+  localio: boolean;
   logger: Logger | undefined;
 }
 
@@ -99,6 +108,7 @@ export function parseOptions(input: NfsClientOptions): ResolvedOptions {
   if (o.machinename !== undefined && typeof o.machinename !== 'string') bad('machinename', 'must be a string');
   const rec = o.reconnect;
   if (rec !== undefined && (typeof rec !== 'object' || rec === null)) bad('reconnect', 'must be an object');
+  if (o.localio !== undefined && typeof o.localio !== 'boolean') bad('localio', 'must be a boolean');
   const getuid = process.getuid?.bind(process);
   const getgid = process.getgid?.bind(process);
   return {
@@ -121,6 +131,7 @@ export function parseOptions(input: NfsClientOptions): ResolvedOptions {
     maxUncommitted: int(o, 'maxUncommitted', 0, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_UNCOMMITTED),
     umask: int(o, 'umask', 0, 0o777, DEFAULT_UMASK),
     reconnect: rec as ResolvedOptions['reconnect'],
+    localio: (o.localio as boolean | undefined) ?? DEFAULT_LOCALIO,
     logger: o.logger as Logger | undefined,
   };
 }
@@ -159,6 +170,10 @@ export function parseNfsUrl(url: string, extra: Partial<NfsClientOptions> = {}):
       case 'timeo': out.timeoutMs = num(k, v) * 100; break; // libnfs/Linux: tenths of a second
       case 'rsize': out.maxRsize = num(k, v); break;
       case 'wsize': out.maxWsize = num(k, v); break;
+      case 'localio':
+        if (v !== '0' && v !== '1') throw new NfsClientError('ERR_NFS_INVALID_URL', `URL parameter localio must be 0 or 1, got ${v}`);
+        out.localio = v === '1';
+        break;
       case 'readahead': case 'auto-traverse-mounts': case 'dircache': case 'autoreconnect': case 'if': case 'sec':
         break;
       default:
