@@ -35,6 +35,8 @@ t.test('two module instances and a second installed copy share one registry', as
   const copyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nfsts-common-copy-'));
   t.teardown(() => fs.rmSync(copyDir, { recursive: true, force: true }));
   for (const f of fs.readdirSync(srcDir)) if (f.endsWith('.js')) fs.copyFileSync(path.join(srcDir, f), path.join(copyDir, f));
+  // as in an installed copy: its own package.json marks the .js files as ES modules
+  fs.writeFileSync(path.join(copyDir, 'package.json'), JSON.stringify({ name: '@nfsts/common', type: 'module' }));
   const third = (await import(pathToFileURL(path.join(copyDir, 'index.js')).href)) as typeof import('../src/index.js');
   t.not(second.getRegistry, getRegistry, 'really a second module instance');
   t.not(third.getRegistry, getRegistry, 'really a second copy');
