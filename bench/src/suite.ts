@@ -1,0 +1,30 @@
+/**
+ * The benchmark suite (issue 6): direct node:fs, our client with LOCALIO, our client over
+ * RPC to a server in the same thread and in another process, and nfs-ganesha; fio-shaped
+ * workloads plus metadata. See bench/README.md.
+ *
+ *   node bench/dist/src/suite.js [--quick] [--out DIR] [--seconds N] [--size MiB] [--targets …] [--workloads …]
+ */
+import { parseSuiteArgs, SuiteOptionError, USAGE } from './suite/options.js';
+import { runSuite } from './suite/run.js';
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+let options;
+try {
+  options = parseSuiteArgs(argv);
+} catch (err) {
+  if (!(err instanceof SuiteOptionError)) throw err;
+  console.error(`${err.message}\n${USAGE}`);
+  process.exit(2);
+}
+const { report, files } = await runSuite(options, argv);
+console.log('');
+for (const t of report.targets) console.log(`# target ${t.status === 'met' ? 'met' : t.status === 'missed' ? `MISSED (${t.shortBy})` : 'not measured'}: ${t.goal} — ${t.detail}`);
+console.log(`# ${report.cells.length} cells in ${Math.round(report.totalSeconds)} s`);
+console.log(`# wrote ${files.json}\n# wrote ${files.md}\n# wrote ${files.svg}${files.resultsMd !== undefined ? `\n# wrote ${files.resultsMd}` : ''}`);
+const errors = report.cells.filter((c) => c.error !== undefined).length;
+if (errors > 0) console.log(`# ${errors} cell(s) failed (see the report)`);

@@ -1,0 +1,204 @@
+/**
+ * Runs the suite: makes the data (a file of `sizeMiB` and a directory of `dirEntries` files),
+ * starts what the targets need (our server in a child process, nfs-ganesha), then measures
+ * every cell in turn — for each workload, queue depth and job count, every target back to
+ * back so that they see the same machine — with its jobs spread over piscina worker threads.
+ */
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { randomFillSync } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { Piscina } from 'piscina';
+import { startChildServer, type ChildServer } from './child-server.js';
+import { describeMachine } from './machine.js';
+import type { SuiteOptions } from './options.js';
+import { checkTargets, combineJobs, computeRatios, renderMarkdown, workloadTitle, type Report } from './report.js';
+import { renderSvg } from './svg.js';
+import { isIoWorkload, type Cell, type JobResult, type JobTask, type TargetId, type WorkloadId } from './types.js';
+
+const DATA_FILE = 'data.bin';
+const META_DIR = 'meta';
+/** LOCALIO bypasses only READ/WRITE/COMMIT; metadata goes to these */
+const META_TARGETS: TargetId[] = ['rpc-same', 'rpc-child', 'ganesha'];
+
+interface GaneshaHandle { dir: string; url: string; stop(): Promise<void> }
+type GaneshaModule = { startGanesha(): Promise<{ skip: string } | GaneshaHandle> };
+
+/** Writes the data file in 8 MiB pieces of random bytes, then the metadata directory. */
+function makeData(dir: string, sizeBytes: number, dirEntries: number | undefined): void {
+  mkdirSync(dir, { recursive: true });
+  const fd = openSync(join(dir, DATA_FILE), 'w');
+  try {
+    const chunk = Buffer.allocUnsafe(Math.min(sizeBytes, 8 * 1024 * 1024));
+    for (let pos = 0; pos < sizeBytes; pos += chunk.length) {
+      randomFillSync(chunk);
+      writeSync(fd, chunk, 0, Math.min(chunk.length, sizeBytes - pos), pos);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  if (dirEntries !== undefined) {
+    const meta = join(dir, META_DIR);
+    mkdirSync(meta, { recursive: true });
+    for (let i = 0; i < dirEntries; i++) writeFileSync(join(meta, `f${i}`), '');
+  }
+}
+
+/** Reads the whole file once so every target starts with it in the page cache. */
+function warm(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.allocUnsafe(8 * 1024 * 1024);
+    for (let pos = 0; ; pos += b.length) if (readSync(fd, b, 0, b.length, pos) < b.length) break;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+interface PlannedCell { workload: WorkloadId; target: TargetId; qd: number; jobs: number }
+
+/** The cells in the order they run: targets innermost, so each comparison is back to back. */
+export function planCells(o: Pick<SuiteOptions, 'workloads' | 'targets' | 'qd' | 'jobs'>): PlannedCell[] {
+  const out: PlannedCell[] = [];
+  for (const w of o.workloads) {
+    if (isIoWorkload(w)) {
+      const qds = o.qd.includes(1) ? o.qd : [1, ...o.qd];
+      for (const qd of qds) {
+        for (const jobs of o.jobs) {
+          for (const target of o.targets) {
+            // the sync loop is queue depth 1 by nature; the others run only at the asked depths
+            if (target === 'direct-sync' ? qd !== 1 : !o.qd.includes(qd)) continue;
+            out.push({ workload: w, target, qd, jobs });
+          }
+        }
+      }
+    } else {
+      const qds = [...new Set([Math.min(...o.qd), Math.max(...o.qd)])];
+      const jobs = Math.min(...o.jobs);
+      for (const qd of qds) for (const target of o.targets) if (META_TARGETS.includes(target)) out.push({ workload: w, target, qd, jobs });
+    }
+  }
+  return out;
+}
+
+function fmtCell(c: Cell): string {
+  const head = `${workloadTitle(c.workload).padEnd(30)} QD ${String(c.qd).padStart(2)} jobs ${c.jobs} ${c.target.padEnd(11)}`;
+  if (c.skip !== undefined) return `${head} skipped: ${c.skip}`;
+  if (c.error !== undefined) return `${head} ERROR: ${c.error}`;
+  const mb = c.mbPerSec !== undefined ? ` ${c.mbPerSec.toFixed(1).padStart(8)} MB/s` : c.entriesPerSec !== undefined ? ` ${Math.round(c.entriesPerSec)} entries/s` : '';
+  return `${head} ${Math.round(c.opsPerSec!).toString().padStart(9)} ops/s${mb}  p50 ${c.p50us!.toFixed(1)} µs  p99 ${c.p99us!.toFixed(1)} µs`;
+}
+
+export interface SuiteRun { report: Report; files: { json: string; md: string; svg: string; resultsMd?: string } }
+
+/** Runs the whole suite and writes its reports; `log` gets one line per cell. */
+export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (line: string) => void = console.log): Promise<SuiteRun> {
+  const t0 = performance.now();
+  const machine = describeMachine();
+  const sizeBytes = o.sizeMiB * 1024 * 1024;
+  const wantMeta = o.workloads.some((w) => !isIoWorkload(w));
+  const base = mkdtempSync(join(tmpdir(), 'nfsts-suite-'));
+  const root = join(base, 'export');
+  const cleanups: Array<() => Promise<void>> = [async () => rmSync(base, { recursive: true, force: true })];
+  const skippedTargets: Partial<Record<TargetId, string>> = {};
+  const urls: Partial<Record<TargetId, string>> = {};
+  const ganeshaFiles = { root: '' };
+  const cells: Cell[] = [];
+  let pool: Piscina | undefined;
+  const onSignal = (): void => { void Promise.allSettled([...cleanups].reverse().map((f) => f())).then(() => process.exit(130)); };
+  process.once('SIGINT', onSignal);
+  try {
+    log(`# data: ${o.sizeMiB} MiB file${wantMeta ? ` and ${o.dirEntries} directory entries` : ''} in ${root}`);
+    makeData(root, sizeBytes, wantMeta ? o.dirEntries : undefined);
+    warm(join(root, DATA_FILE));
+
+    if (o.targets.includes('rpc-child')) {
+      try {
+        const child: ChildServer = await startChildServer(root);
+        cleanups.push(() => child.stop());
+        urls['rpc-child'] = child.url;
+      } catch (err) {
+        skippedTargets['rpc-child'] = `our server did not start in a child process: ${(err as Error).message}`;
+      }
+    }
+    if (o.targets.includes('ganesha')) {
+      try {
+        const mod = (await import(new URL('../../../../test/dist/src/ganesha.js', import.meta.url).href)) as GaneshaModule;
+        const g = await mod.startGanesha();
+        if ('skip' in g) {
+          skippedTargets.ganesha = g.skip;
+        } else {
+          cleanups.push(() => g.stop());
+          makeData(g.dir, sizeBytes, wantMeta ? o.dirEntries : undefined);
+          warm(join(g.dir, DATA_FILE));
+          urls.ganesha = g.url;
+          ganeshaFiles.root = g.dir;
+        }
+      } catch (err) {
+        skippedTargets.ganesha = `the ganesha harness (test/dist/src/ganesha.js) is not usable: ${(err as Error).message}; build it with \`pnpm exec tsc -b\``;
+      }
+    }
+    for (const [t, why] of Object.entries(skippedTargets)) log(`# ${t}: skipped (${why})`);
+
+    const maxJobs = Math.max(...o.jobs);
+    pool = new Piscina({
+      filename: new URL('./worker.js', import.meta.url).href,
+      minThreads: maxJobs,
+      maxThreads: maxJobs,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 10 * 60_000,
+      // workers must run their event loop between tasks' awaits, never block in Atomics.wait
+      atomics: 'disabled',
+    });
+    const p = pool;
+    cleanups.push(() => p.destroy());
+
+    for (const plan of planCells(o)) {
+      const skip = skippedTargets[plan.target];
+      let cell: Cell;
+      if (skip !== undefined) {
+        cell = { ...plan, skip };
+      } else {
+        const barrier = new SharedArrayBuffer(8);
+        const tasks: JobTask[] = Array.from({ length: plan.jobs }, (_, job) => ({
+          target: plan.target, workload: plan.workload, qd: plan.qd, jobs: plan.jobs, job,
+          rampMs: o.rampSeconds * 1000, measureMs: o.seconds * 1000, barrier, fileSize: sizeBytes,
+          localFile: join(root, DATA_FILE), exportFile: `/${DATA_FILE}`, exportDir: `/${META_DIR}`, dirEntries: o.dirEntries,
+          root, url: urls[plan.target] ?? '',
+        }));
+        const results = await Promise.all(tasks.map((t) => p.run(t) as Promise<JobResult>));
+        cell = combineJobs(plan, results);
+      }
+      cells.push(cell);
+      log(fmtCell(cell));
+    }
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    for (const f of cleanups.reverse()) await f().catch((err: unknown) => log(`# cleanup: ${(err as Error).message}`));
+  }
+
+  const { out, name, resultsMd, ...options } = o;
+  const report: Report = {
+    title: o.quick ? 'nfsts benchmark suite (quick smoke run)' : 'nfsts benchmark suite',
+    machine,
+    options,
+    command: ['node bench/dist/src/suite.js', ...argv].join(' '),
+    totalSeconds: (performance.now() - t0) / 1000,
+    skippedTargets,
+    cells,
+    ratios: computeRatios(cells),
+    targets: checkTargets(cells, o.jobs),
+  };
+  mkdirSync(out, { recursive: true });
+  const files: SuiteRun['files'] = { json: join(out, `${name}.json`), md: join(out, `${name}.md`), svg: join(out, `${name}.svg`) };
+  writeFileSync(files.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(files.svg, renderSvg(report));
+  writeFileSync(files.md, renderMarkdown(report, `${name}.svg`));
+  if (resultsMd !== undefined) {
+    const href = relative(dirname(resolve(resultsMd)), resolve(files.svg)).split('\\').join('/');
+    mkdirSync(dirname(resolve(resultsMd)), { recursive: true });
+    writeFileSync(resultsMd, renderMarkdown(report, href));
+    files.resultsMd = resultsMd;
+  }
+  return { report, files };
+}
