@@ -144,3 +144,55 @@ t.test('WRITE and COMMIT errors: INVAL, ISDIR, ACCES, ROFS, STALE', async (t) =>
   t.equal(st(await w({})), 'NFS3ERR_STALE');
   t.equal(st(await s.nfs.commit({ file, offset: 0n, count: 0 })), 'NFS3ERR_STALE');
 });
+
+t.test('READ/WRITE fast path (cached descriptor, fstat): fresh attributes; STALE once removed or replaced on disk; trust ends at a change through the core', async (t) => {
+  const { appendFileSync, renameSync, unlinkSync } = await import('node:fs');
+  const s = await setup(t);
+  writeFileSync(join(s.root, 'f'), '0123456789');
+  s.own(join(s.root, 'f'));
+  const file = await s.fh('f');
+  ok(await s.nfs.read({ file, offset: 0n, count: 4 }));
+  const fast0 = s.core.counters.fastResolves;
+  const r1 = ok(await s.nfs.read({ file, offset: 0n, count: 4 }));
+  t.equal(r1.data.toString('latin1'), '0123');
+  t.equal(s.core.counters.fastResolves, fast0 + 1, 'a second READ takes the fast path');
+
+  appendFileSync(join(s.root, 'f'), 'abc');
+  const r2 = ok(await s.nfs.read({ file, offset: 8n, count: 100 }));
+  t.equal(r2.data.toString('latin1'), '89abc', 'data written on disk behind the server is read');
+  t.ok(r2.file_attributes.attributes_follow && r2.file_attributes.attributes.size === 13n, 'post-op size is fresh (fstat of the descriptor)');
+  t.equal(r2.eof, true);
+  t.equal(s.core.counters.fastResolves, fast0 + 2);
+
+  const w = ok(await s.nfs.write({ file, offset: 13n, count: 2, stable: stable_how.UNSTABLE, data: Buffer.from('XY') }));
+  t.ok(w.file_wcc.before.attributes_follow && w.file_wcc.before.attributes.size === 13n, 'WRITE pre-op size');
+  t.ok(w.file_wcc.after.attributes_follow && w.file_wcc.after.attributes.size === 15n, 'WRITE post-op size');
+  ok(await s.nfs.write({ file, offset: 15n, count: 1, stable: stable_how.FILE_SYNC, data: Buffer.from('Z') }));
+  t.ok(s.core.counters.fastResolves >= fast0 + 3, 'WRITE takes the fast path once its read-write descriptor is cached');
+  t.equal(readFileSync(join(s.root, 'f'), 'latin1'), '0123456789abcXYZ');
+
+  chmodSync(join(s.root, 'f'), 0o600);
+  t.equal(st(await s.nfs.read({ file, offset: 0n, count: 1 }, stranger)), 'NFS3ERR_ACCES', 'permissions from the fresh mode');
+
+  // any change through the core ends the trust in resolved paths: the next call walks the path again
+  s.core.dirChanged();
+  const before = s.core.counters.fastResolves;
+  ok(await s.nfs.read({ file, offset: 0n, count: 1 }));
+  t.equal(s.core.counters.fastResolves, before, 'after a change through the core, the path is checked again');
+  ok(await s.nfs.read({ file, offset: 0n, count: 1 }));
+  t.equal(s.core.counters.fastResolves, before + 1, 'then trusted again');
+
+  // replaced on disk behind the server (the descriptor still open on the old inode): STALE
+  writeFileSync(join(s.root, 'g'), 'new');
+  renameSync(join(s.root, 'g'), join(s.root, 'f'));
+  t.equal(st(await s.nfs.read({ file, offset: 0n, count: 1 })), 'NFS3ERR_STALE', 'replaced on disk: STALE');
+  t.equal(st(await s.nfs.write({ file, offset: 0n, count: 1, stable: stable_how.UNSTABLE, data: Buffer.from('q') })), 'NFS3ERR_STALE');
+  t.equal(readFileSync(join(s.root, 'f'), 'latin1'), 'new', 'the new file is untouched');
+
+  // removed on disk: STALE
+  const file2 = await s.fh('f');
+  ok(await s.nfs.read({ file: file2, offset: 0n, count: 1 }));
+  ok(await s.nfs.read({ file: file2, offset: 0n, count: 1 }));
+  unlinkSync(join(s.root, 'f'));
+  t.equal(st(await s.nfs.read({ file: file2, offset: 0n, count: 1 })), 'NFS3ERR_STALE', 'removed on disk: STALE');
+});

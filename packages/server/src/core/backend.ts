@@ -33,6 +33,12 @@ export interface Backend {
   /** Stats of the object itself (never follows a final symlink). */
   lstat(path: string): Promise<BigIntStats>;
   fstat(fd: number): Promise<BigIntStats>;
+  /**
+   * Optional: fstat without a thread-pool round trip, for the READ/WRITE fast path on a
+   * descriptor the open-file cache holds (an open inode's attributes are in memory on local
+   * filesystems). A backend whose fstat may block (network or FUSE storage) leaves it out.
+   */
+  fstatSync?(fd: number): BigIntStats;
   statfs(path: string): Promise<BackendStatFs>;
   /** Canonical path with every symlink resolved (used to check that no component is a symlink). */
   realpath(path: string): Promise<string>;

@@ -130,6 +130,18 @@ export class FileCache {
     return p; // carries the opener's reference
   }
 
+  /**
+   * The cached descriptor for (exportId, fileid) usable in `mode`, with one reference taken
+   * for you (call `put()`), or undefined when none is open: never opens anything.
+   */
+  peek(exportId: number, fileid: bigint, mode: OpenMode): OpenFile | undefined {
+    if (this.closing) return undefined;
+    const hit = this.lookup(exportId, fileid, mode);
+    if (hit === undefined || hit.closed) return undefined;
+    this.hits++;
+    return hit.get();
+  }
+
   private lookup(exportId: number, fileid: bigint, mode: OpenMode): OpenFile | undefined {
     const rw = this.entries.get(`${exportId}:${fileid}:rw`);
     const f = rw ?? (mode === 'r' ? this.entries.get(`${exportId}:${fileid}:r`) : undefined);

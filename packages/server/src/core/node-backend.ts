@@ -75,6 +75,10 @@ export class NodeFsBackend implements Backend {
     return new Promise((res, rej) => fs.fstat(fd, { bigint: true }, (e, s) => (e ? rej(e) : res(s))));
   }
 
+  fstatSync(fd: number): fs.BigIntStats {
+    return fs.fstatSync(fd, { bigint: true });
+  }
+
   statfs(path: string): Promise<BackendStatFs> {
     return new Promise((res, rej) =>
       fs.statfs(path, { bigint: true }, (e, s) =>

@@ -12,8 +12,8 @@ import { ftype3, type fattr3 } from '@nfsts/xdr';
 import type { Backend, DirEntry } from './backend.js';
 import { ClientMatcher, parseOptions, type ExportConfig, type ExportOptions } from './exports.js';
 import { accessBits, mayLookup, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
-import { FileCache, type FileCacheOptions } from './file-cache.js';
-import { decodeHandle, encodeHandle, handleExportId, inodeKey, type HandleFields } from './handles.js';
+import { FileCache, type FileCacheOptions, type OpenFile, type OpenMode } from './file-cache.js';
+import { FH_SIZE, decodeHandle, encodeHandle, handleExportId, inodeKey, type HandleFields } from './handles.js';
 import { InodeIndex } from './inode-index.js';
 import { NodeFsBackend } from './node-backend.js';
 import {
@@ -67,6 +67,12 @@ export const DEFAULT_MAX_SEARCH_ENTRIES = 1_000_000;
 export const STALE_NEGATIVE_TTL_MS = 2_000;
 /** How long a directory path checked free of symlinks is trusted without a new check */
 const DIR_CHECK_TTL_MS = 1_000;
+/**
+ * How long a handle whose object a full resolve found at its path is trusted for the
+ * READ/WRITE fast path (fstat of the cached descriptor instead of a path walk); any remove or
+ * rename through this core ends the trust at once. Same bound as DIR_CHECK_TTL_MS.
+ */
+const PATH_TRUST_MS = 1_000;
 const MAX_NAME_BYTES = 255;
 const LISTING_CACHE_DIRS = 8;
 const INDEX_SAVE_INTERVAL_MS = 30_000;
@@ -95,6 +101,23 @@ interface ExportState {
   rootIno: bigint;
   searches: Map<string, Promise<string | null>>;
   negative: Map<string, number>;
+}
+
+/** A handle whose MAC was verified, and where a full resolve last found its object. */
+interface HandleMemo {
+  f: HandleFields;
+  /** absolute path of the object at the last successful resolve(), null before one */
+  path: string | null;
+  /** Date.now() until which `path` is trusted by resolveOpen() */
+  until: number;
+  /** the core's invalidation epoch when `path` was found */
+  epoch: number;
+}
+
+/** A resolved regular file and the open descriptor the file cache holds for it (call `file.put()`). */
+export interface ResolvedOpen {
+  r: Resolved;
+  file: OpenFile;
 }
 
 interface StateFile {
@@ -139,10 +162,15 @@ export class ServerCore {
   readonly maxSearchEntries: number;
   readonly stateDir: string;
 
-  /** counters for tests and stats: full-tree searches run, index entries repaired through a parent */
-  readonly counters = { searches: 0, repairs: 0 };
+  /**
+   * counters for tests and stats: full-tree searches run, index entries repaired through a
+   * parent, READ/WRITE handles resolved by resolveOpen()'s fast path
+   */
+  readonly counters = { searches: 0, repairs: 0, fastResolves: 0 };
   private readonly states = new Map<number, ExportState>();
-  private readonly verified = new Map<string, HandleFields>();
+  private readonly verified = new Map<string, HandleMemo>();
+  /** bumped by every remove/rename/directory change: ends the trust of every HandleMemo path */
+  private epoch = 0;
   private readonly knownIds = new Set<number>();
   private readonly dirChecks = new Map<string, number>();
   private readonly listings = new Map<string, { mtime: bigint; ctime: bigint; entries: ListedEntry[] }>();
@@ -302,27 +330,70 @@ export class ServerCore {
     // an id this state directory once gave out but no longer exports: authentic enough to be STALE
     if (!s) return this.knownIds.has(id) ? NFS3ERR_STALE : NFS3ERR_BADHANDLE;
     // verified handles are remembered (an HMAC costs about 10 µs, the lookup well under 1)
-    const memo = fh.toString('latin1');
-    let f = this.verified.get(memo);
-    if (f === undefined) {
+    const memoKey = fh.toString('latin1');
+    let memo = this.verified.get(memoKey);
+    if (memo === undefined) {
       const d = decodeHandle(fh, s.secret);
       if (!d) return NFS3ERR_BADHANDLE;
-      f = d;
+      memo = { f: d, path: null, until: 0, epoch: -1 };
       if (this.verified.size >= VERIFIED_HANDLES) {
         const oldest = this.verified.keys().next().value;
         if (oldest !== undefined) this.verified.delete(oldest);
       }
-      this.verified.set(memo, f);
+      this.verified.set(memoKey, memo);
     }
+    const f = memo.f;
     const key = inodeKey(f.dev, f.ino);
+    const epoch = this.epoch;
     try {
       const r = await this.resolveKey(s, key, f.dev, f.ino, f.gen);
-      return r ?? NFS3ERR_STALE;
+      if (r === null) {
+        memo.path = null;
+        return NFS3ERR_STALE;
+      }
+      memo.path = r.path;
+      memo.epoch = epoch;
+      memo.until = Date.now() + PATH_TRUST_MS;
+      return r;
     } catch (err) {
       this.logger?.debug({ err }, 'resolving a handle failed');
       const st = errnoToNfsStat(err);
       return st === NFS3ERR_NOENT || st === NFS3ERR_NOTDIR ? NFS3ERR_STALE : st;
     }
+  }
+
+  /**
+   * The READ/WRITE fast path: when the open-file cache already holds a descriptor for the
+   * handle's object in `mode`, and a full resolve() found the object at its path less than
+   * PATH_TRUST_MS ago with no remove or rename through this core since, the attributes come
+   * from a synchronous fstat of that descriptor: no path walk and no thread-pool round trip
+   * (which cost more than the 4 KiB read itself). The descriptor must still be the handle's
+   * object (dev, ino, generation), a regular file and linked (an unlinked file is STALE, which
+   * the slow path then answers). Returns null whenever any of that does not hold: the caller
+   * then uses resolve() and fileCache.get(). Needs Backend.fstatSync.
+   */
+  resolveOpen(fh: Buffer, mode: OpenMode): ResolvedOpen | null {
+    const backend = this.backend;
+    if (backend.fstatSync === undefined || fh.length !== FH_SIZE) return null;
+    const m = this.verified.get(fh.toString('latin1'));
+    if (m === undefined || m.path === null || m.epoch !== this.epoch || m.until < Date.now()) return null;
+    const s = this.states.get(m.f.exportId);
+    if (s === undefined) return null;
+    const file = this.fileCache.peek(s.exp.id, m.f.ino, mode);
+    if (file === undefined) return null;
+    let st: BigIntStats;
+    try {
+      st = backend.fstatSync(file.fd);
+    } catch {
+      file.put();
+      return null;
+    }
+    if (st.ino !== m.f.ino || st.dev !== m.f.dev || st.nlink === 0n || this.gen(st) !== m.f.gen || !st.isFile()) {
+      file.put();
+      return null;
+    }
+    this.counters.fastResolves++;
+    return { r: { exp: s.exp, path: m.path, stats: st }, file };
   }
 
   private async resolveKey(s: ExportState, key: string, dev: bigint, ino: bigint, gen: bigint): Promise<Resolved | null> {
@@ -606,6 +677,7 @@ export class ServerCore {
   }
 
   private invalidate(): void {
+    this.epoch++;
     this.dirChecks.clear();
     this.listings.clear();
   }

@@ -15,7 +15,7 @@ import {
 import type { Logger } from 'pino';
 import {
   errnoToNfsStat, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
-  type Cred, type Export, type Resolved, type ServerCore,
+  type Cred, type Export, type OpenFile, type OpenMode, type Resolved, type ServerCore,
 } from '../core/index.js';
 import type { DirListings } from './dircache.js';
 
@@ -87,6 +87,31 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
   if (typeof r === 'number') return asErr(r);
   if (!(await clientMayUse(env, r.exp, ctx))) return nfsstat3.NFS3ERR_ACCES;
   return { exp: r.exp, path: r.path, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+}
+
+/** A Target, and the descriptor the open-file cache already held for it, if any (put() it). */
+export interface OpenTarget {
+  t: Target;
+  file: OpenFile | null;
+}
+
+/**
+ * target() for READ and WRITE: tries the core's fast path first (a cached descriptor whose
+ * object was resolved by path moments ago: attributes by fstat, no path walk), else resolves
+ * as target() does. On success the caller owns `file` (when not null) and must put() it.
+ */
+export async function targetOpen(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext, mode: OpenMode): Promise<OpenTarget | NfsErr> {
+  const fast = env.core.resolveOpen(fh.data, mode);
+  if (fast === null) {
+    const t = await target(env, fh, ctx);
+    return typeof t === 'number' ? t : { t, file: null };
+  }
+  const r = fast.r;
+  if (!env.core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort) && !(await clientMayUse(env, r.exp, ctx))) {
+    fast.file.put();
+    return nfsstat3.NFS3ERR_ACCES;
+  }
+  return { t: { exp: r.exp, path: r.path, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) }, file: fast.file };
 }
 
 export function fattr(env: Nfs3Env, stats: BigIntStats): fattr3 {

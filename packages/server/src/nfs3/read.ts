@@ -5,7 +5,7 @@
  */
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_READ3args, xdr_READ3res, type READ3args, type READ3res } from '@nfsts/xdr';
-import { errStatus, mayReadFile, notRegular, postOp, target, NO_ATTR, type Nfs3Env } from './common.js';
+import { errStatus, mayReadFile, notRegular, postOp, targetOpen, NO_ATTR, type Nfs3Env } from './common.js';
 import { RTMAX } from './fsinfo.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -16,42 +16,44 @@ export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
     args: xdr_READ3args,
     res: xdr_READ3res,
     async handler(args, ctx) {
-      const t = await target(env, args.file, ctx);
-      if (typeof t === 'number') return { status: t, resfail: { file_attributes: NO_ATTR } };
-      const bad = notRegular(t.stats);
-      if (bad !== 0) return { status: bad, resfail: { file_attributes: postOp(env, t.stats) } };
-      if (!mayReadFile(t.stats, t.cred)) return { status: nfsstat3.NFS3ERR_ACCES, resfail: { file_attributes: postOp(env, t.stats) } };
-      const count = Math.min(args.count >>> 0, RTMAX);
-      const offset = args.offset;
-      if (count === 0 || offset >= t.stats.size) {
-        return { status: nfsstat3.NFS3_OK, resok: { file_attributes: postOp(env, t.stats), count: 0, eof: offset >= t.stats.size, data: EMPTY } };
-      }
-      // size first: a small file read with a large count allocates what the file holds
-      const remaining = t.stats.size - offset;
-      const want = remaining < BigInt(count) ? Number(remaining) : count;
-      const buf = Buffer.allocUnsafe(want);
-      let n = 0;
+      const ot = await targetOpen(env, args.file, ctx, 'r');
+      if (typeof ot === 'number') return { status: ot, resfail: { file_attributes: NO_ATTR } };
+      const t = ot.t;
+      let held = ot.file;
       try {
-        const f = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'r');
+        const bad = notRegular(t.stats);
+        if (bad !== 0) return { status: bad, resfail: { file_attributes: postOp(env, t.stats) } };
+        if (!mayReadFile(t.stats, t.cred)) return { status: nfsstat3.NFS3ERR_ACCES, resfail: { file_attributes: postOp(env, t.stats) } };
+        const count = Math.min(args.count >>> 0, RTMAX);
+        const offset = args.offset;
+        if (count === 0 || offset >= t.stats.size) {
+          return { status: nfsstat3.NFS3_OK, resok: { file_attributes: postOp(env, t.stats), count: 0, eof: offset >= t.stats.size, data: EMPTY } };
+        }
+        // size first: a small file read with a large count allocates what the file holds
+        const remaining = t.stats.size - offset;
+        const want = remaining < BigInt(count) ? Number(remaining) : count;
+        const buf = Buffer.allocUnsafe(want);
+        let n = 0;
         try {
+          const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'r'));
           // a short read that is not at EOF (rare: signals, some filesystems) is continued
           while (n < want) {
             const got = await env.core.backend.read(f.fd, buf, n, want - n, offset + BigInt(n));
             if (got === 0) break;
             n += got;
           }
-        } finally {
-          f.put();
+        } catch (err) {
+          return { status: errStatus(env, err, 'READ'), resfail: { file_attributes: postOp(env, t.stats) } };
         }
-      } catch (err) {
-        return { status: errStatus(env, err, 'READ'), resfail: { file_attributes: postOp(env, t.stats) } };
+        const size = t.stats.size;
+        const eof = n < count || offset + BigInt(n) >= size;
+        return {
+          status: nfsstat3.NFS3_OK,
+          resok: { file_attributes: postOp(env, t.stats), count: n, eof, data: n === want ? buf : buf.subarray(0, n) },
+        };
+      } finally {
+        held?.put();
       }
-      const size = t.stats.size;
-      const eof = n < count || offset + BigInt(n) >= size;
-      return {
-        status: nfsstat3.NFS3_OK,
-        resok: { file_attributes: postOp(env, t.stats), count: n, eof, data: n === want ? buf : buf.subarray(0, n) },
-      };
     },
   };
 }
