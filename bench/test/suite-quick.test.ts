@@ -1,0 +1,67 @@
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { planCells } from '../src/suite/run.js';
+import { parseSuiteArgs } from '../src/suite/options.js';
+import { TARGETS } from '../src/suite/types.js';
+import type { Report } from '../src/suite/report.js';
+
+const suite = fileURLToPath(new URL('../src/suite.js', import.meta.url));
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [suite, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    p.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+// A smoke run, not a timing test: every target yields a measured cell or says why it was skipped.
+t.test('--quick: every target produces a cell or a stated skip, and the three reports are written', async (t) => {
+  const out = mkdtempSync(join(tmpdir(), 'nfsts-suite-test-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const r = await run(['--quick', '--out', out]);
+  t.equal(r.code, 0, `exit code (stderr: ${r.stderr.slice(-2000)})`);
+  const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Report;
+  const planned = planCells(parseSuiteArgs(['--quick']));
+  t.equal(report.cells.length, planned.length, 'one cell per planned combination');
+  for (const target of TARGETS) t.ok(report.cells.some((c) => c.target === target), `${target} has cells`);
+  for (const c of report.cells) {
+    const name = `${c.workload} ${c.target} QD ${c.qd} jobs ${c.jobs}`;
+    if (c.skip !== undefined) {
+      t.ok(c.skip.length > 0, `${name}: skipped with a reason (${c.skip})`);
+      t.equal(report.skippedTargets[c.target], c.skip, `${name}: the skip is the target's`);
+    } else {
+      t.equal(c.error, undefined, `${name}: no error`);
+      t.ok(c.opsPerSec! > 0 && c.ops! > 0, `${name}: measured operations`);
+      t.ok(c.p50us! > 0 && c.p99us! >= c.p50us!, `${name}: latency percentiles`);
+    }
+  }
+  // the local targets need nothing but this machine: they must never be skipped
+  for (const target of ['direct', 'direct-sync', 'localio', 'rpc-same', 'rpc-child'] as const) {
+    t.equal(report.skippedTargets[target], undefined, `${target} was not skipped`);
+  }
+  t.match(report.machine, { cpus: Number, node: process.version, commit: String });
+  t.ok(report.targets.length > 0, 'the issue targets are checked');
+  const md = readFileSync(join(out, 'latest.md'), 'utf8');
+  t.match(md, /\| workload \| target \| QD \| jobs \| ops\/s \| MB\/s \| p50 \| p99 \| note \|/);
+  t.match(md, /!\[.*\]\(latest\.svg\)/, 'the Markdown shows the chart');
+  t.match(md, report.machine.commit);
+  const svg = readFileSync(join(out, 'latest.svg'), 'utf8');
+  t.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+  t.match(svg, /<\/svg>\n$/);
+  t.ok(existsSync(join(out, 'latest.json')));
+});
+
+t.test('bad options exit 2 and name the option', async (t) => {
+  const r = await run(['--seconds', 'soon']);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /--seconds must be a number/);
+  t.match(r.stderr, /usage:/);
+});
