@@ -50,6 +50,11 @@ export interface Backend {
   close(fd: number): Promise<void>;
   /** Reads into buf[off, off+len) at `position`; resolves with bytes read (0 at EOF). */
   read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
+  /**
+   * Optional: read() on the calling thread, for small READs likely served from the page
+   * cache (see SyncReadGate). A backend whose reads may block for long leaves it out.
+   */
+  readSync?(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number;
   /** Writes buf[off, off+len) at `position`; resolves with bytes written. */
   write(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
   fsync(fd: number): Promise<void>;

@@ -8,6 +8,7 @@ export * from './backend.js';
 export * from './exports.js';
 export * from './auth.js';
 export * from './file-cache.js';
+export * from './sync-reads.js';
 export * from './server-core.js';
 export { NodeFsBackend } from './node-backend.js';
 export * from './handles.js';

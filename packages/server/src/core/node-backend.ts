@@ -111,6 +111,10 @@ export class NodeFsBackend implements Backend {
     return new Promise((res, rej) => fs.read(fd, buf, off, len, position, (e, n) => (e ? rej(e) : res(n))));
   }
 
+  readSync(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number {
+    return fs.readSync(fd, buf, off, len, position);
+  }
+
   write(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number> {
     return new Promise((res, rej) => fs.write(fd, buf, off, len, Number(position), (e, n) => (e ? rej(e) : res(n))));
   }

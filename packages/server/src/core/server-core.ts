@@ -15,6 +15,8 @@ import { accessBits, mayLookup, newObjectGid, squash, type Cred, type Credential
 import { FileCache, type FileCacheOptions, type OpenFile, type OpenMode } from './file-cache.js';
 import { FH_SIZE, decodeHandle, encodeHandle, handleExportId, inodeKey, type HandleFields } from './handles.js';
 import { InodeIndex } from './inode-index.js';
+import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
+import { performance } from 'node:perf_hooks';
 import { NodeFsBackend } from './node-backend.js';
 import {
   NfsError, errnoToNfsStat, type NfsStat,
@@ -60,6 +62,8 @@ export interface ServerCoreOptions {
   fileCache?: FileCacheOptions;
   /** entries the breadth-first search for a handle missing from the index visits at most */
   maxSearchEntries?: number;
+  /** when small READs run synchronously (see SyncReadGate); `{ maxBytes: 0 }` turns that off */
+  syncReads?: SyncReadOptions;
 }
 
 export const DEFAULT_MAX_SEARCH_ENTRIES = 1_000_000;
@@ -166,7 +170,9 @@ export class ServerCore {
    * counters for tests and stats: full-tree searches run, index entries repaired through a
    * parent, READ/WRITE handles resolved by resolveOpen()'s fast path
    */
-  readonly counters = { searches: 0, repairs: 0, fastResolves: 0 };
+  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0 };
+  /** decides which READs run synchronously (Backend.readSync) */
+  readonly syncReads: SyncReadGate;
   private readonly states = new Map<number, ExportState>();
   private readonly verified = new Map<string, HandleMemo>();
   /** bumped by every remove/rename/directory change: ends the trust of every HandleMemo path */
@@ -186,6 +192,7 @@ export class ServerCore {
     this.useBirthtime = useBirthtime;
     this.maxSearchEntries = opts.maxSearchEntries ?? DEFAULT_MAX_SEARCH_ENTRIES;
     this.stateDir = opts.stateDir;
+    this.syncReads = new SyncReadGate(opts.syncReads);
   }
 
   /** Canonicalises every export root once, loads or creates the state, builds root handles. */
@@ -196,6 +203,7 @@ export class ServerCore {
     if (opts.maxSearchEntries !== undefined && !(Number.isInteger(opts.maxSearchEntries) && opts.maxSearchEntries > 0)) {
       throw new NfsError('ERR_NFS_BAD_OPTION', 'option "maxSearchEntries": expected an integer > 0');
     }
+    parseSyncReadOptions(opts.syncReads);
     const backend = opts.backend ?? new NodeFsBackend();
     const stateDir = opts.stateDir;
     try {
@@ -394,6 +402,27 @@ export class ServerCore {
     }
     this.counters.fastResolves++;
     return { r: { exp: s.exp, path: m.path, stats: st }, file };
+  }
+
+  /**
+   * Reads into buf[off, off+len) at `position` from a descriptor the caller holds: on the
+   * calling thread when the backend can and the SyncReadGate allows it (a number), else
+   * through backend.read (a promise).
+   */
+  readAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
+    const backend = this.backend;
+    if (backend.readSync !== undefined && this.syncReads.allow(len)) {
+      const t0 = performance.now();
+      let n: number;
+      try {
+        n = backend.readSync(fd, buf, off, len, position);
+      } finally {
+        this.syncReads.done(t0, performance.now());
+      }
+      this.counters.syncReads++;
+      return n;
+    }
+    return backend.read(fd, buf, off, len, position);
   }
 
   private async resolveKey(s: ExportState, key: string, dev: bigint, ino: bigint, gen: bigint): Promise<Resolved | null> {

@@ -38,7 +38,8 @@ export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
           const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'r'));
           // a short read that is not at EOF (rare: signals, some filesystems) is continued
           while (n < want) {
-            const got = await env.core.backend.read(f.fd, buf, n, want - n, offset + BigInt(n));
+            const r = env.core.readAt(f.fd, buf, n, want - n, offset + BigInt(n));
+            const got = typeof r === 'number' ? r : await r;
             if (got === 0) break;
             n += got;
           }

@@ -1,0 +1,100 @@
+/**
+ * When a small READ may run synchronously on the event loop (the LOCALIO transport's policy,
+ * applied to the server). A page-cache hit costs about 1-2 µs through `fs.readSync` against a
+ * thread-pool round trip of 25-50 µs and two cross-thread wake-ups; a read that has to go to
+ * the device would stall the loop instead, so it is bounded:
+ *  - only reads of at most `maxBytes` (default 16 KiB) run synchronously;
+ *  - per event-loop turn (reset by `setImmediate`) at most `perTurn` (default 64) of them,
+ *    taking at most `budgetUs` (default 500 µs) in total;
+ *  - one that took longer than `slowUs` (default 200 µs: not from the page cache, or the
+ *    thread was preempted) turns synchronous reads off for `cooldownMs` (default 200 ms).
+ * So the loop is blocked at most `budgetUs` plus one read per turn, and a cold workload on a
+ * slow device pays one blocking read per cooldown before it runs through the thread pool.
+ * `maxBytes: 0` turns the synchronous path off.
+ */
+import { performance } from 'node:perf_hooks';
+import { NfsError } from './nfsstat.js';
+
+export interface SyncReadOptions {
+  /** largest READ served synchronously, in bytes (0: never). Default DEFAULT_SYNC_READ_MAX_BYTES */
+  maxBytes?: number;
+  /** synchronous reads per event-loop turn at most. Default DEFAULT_SYNC_READS_PER_TURN */
+  perTurn?: number;
+  /** synchronous read time per event-loop turn at most, in µs. Default DEFAULT_SYNC_READ_BUDGET_US */
+  budgetUs?: number;
+  /** a synchronous read slower than this (µs) turns them off for `cooldownMs`. Default DEFAULT_SLOW_SYNC_READ_US */
+  slowUs?: number;
+  /** Default DEFAULT_SYNC_READ_COOLDOWN_MS */
+  cooldownMs?: number;
+}
+
+export const DEFAULT_SYNC_READ_MAX_BYTES = 16 * 1024;
+export const DEFAULT_SYNC_READS_PER_TURN = 64;
+export const DEFAULT_SYNC_READ_BUDGET_US = 500;
+export const DEFAULT_SLOW_SYNC_READ_US = 200;
+export const DEFAULT_SYNC_READ_COOLDOWN_MS = 200;
+
+export type ParsedSyncReadOptions = Required<SyncReadOptions>;
+
+function intOpt(o: Record<string, unknown>, name: string, dflt: number, min: number): number {
+  const v = o[name];
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new NfsError('ERR_NFS_BAD_OPTION', `syncReads option "${name}": expected an integer >= ${min}, got ${String(v)}`);
+  }
+  return v;
+}
+
+export function parseSyncReadOptions(opts: SyncReadOptions | undefined): ParsedSyncReadOptions {
+  if (opts === undefined) opts = {};
+  if (typeof opts !== 'object' || opts === null) throw new NfsError('ERR_NFS_BAD_OPTION', 'option "syncReads": expected an object');
+  const o = opts as Record<string, unknown>;
+  return {
+    maxBytes: intOpt(o, 'maxBytes', DEFAULT_SYNC_READ_MAX_BYTES, 0),
+    perTurn: intOpt(o, 'perTurn', DEFAULT_SYNC_READS_PER_TURN, 1),
+    budgetUs: intOpt(o, 'budgetUs', DEFAULT_SYNC_READ_BUDGET_US, 1),
+    slowUs: intOpt(o, 'slowUs', DEFAULT_SLOW_SYNC_READ_US, 1),
+    cooldownMs: intOpt(o, 'cooldownMs', DEFAULT_SYNC_READ_COOLDOWN_MS, 0),
+  };
+}
+
+/** The gate: ask allow(len) before a synchronous read, report its duration with done(). */
+export class SyncReadGate {
+  readonly options: ParsedSyncReadOptions;
+  private countThisTurn = 0;
+  private usThisTurn = 0;
+  private offUntil = 0;
+  private resetScheduled = false;
+  private readonly resetTurn = (): void => {
+    this.resetScheduled = false;
+    this.countThisTurn = 0;
+    this.usThisTurn = 0;
+  };
+
+  constructor(opts?: SyncReadOptions) {
+    this.options = parseSyncReadOptions(opts);
+  }
+
+  /** May a read of `len` bytes run synchronously now? (Counts it when yes.) */
+  allow(len: number): boolean {
+    const o = this.options;
+    if (len > o.maxBytes || this.countThisTurn >= o.perTurn || this.usThisTurn >= o.budgetUs) return false;
+    if (this.offUntil !== 0) {
+      if (performance.now() < this.offUntil) return false;
+      this.offUntil = 0;
+    }
+    if (!this.resetScheduled) {
+      this.resetScheduled = true;
+      setImmediate(this.resetTurn);
+    }
+    this.countThisTurn++;
+    return true;
+  }
+
+  /** A synchronous read allowed by allow() took from t0 to t1 (performance.now() ms). */
+  done(t0: number, t1: number): void {
+    const us = (t1 - t0) * 1000;
+    this.usThisTurn += us;
+    if (us > this.options.slowUs) this.offUntil = t1 + this.options.cooldownMs;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Synchronous small READs on the server (SyncReadGate): which reads run on the event loop,
+ * the per-turn bounds, the cooldown after a slow one, option checks, and READ through
+ * NFS with the gate on and off giving the same bytes.
+ */
+import t from 'tap';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ServerCore, SyncReadGate, parseSyncReadOptions, DEFAULT_SYNC_READ_MAX_BYTES, DEFAULT_SYNC_READS_PER_TURN } from '../src/core/index.js';
+import { ok, setup } from './nfs3-helpers.js';
+
+const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+t.test('the gate: size limit, per-turn count and budget, cooldown after a slow read, off with maxBytes 0', async (t) => {
+  const g = new SyncReadGate();
+  t.equal(g.allow(DEFAULT_SYNC_READ_MAX_BYTES), true, 'up to maxBytes');
+  t.equal(g.allow(DEFAULT_SYNC_READ_MAX_BYTES + 1), false, 'larger reads go to the thread pool');
+  g.done(0, 0.001);
+  let allowed = 1;
+  for (let i = 1; i < DEFAULT_SYNC_READS_PER_TURN; i++) if (g.allow(4096)) allowed++;
+  t.equal(allowed, DEFAULT_SYNC_READS_PER_TURN, 'small reads allowed up to the per-turn count');
+  t.equal(g.allow(4096), false, `at most ${DEFAULT_SYNC_READS_PER_TURN} per event-loop turn`);
+  await turn();
+  t.equal(g.allow(4096), true, 'a new turn allows again');
+
+  const b = new SyncReadGate({ budgetUs: 100 });
+  t.equal(b.allow(4096), true);
+  b.done(10, 10.15); // 150 µs: over the budget, under slowUs
+  t.equal(b.allow(4096), false, 'the per-turn time budget is spent');
+  await turn();
+  t.equal(b.allow(4096), true, 'and renewed next turn');
+
+  const c = new SyncReadGate({ cooldownMs: 60_000 });
+  t.equal(c.allow(4096), true);
+  c.done(performance.now() - 1, performance.now()); // 1 ms: not from the page cache
+  await turn();
+  t.equal(c.allow(4096), false, 'a slow read turns synchronous reads off for the cooldown');
+
+  const off = new SyncReadGate({ maxBytes: 0 });
+  t.equal(off.allow(1), false, 'maxBytes 0: never');
+});
+
+t.test('options are checked and errors name the property', async (t) => {
+  t.same(parseSyncReadOptions(undefined).maxBytes, DEFAULT_SYNC_READ_MAX_BYTES);
+  t.throws(() => parseSyncReadOptions({ maxBytes: -1 }), /"maxBytes"/);
+  t.throws(() => parseSyncReadOptions({ perTurn: 0 }), /"perTurn"/);
+  t.throws(() => parseSyncReadOptions({ slowUs: 1.5 }), /"slowUs"/);
+  t.throws(() => parseSyncReadOptions('x' as never), /"syncReads"/);
+  await t.rejects(ServerCore.open({ stateDir: '/nonexistent-nfsts/state', exports: [], syncReads: { budgetUs: 0 } }), { code: 'ERR_NFS_BAD_OPTION' });
+});
+
+t.test('READ: small reads run synchronously, large ones through the thread pool; same bytes either way', async (t) => {
+  const s = await setup(t);
+  const data = randomBytes(256 * 1024);
+  writeFileSync(join(s.root, 'f'), data);
+  s.own(join(s.root, 'f'));
+  const file = await s.fh('f');
+  const sync0 = s.core.counters.syncReads;
+  for (let i = 0; i < 8; i++) {
+    const off = i * 4096 + 7;
+    const r = ok(await s.nfs.read({ file, offset: BigInt(off), count: 4096 }));
+    t.ok(r.data.equals(data.subarray(off, off + 4096)), `4 KiB at ${off}`);
+  }
+  t.ok(s.core.counters.syncReads > sync0, `small reads ran synchronously (${s.core.counters.syncReads - sync0} of 8)`);
+  const sync1 = s.core.counters.syncReads;
+  const big = ok(await s.nfs.read({ file, offset: 0n, count: 128 * 1024 }));
+  t.ok(big.data.equals(data.subarray(0, 128 * 1024)), '128 KiB');
+  t.equal(s.core.counters.syncReads, sync1, 'a 128 KiB read went through the thread pool');
+  const tail = ok(await s.nfs.read({ file, offset: BigInt(data.length - 100), count: 4096 }));
+  t.equal(tail.count, 100);
+  t.equal(tail.eof, true, 'eof exact on the synchronous path');
+});
