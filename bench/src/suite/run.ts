@@ -197,7 +197,16 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
   if (resultsMd !== undefined) {
     const href = relative(dirname(resolve(resultsMd)), resolve(files.svg)).split('\\').join('/');
     mkdirSync(dirname(resolve(resultsMd)), { recursive: true });
-    writeFileSync(resultsMd, renderMarkdown(report, href));
+    const preface = [
+      '> The latest committed full run of the benchmark suite (`bench/README.md` says what each target and',
+      '> workload means). Reproduce it from the repository root with',
+      '> `pnpm install && pnpm build && node bench/dist/src/suite.js --out bench/results --results-md bench/RESULTS.md`;',
+      '> compare ratios within one run, as absolute figures move with the machine.',
+      '',
+    ].join('\n');
+    const md = renderMarkdown(report, href);
+    const nl = md.indexOf('\n\n');
+    writeFileSync(resultsMd, `${md.slice(0, nl + 2)}${preface}\n${md.slice(nl + 2)}`);
     files.resultsMd = resultsMd;
   }
   return { report, files };

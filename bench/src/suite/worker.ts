@@ -170,19 +170,29 @@ function checkLocality(task: JobTask, c: NfsClient, when: string): void {
   if (task.target !== 'localio' && l === true) throw new Error(`client.isLocal is true ${when} on an RPC target`);
 }
 
-/** The lanes of a client cell: each awaits its op, times it, and stops at the window's end. */
+/**
+ * The lanes of a client cell: each awaits its op, times it, and stops at the window's end.
+ * Operations longer than the window (a whole READDIRPLUS of a big directory at QD 16) would
+ * leave it empty: then the window stays open until `qd` operations have completed in it, and
+ * `win.end` moves to the last of them.
+ */
 async function lanes(qd: number, win: Window, hist: LatencyHistogram, op: (lane: number) => Promise<number>): Promise<{ ops: number; units: number }> {
   let ops = 0;
   let units = 0;
+  let last = win.end;
   await Promise.all(Array.from({ length: qd }, async (_, lane) => {
     for (;;) {
       const t0 = performance.now();
       const n = await op(lane);
       const t1 = performance.now();
-      if (t1 >= win.end) return;
-      if (t1 >= win.start) { ops++; units += n; hist.record((t1 - t0) * 1e6); }
+      if (t1 >= win.end && ops >= qd) return;
+      if (t1 >= win.start) {
+        ops++; units += n; hist.record((t1 - t0) * 1e6);
+        if (t1 > last) last = t1;
+      }
     }
   }));
+  win.end = last;
   return { ops, units };
 }
 
