@@ -4,7 +4,7 @@
  * every cell in turn — for each workload, queue depth and job count, every target back to
  * back so that they see the same machine — with its jobs spread over piscina worker threads.
  */
-import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { describeMachine } from './machine.js';
 import type { SuiteOptions } from './options.js';
 import { checkTargets, combineJobs, computeRatios, renderMarkdown, workloadTitle, type Report } from './report.js';
 import { renderSvg } from './svg.js';
-import { isIoWorkload, type Cell, type JobResult, type JobTask, type TargetId, type WorkloadId } from './types.js';
+import { IO, isIoWorkload, type Cell, type JobResult, type JobTask, type TargetId, type WorkloadId } from './types.js';
 
 const DATA_FILE = 'data.bin';
 const META_DIR = 'meta';
@@ -50,6 +50,15 @@ function warm(file: string): void {
   try {
     const b = Buffer.allocUnsafe(8 * 1024 * 1024);
     for (let pos = 0; ; pos += b.length) if (readSync(fd, b, 0, b.length, pos) < b.length) break;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function flush(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
   } finally {
     closeSync(fd);
   }
@@ -171,6 +180,11 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
       }
       cells.push(cell);
       log(fmtCell(cell));
+      // write cells leave dirty pages (direct writes are never fsynced): flush them now, so
+      // the next cell's COMMITs do not pay for this one's writeback
+      if (isIoWorkload(plan.workload) && IO[plan.workload].write) {
+        for (const dir of [root, ganeshaFiles.root]) if (dir !== '') flush(join(dir, DATA_FILE));
+      }
     }
   } finally {
     process.removeListener('SIGINT', onSignal);
