@@ -136,3 +136,23 @@ t.test('Markdown and SVG name the machine and show every cell', async (t) => {
   t.equal((svg.match(/>×<title>/g) ?? []).length, 2, 'a mark for the skipped and the failed cell');
   t.equal((svg.match(/<svg/g) ?? []).length, (svg.match(/<\/svg>/g) ?? []).length);
 });
+
+t.test('profile summary: self time by function and file, V8 specials apart', async (t) => {
+  const { summarise } = await import('../src/suite/profile-summary.js');
+  const frame = (functionName: string, url: string, lineNumber = 0): { functionName: string; url: string; lineNumber: number } => ({ functionName, url, lineNumber });
+  const s = summarise({
+    startTime: 0, endTime: 100,
+    nodes: [
+      { id: 1, callFrame: frame('(root)', ''), children: [2, 3, 4] },
+      { id: 2, callFrame: frame('(idle)', '') },
+      { id: 3, callFrame: frame('readInto', 'file:///w/packages/client/dist/src/engine.js', 56) },
+      { id: 4, callFrame: frame('read', '') },
+    ],
+    samples: [2, 3, 3, 4, 4, 4, 4, 4, 4, 4],
+    timeDeltas: [1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000],
+  });
+  t.equal(s.totalMs, 10);
+  t.same(s.special, [{ name: '(idle)', ms: 1, share: 0.1 }]);
+  t.same(s.functions.map((f) => [f.name, f.share]), [['read (native):1', 0.7], ['readInto client/src/engine.js:57', 0.2]]);
+  t.same(s.files.map((f) => f.name), ['(native)', 'client/src/engine.js']);
+});

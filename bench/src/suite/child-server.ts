@@ -29,7 +29,7 @@ export interface ChildServer { url: string; pid: number; stop(): Promise<void> }
 
 /** Starts the server process over `root`; rejects with its stderr when it does not come up. */
 export async function startChildServer(root: string, timeoutMs = 20_000): Promise<ChildServer> {
-  const p: ChildProcess = spawn(process.execPath, [self, root], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const p: ChildProcess = spawn(process.execPath, [...process.execArgv, self, root], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   p.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
   const exited = new Promise<void>((r) => p.once('exit', () => r()));
