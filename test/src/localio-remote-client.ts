@@ -1,12 +1,17 @@
 /**
  * A client that is not in the server's thread: run as a child process
- * (`node localio-remote-client.js URL`) or as a worker thread (workerData: { url }). It writes
- * and reads back a file through @nfsts/client with LOCALIO on (the default) and reports one
+ * (`node localio-remote-client.js URL [NAME]`) or as a worker thread (workerData: { url, name, ownServer? }). It writes
+ * and reads back a file through @nfsts/client with LOCALIO on (the default), while a LOCALIO
+ * server of its own is published in its process or thread, and reports one
  * JSON result: whether it was local, its counters, and whether the data came back exact.
  * Used by test/test/localio-notlocal.test.ts.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { connect } from '@nfsts/client';
+import { startServer } from '@nfsts/server';
 
 export interface RemoteResult {
   isLocal: boolean;
@@ -20,7 +25,12 @@ export interface RemoteResult {
   error?: string;
 }
 
-async function run(url: string, name: string): Promise<RemoteResult> {
+async function run(url: string, name: string, ownServer = true): Promise<RemoteResult> {
+  // a LOCALIO server of our own in this process/thread, so the client does probe (a client
+  // skips the probe when no server in its process could bind it): the point is that the
+  // other server, in another process or thread, cannot bind our uuid
+  const dir = mkdtempSync(join(tmpdir(), 'nfsts-localio-remote-'));
+  const own = ownServer ? await startServer({ exports: [{ path: '/own', root: dir }], port: 0, host: '127.0.0.1', portmap: false }) : null;
   const c = await connect(url);
   try {
     const data = Buffer.alloc(64 * 1024, name);
@@ -36,6 +46,8 @@ async function run(url: string, name: string): Promise<RemoteResult> {
     };
   } finally {
     await c.close();
+    await own?.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -44,9 +56,9 @@ const fail = (err: unknown): RemoteResult => ({
 });
 
 if (!isMainThread && parentPort !== null && (workerData as { url?: unknown } | null)?.url !== undefined) {
-  const { url, name } = workerData as { url: string; name: string };
+  const { url, name, ownServer } = workerData as { url: string; name: string; ownServer?: boolean };
   const port = parentPort;
-  run(url, name).then((r) => port.postMessage(r), (err: unknown) => port.postMessage(fail(err)));
+  run(url, name, ownServer ?? true).then((r) => port.postMessage(r), (err: unknown) => port.postMessage(fail(err)));
 } else if (isMainThread && process.argv[2] !== undefined && process.argv[1]?.endsWith('localio-remote-client.js')) {
   run(process.argv[2], process.argv[3] ?? 'child.bin').then(
     (r) => process.stdout.write(`${JSON.stringify(r)}\n`),

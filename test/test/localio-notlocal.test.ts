@@ -62,6 +62,17 @@ t.test('a client in a worker thread stays on RPC', async (tt) => {
   tt.equal(ls.server.localio.localClients, before, 'the server bound no client for it');
 });
 
+t.test('a client with no LOCALIO server in its own thread does not even probe (nothing could bind it)', async (tt) => {
+  const w = new Worker(remoteScript, { workerData: { url: ls.url(), name: 'worker-noown.bin', ownServer: false } });
+  const r = await new Promise<RemoteResult>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
+  await w.terminate();
+  tt.equal(r.error, undefined, 'ran without error');
+  tt.notOk(r.isLocal, 'not local');
+  tt.equal(r.probes, 0, 'no UUID_IS_LOCAL sent: its registry has no server');
+  tt.ok(r.readsRpc > 0 && r.readsLocal === 0, 'reads by RPC');
+  tt.ok(r.dataOk, 'data read back exactly');
+});
+
 t.test('UUID_IS_LOCAL with a uuid nobody registered binds nothing', async (tt) => {
   const c = await connect(ls.url(), { localio: false });
   try {

@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { Logger } from 'pino';
 import { RpcClient, authSys, type Credential } from '@nfsts/rpc';
 import { LocalioTransport } from '@nfsts/localio';
-import type { LocalioCounters } from '@nfsts/common';
+import { getRegistry, type LocalioCounters } from '@nfsts/common';
 import { time_how, type READDIRPLUS3res, type Codec, type XdrReader, type XdrWriter, type fattr3, type post_op_attr, type sattr3, type wcc_data } from '@nfsts/xdr';
 import { NfsClientError, NfsError, NfsFsError, toFsError } from './errors.js';
 import { parseNfsUrl, parseOptions, type NfsClientOptions, type ResolvedOptions } from './options.js';
@@ -156,6 +156,7 @@ export class NfsClient {
   private readonly openHandles = new Set<NfsFileHandle>();
   private closed = false;
   private noReaddirPlus = false;
+  private onReconnect: (() => void) | null = null;
   readonly log: Logger | undefined;
 
   /** @internal use `connect()` */
@@ -191,8 +192,22 @@ export class NfsClient {
    * reconnect. Resolves whether the client is local; never rejects.
    */
   async startLocalio(): Promise<boolean> {
-    if (!this.options.localio) return false;
-    this.localio.watch(this.rpc);
+    if (!this.options.localio || this.closed) return false;
+    if (this.onReconnect === null) {
+      const fn = (): void => { void this.probeLocalio(); };
+      this.onReconnect = fn;
+      this.rpc.on('reconnect', fn);
+    }
+    return this.probeLocalio();
+  }
+
+  /**
+   * Probes (UUID_IS_LOCAL) unless no server has published a LOCALIO table in this process
+   * (this thread): then nobody could bind our uuid, and the round trip is saved (a remote
+   * server, or one that ignores unknown programs, costs nothing at connect and reconnect).
+   */
+  private probeLocalio(): Promise<boolean> {
+    if (this.closed || getRegistry().serverCount() === 0) return Promise.resolve(false);
     return this.localio.probe();
   }
 
@@ -238,6 +253,8 @@ export class NfsClient {
     const results = await Promise.allSettled(handles.map((h) => h.close()));
     this.closed = true;
     // LOCALIO first: put every LocalFile and leave the registry before the connection goes
+    if (this.onReconnect !== null) this.rpc.off('reconnect', this.onReconnect);
+    this.onReconnect = null;
     this.localio.publishStats();
     await this.localio.close();
     await Promise.allSettled([this.rpc.close(), this.mountRpc?.close()]);
