@@ -18,6 +18,8 @@ import { IO, isIoWorkload, type Cell, type JobResult, type JobTask, type TargetI
 
 const DATA_FILE = 'data.bin';
 const META_DIR = 'meta';
+/** setup, teardown and a final COMMIT on top of ramp + window before a job counts as hung */
+const JOB_SLACK_MS = 120_000;
 /** LOCALIO bypasses only READ/WRITE/COMMIT; metadata goes to these */
 const META_TARGETS: TargetId[] = ['rpc-same', 'rpc-child', 'ganesha'];
 
@@ -175,7 +177,13 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
           localFile: join(root, DATA_FILE), exportFile: `/${DATA_FILE}`, exportDir: `/${META_DIR}`, dirEntries: o.dirEntries,
           root, url: urls[plan.target] ?? '',
         }));
-        const results = await Promise.all(tasks.map((t) => p.run(t) as Promise<JobResult>));
+        // a job that hangs or kills its worker fails its cell, not the run
+        const limitMs = (o.rampSeconds + o.seconds) * 1000 + JOB_SLACK_MS;
+        const results = await Promise.all(tasks.map((t) => (p.run(t, { signal: AbortSignal.timeout(limitMs) }) as Promise<JobResult>).catch((err: unknown): JobResult => {
+          Atomics.store(new Int32Array(barrier), 1, 1);
+          const why = (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError' ? `the job did not finish within ${Math.round(limitMs / 1000)} s` : `the worker failed: ${(err as Error).message}`;
+          return { ops: 0, units: 0, elapsedMs: 0, hist: [], error: why };
+        })));
         cell = combineJobs(plan, results);
       }
       cells.push(cell);
