@@ -118,13 +118,13 @@ t.test('Markdown and SVG name the machine and show every cell', async (t) => {
   ];
   const report: Report = {
     title: 't', command: 'node bench/dist/src/suite.js', totalSeconds: 1, skippedTargets: { ganesha: 'ganesha <needs> root & more' },
-    machine: { cpus: 2, cpuModel: 'CPU <x>', memoryGiB: 4, os: 'Linux', node: 'v20', uvThreadpoolSize: '4', commit: 'abc123', dirty: false, date: '2026-01-01T00:00:00Z' },
+    machine: { cpus: 2, cpuModel: 'CPU <x>', memoryGiB: 4, os: 'Linux', node: 'v20', uvThreadpoolSize: '4', commit: 'abc123', dirty: true, dirtyPaths: ['packages/x.ts'], date: '2026-01-01T00:00:00Z' },
     options: { quick: false, seconds: 1, rampSeconds: 0, sizeMiB: 1, targets: [], workloads: [], qd: [1], jobs: [1], dirEntries: 1 },
     cells, ratios: computeRatios(cells), targets: checkTargets(cells, [1]),
   };
   const md = renderMarkdown(report, 'results/latest.svg');
   t.match(md, '2 × CPU <x>');
-  t.match(md, '`abc123`');
+  t.match(md, '`abc123` (with uncommitted changes in packages/x.ts)');
   t.match(md, '![ops/s or MB/s per workload and target (log scale)](results/latest.svg)');
   t.match(md, 'skipped: ganesha <needs> root & more');
   t.match(md, 'error: ECONNREFUSED \\| x', 'a pipe in a note does not break the table');

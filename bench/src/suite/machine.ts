@@ -8,7 +8,7 @@ const repo = fileURLToPath(new URL('../../../..', import.meta.url));
 
 function git(args: string[]): string | undefined {
   try {
-    return execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', args, { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).replace(/\s+$/, '');
   } catch {
     return undefined;
   }
@@ -26,6 +26,7 @@ export function describeMachine(): Machine {
     uvThreadpoolSize: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
     commit: git(['rev-parse', 'HEAD']) ?? 'unknown (not a git checkout)',
     dirty: status !== undefined && status !== '',
+    dirtyPaths: status === undefined || status === '' ? [] : status.split('\n').map((l) => l.slice(3)),
     date: new Date().toISOString(),
   };
 }

@@ -167,7 +167,7 @@ export function renderMarkdown(r: Report, chartHref: string | undefined): string
   L.push(`# ${r.title}`, '');
   L.push(`- **Machine**: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB memory, ${m.os}`);
   L.push(`- **Node** ${m.node}, UV_THREADPOOL_SIZE ${m.uvThreadpoolSize}`);
-  L.push(`- **Commit** \`${m.commit}\`${m.dirty ? ' (with uncommitted changes)' : ''}, run ${m.date}`);
+  L.push(`- **Commit** \`${m.commit}\`${m.dirty ? ` (with uncommitted changes in ${m.dirtyPaths.length > 8 ? `${m.dirtyPaths.slice(0, 8).join(', ')} and ${m.dirtyPaths.length - 8} more` : m.dirtyPaths.join(', ')})` : ''}, run ${m.date}`);
   const o = r.options;
   L.push(`- **Run**: \`${r.command}\`; ${o.seconds} s measured after a ${o.rampSeconds} s ramp per cell, ${o.sizeMiB} MiB file (page cache warm), queue depths ${o.qd.join('/')}, jobs ${o.jobs.join('/')}, ${o.dirEntries} directory entries; took ${Math.round(r.totalSeconds)} s${o.quick ? ' — **quick mode: a smoke run, the numbers mean nothing**' : ''}`);
   L.push('');

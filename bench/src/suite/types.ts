@@ -110,5 +110,7 @@ export interface Machine {
   uvThreadpoolSize: string;
   commit: string;
   dirty: boolean;
+  /** tracked files that differed from the commit when the run started */
+  dirtyPaths: string[];
   date: string;
 }
