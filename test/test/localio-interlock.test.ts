@@ -108,3 +108,70 @@ for (const opSize of [4096, 64 * 1024]) {
     tt.same(unhandled.map((e) => String(e)), [], 'no unhandled rejection');
   });
 }
+
+t.test(`interlock: server.close() during a storm of whole-file reads and writes at depth ${QD} (every operation opens through the server's table)`, async (tt) => {
+  const fdBase = fdCount();
+  const unhandled: unknown[] = [];
+  const onUnhandled = (err: unknown): void => { unhandled.push(err); };
+  process.on('unhandledRejection', onUnhandled);
+  const ls = await startLocalServer();
+  const c = await connect(ls.url(), { retries: 0, reconnect: { retries: 0 }, timeoutMs: 5000, actimeoMs: 60_000 });
+  const N = 64;
+  const contents: Buffer[] = [];
+  try {
+    tt.ok(c.isLocal, 'the client is local');
+    for (let i = 0; i < N; i++) {
+      contents.push(pattern(8192, 5000 + i));
+      await c.writeFile(`/s${i}`, contents[i]!);
+    }
+    let ops = 0;
+    let badData = 0;
+    let okAfterClose = 0;
+    const unexpected: unknown[] = [];
+    const errors = new Map<string, number>();
+    let closing: Promise<void> | null = null;
+    let closed = false;
+    const lane = async (k: number): Promise<void> => {
+      let afterClose = 0;
+      let j = k;
+      while (afterClose < 4) {
+        const startedAfterClose = closed;
+        if (startedAfterClose) afterClose++;
+        j = (j * 7 + 3) % N;
+        if (++ops === 600) closing = ls.server.close().then(() => { closed = true; });
+        try {
+          // readFile/writeFile release the handle's LocalFiles when done: the next one opens again
+          if (j % 3 !== 0) {
+            const b = await c.readFile(`/s${j}`);
+            if (!b.equals(contents[j]!)) badData++;
+          } else {
+            await c.writeFile(`/s${j}`, contents[j]!, { flag: 'r+' });
+          }
+          if (startedAfterClose) okAfterClose++;
+        } catch (err) {
+          const code = String((err as { code?: unknown }).code);
+          errors.set(code, (errors.get(code) ?? 0) + 1);
+          if (!isRpcGoneError(err)) unexpected.push(err);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: QD }, (_, k) => lane(k)));
+    await closing;
+    const s = c.stats();
+    tt.ok(ls.server.localio.stats().opens >= 300, `the storm opened files through the server's table (${ls.server.localio.stats().opens} opens, ${s.fallbacks} fallbacks)`);
+    tt.equal(badData, 0, 'every read that succeeded returned the file\'s own bytes');
+    tt.equal(errors.get('EBADF') ?? 0, 0, 'no EBADF');
+    tt.same(unexpected.map((e) => String(e)), [], `every failure is RPC's to a server that is gone: ${JSON.stringify([...errors])}`);
+    tt.equal(okAfterClose, 0, 'no operation started after the close succeeded');
+    tt.equal(c.localio.cachedHandles, 0, 'no LocalFile kept');
+  } finally {
+    await c.close().catch(() => {});
+    await ls.server.close();
+  }
+  tt.same(fdsUnder(ls.base), [], 'no descriptor left open on the export');
+  await ls.close();
+  tt.ok(await until(() => fdCount() <= fdBase, 3000), `descriptors back to ${fdBase} (now ${fdCount()})`);
+  await new Promise((r) => setImmediate(r));
+  process.off('unhandledRejection', onUnhandled);
+  tt.same(unhandled.map((e) => String(e)), [], 'no unhandled rejection');
+});
