@@ -164,7 +164,9 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
     const p = pool;
     cleanups.push(() => p.destroy());
 
-    for (const plan of planCells(o)) {
+    const plans = planCells(o);
+    log(`# ${plans.length} cells of ${o.rampSeconds} s ramp + ${o.seconds} s each: about ${Math.ceil((plans.length * (o.rampSeconds + o.seconds + 0.2)) / 60)} min`);
+    for (const plan of plans) {
       const skip = skippedTargets[plan.target];
       let cell: Cell;
       if (skip !== undefined) {
