@@ -37,6 +37,12 @@ export interface Procedure<A = any, R = any> {
    * (logged once per cause), a thrown RpcAuthError answers AUTH_ERROR.
    */
   handler(args: A, ctx: CallContext): R | Promise<R>;
+  /**
+   * Optional: called once with the handler's result when its reply has been handed to the
+   * kernel, or will never be (connection gone, encoding failed). Buffers the result refers to
+   * (sent by reference, without a copy) may be reused from then on.
+   */
+  sent?(result: R): void;
 }
 
 export interface Program {
@@ -184,6 +190,15 @@ export class RpcServer {
     } else if (log.isLevelEnabled('trace')) {
       log.trace({ err, where }, 'rpc handler failed');
     }
+  }
+}
+
+/** Runs a procedure's sent() hook; a throw there is logged like a handler failure, never propagated. */
+function releaseResult(server: RpcServer, log: Logger, p: Procedure, value: unknown): void {
+  try {
+    p.sent!(value);
+  } catch (err) {
+    server.logFailure(log, `${p.name} sent()`, err);
   }
 }
 
@@ -445,7 +460,10 @@ class Connection {
   }
 
   private sendSuccess(ctx: CallContext, p: Procedure, value: unknown): void {
-    if (this.socket.destroyed) return this.afterReply();
+    if (this.socket.destroyed) {
+      if (p.sent !== undefined) releaseResult(this.server, this.log, p, value);
+      return this.afterReply();
+    }
     let chunks: Buffer[];
     try {
       const { total, inline } = measure(p.res.size, value);
@@ -467,11 +485,13 @@ class Connection {
       }
       chunks = w.chunks();
     } catch (err) {
+      if (p.sent !== undefined) releaseResult(this.server, this.log, p, value);
       this.server.logFailure(this.log, `${ctx.prog}/${ctx.vers}/${p.name} result encoding`, err);
       this.sendAccepted(ctx.xid, SYSTEM_ERR);
       return;
     }
-    this.write(chunks);
+    if (p.sent === undefined) this.write(chunks);
+    else this.write(chunks, () => releaseResult(this.server, this.log, p, value));
     this.afterReply();
   }
 
@@ -550,10 +570,17 @@ class Connection {
     this.socket.write(b);
   }
 
-  private write(chunks: Buffer[]): void {
-    if (this.socket.destroyed) return;
+  /** Writes a reply's chunks; `done` runs once they were handed to the kernel or dropped. */
+  private write(chunks: Buffer[], done?: () => void): void {
+    if (this.socket.destroyed) {
+      done?.();
+      return;
+    }
     this.corkOnce();
-    for (const c of chunks) this.socket.write(c);
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
+    if (done === undefined) this.socket.write(chunks[last]!);
+    else this.socket.write(chunks[last]!, () => done());
   }
 
   private afterReply(): void {

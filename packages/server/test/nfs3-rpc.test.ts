@@ -84,3 +84,29 @@ t.test('malformed arguments to every procedure get GARBAGE_ARGS and the server k
   await t.rejects(client.call(NFS_PROGRAM, 3, 22, xdr_void, undefined, xdr_void), { code: 'ERR_RPC_PROC_UNAVAIL' }, 'procedure 22 does not exist');
   await t.rejects(client.call(NFS_PROGRAM, 2, 0, xdr_void, undefined, xdr_void), { code: 'ERR_RPC_PROG_MISMATCH', low: 3, high: 3 }, 'NFSv2 is PROG_MISMATCH 3..3');
 });
+
+t.test('large READs over RPC reuse pooled buffers once their replies are written; the bytes stay right', async (t) => {
+  const s = await setup(t);
+  const { nfs } = await rpcPair(t, s.prog);
+  const a = randomBytes(300_001);
+  const b = randomBytes(300_001);
+  writeFileSync(join(s.root, 'a'), a);
+  writeFileSync(join(s.root, 'b'), b);
+  const fa = await s.fh('a');
+  const fb = await s.fh('b');
+  const pool = s.prog.env.readBuffers;
+  t.equal(pool.idleCount, 0);
+  // concurrent large READs of two files: each reply carries its own file's bytes
+  const replies = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => nfs.read({ file: i % 2 ? fb : fa, offset: 1n, count: 200_000 })));
+  for (const [i, r] of replies.entries()) t.ok(ok(r).data.equals((i % 2 ? b : a).subarray(1, 200_001)), `reply ${i}`);
+  const deadline = Date.now() + 5000;
+  while (pool.idleCount === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  t.ok(pool.idleCount >= 1, `buffers came back to the pool once written (${pool.idleCount} idle)`);
+  const idle = pool.idleCount;
+  const r = ok(await nfs.read({ file: fa, offset: 0n, count: 300_001 }));
+  t.ok(r.data.equals(a), 'a READ in a reused buffer is exact');
+  t.equal(r.eof, true);
+  t.ok(pool.idleCount <= idle, 'the READ took a pooled buffer');
+  const small = ok(await nfs.read({ file: fb, offset: 0n, count: 4096 }));
+  t.ok(small.data.equals(b.subarray(0, 4096)), 'small READs do not use the pool');
+});

@@ -18,6 +18,7 @@ import {
   type Cred, type Export, type OpenFile, type OpenMode, type Resolved, type ServerCore,
 } from '../core/index.js';
 import type { DirListings } from './dircache.js';
+import type { BufferPool } from './buffer-pool.js';
 
 /** Any nfsstat3 but NFS3_OK. */
 export type NfsErr = Exclude<nfsstat3, nfsstat3.NFS3_OK>;
@@ -30,6 +31,8 @@ export interface Nfs3Env {
   dirs: DirListings;
   /** client allow-list verdicts that needed reverse DNS, per connection and export */
   verdicts: Map<string, boolean>;
+  /** buffers for large READs, lent until the reply is written (see read.ts) */
+  readBuffers: BufferPool;
 }
 
 /** A resolved handle the caller may use, with the caller's squashed credential. */

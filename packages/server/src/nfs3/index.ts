@@ -19,6 +19,8 @@ import { pino } from 'pino';
 import type { ServerCore } from '../core/index.js';
 import type { Nfs3Env } from './common.js';
 import { DirListings, DEFAULT_MAX_LISTINGS, DEFAULT_MAX_LISTED_ENTRIES } from './dircache.js';
+import { BufferPool } from './buffer-pool.js';
+import { RTMAX } from './fsinfo.js';
 import { nfsNull } from './null.js';
 import { getattr } from './getattr.js';
 import { setattr } from './setattr.js';
@@ -46,6 +48,7 @@ export { RTMAX, WTMAX, DTPREF, MAX_FILE_SIZE, FSINFO_PROPERTIES } from './fsinfo
 export { LINK_MAX, NAME_MAX } from './pathconf.js';
 export { DirListings, DEFAULT_MAX_LISTINGS, DEFAULT_MAX_LISTED_ENTRIES, COOKIE_DOT, COOKIE_DOTDOT } from './dircache.js';
 export type { Nfs3Env } from './common.js';
+export { BufferPool } from './buffer-pool.js';
 
 export interface Nfs3ProgramOptions {
   logger?: Logger;
@@ -66,6 +69,9 @@ function positiveInt(name: string, v: unknown, dflt: number): number {
   return v;
 }
 
+/** Idle 1 MiB READ buffers kept per program (16 MiB at most). */
+export const READ_BUFFERS_KEPT = 16;
+
 export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {}): Nfs3Program {
   const env: Nfs3Env = {
     core,
@@ -75,6 +81,7 @@ export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {
       positiveInt('maxListedEntries', opts.maxListedEntries, DEFAULT_MAX_LISTED_ENTRIES),
     ),
     verdicts: new Map(),
+    readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT),
   };
   const procedures: Record<number, Procedure> = {
     [NFSPROC3_NULL]: nfsNull(),

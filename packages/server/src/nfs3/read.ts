@@ -9,6 +9,8 @@ import { errStatus, mayReadFile, notRegular, postOp, targetOpen, NO_ATTR, type N
 import { RTMAX } from './fsinfo.js';
 
 const EMPTY = Buffer.alloc(0);
+/** READs of at least this many bytes use the program's reusable buffers */
+const POOLED_READ_MIN = 64 * 1024;
 
 export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
   return {
@@ -32,7 +34,8 @@ export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
         // size first: a small file read with a large count allocates what the file holds
         const remaining = t.stats.size - offset;
         const want = remaining < BigInt(count) ? Number(remaining) : count;
-        const buf = Buffer.allocUnsafe(want);
+        const pooled = want >= POOLED_READ_MIN;
+        const buf = pooled ? env.readBuffers.take(want) : Buffer.allocUnsafe(want);
         let n = 0;
         try {
           const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'r'));
@@ -44,6 +47,7 @@ export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
             n += got;
           }
         } catch (err) {
+          if (pooled) env.readBuffers.release(buf);
           return { status: errStatus(env, err, 'READ'), resfail: { file_attributes: postOp(env, t.stats) } };
         }
         const size = t.stats.size;
@@ -55,6 +59,10 @@ export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
       } finally {
         held?.put();
       }
+    },
+    sent(res) {
+      // the reply is in the kernel (or will never be sent): a pooled data buffer is free again
+      if (res.status === nfsstat3.NFS3_OK) env.readBuffers.release(res.resok.data);
     },
   };
 }
