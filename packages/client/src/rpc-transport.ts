@@ -4,6 +4,7 @@ import {
   xdr_READ3args, xdr_WRITE3args, xdr_WRITE3res, xdr_COMMIT3args, xdr_COMMIT3res, xdr_post_op_attr,
   type post_op_attr, type fattr3,
 } from '@nfsts/xdr';
+import type { DivertingCodec, RecordDivert } from '@nfsts/rpc';
 import { NfsError } from './errors.js';
 import type { RpcCaller } from './rpc-caller.js';
 import type { NfsTransport, ReadResult, WriteResult } from './transport.js';
@@ -15,13 +16,43 @@ interface ReadIntoReply {
   eof: boolean;
 }
 
+/** Bytes of a READ3resok before its data: status, post_op_attr with fattr3, count, eof, data length. */
+const FATTR3_BYTES = 84;
+
 /**
- * A result codec for READ that copies the reply's data straight from the reply record into
- * the caller's slice (one copy, socket record → destination; no intermediate buffer, no
- * concatenation). More data than the slice holds is a protocol error.
+ * A result codec for READ that copies the reply's data into the caller's slice. A reply
+ * record that spans socket chunks is diverted: its data is copied from each socket chunk
+ * straight into the slice as it arrives (one copy, no joined record); a reply that came in
+ * one chunk is decoded from that view (one copy too). More data than the slice holds is a
+ * protocol error.
  */
-function readIntoCodec(dest: Buffer): Codec<ReadIntoReply> {
+function readIntoCodec(dest: Buffer): DivertingCodec<ReadIntoReply> {
   return {
+    divert(head: Buffer, at: number): RecordDivert | null {
+      if (head.length < at + 8 || head.readUInt32BE(at) !== 0) return null;
+      const follows = head.readUInt32BE(at + 4);
+      if (follows !== 0 && follows !== 1) return null;
+      const lenAt = at + 8 + (follows === 1 ? FATTR3_BYTES : 0) + 8;
+      if (head.length < lenAt + 4) return null;
+      const length = head.readUInt32BE(lenAt);
+      // too much data: not diverted, and decode() reports it
+      if (length === 0 || length > dest.length) return null;
+      return { start: lenAt + 4, length, dest };
+    },
+    decodeDiverted(r: XdrReader, d: RecordDivert): ReadIntoReply {
+      const status = r.u32();
+      const attr = xdr_post_op_attr.decode(r);
+      if (status !== 0) throw new XdrError('ERR_XDR_RANGE', 'diverted READ reply is not NFS3_OK');
+      r.u32(); // count: the opaque's own length is what landed in the slice
+      const eof = r.bool();
+      const n = r.u32();
+      if (n !== d.length) throw new XdrError('ERR_XDR_RANGE', `READ data of ${n} bytes, ${d.length} diverted`);
+      // the data itself is not in the record; its padding is
+      const pad = (4 - (n & 3)) & 3;
+      if (r.remaining < pad) throw new XdrError('ERR_XDR_SHORT', `READ data padding needs ${pad} bytes, ${r.remaining} remain`);
+      r.pos += pad;
+      return { status, attr, count: n, eof };
+    },
     size(): number { throw new XdrError('ERR_XDR_RANGE', 'read-into codec only decodes'); },
     encode(): void { throw new XdrError('ERR_XDR_RANGE', 'read-into codec only decodes'); },
     decode(r: XdrReader): ReadIntoReply {

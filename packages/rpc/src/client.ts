@@ -6,13 +6,30 @@ import { XdrReader, XdrWriter, measure, type Codec } from '@nfsts/xdr';
 import { AUTH_NONE_CRED, credentialSize, encodeCredential, type Credential } from './auth.js';
 import { RpcError } from './errors.js';
 import { parseClientOptions, type ParsedClientOptions, type RpcClientOptions } from './options.js';
-import { RecordReader } from './record.js';
+import { RecordReader, type RecordDivert } from './record.js';
 import {
   AUTH_ERROR, AUTH_NONE, CALL, GARBAGE_ARGS, LAST_FRAGMENT, MAX_AUTH_BYTES, MAX_FRAGMENT, MSG_ACCEPTED, MSG_DENIED,
   PROC_UNAVAIL, PROG_MISMATCH, PROG_UNAVAIL, REPLY, RPC_MISMATCH, RPC_VERSION, SUCCESS, SYSTEM_ERR,
 } from './wire.js';
 
 export type { RpcClientOptions } from './options.js';
+
+/**
+ * A result codec that can take its bulk data straight from the socket (READ into the caller's
+ * buffer, with no joined record in between). `divert` sees the first bytes of a large reply
+ * record and the offset of the result in it; it returns where the bulk bytes are (record
+ * offsets) and where they go, or null. When it was used, the reply is decoded with
+ * `decodeDiverted` from a record that lacks those bytes (the reader is positioned at the result).
+ */
+export interface DivertingCodec<T> extends Codec<T> {
+  divert(head: Buffer, resultOffset: number): RecordDivert | null;
+  decodeDiverted(r: XdrReader, d: RecordDivert): T;
+}
+
+function isDiverting(c: Codec<unknown>): c is DivertingCodec<unknown> {
+  return typeof (c as Partial<DivertingCodec<unknown>>).divert === 'function'
+    && typeof (c as Partial<DivertingCodec<unknown>>).decodeDiverted === 'function';
+}
 
 export interface CallOptions {
   timeoutMs?: number;
@@ -30,6 +47,8 @@ interface Pending {
   timer: NodeJS.Timeout;
   signal: AbortSignal | null;
   onAbort: (() => void) | null;
+  /** where the reply's bulk bytes are being copied, while its record arrives */
+  divert: RecordDivert | null;
   prog: number;
   vers: number;
   proc: number;
@@ -122,7 +141,7 @@ export class RpcClient extends EventEmitter {
     return new Promise<R>((resolve, reject) => {
       const timeoutMs = opts?.timeoutMs ?? this.opts.timeoutMs;
       const entry: Pending = {
-        xid, chunks, res: res as Codec<unknown>, resolve: resolve as (v: unknown) => void, reject, signal, onAbort: null,
+        xid, chunks, res: res as Codec<unknown>, resolve: resolve as (v: unknown) => void, reject, signal, onAbort: null, divert: null,
         prog, vers, proc,
         timer: setTimeout(() => this.fail(entry, new RpcError('ERR_RPC_TIMEOUT', `call ${prog}/${vers}/${proc} xid ${xid} timed out after ${timeoutMs} ms`, { xid })), timeoutMs),
       };
@@ -183,7 +202,7 @@ export class RpcClient extends EventEmitter {
     const socket = net.connect({ host: this.opts.host, port: this.opts.port, noDelay: true });
     this.socket = socket;
     this.corked = false;
-    const reader = new RecordReader(this.opts.maxRecordSize, (rec) => this.onReply(rec));
+    const reader = new RecordReader(this.opts.maxRecordSize, (rec, d) => this.onReply(rec, d), (head) => this.onReplyHead(head));
     this.reader = reader;
     let connected = false;
     let lastError: unknown = null;
@@ -272,7 +291,29 @@ export class RpcClient extends EventEmitter {
     this.socket?.destroy();
   }
 
-  private onReply(rec: Buffer): void {
+  /**
+   * The first bytes of a large reply record: when it is an accepted SUCCESS reply to a call
+   * whose result codec can divert, let the codec say where its bulk bytes go.
+   */
+  private onReplyHead(head: Buffer): RecordDivert | null {
+    const entry = this.pending.get(head.readUInt32BE(0));
+    if (entry === undefined || !isDiverting(entry.res)) return null;
+    if (head.readUInt32BE(4) !== REPLY || head.readUInt32BE(8) !== MSG_ACCEPTED) return null;
+    const verfLen = head.readUInt32BE(16);
+    if (verfLen > MAX_AUTH_BYTES) return null;
+    const at = 20 + verfLen + ((4 - (verfLen & 3)) & 3);
+    if (head.length < at + 4 || head.readUInt32BE(at) !== SUCCESS) return null;
+    let d: RecordDivert | null;
+    try {
+      d = entry.res.divert(head, at + 4);
+    } catch {
+      return null;
+    }
+    entry.divert = d;
+    return d;
+  }
+
+  private onReply(rec: Buffer, diverted: RecordDivert | null = null): void {
     if (rec.length < 4) throw new RpcError('ERR_RPC_BAD_REPLY', `reply record of ${rec.length} bytes has no xid`);
     const xid = rec.readUInt32BE(0);
     const entry = this.pending.get(xid);
@@ -282,7 +323,7 @@ export class RpcClient extends EventEmitter {
     }
     let value: unknown;
     try {
-      value = this.decodeReply(entry, rec);
+      value = this.decodeReply(entry, rec, diverted !== null && diverted === entry.divert ? diverted : null);
     } catch (err) {
       this.fail(entry, err instanceof RpcError ? err : new RpcError('ERR_RPC_BAD_REPLY', `malformed reply to xid ${xid}: ${(err as Error).message}`, { xid, cause: err }));
       return;
@@ -291,7 +332,7 @@ export class RpcClient extends EventEmitter {
     entry.resolve(value);
   }
 
-  private decodeReply(entry: Pending, rec: Buffer): unknown {
+  private decodeReply(entry: Pending, rec: Buffer, diverted: RecordDivert | null): unknown {
     const r = new XdrReader(rec, 4);
     const xid = entry.xid;
     const what = `${entry.prog}/${entry.vers}/${entry.proc} xid ${xid}`;
@@ -304,7 +345,7 @@ export class RpcClient extends EventEmitter {
       const accept = r.u32();
       switch (accept) {
         case SUCCESS: {
-          const v = entry.res.decode(r);
+          const v = diverted !== null ? (entry.res as DivertingCodec<unknown>).decodeDiverted(r, diverted) : entry.res.decode(r);
           r.assertDone(`reply to ${what}`);
           return v;
         }
@@ -346,6 +387,11 @@ export class RpcClient extends EventEmitter {
     if (this.pending.get(entry.xid) !== entry) return false;
     this.pending.delete(entry.xid);
     clearTimeout(entry.timer);
+    // a reply still arriving must not write into the caller's buffer once the call settled
+    if (entry.divert !== null) {
+      entry.divert.dest = null;
+      entry.divert = null;
+    }
     if (entry.signal !== null && entry.onAbort !== null) entry.signal.removeEventListener('abort', entry.onAbort);
     return true;
   }

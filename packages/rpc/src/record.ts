@@ -17,9 +17,32 @@ import { LAST_FRAGMENT, MAX_FRAGMENT } from './wire.js';
  * The records handed on are views of socket chunks: they stay valid as long as anyone
  * holds them, since Node allocates a fresh buffer per read.
  */
+/**
+ * Bulk bytes of a record to be copied straight into `dest` as they arrive (a READ reply's
+ * data into the caller's buffer), instead of being kept for the record: record bytes
+ * [start, start + length) land at dest[0, length). Setting `dest` to null later (the call
+ * was given up) drops the rest of those bytes instead.
+ */
+export interface RecordDivert {
+  start: number;
+  length: number;
+  dest: Buffer | null;
+}
+
+/**
+ * Asked once per large single-fragment record that spans chunks, with its first
+ * DIVERT_HEAD_BYTES bytes (a copy): where bulk bytes should go, or null to keep the record whole.
+ */
+export type DivertHook = (head: Buffer) => RecordDivert | null;
+
+/** How much of a record a DivertHook sees. */
+export const DIVERT_HEAD_BYTES = 256;
+/** Records smaller than this are never diverted (joining them costs little). */
+export const DIVERT_MIN_RECORD = 16 * 1024;
+
 export class RecordReader {
   readonly maxRecordSize: number;
-  private readonly onRecord: (record: Buffer) => void;
+  private readonly onRecord: (record: Buffer, diverted: RecordDivert | null) => void;
   /** Bytes of a fragment header seen so far (a header may be split across chunks). */
   private hdr = 0;
   private hdrHave = 0;
@@ -30,10 +53,22 @@ export class RecordReader {
   private parts: Buffer[] = [];
   private recordLen = 0;
   private failed: RpcError | null = null;
+  private readonly onHead: DivertHook | null;
+  /** Whether the record in progress may still be diverted (single large fragment, hook not asked yet). */
+  private divertable = false;
+  private divert: RecordDivert | null = null;
+  /** Bytes of the record kept in `parts` (recordLen less the diverted bytes). */
+  private keptLen = 0;
 
-  constructor(maxRecordSize: number, onRecord: (record: Buffer) => void) {
+  /**
+   * `onRecord` gets each complete record and, when part of it was diverted by `onHead`, the
+   * RecordDivert (the record then lacks those bytes: it is the bytes before `start`
+   * followed by those after `start + length`).
+   */
+  constructor(maxRecordSize: number, onRecord: (record: Buffer, diverted: RecordDivert | null) => void, onHead?: DivertHook) {
     this.maxRecordSize = maxRecordSize;
     this.onRecord = onRecord;
+    this.onHead = onHead ?? null;
   }
 
   /** Bytes buffered for the record in progress (for tests and accounting). */
@@ -73,6 +108,8 @@ export class RecordReader {
         if (this.recordLen + fragLen > this.maxRecordSize) {
           this.parts = [];
           this.recordLen = 0;
+          this.keptLen = 0;
+          this.divert = null;
           this.failed = new RpcError(
             'ERR_RPC_RECORD_TOO_LARGE',
             `record fragment of ${fragLen} bytes would make a record larger than the maximum of ${this.maxRecordSize}`,
@@ -83,15 +120,20 @@ export class RecordReader {
         if (this.fragLast && this.parts.length === 0 && len - pos >= fragLen) {
           const record = chunk.subarray(pos, pos + fragLen);
           pos += fragLen;
-          this.onRecord(record);
+          this.onRecord(record, null);
           continue;
         }
+        this.divertable = this.onHead !== null && this.fragLast && this.recordLen === 0 && fragLen >= DIVERT_MIN_RECORD;
         this.fragLeft = fragLen;
         if (fragLen > 0) continue;
       }
       const take = Math.min(this.fragLeft, len - pos);
       if (take > 0) {
-        this.parts.push(chunk.subarray(pos, pos + take));
+        if (this.divertable || this.divert !== null) this.collect(chunk, pos, take);
+        else {
+          this.parts.push(chunk.subarray(pos, pos + take));
+          this.keptLen += take;
+        }
         this.recordLen += take;
         this.fragLeft -= take;
         pos += take;
@@ -103,14 +145,87 @@ export class RecordReader {
     }
   }
 
+  /** Keeps or diverts chunk[p, p+n), the record's bytes [recordLen, recordLen+n). */
+  private collect(chunk: Buffer, p: number, n: number): void {
+    const a = this.recordLen;
+    if (this.divertable && a + n >= DIVERT_HEAD_BYTES) {
+      this.divertable = false;
+      const head = Buffer.concat([...this.parts, chunk.subarray(p, p + (DIVERT_HEAD_BYTES - a))], DIVERT_HEAD_BYTES);
+      const d = this.onHead!(head);
+      if (d !== null && Number.isInteger(d.start) && Number.isInteger(d.length) && d.start >= 0 && d.length > 0
+        && d.start + d.length <= a + this.fragLeft && (d.dest === null || d.length <= d.dest.length)) {
+        this.divert = d;
+        if (d.start < a) this.divertKept(d);
+      }
+    }
+    const d = this.divert;
+    if (d === null) {
+      this.parts.push(chunk.subarray(p, p + n));
+      this.keptLen += n;
+      return;
+    }
+    const b = a + n;
+    const s = d.start;
+    const e = s + d.length;
+    if (a < s) {
+      const k = Math.min(b, s) - a;
+      this.parts.push(chunk.subarray(p, p + k));
+      this.keptLen += k;
+    }
+    const ds = Math.max(a, s);
+    const de = Math.min(b, e);
+    if (ds < de && d.dest !== null) chunk.copy(d.dest, ds - s, p + (ds - a), p + (de - a));
+    if (b > e) {
+      const from = Math.max(a, e);
+      this.parts.push(chunk.subarray(p + (from - a), p + n));
+      this.keptLen += b - from;
+    }
+  }
+
+  /**
+   * The divert range begins inside the bytes already kept (the record's first chunks were
+   * small): copy those bytes to dest and keep only what lies outside the range.
+   */
+  private divertKept(d: RecordDivert): void {
+    const s = d.start;
+    const e = s + d.length;
+    const kept: Buffer[] = [];
+    let keptLen = 0;
+    let off = 0;
+    for (const part of this.parts) {
+      const a = off;
+      const b = off + part.length;
+      off = b;
+      if (a < s) {
+        const k = Math.min(b, s) - a;
+        kept.push(part.subarray(0, k));
+        keptLen += k;
+      }
+      const ds = Math.max(a, s);
+      const de = Math.min(b, e);
+      if (ds < de && d.dest !== null) part.copy(d.dest, ds - s, ds - a, de - a);
+      if (b > e) {
+        const from = Math.max(a, e);
+        kept.push(part.subarray(from - a));
+        keptLen += b - from;
+      }
+    }
+    this.parts = kept;
+    this.keptLen = keptLen;
+  }
+
   private emit(): void {
     const parts = this.parts;
-    const n = this.recordLen;
+    const n = this.keptLen;
+    const d = this.divert;
     this.parts = [];
     this.recordLen = 0;
+    this.keptLen = 0;
+    this.divert = null;
+    this.divertable = false;
     this.fragLast = false;
     const record = parts.length === 1 ? parts[0]! : parts.length === 0 ? Buffer.alloc(0) : Buffer.concat(parts, n);
-    this.onRecord(record);
+    this.onRecord(record, d);
   }
 }
 
