@@ -44,7 +44,9 @@ interface Pending {
   res: Codec<unknown>;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
-  timer: NodeJS.Timeout;
+  /** performance.now() after which the call fails with ERR_RPC_TIMEOUT */
+  deadline: number;
+  timeoutMs: number;
   signal: AbortSignal | null;
   onAbort: (() => void) | null;
   /** where the reply's bulk bytes are being copied, while its record arrives */
@@ -87,6 +89,30 @@ export class RpcClient extends EventEmitter {
   private corked = false;
   private closePromise: Promise<void> | null = null;
   private connSeq = 0;
+  /**
+   * One timer for every call's deadline (not one per call): armed for the earliest deadline
+   * it knows, and when it fires it fails the calls past theirs and re-arms for the next.
+   * Unref'd: a pending call always has a socket or the reconnect timer keeping the process up.
+   */
+  private deadlineTimer: NodeJS.Timeout | null = null;
+  private deadlineAt = Infinity;
+  private readonly onDeadline = (): void => {
+    this.deadlineTimer = null;
+    this.deadlineAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    let late: Pending[] | null = null;
+    for (const e of this.pending.values()) {
+      if (e.deadline <= now) (late ??= []).push(e);
+      else if (e.deadline < next) next = e.deadline;
+    }
+    if (next !== Infinity) this.armDeadline(next);
+    if (late !== null) {
+      for (const e of late) {
+        this.fail(e, new RpcError('ERR_RPC_TIMEOUT', `call ${e.prog}/${e.vers}/${e.proc} xid ${e.xid} timed out after ${e.timeoutMs} ms`, { xid: e.xid }));
+      }
+    }
+  };
 
   constructor(opts: RpcClientOptions) {
     super();
@@ -142,9 +168,9 @@ export class RpcClient extends EventEmitter {
       const timeoutMs = opts?.timeoutMs ?? this.opts.timeoutMs;
       const entry: Pending = {
         xid, chunks, res: res as Codec<unknown>, resolve: resolve as (v: unknown) => void, reject, signal, onAbort: null, divert: null,
-        prog, vers, proc,
-        timer: setTimeout(() => this.fail(entry, new RpcError('ERR_RPC_TIMEOUT', `call ${prog}/${vers}/${proc} xid ${xid} timed out after ${timeoutMs} ms`, { xid })), timeoutMs),
+        prog, vers, proc, deadline: performance.now() + timeoutMs, timeoutMs,
       };
+      if (entry.deadline < this.deadlineAt) this.armDeadline(entry.deadline);
       if (signal !== null) {
         entry.onAbort = () => this.fail(entry, signal.reason);
         signal.addEventListener('abort', entry.onAbort, { once: true });
@@ -154,6 +180,13 @@ export class RpcClient extends EventEmitter {
       if (this.state === 'connected') this.send(entry);
       else if (this.state === 'idle' && this.reconnectTimer === null) this.open();
     });
+  }
+
+  private armDeadline(at: number): void {
+    if (this.deadlineTimer !== null) clearTimeout(this.deadlineTimer);
+    this.deadlineAt = at;
+    this.deadlineTimer = setTimeout(this.onDeadline, Math.max(0, Math.ceil(at - performance.now())));
+    this.deadlineTimer.unref();
   }
 
   private encodeCall<A>(xid: number, prog: number, vers: number, proc: number, cred: Credential, args: Codec<A>, argValue: A): Buffer[] {
@@ -382,11 +415,10 @@ export class RpcClient extends EventEmitter {
     throw new RpcError('ERR_RPC_BAD_REPLY', `unknown reply_stat ${stat} (${what})`, { xid });
   }
 
-  /** Removes a call from the pending map and releases its timer and abort listener. */
+  /** Removes a call from the pending map and releases its abort listener (the deadline timer is shared). */
   private settle(entry: Pending): boolean {
     if (this.pending.get(entry.xid) !== entry) return false;
     this.pending.delete(entry.xid);
-    clearTimeout(entry.timer);
     // a reply still arriving must not write into the caller's buffer once the call settled
     if (entry.divert !== null) {
       entry.divert.dest = null;
@@ -412,6 +444,11 @@ export class RpcClient extends EventEmitter {
     }
     const closedErr = new RpcError('ERR_RPC_CLOSED', 'client closed');
     for (const entry of [...this.pending.values()]) this.fail(entry, closedErr);
+    if (this.deadlineTimer !== null) {
+      clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = null;
+      this.deadlineAt = Infinity;
+    }
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.reject(closedErr);

@@ -62,6 +62,26 @@ t.test('a call that times out is removed; its late reply is ignored', async (t) 
   t.equal(await client.call(TEST_PROG, 1, PROC.ECHO, opaque, Buffer.from([5]), opaque).then((b) => b[0]), 5, 'client still works');
 });
 
+t.test('calls with different timeouts share one deadline timer: each fails at its own, in order, the rest are answered', async (t) => {
+  // a server that answers only proc 0 (NULL); every other call stays unanswered
+  const fake = await fakeServer((s, xid, proc) => { if (proc === 0) s.write(successReply(xid)); });
+  const client = new RpcClient({ host: '127.0.0.1', port: fake.port });
+  t.teardown(async () => { await client.close(); await fake.close(); });
+  await client.connect();
+  const order: string[] = [];
+  const mk = (name: string, timeoutMs: number) => client.call(TEST_PROG, 1, 1, voidc, undefined, voidc, { timeoutMs })
+    .then(() => order.push(`${name}: answered`), (e: { code?: string }) => order.push(`${name}: ${e.code}`));
+  const slow = mk('slow', 600);
+  const mid = mk('mid', 300);
+  const fast = mk('fast', 100);
+  const ok = client.call(TEST_PROG, 1, 0, voidc, undefined, voidc, { timeoutMs: 50_000 }).then(() => order.push('null: answered'));
+  await Promise.all([slow, mid, fast, ok]);
+  t.same(order, ['null: answered', 'fast: ERR_RPC_TIMEOUT', 'mid: ERR_RPC_TIMEOUT', 'slow: ERR_RPC_TIMEOUT'], 'each call timed out at its own deadline, shortest first');
+  t.equal(client.pendingCount, 0);
+  // a later call arms the timer again
+  await t.rejects(client.call(TEST_PROG, 1, 1, voidc, undefined, voidc, { timeoutMs: 30 }), { code: 'ERR_RPC_TIMEOUT' });
+});
+
 t.test('reconnect retransmits pending calls under their original XIDs', async (t) => {
   const seen1: number[] = [];
   const first = await startServer(0, seen1);
