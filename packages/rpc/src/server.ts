@@ -62,6 +62,11 @@ interface ProgramEntry {
 
 /** Size of an accepted reply's header, record mark included: mark xid REPLY MSG_ACCEPTED verf(2) accept_stat. */
 const ACCEPTED_HEAD = 28;
+/**
+ * Replies of one chunk up to this size are gathered while the socket is corked and written as
+ * one buffer at uncork (one Writable write instead of one per reply: NULL, GETATTR, LOOKUP).
+ */
+const SMALL_REPLY = 512;
 /** Distinct causes of handler failures logged at error level; repeats and later causes go to trace. */
 const MAX_LOGGED_CAUSES = 256;
 
@@ -223,6 +228,9 @@ class Connection {
   /** Records that arrived in the same chunk after reading was paused; dispatched on resume. */
   private held: Buffer[] | null = null;
   private corked = false;
+  /** small replies gathered under the current cork, written as one buffer by uncork() */
+  private small: Buffer[] = [];
+  private smallBytes = 0;
   private closingDown = false;
   private endTimer: NodeJS.Timeout | null = null;
 
@@ -561,13 +569,24 @@ class Connection {
   uncork(): void {
     if (!this.corked) return;
     this.corked = false;
+    const small = this.small;
+    if (small.length > 0) {
+      if (!this.socket.destroyed) this.socket.write(small.length === 1 ? small[0]! : Buffer.concat(small, this.smallBytes));
+      this.small = [];
+      this.smallBytes = 0;
+    }
     this.socket.uncork();
   }
 
   private writeOne(b: Buffer): void {
     if (this.socket.destroyed) return;
     this.corkOnce();
-    this.socket.write(b);
+    if (b.length <= SMALL_REPLY) {
+      this.small.push(b);
+      this.smallBytes += b.length;
+    } else {
+      this.socket.write(b);
+    }
   }
 
   /** Writes a reply's chunks; `done` runs once they were handed to the kernel or dropped. */
@@ -578,6 +597,11 @@ class Connection {
     }
     this.corkOnce();
     const last = chunks.length - 1;
+    if (last === 0 && done === undefined && chunks[0]!.length <= SMALL_REPLY) {
+      this.small.push(chunks[0]!);
+      this.smallBytes += chunks[0]!.length;
+      return;
+    }
     for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
     if (done === undefined) this.socket.write(chunks[last]!);
     else this.socket.write(chunks[last]!, () => done());

@@ -236,3 +236,23 @@ t.test('no TCP handles are left open', async (t) => {
   await new Promise((r) => setImmediate(r));
   t.equal(tcpHandles(), 0);
 });
+
+t.test('small replies gathered under one cork come out as intact records, each to its own call', async (t) => {
+  const { client } = await setup(t);
+  const n = 500;
+  const replies = await Promise.all(Array.from({ length: n }, (_, i) => {
+    const payload = Buffer.alloc(i % 300, i & 0xff);
+    return client.call(TEST_PROG, 1, PROC.ECHO, opaque, payload, opaque).then((b) => b.equals(payload));
+  }));
+  t.equal(replies.filter(Boolean).length, n, 'every echo came back to its caller, byte for byte');
+  // a large reply between small ones keeps its place as a whole record
+  const big = Buffer.alloc(100_000, 7);
+  const mixed = await Promise.all([
+    client.call(TEST_PROG, 1, PROC.ECHO, opaque, Buffer.from('a'), opaque),
+    client.call(TEST_PROG, 1, PROC.ECHO, opaque, big, opaque),
+    client.call(TEST_PROG, 1, PROC.ECHO, opaque, Buffer.from('b'), opaque),
+  ]);
+  t.equal(mixed[0]!.toString(), 'a');
+  t.ok(mixed[1]!.equals(big));
+  t.equal(mixed[2]!.toString(), 'b');
+});
