@@ -11,3 +11,4 @@ export {
 export { RpcServer, type RpcServerOptions, type CallContext, type Procedure, type Program } from './server.js';
 export { RpcClient, type RpcClientOptions, type CallOptions, type DivertingCodec } from './client.js';
 export * as rpcWire from './wire.js';
+export { BufferPool } from './buffer-pool.js';

@@ -65,11 +65,18 @@ export class RecordReader {
    * RecordDivert (the record then lacks those bytes: it is the bytes before `start`
    * followed by those after `start + length`).
    */
-  constructor(maxRecordSize: number, onRecord: (record: Buffer, diverted: RecordDivert | null) => void, onHead?: DivertHook) {
+  /**
+   * `alloc`, when given, may supply the buffer a record spanning chunks is joined into (of at
+   * least n bytes; null: allocate as usual), e.g. from a pool the owner refills once done.
+   */
+  constructor(maxRecordSize: number, onRecord: (record: Buffer, diverted: RecordDivert | null) => void, onHead?: DivertHook,
+    alloc?: (n: number) => Buffer | null) {
     this.maxRecordSize = maxRecordSize;
     this.onRecord = onRecord;
     this.onHead = onHead ?? null;
+    this.alloc = alloc ?? null;
   }
+  private readonly alloc: ((n: number) => Buffer | null) | null;
 
   /** Bytes buffered for the record in progress (for tests and accounting). */
   get buffered(): number {
@@ -224,7 +231,19 @@ export class RecordReader {
     this.divert = null;
     this.divertable = false;
     this.fragLast = false;
-    const record = parts.length === 1 ? parts[0]! : parts.length === 0 ? Buffer.alloc(0) : Buffer.concat(parts, n);
+    let record: Buffer;
+    if (parts.length === 1) record = parts[0]!;
+    else if (parts.length === 0) record = Buffer.alloc(0);
+    else {
+      const into = this.alloc !== null ? this.alloc(n) : null;
+      if (into !== null && into.length >= n) {
+        let off = 0;
+        for (const part of parts) off += part.copy(into, off);
+        record = into.length === n ? into : into.subarray(0, n);
+      } else {
+        record = Buffer.concat(parts, n);
+      }
+    }
     this.onRecord(record, d);
   }
 }

@@ -6,6 +6,7 @@ import { AUTH_NONE_CRED, parseAuthSys, type Credential } from './auth.js';
 import { RpcAuthError, RpcError } from './errors.js';
 import { parseServerOptions, DEFAULT_CLOSE_TIMEOUT_MS, type ParsedServerOptions, type RpcServerOptions } from './options.js';
 import { RecordReader } from './record.js';
+import { BufferPool } from './buffer-pool.js';
 import {
   AUTH_BADCRED, AUTH_BADVERF, AUTH_ERROR, AUTH_NONE, AUTH_SYS, CALL, GARBAGE_ARGS, LAST_FRAGMENT, MAX_AUTH_BYTES, MAX_FRAGMENT,
   MSG_ACCEPTED, MSG_DENIED, PROC_UNAVAIL, PROG_MISMATCH, PROG_UNAVAIL, REPLY, RPC_MISMATCH, RPC_VERSION, SUCCESS, SYSTEM_ERR,
@@ -67,6 +68,12 @@ const ACCEPTED_HEAD = 28;
  * one buffer at uncork (one Writable write instead of one per reply: NULL, GETATTR, LOOKUP).
  */
 const SMALL_REPLY = 512;
+/** Joined call records at least this large come from the server's pool (1 MiB WRITEs). */
+const POOLED_RECORD_MIN = 64 * 1024;
+/** Size of the pooled record buffers: a wtmax (1 MiB) WRITE and its call header. */
+const POOLED_RECORD_SIZE = 1024 * 1024 + 4096;
+/** Idle pooled record buffers kept per server. */
+const POOLED_RECORDS_KEPT = 8;
 /** Distinct causes of handler failures logged at error level; repeats and later causes go to trace. */
 const MAX_LOGGED_CAUSES = 256;
 
@@ -83,6 +90,8 @@ export class RpcServer {
   private nextConnId = 1;
   private readonly loggedCauses = new Set<string>();
   private closing: Promise<void> | null = null;
+  /** @internal buffers large call records are joined into, lent until their reply is written */
+  readonly recordPool = new BufferPool(POOLED_RECORD_SIZE, POOLED_RECORDS_KEPT);
 
   constructor(opts?: RpcServerOptions) {
     this.opts = parseServerOptions(opts);
@@ -243,7 +252,9 @@ class Connection {
     this.remotePort = socket.remotePort ?? 0;
     this.localPort = socket.localPort ?? 0;
     this.log = opts.logger.child({ conn: id, peer: `${this.remoteAddress}:${this.remotePort}` });
-    this.reader = new RecordReader(opts.maxRecordSize, (rec) => this.onIncoming(rec));
+    const pool = server.recordPool;
+    this.reader = new RecordReader(opts.maxRecordSize, (rec) => this.onIncoming(rec), undefined,
+      (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.take(n) : null));
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         if (this.endTimer !== null) clearTimeout(this.endTimer);
@@ -439,7 +450,7 @@ class Connection {
       (result as PromiseLike<unknown>).then(
         (value) => {
           this.settle();
-          this.sendSuccess(ctx, p, value);
+          this.sendSuccess(ctx, p, value, rec);
         },
         (err: unknown) => {
           this.settle();
@@ -448,7 +459,7 @@ class Connection {
       );
     } else {
       this.settle();
-      this.sendSuccess(ctx, p, result);
+      this.sendSuccess(ctx, p, result, rec);
     }
   }
 
@@ -467,9 +478,16 @@ class Connection {
     this.sendAccepted(ctx.xid, SYSTEM_ERR);
   }
 
-  private sendSuccess(ctx: CallContext, p: Procedure, value: unknown): void {
+  /**
+   * The reply to a call whose handler settled with `value`. `rec` is the call's record: when it
+   * came from the server's pool it goes back once the reply (which may hold views of it) is
+   * in the kernel.
+   */
+  private sendSuccess(ctx: CallContext, p: Procedure, value: unknown, rec: Buffer): void {
+    const pooledRec = rec.length >= POOLED_RECORD_MIN;
     if (this.socket.destroyed) {
       if (p.sent !== undefined) releaseResult(this.server, this.log, p, value);
+      if (pooledRec) this.server.recordPool.release(rec);
       return this.afterReply();
     }
     let chunks: Buffer[];
@@ -494,12 +512,18 @@ class Connection {
       chunks = w.chunks();
     } catch (err) {
       if (p.sent !== undefined) releaseResult(this.server, this.log, p, value);
+      if (pooledRec) this.server.recordPool.release(rec);
       this.server.logFailure(this.log, `${ctx.prog}/${ctx.vers}/${p.name} result encoding`, err);
       this.sendAccepted(ctx.xid, SYSTEM_ERR);
       return;
     }
-    if (p.sent === undefined) this.write(chunks);
-    else this.write(chunks, () => releaseResult(this.server, this.log, p, value));
+    if (p.sent === undefined && !pooledRec) this.write(chunks);
+    else {
+      this.write(chunks, () => {
+        if (p.sent !== undefined) releaseResult(this.server, this.log, p, value);
+        if (pooledRec) this.server.recordPool.release(rec);
+      });
+    }
     this.afterReply();
   }
 

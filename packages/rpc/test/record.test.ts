@@ -109,3 +109,20 @@ t.test('recordMark and frameRecord validate their input', async (t) => {
   t.throws(() => frameRecord([], 0), { code: 'ERR_RPC_INVALID_OPTION' });
   t.same(Buffer.concat(frameRecord([])), recordMark(0), 'an empty record is one empty last fragment');
 });
+
+t.test('a record spanning chunks is joined into the buffer alloc() supplies; null falls back to a fresh one', async (t) => {
+  const rec = Buffer.alloc(5000, 9);
+  const stream = Buffer.concat([recordMark(rec.length), rec]);
+  const into = Buffer.alloc(8192, 0);
+  let asked = 0;
+  const out: Buffer[] = [];
+  const reader = new RecordReader(1 << 20, (r) => out.push(r), undefined, (n) => { asked++; return n === 5000 ? into : null; });
+  for (let i = 0; i < stream.length; i += 1000) reader.push(stream.subarray(i, i + 1000));
+  t.equal(asked, 1);
+  t.ok(out[0]!.equals(rec));
+  t.equal(out[0]!.buffer, into.buffer, 'joined into the supplied buffer');
+  const other = Buffer.alloc(100, 1);
+  for (let i = 0; i < 104; i += 50) reader.push(Buffer.concat([recordMark(100), other]).subarray(i, i + 50));
+  t.ok(out[1]!.equals(other), 'alloc() answered null: joined as usual');
+  t.not(out[1]!.buffer, into.buffer);
+});

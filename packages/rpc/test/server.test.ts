@@ -256,3 +256,18 @@ t.test('small replies gathered under one cork come out as intact records, each t
   t.ok(mixed[1]!.equals(big));
   t.equal(mixed[2]!.toString(), 'b');
 });
+
+t.test('large call records are joined into pooled buffers, reused only once their replies are written', async (t) => {
+  const { client, server } = await setup(t);
+  const pool = server.recordPool;
+  t.equal(pool.idleCount, 0);
+  // ECHO answers a view of its arguments, so each reply holds its call's record until written
+  const payloads = Array.from({ length: 6 }, (_, i) => Buffer.alloc(300_000 + i, 0x30 + i));
+  const back = await Promise.all(payloads.map((p) => client.call(TEST_PROG, 1, PROC.ECHO, opaque, p, opaque)));
+  t.ok(back.every((b, i) => b.equals(payloads[i]!)), 'concurrent large echoes each came back intact');
+  const deadline = Date.now() + 5000;
+  while (pool.idleCount === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  t.ok(pool.idleCount >= 1, `record buffers returned after their replies were written (${pool.idleCount} idle)`);
+  const again = await Promise.all(payloads.map((p) => client.call(TEST_PROG, 1, PROC.ECHO, opaque, p, opaque)));
+  t.ok(again.every((b, i) => b.equals(payloads[i]!)), 'and reused without mixing bytes');
+});
