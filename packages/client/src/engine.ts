@@ -70,6 +70,7 @@ export interface ReadIntoResult {
 export async function readInto(t: NfsTransport, fh: Buffer, buf: Buffer, offset: number, length: number, position: bigint,
   rsize: number, opts: EngineOptions, isClosed?: () => boolean): Promise<ReadIntoResult> {
   if (length === 0) return { bytesRead: 0, eof: false };
+  if (length <= rsize) return readOne(t, fh, buf, offset, length, position, opts, isClosed);
   const pieces = Math.ceil(length / rsize);
   let eofAt = Infinity; // bytes from the start of the request at which the file ends
   await runWindowed(pieces, opts.window, async (i) => {
@@ -87,6 +88,22 @@ export async function readInto(t: NfsTransport, fh: Buffer, buf: Buffer, offset:
   }, () => eofAt !== Infinity);
   const bytesRead = Math.min(length, eofAt);
   return { bytesRead, eof: eofAt !== Infinity };
+}
+
+/** readInto() of at most rsize bytes: one READ (continued when short), without the window machinery. */
+async function readOne(t: NfsTransport, fh: Buffer, buf: Buffer, offset: number, length: number, position: bigint,
+  opts: EngineOptions, isClosed?: () => boolean): Promise<ReadIntoResult> {
+  let done = 0;
+  for (;;) {
+    const slice = buf.subarray(offset + done, offset + length);
+    const pos = position + BigInt(done);
+    const r = opts.retries === 0 ? await t.read(fh, pos, slice) : await withRetries(opts.retries, () => t.read(fh, pos, slice), isClosed);
+    if (r.count > slice.length) throw new NfsClientError('ERR_NFS_BAD_REPLY', `READ returned ${r.count} bytes for ${slice.length} asked`);
+    done += r.count;
+    // a zero-byte reply that does not say EOF would loop forever: treat it as the end
+    if (r.eof || r.count === 0) return { bytesRead: done, eof: true };
+    if (done >= length) return { bytesRead: done, eof: false };
+  }
 }
 
 /** A range written UNSTABLE and not yet committed, and the verifier the server gave for it. */
