@@ -71,3 +71,23 @@ t.test('READ: small reads run synchronously, large ones through the thread pool;
   t.equal(tail.count, 100);
   t.equal(tail.eof, true, 'eof exact on the synchronous path');
 });
+
+t.test('core.lstat: synchronous under the gate, same stats and errors as the backend; off with maxBytes 0', async (t) => {
+  const s = await setup(t);
+  writeFileSync(join(s.root, 'f'), 'x');
+  const want = await s.core.backend.lstat(join(s.root, 'f'));
+  const got = await s.core.lstat(join(s.root, 'f'));
+  t.equal(got.ino, want.ino);
+  t.equal(got.size, 1n);
+  t.equal(got.mtimeNs, want.mtimeNs);
+  await t.rejects(s.core.lstat(join(s.root, 'missing')), { code: 'ENOENT' }, 'a missing path rejects with the errno, as the async call does');
+  const g = new SyncReadGate();
+  t.equal(g.allowStat(), true);
+  const off = new SyncReadGate({ maxBytes: 0 });
+  t.equal(off.allowStat(), false, 'maxBytes 0 turns synchronous stats off too');
+  const slow = new SyncReadGate({ cooldownMs: 60_000 });
+  t.equal(slow.allowStat(), true);
+  slow.done(performance.now() - 1, performance.now());
+  await turn();
+  t.equal(slow.allowStat(), false, 'a slow synchronous call turns stats off for the cooldown as well');
+});

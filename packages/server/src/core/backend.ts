@@ -32,6 +32,8 @@ export interface Backend {
   readonly name: string;
   /** Stats of the object itself (never follows a final symlink). */
   lstat(path: string): Promise<BigIntStats>;
+  /** Optional: lstat on the calling thread (used under the core's SyncReadGate). */
+  lstatSync?(path: string): BigIntStats;
   fstat(fd: number): Promise<BigIntStats>;
   /**
    * Optional: fstat without a thread-pool round trip, for the READ/WRITE fast path on a

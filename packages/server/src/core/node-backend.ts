@@ -75,6 +75,10 @@ export class NodeFsBackend implements Backend {
     return new Promise((res, rej) => fs.fstat(fd, { bigint: true }, (e, s) => (e ? rej(e) : res(s))));
   }
 
+  lstatSync(path: string): fs.BigIntStats {
+    return fs.lstatSync(path, { bigint: true });
+  }
+
   fstatSync(fd: number): fs.BigIntStats {
     return fs.fstatSync(fd, { bigint: true });
   }

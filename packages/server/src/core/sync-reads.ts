@@ -10,7 +10,8 @@
  *    thread was preempted) turns synchronous reads off for `cooldownMs` (default 200 ms).
  * So the loop is blocked at most `budgetUs` plus one read per turn, and a cold workload on a
  * slow device pays one blocking read per cooldown before it runs through the thread pool.
- * `maxBytes: 0` turns the synchronous path off.
+ * `maxBytes: 0` turns the synchronous path off. The same gate (and budget) also lets the
+ * core's lstat of a path run synchronously (allowStat).
  */
 import { performance } from 'node:perf_hooks';
 import { NfsError } from './nfsstat.js';
@@ -77,8 +78,21 @@ export class SyncReadGate {
 
   /** May a read of `len` bytes run synchronously now? (Counts it when yes.) */
   allow(len: number): boolean {
+    return len <= this.options.maxBytes && this.take();
+  }
+
+  /**
+   * May an lstat run synchronously now? Same bounds as reads (a dentry and inode in memory
+   * cost a few µs; one that must come from the device is what the cooldown catches).
+   * `maxBytes: 0` turns these off too.
+   */
+  allowStat(): boolean {
+    return this.options.maxBytes > 0 && this.take();
+  }
+
+  private take(): boolean {
     const o = this.options;
-    if (len > o.maxBytes || this.countThisTurn >= o.perTurn || this.usThisTurn >= o.budgetUs) return false;
+    if (this.countThisTurn >= o.perTurn || this.usThisTurn >= o.budgetUs) return false;
     if (this.offUntil !== 0) {
       if (performance.now() < this.offUntil) return false;
       this.offUntil = 0;

@@ -133,7 +133,7 @@ export const NO_FH: post_op_fh3 = Object.freeze({ handle_follows: false }) as po
 /** Fresh attributes of a path, or undefined when it cannot be stat'ed (never fails the call). */
 export async function statOrUndefined(env: Nfs3Env, path: string): Promise<BigIntStats | undefined> {
   try {
-    return await env.core.backend.lstat(path);
+    return await env.core.lstat(path);
   } catch {
     return undefined;
   }
@@ -316,11 +316,11 @@ export async function finishCreate(env: Nfs3Env, c: CreateTarget, attrs: sattr3 
   let stats: BigIntStats;
   try {
     await core.chownNew(c.path, c.dir.cred, c.dir.stats);
-    stats = await core.backend.lstat(c.path);
+    stats = await core.lstat(c.path);
     if (attrs !== null && !sattrEmpty(attrs)) {
       const st = await applySattr(env, { exp: c.dir.exp, path: c.path, stats }, c.dir.cred, attrs, { creating: true });
       if (st !== 0) return { status: st, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
-      stats = await core.backend.lstat(c.path);
+      stats = await core.lstat(c.path);
     }
   } catch (err) {
     return { status: errStatus(env, err, 'create'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };

@@ -54,7 +54,7 @@ export function readdir(env: Nfs3Env): Procedure<READDIR3args, READDIR3res> {
               }
               return parentIno;
             }
-            const st: BigIntStats | undefined = await core.backend.lstat(`${t.path}/${c.name}`).catch(() => undefined);
+            const st: BigIntStats | undefined = await core.lstat(`${t.path}/${c.name}`).catch(() => undefined);
             return st?.ino;
           }));
           for (let k = 0; k < batch.length; k++) {

@@ -76,7 +76,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
               return p === undefined || typeof p === 'number' ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
             }
             const path = `${t.path}/${c.name}`;
-            const st: BigIntStats | undefined = await core.backend.lstat(path).catch(() => undefined);
+            const st: BigIntStats | undefined = await core.lstat(path).catch(() => undefined);
             if (!st) return undefined;
             return { fileid: st.ino, obj: { exp: t.exp, path, stats: st } };
           }));
