@@ -69,7 +69,10 @@ export interface CaptureReport {
 
 /** Decodes the capture as RPC on the given ports and checks every call has a reply. */
 export async function analyzeCapture(file: string, rpcPorts: number[]): Promise<CaptureReport> {
-  const decode = rpcPorts.flatMap((p) => ['-d', `tcp.port==${p},rpc`]);
+  // Loopback on several CPUs can record a burst's segments out of order (a 1 MiB READ reply
+  // then shows "previous segment not captured" and stays unreassembled though the client got
+  // it); tshark reassembles them in sequence order only when asked to.
+  const decode = ['-o', 'tcp.reassemble_out_of_order:TRUE', ...rpcPorts.flatMap((p) => ['-d', `tcp.port==${p},rpc`])];
   const mal = await run('tshark', ['-r', file, ...decode, '-Y', '_ws.malformed'], { timeoutMs: 300_000 });
   if (mal.code !== 0) throw new Error(`tshark -r failed: ${mal.stderr}`);
   const rows = await run(
