@@ -180,7 +180,13 @@ export function buildServeOptions(argv: string[]): {
 /** The banner, written at once; the `Listening on HOST port N (...)` line is what scripts parse. */
 export function printBanner(server: NfsServer, out: (s: string) => void): void {
   const lines: string[] = [];
-  for (const e of server.exports) lines.push(`Serving ${e.root} as ${server.host}:${e.path}`);
+  for (const e of server.core.exports) {
+    const o = e.options;
+    const squash = o.squash === 'root' ? 'root_squash' : o.squash === 'all' ? 'all_squash' : 'no_root_squash';
+    lines.push(`Serving ${e.root} as ${server.host}:${e.path} (${o.ro ? 'ro' : 'rw'},${squash})`);
+    // The usual first surprise: a client writing as root gets EACCES on a directory root owns.
+    if (o.squash !== 'none') lines.push(`       clients' root works as uid ${o.anonuid}; --options rw,no_root_squash lets it write as root`);
+  }
   const pm =
     server.portmap.mode === 'own'
       ? `our own portmapper on port ${server.portmap.port}`
