@@ -204,7 +204,10 @@ export function printBanner(server: NfsServer, out: (s: string) => void): void {
 }
 
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [cmd, ...rest] = argv;
+  const [cmd, ...args] = argv;
+  // `pnpm serve -- --port N` hands the script a leading `--`; it separates pnpm's options
+  // from ours and is no end-of-options marker for serve.
+  const rest = args[0] === '--' ? args.slice(1) : args;
   if (cmd === undefined || cmd === '-h' || cmd === '--help' || cmd === 'help') {
     io.stdout(USAGE);
     return cmd === undefined ? 2 : 0;

@@ -92,7 +92,13 @@ t.test('--export, --options, --config and --help/--version', async (t) => {
   const dir = tempDir(t);
   const r = await cli(['serve', dir, '--port', '0', '--no-portmap', '--export', 'data', '--options', 'ro,all_squash', '--state-dir', join(dir, 's'), '--log-level', 'silent']);
   t.equal(r.code, 0);
-  t.match(r.stdout, `as 127.0.0.1:/data`);
+  t.match(r.stdout, `as 127.0.0.1:/data (ro,all_squash)`);
+  t.match(r.stdout, "clients' root works as uid 65534; --options rw,no_root_squash lets it write as root");
+  // what `pnpm serve -- --options ...` hands the command: a leading `--`
+  const viaPnpm = await cli(['serve', '--', dir, '--port', '0', '--no-portmap', '--options', 'rw,no_root_squash', '--state-dir', join(dir, 's3'), '--log-level', 'silent']);
+  t.equal(viaPnpm.code, 0, viaPnpm.stderr);
+  t.match(viaPnpm.stdout, `Serving ${dir} as 127.0.0.1:/export (rw,no_root_squash)`);
+  t.notMatch(viaPnpm.stdout, "clients' root works as", 'no squash note without root_squash');
   writeFileSync(join(dir, 'nfsts.json'), JSON.stringify({ portmap: false, logLevel: 'silent', stateDir: 's2', exports: [{ path: '/one', root: '.' }, { path: '/two', root: '.', options: 'ro' }] }));
   const c = await cli(['serve', '--config', join(dir, 'nfsts.json'), '--port', '0']);
   t.equal(c.code, 0);
