@@ -5,32 +5,8 @@ import type { Codec } from '@nfsts/xdr';
 import type { Credential } from '@nfsts/rpc';
 import type { ClientEntry, LocalFile, LocalFileMode, ServerTable } from '@nfsts/common';
 
-// ---- the client's transport interface, copied structurally from packages/client/src/transport.ts ----
-
-export interface ReadResult {
-  /** bytes placed at the start of `dest` */
-  count: number;
-  eof: boolean;
-}
-
-export interface WriteResult {
-  /** bytes the server accepted */
-  count: number;
-  /** stable_how actually used: 0 UNSTABLE, 1 DATA_SYNC, 2 FILE_SYNC */
-  committed: number;
-  /** the server's 8-byte write verifier */
-  verf: Buffer;
-}
-
-export interface NfsTransport {
-  read(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult>;
-  write(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult>;
-  commit(fh: Buffer, offset: bigint, count: number): Promise<Buffer>;
-}
-
-export const UNSTABLE = 0;
-export const DATA_SYNC = 1;
-export const FILE_SYNC = 2;
+// the transport contract shared with the client's request engine
+export { type NfsTransport, type ReadResult, type WriteResult, UNSTABLE, DATA_SYNC, FILE_SYNC } from '@nfsts/common';
 
 /** The part of `RpcClient` a probe needs (structural, like the client's `RpcCaller`). */
 export interface RpcCallerLike {

@@ -1,0 +1,33 @@
+/**
+ * The small interface the client's request engine drives: READ, WRITE and COMMIT for a file
+ * handle. The client implements it over RPC (`packages/client/src/rpc-transport.ts`) and
+ * LOCALIO implements it on the server's backing file (`packages/localio`). It lives here, the
+ * one package both import, so there is a single definition of the contract.
+ */
+export interface ReadResult {
+  /** bytes placed at the start of `dest` */
+  count: number;
+  eof: boolean;
+}
+
+export interface WriteResult {
+  /** bytes the server accepted (may be fewer than sent: the engine continues) */
+  count: number;
+  /** stable_how the server actually used: 0 UNSTABLE, 1 DATA_SYNC, 2 FILE_SYNC */
+  committed: number;
+  /** the server's 8-byte write verifier */
+  verf: Buffer;
+}
+
+export interface NfsTransport {
+  /** Reads up to `dest.length` bytes at `offset` straight into `dest`. */
+  read(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult>;
+  /** Writes `data` at `offset`; `data` is sent by reference and not touched after the promise settles. */
+  write(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult>;
+  /** Commits `[offset, offset+count)` (count 0 = to the end of the file); returns the verifier. */
+  commit(fh: Buffer, offset: bigint, count: number): Promise<Buffer>;
+}
+
+export const UNSTABLE = 0;
+export const DATA_SYNC = 1;
+export const FILE_SYNC = 2;
