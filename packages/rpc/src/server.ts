@@ -216,6 +216,20 @@ function releaseResult(server: RpcServer, log: Logger, p: Procedure, value: unkn
   }
 }
 
+/**
+ * Writes an accepted reply's header (record mark, xid, REPLY, MSG_ACCEPTED, AUTH_NONE verifier,
+ * accept_stat) into b[0..ACCEPTED_HEAD); `length` is the record's length after the mark.
+ */
+function writeAcceptedHead(b: Buffer, length: number, xid: number, stat: number): void {
+  b.writeUInt32BE(LAST_FRAGMENT + length, 0);
+  b.writeUInt32BE(xid, 4);
+  b.writeUInt32BE(REPLY, 8);
+  b.writeUInt32BE(MSG_ACCEPTED, 12);
+  b.writeUInt32BE(AUTH_NONE, 16);
+  b.writeUInt32BE(0, 20);
+  b.writeUInt32BE(stat, 24);
+}
+
 function uncorkConnection(c: Connection): void {
   c.uncork();
 }
@@ -496,14 +510,7 @@ class Connection {
       const length = ACCEPTED_HEAD - 4 + total;
       if (length > MAX_FRAGMENT) throw new RpcError('ERR_RPC_RECORD_TOO_LARGE', `reply of ${length} bytes does not fit one fragment`);
       const w = new XdrWriter(ACCEPTED_HEAD + inline, { chunks: true });
-      const b = w.buf;
-      b.writeUInt32BE(LAST_FRAGMENT + length, 0);
-      b.writeUInt32BE(ctx.xid, 4);
-      b.writeUInt32BE(REPLY, 8);
-      b.writeUInt32BE(MSG_ACCEPTED, 12);
-      b.writeUInt32BE(AUTH_NONE, 16);
-      b.writeUInt32BE(0, 20);
-      b.writeUInt32BE(SUCCESS, 24);
+      writeAcceptedHead(w.buf, length, ctx.xid, SUCCESS);
       w.pos = ACCEPTED_HEAD;
       p.res.encode(w, value);
       if (w.pos !== ACCEPTED_HEAD + inline) {
@@ -530,26 +537,14 @@ class Connection {
   /** An accepted reply with no body: PROG_UNAVAIL, PROC_UNAVAIL, GARBAGE_ARGS, SYSTEM_ERR. */
   private sendAccepted(xid: number, stat: number): void {
     const b = Buffer.allocUnsafe(ACCEPTED_HEAD);
-    b.writeUInt32BE(LAST_FRAGMENT + ACCEPTED_HEAD - 4, 0);
-    b.writeUInt32BE(xid, 4);
-    b.writeUInt32BE(REPLY, 8);
-    b.writeUInt32BE(MSG_ACCEPTED, 12);
-    b.writeUInt32BE(AUTH_NONE, 16);
-    b.writeUInt32BE(0, 20);
-    b.writeUInt32BE(stat, 24);
+    writeAcceptedHead(b, ACCEPTED_HEAD - 4, xid, stat);
     this.writeOne(b);
     this.afterReply();
   }
 
   private sendProgMismatch(xid: number, low: number, high: number): void {
     const b = Buffer.allocUnsafe(ACCEPTED_HEAD + 8);
-    b.writeUInt32BE(LAST_FRAGMENT + ACCEPTED_HEAD + 4, 0);
-    b.writeUInt32BE(xid, 4);
-    b.writeUInt32BE(REPLY, 8);
-    b.writeUInt32BE(MSG_ACCEPTED, 12);
-    b.writeUInt32BE(AUTH_NONE, 16);
-    b.writeUInt32BE(0, 20);
-    b.writeUInt32BE(PROG_MISMATCH, 24);
+    writeAcceptedHead(b, ACCEPTED_HEAD + 4, xid, PROG_MISMATCH);
     b.writeUInt32BE(low, 28);
     b.writeUInt32BE(high, 32);
     this.writeOne(b);
