@@ -498,10 +498,8 @@ class Connection {
    * in the kernel.
    */
   private sendSuccess(ctx: CallContext, p: Procedure, value: unknown, rec: Buffer): void {
-    const pooledRec = rec.length >= POOLED_RECORD_MIN;
     if (this.socket.destroyed) {
-      if (p.sent !== undefined) releaseResult(this.server, this.log, p, value);
-      if (pooledRec) this.server.recordPool.release(rec);
+      this.replyDone(p, value, rec);
       return this.afterReply();
     }
     let chunks: Buffer[];
@@ -518,20 +516,20 @@ class Connection {
       }
       chunks = w.chunks();
     } catch (err) {
-      if (p.sent !== undefined) releaseResult(this.server, this.log, p, value);
-      if (pooledRec) this.server.recordPool.release(rec);
+      this.replyDone(p, value, rec);
       this.server.logFailure(this.log, `${ctx.prog}/${ctx.vers}/${p.name} result encoding`, err);
       this.sendAccepted(ctx.xid, SYSTEM_ERR);
       return;
     }
-    if (p.sent === undefined && !pooledRec) this.write(chunks);
-    else {
-      this.write(chunks, () => {
-        if (p.sent !== undefined) releaseResult(this.server, this.log, p, value);
-        if (pooledRec) this.server.recordPool.release(rec);
-      });
-    }
+    if (p.sent === undefined && rec.length < POOLED_RECORD_MIN) this.write(chunks);
+    else this.write(chunks, () => this.replyDone(p, value, rec));
     this.afterReply();
+  }
+
+  /** A reply is in the kernel or dropped: the result's by-reference buffers and a pooled call record are free. */
+  private replyDone(p: Procedure, value: unknown, rec: Buffer): void {
+    if (p.sent !== undefined) releaseResult(this.server, this.log, p, value);
+    if (rec.length >= POOLED_RECORD_MIN) this.server.recordPool.release(rec);
   }
 
   /** An accepted reply with no body: PROG_UNAVAIL, PROC_UNAVAIL, GARBAGE_ARGS, SYSTEM_ERR. */
