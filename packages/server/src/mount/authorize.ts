@@ -24,7 +24,7 @@ export function normalizeDirpath(dirpath: string): string | null {
 /**
  * The MNT decision shared by v1 and v3: find the export holding `dirpath` (the export
  * itself or a directory below it, reached without following symlinks), check the client
- * against its allow-list and `secure`, and produce the handle. Refusals are mountstat3
+ * against its allow-list (host names by reverse DNS, as NFS calls are) and `secure`, and produce the handle. Refusals are mountstat3
  * values: unknown path → NOENT, client not allowed → ACCES, not a directory → NOTDIR.
  */
 export async function authorizeMount(m: MountContext, dirpath: string, ctx: CallContext): Promise<MountGrant | mountstat3> {
@@ -38,7 +38,7 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
     }
   }
   if (exp === undefined) return mountstat3.MNT3ERR_NOENT;
-  if (!m.core.clientAllowed(exp, ctx.remoteAddress, ctx.remotePort)) {
+  if (!(await m.core.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort))) {
     ctx.logger.trace({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path }, 'mount refused: client not allowed');
     return mountstat3.MNT3ERR_ACCES;
   }
