@@ -171,22 +171,7 @@ export class RecordReader {
       this.keptLen += n;
       return;
     }
-    const b = a + n;
-    const s = d.start;
-    const e = s + d.length;
-    if (a < s) {
-      const k = Math.min(b, s) - a;
-      this.parts.push(chunk.subarray(p, p + k));
-      this.keptLen += k;
-    }
-    const ds = Math.max(a, s);
-    const de = Math.min(b, e);
-    if (ds < de && d.dest !== null) chunk.copy(d.dest, ds - s, p + (ds - a), p + (de - a));
-    if (b > e) {
-      const from = Math.max(a, e);
-      this.parts.push(chunk.subarray(p + (from - a), p + n));
-      this.keptLen += b - from;
-    }
+    this.keptLen += splitPiece(chunk, p, n, a, d, this.parts);
   }
 
   /**
@@ -194,28 +179,12 @@ export class RecordReader {
    * small): copy those bytes to dest and keep only what lies outside the range.
    */
   private divertKept(d: RecordDivert): void {
-    const s = d.start;
-    const e = s + d.length;
     const kept: Buffer[] = [];
     let keptLen = 0;
     let off = 0;
     for (const part of this.parts) {
-      const a = off;
-      const b = off + part.length;
-      off = b;
-      if (a < s) {
-        const k = Math.min(b, s) - a;
-        kept.push(part.subarray(0, k));
-        keptLen += k;
-      }
-      const ds = Math.max(a, s);
-      const de = Math.min(b, e);
-      if (ds < de && d.dest !== null) part.copy(d.dest, ds - s, ds - a, de - a);
-      if (b > e) {
-        const from = Math.max(a, e);
-        kept.push(part.subarray(from - a));
-        keptLen += b - from;
-      }
+      keptLen += splitPiece(part, 0, part.length, off, d, kept);
+      off += part.length;
     }
     this.parts = kept;
     this.keptLen = keptLen;
@@ -246,6 +215,32 @@ export class RecordReader {
     }
     this.onRecord(record, d);
   }
+}
+
+/**
+ * Splits buf[p, p+n), the record's bytes [a, a+n), against the divert range of `d`: the bytes
+ * inside it are copied to d.dest (dropped once dest is null), the bytes before and after it
+ * are pushed onto `kept` as views. Returns how many bytes were kept.
+ */
+function splitPiece(buf: Buffer, p: number, n: number, a: number, d: RecordDivert, kept: Buffer[]): number {
+  const b = a + n;
+  const s = d.start;
+  const e = s + d.length;
+  let keptLen = 0;
+  if (a < s) {
+    const k = Math.min(b, s) - a;
+    kept.push(buf.subarray(p, p + k));
+    keptLen += k;
+  }
+  const ds = Math.max(a, s);
+  const de = Math.min(b, e);
+  if (ds < de && d.dest !== null) buf.copy(d.dest, ds - s, p + (ds - a), p + (de - a));
+  if (b > e) {
+    const from = Math.max(a, e);
+    kept.push(buf.subarray(p + (from - a), p + n));
+    keptLen += b - from;
+  }
+  return keptLen;
 }
 
 /** A record-marking header for a fragment of `length` bytes. */
