@@ -60,21 +60,18 @@ function toNfsTime(t: Date | number): { seconds: number; nseconds: number } {
 
 /** Builds an sattr3 from the fields given; absent fields stay unchanged. */
 export function makeSattr(a: SetAttrs = {}): sattr3 {
-  const time = (t: Date | number | 'server' | undefined): sattr3['atime'] =>
+  // set_atime and set_mtime differ only in the name of the SET_TO_CLIENT_TIME arm's field
+  const time = <K extends 'atime' | 'mtime'>(key: K, t: Date | number | 'server' | undefined): sattr3[K] =>
     t === undefined ? { set_it: time_how.DONT_CHANGE }
       : t === 'server' ? { set_it: time_how.SET_TO_SERVER_TIME }
-        : { set_it: time_how.SET_TO_CLIENT_TIME, atime: toNfsTime(t) } as sattr3['atime'];
-  const mtime = (t: Date | number | 'server' | undefined): sattr3['mtime'] =>
-    t === undefined ? { set_it: time_how.DONT_CHANGE }
-      : t === 'server' ? { set_it: time_how.SET_TO_SERVER_TIME }
-        : { set_it: time_how.SET_TO_CLIENT_TIME, mtime: toNfsTime(t) } as sattr3['mtime'];
+        : { set_it: time_how.SET_TO_CLIENT_TIME, [key]: toNfsTime(t) } as sattr3[K];
   return {
     mode: a.mode !== undefined ? { set_it: true, mode: a.mode & 0o7777 } : { set_it: false },
     uid: a.uid !== undefined ? { set_it: true, uid: a.uid } : { set_it: false },
     gid: a.gid !== undefined ? { set_it: true, gid: a.gid } : { set_it: false },
     size: a.size !== undefined ? { set_it: true, size: BigInt(a.size) } : { set_it: false },
-    atime: time(a.atime),
-    mtime: mtime(a.mtime),
+    atime: time('atime', a.atime),
+    mtime: time('mtime', a.mtime),
   };
 }
 
