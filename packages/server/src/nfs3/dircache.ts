@@ -12,7 +12,10 @@
  * again per reply. An unknown or zero verifier simply gets a fresh listing.
  */
 import { randomBytes } from 'node:crypto';
-import type { ListedEntry, Resolved, ServerCore } from '../core/index.js';
+import type { CallContext } from '@nfsts/rpc';
+import { nfsstat3, type nfs_fh3, type post_op_attr } from '@nfsts/xdr';
+import { mayAccess, MAY_READ, type ListedEntry, type Resolved, type ServerCore } from '../core/index.js';
+import { postOp, target, NO_ATTR, type Nfs3Env, type NfsErr, type Target } from './common.js';
 
 export const DEFAULT_MAX_LISTINGS = 32;
 export const DEFAULT_MAX_LISTED_ENTRIES = 2_000_000;
@@ -99,6 +102,30 @@ export function indexAfter(entries: readonly ListedEntry[], cookie: bigint): num
 export function xdrStringSize(name: string): number {
   const n = Buffer.byteLength(name, 'utf8');
   return 4 + n + ((4 - (n & 3)) & 3);
+}
+
+/** XDR size of an entry3, which is also the part of an entryplus3 that `dircount` bounds (value_follows, fileid, name, cookie). */
+export function entrySize(name: string): number {
+  return 4 + 8 + xdrStringSize(name) + 8;
+}
+
+/** The directory READDIR and READDIRPLUS list: target(), NOTDIR, and ACCES without read permission. */
+export async function listedDir(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promise<Target | { status: NfsErr; dir_attributes: post_op_attr }> {
+  const t = await target(env, fh, ctx);
+  if (typeof t === 'number') return { status: t, dir_attributes: NO_ATTR };
+  if (!t.stats.isDirectory()) return { status: nfsstat3.NFS3ERR_NOTDIR, dir_attributes: postOp(env, t.stats) };
+  if (!mayAccess(t.stats, t.cred, MAY_READ)) return { status: nfsstat3.NFS3ERR_ACCES, dir_attributes: postOp(env, t.stats) };
+  return t;
+}
+
+/**
+ * What '..' of `dir` lists as: the directory itself at the export root (as LOOKUP '..' answers
+ * there), else its parent; undefined when the parent cannot be resolved.
+ */
+export async function parentOf(core: ServerCore, dir: Resolved): Promise<Resolved | undefined> {
+  if (dir.path === dir.exp.root) return dir;
+  const p = await core.lookupChild(dir, '..').catch(() => undefined);
+  return p === undefined || typeof p === 'number' ? undefined : p;
 }
 
 /** One candidate of a reply: '.', '..' or a listed entry. */

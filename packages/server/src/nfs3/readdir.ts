@@ -6,9 +6,8 @@
 import type { BigIntStats } from 'node:fs';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_READDIR3args, xdr_READDIR3res, type entry3, type READDIR3args, type READDIR3res } from '@nfsts/xdr';
-import { mayAccess, MAY_READ } from '../core/index.js';
-import { errStatus, postOp, target, NO_ATTR, type Nfs3Env } from './common.js';
-import { Cursor, MAX_DIR_REPLY, STAT_BATCH, xdrStringSize } from './dircache.js';
+import { errStatus, postOp, type Nfs3Env } from './common.js';
+import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
 
 /** status + post_op_attr with attributes + cookieverf + list end + eof */
 const FIXED = 4 + 88 + 8 + 4 + 4;
@@ -20,10 +19,8 @@ export function readdir(env: Nfs3Env): Procedure<READDIR3args, READDIR3res> {
     args: xdr_READDIR3args,
     res: xdr_READDIR3res,
     async handler(args, ctx) {
-      const t = await target(env, args.dir, ctx);
-      if (typeof t === 'number') return { status: t, resfail: { dir_attributes: NO_ATTR } };
-      if (!t.stats.isDirectory()) return { status: nfsstat3.NFS3ERR_NOTDIR, resfail: { dir_attributes: postOp(env, t.stats) } };
-      if (!mayAccess(t.stats, t.cred, MAY_READ)) return { status: nfsstat3.NFS3ERR_ACCES, resfail: { dir_attributes: postOp(env, t.stats) } };
+      const t = await listedDir(env, args.dir, ctx);
+      if ('status' in t) return { status: t.status, resfail: { dir_attributes: t.dir_attributes } };
       const max = Math.min(args.count >>> 0, MAX_DIR_REPLY);
       try {
         const listing = await env.dirs.get(core, t, args.cookie, args.cookieverf);
@@ -32,13 +29,12 @@ export function readdir(env: Nfs3Env): Procedure<READDIR3args, READDIR3res> {
         let used = FIXED;
         let pos = 0;
         let full = false;
-        let parentIno: bigint | undefined;
         while (!full && pos < cur.length) {
           // take what fits (entry sizes do not depend on the stat), stat it concurrently
           const batch: number[] = [];
           let est = used;
           for (let i = pos; i < cur.length && batch.length < STAT_BATCH; i++) {
-            const sz = 4 + 8 + xdrStringSize(cur.at(i).name) + 8;
+            const sz = entrySize(cur.at(i).name);
             if (est + sz > max) break;
             est += sz;
             batch.push(i);
@@ -47,13 +43,7 @@ export function readdir(env: Nfs3Env): Procedure<READDIR3args, READDIR3res> {
           const stats = await Promise.all(batch.map(async (i): Promise<bigint | undefined> => {
             const c = cur.at(i);
             if (c.dot === 1) return t.stats.ino;
-            if (c.dot === 2) {
-              if (parentIno === undefined) {
-                const p = t.path === t.exp.root ? t : await core.lookupChild(t, '..').catch(() => t);
-                parentIno = typeof p === 'number' ? t.stats.ino : p.stats.ino;
-              }
-              return parentIno;
-            }
+            if (c.dot === 2) return ((await parentOf(core, t)) ?? t).stats.ino;
             const st: BigIntStats | undefined = await core.lstat(`${t.path}/${c.name}`).catch(() => undefined);
             return st?.ino;
           }));
@@ -62,7 +52,7 @@ export function readdir(env: Nfs3Env): Procedure<READDIR3args, READDIR3res> {
             const fileid = stats[k];
             pos = batch[k]! + 1;
             if (fileid === undefined) continue; // gone since the listing
-            const sz = 4 + 8 + xdrStringSize(c.name) + 8;
+            const sz = entrySize(c.name);
             if (used + sz > max) {
               pos = batch[k]!;
               full = true;

@@ -12,9 +12,9 @@ import type { Procedure } from '@nfsts/rpc';
 import {
   nfsstat3, xdr_READDIRPLUS3args, xdr_READDIRPLUS3res, type entryplus3, type READDIRPLUS3args, type READDIRPLUS3res,
 } from '@nfsts/xdr';
-import { mayAccess, MAY_EXEC, MAY_READ, type Resolved } from '../core/index.js';
-import { errStatus, fattr, postOp, target, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
-import { Cursor, MAX_DIR_REPLY, STAT_BATCH, xdrStringSize } from './dircache.js';
+import { mayAccess, MAY_EXEC, type Resolved } from '../core/index.js';
+import { errStatus, fattr, postOp, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
+import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
 
 /** status + post_op_attr with attributes + cookieverf + list end + eof */
 const FIXED = 4 + 88 + 8 + 4 + 4;
@@ -34,10 +34,8 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
     args: xdr_READDIRPLUS3args,
     res: xdr_READDIRPLUS3res,
     async handler(args, ctx) {
-      const t = await target(env, args.dir, ctx);
-      if (typeof t === 'number') return { status: t, resfail: { dir_attributes: NO_ATTR } };
-      if (!t.stats.isDirectory()) return { status: nfsstat3.NFS3ERR_NOTDIR, resfail: { dir_attributes: postOp(env, t.stats) } };
-      if (!mayAccess(t.stats, t.cred, MAY_READ)) return { status: nfsstat3.NFS3ERR_ACCES, resfail: { dir_attributes: postOp(env, t.stats) } };
+      const t = await listedDir(env, args.dir, ctx);
+      if ('status' in t) return { status: t.status, resfail: { dir_attributes: t.dir_attributes } };
       const plus = mayAccess(t.stats, t.cred, MAY_EXEC);
       const max = Math.min(args.maxcount >>> 0, MAX_DIR_REPLY);
       const dirMax = args.dircount >>> 0 === 0 ? Infinity : args.dircount >>> 0;
@@ -49,13 +47,12 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
         let dirUsed = 0;
         let pos = 0;
         let full = false;
-        const atRoot = t.path === t.exp.root;
         while (!full && pos < cur.length) {
           const batch: number[] = [];
           let est = used;
           let dirEst = dirUsed;
           for (let i = pos; i < cur.length && batch.length < STAT_BATCH; i++) {
-            const base = 4 + 8 + xdrStringSize(cur.at(i).name) + 8;
+            const base = entrySize(cur.at(i).name);
             if (est + base + WORST_EXTRA > max) break;
             if (dirEst + base > dirMax && (out.length > 0 || batch.length > 0)) break;
             est += base + WORST_EXTRA;
@@ -71,9 +68,8 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             const c = cur.at(i);
             if (c.dot === 1) return { fileid: t.stats.ino, obj: t };
             if (c.dot === 2) {
-              if (atRoot) return { fileid: t.stats.ino, obj: t };
-              const p = await core.lookupChild(t, '..').catch(() => undefined);
-              return p === undefined || typeof p === 'number' ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
+              const p = await parentOf(core, t);
+              return p === undefined ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
             }
             const path = `${t.path}/${c.name}`;
             const st: BigIntStats | undefined = await core.lstat(path).catch(() => undefined);
@@ -88,7 +84,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             if (!f) continue; // gone since the listing
             const obj = plus ? f.obj : undefined;
             const handle = obj ? core.handleFor(obj.exp, obj.path, obj.stats) : undefined;
-            const base = 4 + 8 + xdrStringSize(c.name) + 8;
+            const base = entrySize(c.name);
             const sz = base + (obj ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
             if (used + sz > max || (dirUsed + base > dirMax && out.length > 0)) {
               pos = i;
