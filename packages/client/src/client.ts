@@ -558,27 +558,21 @@ export class NfsClient {
     });
   }
 
-  private async removeName(dir: Buffer, name: string): Promise<void> {
+  /** REMOVE (or RMDIR with `isDir`) of dir/name, forgetting its cached lookup and attributes first. */
+  private async removeName(dir: Buffer, name: string, isDir = false): Promise<void> {
     const known = this.lookups.get(`${fhKey(dir)}\0${name}`);
     this.forgetName(dir, name);
     if (known) this.forgetAttr(known);
-    const r = await this.raw.remove({ object: { dir: { data: dir }, name } });
+    const args = { object: { dir: { data: dir }, name } };
+    const r = await (isDir ? this.raw.rmdir(args) : this.raw.remove(args));
     this.noteWcc(dir, r.dir_wcc);
   }
 
   rmdir(path: string): Promise<void> {
     return this.fsCall('rmdir', path, async () => {
       const { dir, name } = await this.resolveParent(path);
-      await this.rmdirName(dir, name);
+      await this.removeName(dir, name, true);
     });
-  }
-
-  private async rmdirName(dir: Buffer, name: string): Promise<void> {
-    const known = this.lookups.get(`${fhKey(dir)}\0${name}`);
-    this.forgetName(dir, name);
-    if (known) this.forgetAttr(known);
-    const r = await this.raw.rmdir({ object: { dir: { data: dir }, name } });
-    this.noteWcc(dir, r.dir_wcc);
   }
 
   /** Removes a file or (with `recursive`) a whole tree; `force` ignores a missing path. */
@@ -600,7 +594,7 @@ export class NfsClient {
       if (options.recursive !== true) throw new NfsFsError('EISDIR', 'rm', path);
       await this.rmTree(target.fh, path);
       try {
-        await this.rmdirName(parent.dir, parent.name);
+        await this.removeName(parent.dir, parent.name, true);
       } catch (err) {
         if (!(options.force === true && err instanceof NfsError && err.code === 'NFS3ERR_NOENT')) throw err;
       }
@@ -620,12 +614,8 @@ export class NfsClient {
           isDir = c.attr.type === NF3DIR;
           fh = c.fh;
         }
-        if (isDir) {
-          await this.rmTree(fh, `${path}/${e.name}`);
-          await this.rmdirName(dir, e.name);
-        } else {
-          await this.removeName(dir, e.name);
-        }
+        if (isDir) await this.rmTree(fh, `${path}/${e.name}`);
+        await this.removeName(dir, e.name, isDir);
       }
     };
     await Promise.all(Array.from({ length: Math.min(8, entries.length) }, lane));
