@@ -408,7 +408,7 @@ export class NfsClient {
       if (mode === F_OK) return;
       let want = 0;
       if (mode & R_OK) want |= ACCESS3_READ;
-      if (mode & W_OK) want |= attr.type === NF3DIR ? ACCESS3_MODIFY : ACCESS3_MODIFY;
+      if (mode & W_OK) want |= ACCESS3_MODIFY;
       if (mode & X_OK) want |= attr.type === NF3DIR ? ACCESS3_LOOKUP : ACCESS3_EXECUTE;
       const r = await this.raw.access({ object: { data: fh }, access: want });
       this.noteAttr(fh, r.obj_attributes);
