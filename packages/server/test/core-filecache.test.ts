@@ -153,3 +153,33 @@ t.test('close() waits for holders, then force-closes a leaked reference', async 
   t.equal(leaked.closed, true, 'the leaked one was force-closed');
   t.equal(openFds(), before);
 });
+
+t.test('files with one inode number on two devices (an export spanning filesystems) get their own descriptors', async (t) => {
+  const [a, b] = files(t, 2);
+  // b as it would look on another filesystem where it has a's inode number
+  const bStats = Object.assign(Object.create(Object.getPrototypeOf(b!.stats) as object) as fs.BigIntStats, b!.stats, { dev: a!.stats.dev + 1n, ino: a!.stats.ino });
+  class TwoDevices extends NodeFsBackend {
+    readonly paths = new Map<number, string>();
+    override async open(path: string, flags: number, mode?: number): Promise<number> {
+      const fd = await super.open(path, flags, mode);
+      this.paths.set(fd, path);
+      return fd;
+    }
+    override async fstat(fd: number): Promise<fs.BigIntStats> {
+      return this.paths.get(fd) === b!.path ? bStats : super.fstat(fd);
+    }
+  }
+  const cache = new FileCache(new TwoDevices(), { maxOpen: 10, idleMs: 60_000 });
+  t.teardown(() => cache.close());
+  const fa = await cache.get(1, a!.path, a!.stats, 'r');
+  const fb = await cache.get(1, b!.path, bStats, 'r');
+  t.not(fb, fa, 'not the other file\'s descriptor');
+  const buf = Buffer.alloc(6);
+  await backend.read(fb.fd, buf, 0, 6, 0);
+  t.equal(buf.toString(), 'file 1');
+  const pb = cache.peek(1, bStats.dev, bStats.ino, 'r');
+  t.equal(pb, fb, 'peek tells the devices apart too');
+  pb?.put();
+  fa.put();
+  fb.put();
+});

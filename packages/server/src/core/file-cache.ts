@@ -1,6 +1,7 @@
 /**
  * Open-file cache, like nfsd's filecache: READ and WRITE reuse descriptors keyed by
- * (export, fileid, mode). Entries are refcounted; the cache itself holds no reference, so an
+ * (export, device, fileid, mode); the device matters because an export may span filesystems,
+ * whose inode numbers collide. Entries are refcounted; the cache itself holds no reference, so an
  * entry is "idle" when nobody holds it. Idle entries are closed LRU-first past `maxOpen` and
  * after `idleMs`. `forget(fileid)` (the object was removed or renamed over) drops the entry:
  * its descriptor closes as soon as the last holder puts it.
@@ -64,6 +65,10 @@ export class OpenFile {
   }
 }
 
+function fileKey(exportId: number, dev: bigint, fileid: bigint, mode: OpenMode): string {
+  return `${exportId}:${dev}:${fileid}:${mode}`;
+}
+
 export class FileCache {
   readonly maxOpen: number;
   readonly idleMs: number;
@@ -109,13 +114,12 @@ export class FileCache {
       e.code = stats.isDirectory() ? 'EISDIR' : 'EINVAL';
       throw e;
     }
-    const fileid = stats.ino;
-    const hit = this.lookup(exportId, fileid, mode);
+    const hit = this.lookup(exportId, stats.dev, stats.ino, mode);
     if (hit) {
       this.hits++;
       return hit.get();
     }
-    const key = `${exportId}:${fileid}:${mode}`;
+    const key = fileKey(exportId, stats.dev, stats.ino, mode);
     const pending = this.opening.get(key);
     if (pending) {
       // someone is opening it: share their descriptor
@@ -131,20 +135,20 @@ export class FileCache {
   }
 
   /**
-   * The cached descriptor for (exportId, fileid) usable in `mode`, with one reference taken
-   * for you (call `put()`), or undefined when none is open: never opens anything.
+   * The cached descriptor for (exportId, dev, fileid) usable in `mode`, with one reference
+   * taken for you (call `put()`), or undefined when none is open: never opens anything.
    */
-  peek(exportId: number, fileid: bigint, mode: OpenMode): OpenFile | undefined {
+  peek(exportId: number, dev: bigint, fileid: bigint, mode: OpenMode): OpenFile | undefined {
     if (this.closing) return undefined;
-    const hit = this.lookup(exportId, fileid, mode);
+    const hit = this.lookup(exportId, dev, fileid, mode);
     if (hit === undefined || hit.closed) return undefined;
     this.hits++;
     return hit.get();
   }
 
-  private lookup(exportId: number, fileid: bigint, mode: OpenMode): OpenFile | undefined {
-    const rw = this.entries.get(`${exportId}:${fileid}:rw`);
-    const f = rw ?? (mode === 'r' ? this.entries.get(`${exportId}:${fileid}:r`) : undefined);
+  private lookup(exportId: number, dev: bigint, fileid: bigint, mode: OpenMode): OpenFile | undefined {
+    const rw = this.entries.get(fileKey(exportId, dev, fileid, 'rw'));
+    const f = rw ?? (mode === 'r' ? this.entries.get(fileKey(exportId, dev, fileid, 'r')) : undefined);
     if (f) {
       // LRU touch
       this.entries.delete(f.key);

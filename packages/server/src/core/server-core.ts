@@ -387,7 +387,7 @@ export class ServerCore {
     if (m === undefined || m.path === null || m.epoch !== this.epoch || m.until < Date.now()) return null;
     const s = this.states.get(m.f.exportId);
     if (s === undefined) return null;
-    const file = this.fileCache.peek(s.exp.id, m.f.ino, mode);
+    const file = this.fileCache.peek(s.exp.id, m.f.dev, m.f.ino, mode);
     if (file === undefined) return null;
     let st: BigIntStats;
     try {
