@@ -1,18 +1,14 @@
 /**
  * Types LOCALIO shares with the server and client without importing them.
  */
-import type { Codec } from '@nfsts/xdr';
 import type { Credential } from '@nfsts/rpc';
 import type { ClientEntry, LocalFile, LocalFileMode, ServerTable } from '@nfsts/common';
 
 // the transport contract shared with the client's request engine
 export { type NfsTransport, type ReadResult, type WriteResult, UNSTABLE, DATA_SYNC, FILE_SYNC } from '@nfsts/common';
 
-/** The part of `RpcClient` a probe needs (structural, like the client's `RpcCaller`). */
-export interface RpcCallerLike {
-  call<A, R>(prog: number, vers: number, proc: number, args: Codec<A>, argValue: A, res: Codec<R>,
-    opts?: { timeoutMs?: number; cred?: Credential; signal?: AbortSignal }): Promise<R>;
-}
+/** The part of `RpcClient` a probe needs: `call` (the RPC package's structural `RpcCallable`). */
+export type { RpcCallable as RpcCallerLike } from '@nfsts/rpc';
 
 // ---- the server side ----
 

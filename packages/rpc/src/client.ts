@@ -37,6 +37,14 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The calling half of `RpcClient`, structural so that users (the NFS client, LOCALIO's probe)
+ * can be handed a stand-in in tests.
+ */
+export interface RpcCallable {
+  call<A, R>(prog: number, vers: number, proc: number, args: Codec<A>, argValue: A, res: Codec<R>, opts?: CallOptions): Promise<R>;
+}
+
 interface Pending {
   xid: number;
   /** The framed call (record mark first); kept for retransmission with the same XID. */
@@ -73,7 +81,7 @@ function uncorkClient(c: RpcClient): void {
  * Events: 'connect' (first connection), 'reconnect' (a later one), 'disconnect' (the
  * connection dropped), 'close' (close() finished). No 'error' events are emitted.
  */
-export class RpcClient extends EventEmitter {
+export class RpcClient extends EventEmitter implements RpcCallable {
   private readonly opts: ParsedClientOptions;
   private readonly log: Logger;
   private readonly cred: Credential;

@@ -9,6 +9,6 @@ export {
   parseServerOptions, parseClientOptions, type ParsedServerOptions, type ParsedClientOptions,
 } from './options.js';
 export { RpcServer, type RpcServerOptions, type CallContext, type Procedure, type Program } from './server.js';
-export { RpcClient, type RpcClientOptions, type CallOptions, type DivertingCodec } from './client.js';
+export { RpcClient, type RpcClientOptions, type CallOptions, type RpcCallable, type DivertingCodec } from './client.js';
 export * as rpcWire from './wire.js';
 export { BufferPool } from './buffer-pool.js';
