@@ -130,7 +130,8 @@ interface StateFile {
   exports: Record<string, { id: number; secret: string }>;
 }
 
-function nfstime(ns: bigint): { seconds: number; nseconds: number } {
+/** nfstime3 of a time in ns, as every attribute carries it: seconds as uint32 (wrapping), before 1970 → 0. */
+export function nfstime(ns: bigint): { seconds: number; nseconds: number } {
   const n = ns < 0n ? 0n : ns;
   return { seconds: Number(BigInt.asUintN(32, n / 1_000_000_000n)), nseconds: Number(n % 1_000_000_000n) };
 }

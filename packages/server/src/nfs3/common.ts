@@ -14,7 +14,7 @@ import {
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
 import {
-  errnoToNfsStat, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
+  errnoToNfsStat, nfstime, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
   type Cred, type Export, type OpenFile, type OpenMode, type Resolved, type ServerCore,
 } from '../core/index.js';
 import type { DirListings } from './dircache.js';
@@ -141,11 +141,6 @@ export async function statOrUndefined(env: Nfs3Env, path: string): Promise<BigIn
 
 export async function postOpPath(env: Nfs3Env, path: string): Promise<post_op_attr> {
   return postOp(env, await statOrUndefined(env, path));
-}
-
-function nfstime(ns: bigint): { seconds: number; nseconds: number } {
-  const n = ns < 0n ? 0n : ns;
-  return { seconds: Number(BigInt.asUintN(32, n / 1_000_000_000n)), nseconds: Number(n % 1_000_000_000n) };
 }
 
 /** pre_op_attr (size, mtime, ctime) of stats taken before the operation. */

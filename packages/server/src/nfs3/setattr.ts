@@ -4,6 +4,7 @@
  */
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_SETATTR3args, xdr_SETATTR3res, type SETATTR3args, type SETATTR3res } from '@nfsts/xdr';
+import { nfstime } from '../core/index.js';
 import { applySattr, target, wcc, wccPath, type Nfs3Env, type NfsErr } from './common.js';
 
 export function setattr(env: Nfs3Env): Procedure<SETATTR3args, SETATTR3res> {
@@ -18,10 +19,9 @@ export function setattr(env: Nfs3Env): Procedure<SETATTR3args, SETATTR3res> {
       if (t.exp.options.ro) return fail(nfsstat3.NFS3ERR_ROFS);
       const g = args.guard;
       if (g.check) {
-        const ctime = t.stats.ctimeNs;
-        const sec = Number(ctime / 1_000_000_000n);
-        const nsec = Number(ctime % 1_000_000_000n);
-        if (g.obj_ctime.seconds !== sec || g.obj_ctime.nseconds !== nsec) return fail(nfsstat3.NFS3ERR_NOT_SYNC);
+        // compared as the client was sent it (fattr3.ctime)
+        const ctime = nfstime(t.stats.ctimeNs);
+        if (g.obj_ctime.seconds !== ctime.seconds || g.obj_ctime.nseconds !== ctime.nseconds) return fail(nfsstat3.NFS3ERR_NOT_SYNC);
       }
       const st = await applySattr(env, t, t.cred, args.new_attributes);
       const obj_wcc = await wccPath(env, t.stats, t.path);
