@@ -3,7 +3,10 @@ import type { Logger } from 'pino';
 import { RpcClient, authSys, type Credential } from '@nfsts/rpc';
 import { LocalioTransport } from '@nfsts/localio';
 import { getRegistry, type LocalioCounters } from '@nfsts/common';
-import { time_how, type READDIRPLUS3res, type Codec, type XdrReader, type XdrWriter, type fattr3, type post_op_attr, type sattr3, type wcc_data } from '@nfsts/xdr';
+import {
+  IPPROTO_TCP, MOUNT_PROGRAM, NFS_PROGRAM, PMAPPROC_GETPORT, PMAP_PROG, PMAP_VERS, time_how, xdr_mapping, xdr_uint,
+  type READDIRPLUS3res, type fattr3, type post_op_attr, type sattr3, type wcc_data,
+} from '@nfsts/xdr';
 import { NfsClientError, NfsError, NfsFsError, toFsError } from './errors.js';
 import { parseNfsUrl, parseOptions, type NfsClientOptions, type ResolvedOptions } from './options.js';
 import { Mount3Raw, Nfs3Raw, type ResOk } from './raw.js';
@@ -15,20 +18,6 @@ import { commitRanges, readInto, withRetries, writeFrom, type EngineOptions, typ
 import { FILE_SYNC, UNSTABLE, type NfsTransport } from './transport.js';
 import { NfsReadStream, NfsWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
 
-const PMAP_PROG = 100000;
-const PMAP_VERS = 2;
-const PMAPPROC_GETPORT = 3;
-const IPPROTO_TCP = 6;
-const NFS_PROG = 100003;
-const MOUNT_PROG = 100005;
-
-/** portmap v2 `mapping` (RFC 1833): four unsigned ints. */
-const xdrMapping: Codec<{ prog: number; vers: number; prot: number; port: number }> = {
-  size: () => 16,
-  encode: (w: XdrWriter, v) => { w.u32(v.prog); w.u32(v.vers); w.u32(v.prot); w.u32(v.port); },
-  decode: (r: XdrReader) => ({ prog: r.u32(), vers: r.u32(), prot: r.u32(), port: r.u32() }),
-};
-const xdrU32: Codec<number> = { size: () => 4, encode: (w: XdrWriter, v) => w.u32(v), decode: (r: XdrReader) => r.u32() };
 
 /** ACCESS3 bits (RFC 1813 §3.3.4) */
 export const ACCESS3_READ = 0x1, ACCESS3_LOOKUP = 0x2, ACCESS3_MODIFY = 0x4, ACCESS3_EXTEND = 0x8, ACCESS3_DELETE = 0x10, ACCESS3_EXECUTE = 0x20;
@@ -1003,7 +992,7 @@ export async function pmapGetPort(host: string, portmapPort: number, prog: numbe
   const rpc = new RpcClient({ host, port: portmapPort, timeoutMs, reconnect: { retries: 0 } });
   try {
     await rpc.connect();
-    return await rpc.call(PMAP_PROG, PMAP_VERS, PMAPPROC_GETPORT, xdrMapping, { prog, vers, prot: IPPROTO_TCP, port: 0 }, xdrU32);
+    return await rpc.call(PMAP_PROG, PMAP_VERS, PMAPPROC_GETPORT, xdr_mapping, { prog, vers, prot: IPPROTO_TCP, port: 0 }, xdr_uint);
   } finally {
     await rpc.close();
   }
@@ -1030,10 +1019,10 @@ export async function connect(target: string | NfsClientOptions, extra: Partial<
       if (port === 0) throw new NfsClientError('ERR_NFS_PORTMAP', `${name} v3 over TCP is not registered with the portmapper at ${options.host}:${options.portmapPort}`);
       return port;
     };
-    nfsPort ??= await lookup(NFS_PROG, 'NFS');
+    nfsPort ??= await lookup(NFS_PROGRAM, 'NFS');
     if (mountPort === undefined) {
       try {
-        mountPort = await lookup(MOUNT_PROG, 'MOUNT');
+        mountPort = await lookup(MOUNT_PROGRAM, 'MOUNT');
       } catch (err) {
         // no portmapper, or MOUNT not registered: servers such as nfsts serve MOUNT on the NFS port
         if (options.nfsPort === undefined) throw err;
