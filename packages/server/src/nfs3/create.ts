@@ -14,7 +14,7 @@ import {
   createmode3, nfsstat3, time_how, xdr_CREATE3args, xdr_CREATE3res, type CREATE3args, type CREATE3res, type createhow3, type sattr3,
 } from '@nfsts/xdr';
 import {
-  applySattr, createTarget, errStatus, fhOf, finishCreate, modeOr, postOp, wcc, wccPath, NO_WCC,
+  applySattr, createTarget, errStatus, fhOf, finishCreate, hasCode, modeOr, postOp, wcc, wccPath, NO_WCC,
   type CreateTarget, type Nfs3Env,
 } from './common.js';
 
@@ -27,10 +27,6 @@ const NS = 1_000_000_000n;
 
 function verfTimes(verf: Buffer): [bigint, bigint] {
   return [BigInt(verf.readUInt32BE(0)) * NS, BigInt(verf.readUInt32BE(4)) * NS];
-}
-
-function isCode(err: unknown, code: string): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === code;
 }
 
 const SIZE_ONLY = (a: sattr3): sattr3 => ({
@@ -61,7 +57,7 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
       const fd = await core.backend.open(c.path, O_RDONLY | O_CREAT | O_EXCL, mode);
       await core.backend.close(fd);
     } catch (err) {
-      if (!isCode(err, 'EEXIST')) return failWith(err);
+      if (!hasCode(err, 'EEXIST')) return failWith(err);
       if (how.mode === createmode3.GUARDED) return exists();
       let st: BigIntStats;
       try {
