@@ -108,9 +108,7 @@ export class XdrReader {
   arrayLength(max: number, minElementSize: number): number {
     const n = this.u32();
     if (n > max) throw new XdrError('ERR_XDR_TOO_LONG', `array of ${n} elements exceeds its maximum of ${max}`);
-    if (minElementSize > 0 && n * minElementSize > this.end - this.pos) {
-      throw new XdrError('ERR_XDR_SHORT', `array of ${n} elements needs at least ${n * minElementSize} bytes, ${this.end - this.pos} remain`);
-    }
+    this.ensureElements(n, minElementSize);
     return n;
   }
 
