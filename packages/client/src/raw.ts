@@ -32,10 +32,6 @@ export type MountOk = Extract<mountres3, { mountinfo: unknown }>['mountinfo'];
 
 export interface CallOptions { timeoutMs?: number; signal?: AbortSignal }
 
-function callOpts(o: CallOptions | undefined): { timeoutMs?: number; signal?: AbortSignal } | undefined {
-  return o;
-}
-
 /**
  * Every NFSv3 procedure (RFC 1813 §3) as a typed method: arguments and results are the
  * generated codec types; a non-OK status rejects with `NfsError` (`.status`, `.code`,
@@ -46,13 +42,13 @@ export class Nfs3Raw {
   constructor(private readonly rpc: RpcCaller) {}
 
   private async call<A, R extends { status: number }>(proc: number, name: string, ac: Codec<A>, a: A, rc: Codec<R>, o?: CallOptions): Promise<ResOk<R>> {
-    const res = await this.rpc.call(NFS_PROGRAM, NFS_V3, proc, ac, a, rc, callOpts(o));
+    const res = await this.rpc.call(NFS_PROGRAM, NFS_V3, proc, ac, a, rc, o);
     if (res.status !== 0) throw new NfsError(name, res.status, res);
     return (res as unknown as { resok: ResOk<R> }).resok;
   }
 
   null(o?: CallOptions): Promise<void> {
-    return this.rpc.call(NFS_PROGRAM, NFS_V3, NFSPROC3_NULL, xdr_void, undefined, xdr_void, callOpts(o));
+    return this.rpc.call(NFS_PROGRAM, NFS_V3, NFSPROC3_NULL, xdr_void, undefined, xdr_void, o);
   }
   getattr(a: GETATTR3args, o?: CallOptions): Promise<ResOk<GETATTR3res>> { return this.call(NFSPROC3_GETATTR, 'GETATTR', xdr_GETATTR3args, a, xdr_GETATTR3res, o); }
   setattr(a: SETATTR3args, o?: CallOptions): Promise<ResOk<SETATTR3res>> { return this.call(NFSPROC3_SETATTR, 'SETATTR', xdr_SETATTR3args, a, xdr_SETATTR3res, o); }
@@ -82,7 +78,7 @@ export class Mount3Raw {
   constructor(private readonly rpc: () => Promise<RpcCaller>) {}
 
   private async call<A, R>(proc: number, ac: Codec<A>, a: A, rc: Codec<R>, o?: CallOptions): Promise<R> {
-    return (await this.rpc()).call(MOUNT_PROGRAM, MOUNT_V3, proc, ac, a, rc, callOpts(o));
+    return (await this.rpc()).call(MOUNT_PROGRAM, MOUNT_V3, proc, ac, a, rc, o);
   }
 
   null(o?: CallOptions): Promise<void> { return this.call(MOUNTPROC3_NULL, xdr_void, undefined, xdr_void, o); }
