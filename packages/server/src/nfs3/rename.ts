@@ -24,7 +24,7 @@ export function rename(env: Nfs3Env): Procedure<RENAME3args, RENAME3res> {
     async handler(args, ctx) {
       const src = await existingEntry(env, args.from, ctx, nfsstat3.NFS3ERR_INVAL);
       const toDir = await target(env, args.to.dir, ctx);
-      const fromDir: Target | null = 'status' in src ? src.dir : src.dir;
+      const fromDir: Target | null = src.dir;
       const toStats = typeof toDir === 'number' ? null : toDir.stats;
       const failNow = (status: NfsErr): RENAME3res => ({
         status,
