@@ -55,15 +55,17 @@ export function rpcbindProcedures(reg: PortmapRegistry, host: string, vers: 3 | 
       return reg.unset(r.r_prog, r.r_vers, r.r_netid);
     },
   };
-  const getaddr: Procedure<rpcb, string> = {
-    name: 'GETADDR',
+  /** GETADDR falls back to another version of the program (as rpcbind does); GETVERSADDR does not. */
+  const addrOf = (name: string, anyVersion: boolean): Procedure<rpcb, string> => ({
+    name,
     args: xdr_rpcb,
     res: xdr_string,
     handler(r: rpcb, ctx: CallContext): string {
-      const e = reg.lookup(r.r_prog, r.r_vers, defaultNetid(r), true);
+      const e = reg.lookup(r.r_prog, r.r_vers, defaultNetid(r), anyVersion);
       return e === undefined ? '' : answerAddr(e.uaddr, ctx, host);
     },
-  };
+  });
+  const getaddr = addrOf('GETADDR', true);
   const dump: Procedure<void, rpcblist_ptr> = {
     name: 'DUMP',
     args: xdr_void,
@@ -82,15 +84,7 @@ export function rpcbindProcedures(reg: PortmapRegistry, host: string, vers: 3 | 
   };
   const procs: Record<number, Procedure> = { 0: nul, 1: set, 2: unset, 3: getaddr, 4: dump, 6: gettime };
   if (vers === 4) {
-    procs[9] = {
-      name: 'GETVERSADDR',
-      args: xdr_rpcb,
-      res: xdr_string,
-      handler(r: rpcb, ctx: CallContext): string {
-        const e = reg.lookup(r.r_prog, r.r_vers, defaultNetid(r), false);
-        return e === undefined ? '' : answerAddr(e.uaddr, ctx, host);
-      },
-    } satisfies Procedure<rpcb, string>;
+    procs[9] = addrOf('GETVERSADDR', false);
     procs[11] = {
       name: 'GETADDRLIST',
       args: xdr_rpcb,
