@@ -804,8 +804,8 @@ export class NfsClient {
     this.releaseIfUnused(h.fh);
   }
 
-  /** LOCALIO keeps the server's file open per handle until no open file of ours uses it (like close(2)). */
-  private releaseIfUnused(fh: Buffer): void {
+  /** @internal LOCALIO keeps the server's file open per handle until no open file of ours uses it (like close(2)). */
+  releaseIfUnused(fh: Buffer): void {
     for (const h of this.openHandles) if (h.fh.equals(fh)) return;
     this.localio.release(fh);
   }

@@ -60,6 +60,12 @@ export class NfsReadStream extends Readable {
         if (r.eof || r.bytesRead < n || this.pos > this.end) this.push(null);
       }, (err: unknown) => this.destroy(toFsError(err, 'read', this.path) as Error));
   }
+
+  /** Ended or destroyed: like readFile(), let LOCALIO put the server's file unless an open handle uses it. */
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (this.fh !== undefined) this.client.releaseIfUnused(this.fh);
+    cb(err);
+  }
 }
 
 export interface WriteStreamOptions {
