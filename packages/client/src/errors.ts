@@ -1,4 +1,5 @@
 import { constants as osConstants } from 'node:os';
+import { mountstat3, nfsstat3 } from '@nfsts/xdr';
 
 /**
  * Client errors. Three kinds, each with a stable `code` and a `Symbol.for` brand so
@@ -20,24 +21,18 @@ function hasBrand(value: unknown, brand: symbol): boolean {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
 }
 
-/** nfsstat3 numbers to their RFC 1813 names. */
-export const NFS3_STATUS_NAMES: Readonly<Record<number, string>> = {
-  0: 'NFS3_OK', 1: 'NFS3ERR_PERM', 2: 'NFS3ERR_NOENT', 5: 'NFS3ERR_IO', 6: 'NFS3ERR_NXIO',
-  13: 'NFS3ERR_ACCES', 17: 'NFS3ERR_EXIST', 18: 'NFS3ERR_XDEV', 19: 'NFS3ERR_NODEV',
-  20: 'NFS3ERR_NOTDIR', 21: 'NFS3ERR_ISDIR', 22: 'NFS3ERR_INVAL', 27: 'NFS3ERR_FBIG',
-  28: 'NFS3ERR_NOSPC', 30: 'NFS3ERR_ROFS', 31: 'NFS3ERR_MLINK', 63: 'NFS3ERR_NAMETOOLONG',
-  66: 'NFS3ERR_NOTEMPTY', 69: 'NFS3ERR_DQUOT', 70: 'NFS3ERR_STALE', 71: 'NFS3ERR_REMOTE',
-  10001: 'NFS3ERR_BADHANDLE', 10002: 'NFS3ERR_NOT_SYNC', 10003: 'NFS3ERR_BAD_COOKIE',
-  10004: 'NFS3ERR_NOTSUPP', 10005: 'NFS3ERR_TOOSMALL', 10006: 'NFS3ERR_SERVERFAULT',
-  10007: 'NFS3ERR_BADTYPE', 10008: 'NFS3ERR_JUKEBOX',
-};
+/** A generated numeric enum's members as number → name (the enum object also maps name → number). */
+function namesOf(e: Record<string, string | number>): Readonly<Record<number, string>> {
+  const out: Record<number, string> = {};
+  for (const [name, v] of Object.entries(e)) if (typeof v === 'number') out[v] = name;
+  return Object.freeze(out);
+}
 
-/** mountstat3 numbers to their RFC 1813 names. */
-export const MOUNT3_STATUS_NAMES: Readonly<Record<number, string>> = {
-  0: 'MNT3_OK', 1: 'MNT3ERR_PERM', 2: 'MNT3ERR_NOENT', 5: 'MNT3ERR_IO', 13: 'MNT3ERR_ACCES',
-  20: 'MNT3ERR_NOTDIR', 22: 'MNT3ERR_INVAL', 63: 'MNT3ERR_NAMETOOLONG', 10004: 'MNT3ERR_NOTSUPP',
-  10006: 'MNT3ERR_SERVERFAULT',
-};
+/** nfsstat3 numbers to their RFC 1813 names (from the generated enum). */
+export const NFS3_STATUS_NAMES: Readonly<Record<number, string>> = namesOf(nfsstat3);
+
+/** mountstat3 numbers to their RFC 1813 names (from the generated enum). */
+export const MOUNT3_STATUS_NAMES: Readonly<Record<number, string>> = namesOf(mountstat3);
 
 /** The one place nfsstat3 maps to an errno name (what a Node user expects in `err.code`). */
 export function nfsStatusToErrno(status: number): string {
