@@ -151,7 +151,12 @@ export function parseNfsUrl(url: string, extra: Partial<NfsClientOptions> = {}):
   if (u.protocol !== 'nfs:') throw new NfsClientError('ERR_NFS_INVALID_URL', `URL scheme must be nfs:, got ${u.protocol}`);
   if (u.hostname === '') throw new NfsClientError('ERR_NFS_INVALID_URL', 'URL has no host');
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  const path = decodeURIComponent(u.pathname) || '/';
+  let path: string;
+  try {
+    path = decodeURIComponent(u.pathname) || '/';
+  } catch {
+    throw new NfsClientError('ERR_NFS_INVALID_URL', `URL path is not valid percent-encoding: ${u.pathname}`);
+  }
   const out: NfsClientOptions = { ...extra, host, export: path.length > 1 ? path.replace(/\/+$/, '') : path };
   const num = (k: string, v: string): number => {
     if (!/^\d+$/.test(v)) throw new NfsClientError('ERR_NFS_INVALID_URL', `URL parameter ${k} must be a number, got ${v}`);
