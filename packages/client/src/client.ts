@@ -14,7 +14,7 @@ import type { RpcCaller } from './rpc-caller.js';
 import { RpcTransport } from './rpc-transport.js';
 import { TtlCache } from './cache.js';
 import { NfsDirent, NfsStats, NF3DIR, NF3LNK, NF3REG } from './stats.js';
-import { commitRanges, readInto, withRetries, writeFrom, type EngineOptions, type WrittenRange } from './engine.js';
+import { commitRanges, readInto, runWindowed, withRetries, writeFrom, type EngineOptions, type WrittenRange } from './engine.js';
 import { FILE_SYNC, UNSTABLE, type NfsTransport } from './transport.js';
 import { NfsReadStream, NfsWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
 
@@ -592,22 +592,20 @@ export class NfsClient {
 
   private async rmTree(dir: Buffer, path: string): Promise<void> {
     const entries = await this.readdirHandle(dir, path);
-    let next = 0;
-    const lane = async (): Promise<void> => {
-      while (next < entries.length) {
-        const e = entries[next++]!;
-        let isDir = e.isDirectory();
-        let fh = e.fh;
-        if (e.stats === undefined || fh === undefined) {
-          const c = await this.lookupChild(dir, e.name);
-          isDir = c.attr.type === NF3DIR;
-          fh = c.fh;
-        }
-        if (isDir) await this.rmTree(fh, `${path}/${e.name}`);
-        await this.removeName(dir, e.name, isDir);
+    // 8 at once; after a failure no further entry is started, and rm() settles only once
+    // the removals in progress have
+    await runWindowed(entries.length, 8, async (i) => {
+      const e = entries[i]!;
+      let isDir = e.isDirectory();
+      let fh = e.fh;
+      if (e.stats === undefined || fh === undefined) {
+        const c = await this.lookupChild(dir, e.name);
+        isDir = c.attr.type === NF3DIR;
+        fh = c.fh;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(8, entries.length) }, lane));
+      if (isDir) await this.rmTree(fh, `${path}/${e.name}`);
+      await this.removeName(dir, e.name, isDir);
+    });
   }
 
   rename(oldPath: string, newPath: string): Promise<void> {

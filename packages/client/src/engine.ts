@@ -37,7 +37,7 @@ export async function withRetries<T>(retries: number, fn: () => Promise<T>, isCl
 }
 
 /** Runs `count` tasks with at most `window` at once; rejects with the first error after all started ones settle. */
-async function runWindowed(count: number, window: number, task: (i: number) => Promise<void>, stopAfter?: () => boolean): Promise<void> {
+export async function runWindowed(count: number, window: number, task: (i: number) => Promise<void>, stopAfter?: () => boolean): Promise<void> {
   let next = 0;
   let failed = false;
   let firstErr: unknown;
