@@ -138,6 +138,15 @@ function checkClients(v: unknown, property: string): string[] {
   return v as string[];
 }
 
+/** An export entry's checked name (not listed before: added to `seen`) and its root as given. */
+function exportPathAndRoot(e: Record<string, unknown>, at: string, seen: Set<string>): { path: string; root: string } {
+  const path = checkExportPath(e.path, `${at}.path`);
+  if (seen.has(path)) throw new ConfigError(`${at}.path`, `export ${path} is listed twice`);
+  seen.add(path);
+  if (typeof e.root !== 'string' || e.root === '') throw new ConfigError(`${at}.root`, 'must be a directory path');
+  return { path, root: e.root };
+}
+
 /** Validates `startServer()` options and fills in defaults; errors name the bad property. */
 export function parseServerOptions(opts: unknown): ParsedServerOptions {
   if (!isRecord(opts)) throw new ConfigError('', 'options must be an object');
@@ -177,12 +186,9 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     for (const k of Object.keys(e)) {
       if (k !== 'path' && k !== 'root' && k !== 'options') throw new ConfigError(`${at}.${k}`, 'unknown export property');
     }
-    const path = checkExportPath(e.path, `${at}.path`);
-    if (seen.has(path)) throw new ConfigError(`${at}.path`, `export ${path} is listed twice`);
-    seen.add(path);
-    if (typeof e.root !== 'string' || e.root === '') throw new ConfigError(`${at}.root`, 'must be a directory path');
+    const { path, root } = exportPathAndRoot(e, at, seen);
     const options = parseExportOptionsAt(e.options, `${at}.options`);
-    return { path, root: resolve(e.root), options };
+    return { path, root: resolve(root), options };
   });
   return { exports, port, host, stateDir, portmap, portmapPort, localio, logger: opts.logger as Logger | undefined };
 }
@@ -242,10 +248,7 @@ export function parseConfig(text: string, baseDir: string, file = 'config'): Fil
     for (const k of Object.keys(e)) {
       if (!['path', 'root', 'options', 'clients'].includes(k)) throw new ConfigError(`${at}.${k}`, 'unknown export property');
     }
-    const path = checkExportPath(e.path, `${at}.path`);
-    if (seen.has(path)) throw new ConfigError(`${at}.path`, `export ${path} is listed twice`);
-    seen.add(path);
-    if (typeof e.root !== 'string' || e.root === '') throw new ConfigError(`${at}.root`, 'must be a directory path');
+    const { path, root } = exportPathAndRoot(e, at, seen);
     if (e.options !== undefined && typeof e.options !== 'string') {
       throw new ConfigError(`${at}.options`, 'must be an exports(5) option string such as "rw,no_root_squash"');
     }
@@ -254,7 +257,7 @@ export function parseConfig(text: string, baseDir: string, file = 'config'): Fil
       options.clients = checkClients(e.clients, `${at}.clients`);
       parseExportOptionsAt(options, `${at}.clients`);
     }
-    out.exports.push({ path, root: isAbsolute(e.root) ? e.root : resolve(baseDir, e.root), options });
+    out.exports.push({ path, root: isAbsolute(root) ? root : resolve(baseDir, root), options });
   });
   return out;
 }
