@@ -31,6 +31,11 @@ function fhKey(fh: Buffer): string {
   return fh.toString('latin1');
 }
 
+/** The lookup cache's key for `name` in directory `dir`. */
+function nameKey(dir: Buffer, name: string): string {
+  return `${fhKey(dir)}\0${name}`;
+}
+
 export interface SetAttrs {
   mode?: number;
   uid?: number;
@@ -278,7 +283,7 @@ export class NfsClient {
   }
 
   private forgetName(dir: Buffer, name: string): void {
-    this.lookups.delete(`${fhKey(dir)}\0${name}`);
+    this.lookups.delete(nameKey(dir, name));
   }
 
   /** Drops every cached lookup and attribute (e.g. after changing the export behind the client's back). */
@@ -298,7 +303,7 @@ export class NfsClient {
   }
 
   private async lookupChild(dir: Buffer, name: string): Promise<Resolved> {
-    const key = `${fhKey(dir)}\0${name}`;
+    const key = nameKey(dir, name);
     const cached = this.lookups.get(key);
     if (cached !== undefined) {
       try {
@@ -449,7 +454,7 @@ export class NfsClient {
         const attr = e.name_attributes.attributes_follow ? e.name_attributes.attributes : undefined;
         const efh = e.name_handle.handle_follows ? Buffer.from(e.name_handle.handle.data) : undefined;
         if (efh !== undefined) {
-          this.lookups.set(`${dirKey}\0${e.name}`, efh);
+          this.lookups.set(`${dirKey}\0${e.name}`, efh); // nameKey(dir, e.name), dirKey hoisted out of the loop
           if (attr !== undefined) this.attrs.set(fhKey(efh), attr);
         }
         out.push(new NfsDirent(e.name, parentPath, attr?.type ?? 0, attr !== undefined ? new NfsStats(attr) : undefined, efh));
@@ -531,7 +536,7 @@ export class NfsClient {
     let fh: Buffer;
     if (obj.handle_follows && obj.handle !== undefined) {
       fh = Buffer.from(obj.handle.data);
-      this.lookups.set(`${fhKey(dir)}\0${name}`, fh);
+      this.lookups.set(nameKey(dir, name), fh);
       this.noteAttr(fh, attr);
     } else {
       this.forgetName(dir, name);
@@ -549,7 +554,7 @@ export class NfsClient {
 
   /** REMOVE (or RMDIR with `isDir`) of dir/name, forgetting its cached lookup and attributes first. */
   private async removeName(dir: Buffer, name: string, isDir = false): Promise<void> {
-    const known = this.lookups.get(`${fhKey(dir)}\0${name}`);
+    const known = this.lookups.get(nameKey(dir, name));
     this.forgetName(dir, name);
     if (known) this.forgetAttr(known);
     const args = { object: { dir: { data: dir }, name } };
@@ -612,8 +617,8 @@ export class NfsClient {
     return this.fsCall('rename', oldPath, async () => {
       const from = await this.resolveParent(oldPath);
       const to = await this.resolveParent(newPath);
-      const moved = this.lookups.get(`${fhKey(from.dir)}\0${from.name}`);
-      const replaced = this.lookups.get(`${fhKey(to.dir)}\0${to.name}`);
+      const moved = this.lookups.get(nameKey(from.dir, from.name));
+      const replaced = this.lookups.get(nameKey(to.dir, to.name));
       this.forgetName(from.dir, from.name);
       this.forgetName(to.dir, to.name);
       if (replaced) this.forgetAttr(replaced);
@@ -650,7 +655,7 @@ export class NfsClient {
       const r = await this.raw.link({ file: { data: src.fh }, link: { dir: { data: dir }, name } });
       this.noteAttr(src.fh, r.file_attributes);
       this.noteWcc(dir, r.linkdir_wcc);
-      this.lookups.set(`${fhKey(dir)}\0${name}`, src.fh);
+      this.lookups.set(nameKey(dir, name), src.fh);
     }, newPath);
   }
 
