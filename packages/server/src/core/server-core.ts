@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import type { BigIntStats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { reverse as dnsReverse } from 'node:dns/promises';
+import { lookup as dnsLookup, reverse as dnsReverse } from 'node:dns/promises';
 import { join, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import { ftype3, type fattr3 } from '@nfsts/xdr';
@@ -314,16 +314,27 @@ export class ServerCore {
     return s.matcher.matches(remoteAddress, hostnames);
   }
 
-  /** clientAllowed() with a reverse DNS lookup when the export lists host names (for MNT). */
+  /**
+   * clientAllowed() with a reverse DNS lookup when the export lists host names. Whoever owns
+   * an address writes its PTR record, so a name counts only when its forward lookup gives the
+   * address back (as mountd checks).
+   */
   async clientAllowedResolve(exp: Export, remoteAddress: string, remotePort: number): Promise<boolean> {
     if (this.clientAllowed(exp, remoteAddress, remotePort)) return true;
     const s = this.stateOf(exp);
     if (!s.matcher.needsNames || (exp.options.secure && !(remotePort > 0 && remotePort < 1024))) return false;
+    const ip = remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
     let names: string[] = [];
     try {
-      names = await dnsReverse(remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress);
+      names = await dnsReverse(ip);
     } catch { /* no name */ }
-    return names.length > 0 && s.matcher.matches(remoteAddress, names);
+    const confirmed: string[] = [];
+    for (const name of names) {
+      try {
+        if ((await dnsLookup(name, { all: true })).some((a) => a.address === ip)) confirmed.push(name);
+      } catch { /* the name does not resolve */ }
+    }
+    return confirmed.length > 0 && s.matcher.matches(remoteAddress, confirmed);
   }
 
   /** The RPC credential after the export's squashing (AUTH_NONE → anonymous). */
