@@ -12,6 +12,7 @@ import type { Program } from '@nfsts/rpc';
 import { xdr_bool, xdr_mapping, xdr_void } from '@nfsts/xdr';
 import type { Logger } from 'pino';
 
+import { MOUNT_PROGRAM_NUMBER } from '../mount/index.js';
 import { pmap2Procedures } from './pmap2.js';
 import { IPPROTO_TCP, PortmapRegistry, toUaddr } from './registry.js';
 import { rpcbindProcedures } from './rpcbind.js';
@@ -25,7 +26,6 @@ export const PMAP_PORT = 111;
 /** Largest call record our portmapper accepts. */
 export const PMAP_MAX_RECORD = 64 * 1024;
 export const NFS_PROGRAM_NUMBER = 100003;
-export const MOUNT_PROGRAM_NUMBER_PM = 100005;
 
 /** portmap v2 and rpcbind v3/v4 over one registry. */
 export function createPortmapProgram(reg: PortmapRegistry, host: string): Program {
@@ -43,8 +43,8 @@ export function createPortmapProgram(reg: PortmapRegistry, host: string): Progra
 /** What we register: NFS v3 and MOUNT v1 + v3, all over TCP. */
 export const REGISTERED_SERVICES: ReadonlyArray<{ prog: number; vers: number }> = [
   { prog: NFS_PROGRAM_NUMBER, vers: 3 },
-  { prog: MOUNT_PROGRAM_NUMBER_PM, vers: 1 },
-  { prog: MOUNT_PROGRAM_NUMBER_PM, vers: 3 },
+  { prog: MOUNT_PROGRAM_NUMBER, vers: 1 },
+  { prog: MOUNT_PROGRAM_NUMBER, vers: 3 },
 ];
 
 export type PortmapMode = 'own' | 'system' | 'off';
