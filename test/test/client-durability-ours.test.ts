@@ -5,7 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type NfsTransport } from '@nfsts/client';
+import { connect } from '@nfsts/client';
+import { restartAfterReads } from '../src/restart-during-reads.js';
 import { startChildServer, type ChildServer } from '../src/client-child-server.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -58,31 +59,11 @@ if (available !== undefined) {
     writeFileSync(join(root, 'reads.bin'), data);
     const c = await connect(server.url, { maxRsize: 256 * 1024, window: 8, reconnect });
     try {
-      const inner: NfsTransport = c.transport;
-      let done = 0;
-      let inFlight = 0;
-      let inFlightAtStop = 0;
-      let restarting: Promise<void> | undefined;
-      c.transport = {
-        read: async (fh, off, dest) => {
-          inFlight++;
-          try {
-            return await inner.read(fh, off, dest);
-          } finally {
-            inFlight--;
-            if (++done === 4) {
-              inFlightAtStop = inFlight;
-              restarting = server.kill().then(() => server.start());
-            }
-          }
-        },
-        write: (fh, off, d, s) => inner.write(fh, off, d, s),
-        commit: (fh, off, n) => inner.commit(fh, off, n),
-      };
+      const watch = restartAfterReads(c, 4, () => server.kill().then(() => server.start()));
       const got = await c.readFile('/reads.bin');
-      await restarting;
-      tt.ok(restarting !== undefined, 'the server was restarted during the read');
-      tt.ok(inFlightAtStop > 0, `${inFlightAtStop} subrequests were in flight when the server stopped`);
+      await watch.restarting;
+      tt.ok(watch.restarting !== undefined, 'the server was restarted during the read');
+      tt.ok(watch.inFlightAtStop > 0, `${watch.inFlightAtStop} subrequests were in flight when the server stopped`);
       tt.equal(sha(got), sha(data), 'the read completed, checksum exact');
     } finally {
       await c.close();

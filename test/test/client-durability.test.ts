@@ -6,7 +6,8 @@ import t from 'tap';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect, type NfsTransport } from '@nfsts/client';
+import { connect } from '@nfsts/client';
+import { restartAfterReads } from '../src/restart-during-reads.js';
 import { startGanesha, type Ganesha } from '../src/ganesha.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -44,32 +45,11 @@ if ('skip' in g) {
     writeFileSync(join(server.dir, 'reads.bin'), data);
     const c = await connect(server.url, { maxRsize: 256 * 1024, window: 8, reconnect: { retries: 40, minDelayMs: 50, maxDelayMs: 500 } });
     try {
-      const inner: NfsTransport = c.transport;
-      let done = 0;
-      let restarting: Promise<void> | undefined;
-      let inFlightAtStop = 0;
-      let inFlight = 0;
-      // watch the subrequests: stop the server once a few have completed and more are pending
-      c.transport = {
-        read: async (fh, off, dest) => {
-          inFlight++;
-          try {
-            return await inner.read(fh, off, dest);
-          } finally {
-            inFlight--;
-            if (++done === 4) {
-              inFlightAtStop = inFlight;
-              restarting = server.stopProcess().then(() => new Promise((r) => setTimeout(r, 300))).then(() => server.start());
-            }
-          }
-        },
-        write: (fh, off, d, s) => inner.write(fh, off, d, s),
-        commit: (fh, off, n) => inner.commit(fh, off, n),
-      };
+      const watch = restartAfterReads(c, 4, () => server.stopProcess().then(() => new Promise<void>((r) => setTimeout(r, 300))).then(() => server.start()));
       const got = await c.readFile('/reads.bin');
-      await restarting;
-      tt.ok(restarting !== undefined, 'the server was restarted during the read');
-      tt.ok(inFlightAtStop > 0, `${inFlightAtStop} subrequests were in flight when the server stopped`);
+      await watch.restarting;
+      tt.ok(watch.restarting !== undefined, 'the server was restarted during the read');
+      tt.ok(watch.inFlightAtStop > 0, `${watch.inFlightAtStop} subrequests were in flight when the server stopped`);
       tt.equal(got.length, data.length, 'the read completed with every byte');
       tt.equal(sha(got), sha(data), 'checksum exact');
     } finally {
