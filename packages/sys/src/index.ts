@@ -1,0 +1,1 @@
+export { SYS_AVAILABLE, libc, errnoName, sysError, check } from './libc.js';
