@@ -64,7 +64,7 @@ export function localioOps(core: ServerCore): ServerLocalioOps {
       } else if (!mayReadFile(r.stats, c)) {
         return refuse(nfsstat3.NFS3ERR_ACCES);
       }
-      const f = await core.fileCache.get(r.exp.id, r.path, r.stats, mode);
+      const f = await core.fileCache.get(r.exp.id, r, r.stats, mode);
       stats.opens++;
       return f;
     },

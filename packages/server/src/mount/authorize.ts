@@ -53,5 +53,5 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
     dir = next;
   }
   if (!dir.stats.isDirectory()) return mountstat3.MNT3ERR_NOTDIR;
-  return { exp, path, sub, handle: m.core.handleFor(exp, dir.path, dir.stats) };
+  return { exp, path, sub, handle: m.core.handleFor(exp, dir, dir.stats) };
 }

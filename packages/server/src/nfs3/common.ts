@@ -6,7 +6,7 @@
  * NFS statuses are data: helpers return an nfsstat3 (a number) or a value, and only
  * `errnoToNfsStat` turns a backend error into a status.
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { CallContext } from '@nfsts/rpc';
 import {
   nfsstat3, time_how,
@@ -15,7 +15,7 @@ import {
 import type { Logger } from 'pino';
 import {
   errnoToNfsStat, nfstime, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
-  type Cred, type Export, type OpenFile, type OpenMode, type Resolved, type ServerCore,
+  type ChildLoc, type Cred, type Export, type Loc, type OpenFile, type OpenMode, type Resolved, type ServerCore,
 } from '../core/index.js';
 import type { DirListings } from './dircache.js';
 import type { BufferPool } from './buffer-pool.js';
@@ -89,7 +89,7 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
   }
   if (typeof r === 'number') return asErr(r);
   if (!(await clientMayUse(env, r.exp, ctx))) return nfsstat3.NFS3ERR_ACCES;
-  return { exp: r.exp, path: r.path, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
 }
 
 /** A Target, and the descriptor the open-file cache already held for it, if any (put() it). */
@@ -114,7 +114,7 @@ export async function targetOpen(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext, mo
     fast.file.put();
     return nfsstat3.NFS3ERR_ACCES;
   }
-  return { t: { exp: r.exp, path: r.path, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) }, file: fast.file };
+  return { t: { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) }, file: fast.file };
 }
 
 export function fattr(env: Nfs3Env, stats: BigIntStats): fattr3 {
@@ -130,17 +130,17 @@ export const NO_ATTR: post_op_attr = Object.freeze({ attributes_follow: false })
 export const NO_WCC: wcc_data = Object.freeze({ before: { attributes_follow: false }, after: { attributes_follow: false } }) as wcc_data;
 export const NO_FH: post_op_fh3 = Object.freeze({ handle_follows: false }) as post_op_fh3;
 
-/** Fresh attributes of a path, or undefined when it cannot be stat'ed (never fails the call). */
-export async function statOrUndefined(env: Nfs3Env, path: string): Promise<BigIntStats | undefined> {
+/** Fresh attributes of an object, or undefined when it cannot be stat'ed (never fails the call). */
+export async function statOrUndefined(env: Nfs3Env, at: Loc): Promise<BigIntStats | undefined> {
   try {
-    return await env.core.lstat(path);
+    return await env.core.lstat(at);
   } catch {
     return undefined;
   }
 }
 
-export async function postOpPath(env: Nfs3Env, path: string): Promise<post_op_attr> {
-  return postOp(env, await statOrUndefined(env, path));
+export async function postOpPath(env: Nfs3Env, at: Loc): Promise<post_op_attr> {
+  return postOp(env, await statOrUndefined(env, at));
 }
 
 /** pre_op_attr (size, mtime, ctime) of stats taken before the operation. */
@@ -154,13 +154,13 @@ export function wcc(env: Nfs3Env, before: BigIntStats | undefined | null, after:
 }
 
 /** wcc_data of a directory after an operation: `before` as resolved, `after` stat'ed now. */
-export async function wccPath(env: Nfs3Env, before: BigIntStats | undefined | null, path: string): Promise<wcc_data> {
-  return wcc(env, before, await statOrUndefined(env, path));
+export async function wccPath(env: Nfs3Env, before: BigIntStats | undefined | null, at: Loc): Promise<wcc_data> {
+  return wcc(env, before, await statOrUndefined(env, at));
 }
 
 /** A handle and attributes for a newly created (or found) object. */
-export function fhOf(env: Nfs3Env, exp: Export, path: string, stats: BigIntStats): post_op_fh3 {
-  return { handle_follows: true, handle: { data: env.core.handleFor(exp, path, stats) } };
+export function fhOf(env: Nfs3Env, exp: Export, at: { rel: string }, stats: BigIntStats): post_op_fh3 {
+  return { handle_follows: true, handle: { data: env.core.handleFor(exp, at, stats) } };
 }
 
 function isOwner(stats: BigIntStats, cred: Cred): boolean {
@@ -246,21 +246,22 @@ export async function applySattr(env: Nfs3Env, obj: Resolved, cred: Cred, a: sat
   }
   try {
     if (a.size.set_it && !(creating && a.size.size === st.size)) {
-      await core.backend.truncate(obj.path, a.size.size);
+      await core.backend.truncate(obj, a.size.size);
     }
     if ((chownUid !== undefined || chownGid !== undefined) && (!creating || core.runningAsRoot)) {
-      await core.backend.lchown(obj.path, chownUid ?? -1, chownGid ?? -1);
+      await core.backend.chown(obj, chownUid ?? -1, chownGid ?? -1);
     }
     if (mode !== undefined && !st.isSymbolicLink() && !(creating && (Number(st.mode) & 0o7777) === mode)) {
-      await core.backend.chmod(obj.path, mode);
+      await core.backend.chmod(obj, mode);
     }
     if (timesSet) {
+      // a time the client does not set is left alone (UTIME_OMIT), never rewritten from st
       const now = nowNs();
       const at = a.atime.set_it === time_how.SET_TO_CLIENT_TIME ? timeNs(a.atime.atime)
-        : a.atime.set_it === time_how.SET_TO_SERVER_TIME ? now : st.atimeNs;
+        : a.atime.set_it === time_how.SET_TO_SERVER_TIME ? now : null;
       const mt = a.mtime.set_it === time_how.SET_TO_CLIENT_TIME ? timeNs(a.mtime.mtime)
-        : a.mtime.set_it === time_how.SET_TO_SERVER_TIME ? now : st.mtimeNs;
-      await core.backend.lutimes(obj.path, at, mt);
+        : a.mtime.set_it === time_how.SET_TO_SERVER_TIME ? now : null;
+      await core.backend.utimes(obj, at, mt);
     }
   } catch (err) {
     return errStatus(env, err, 'setattr');
@@ -273,10 +274,10 @@ export function modeOr(a: sattr3, dflt: number): number {
   return a.mode.set_it ? a.mode.mode & 0o7777 : dflt;
 }
 
-/** A directory and the path of a new entry in it, checked for creating. */
+/** A directory and the Loc of a new entry in it, checked for creating. */
 export interface CreateTarget {
   dir: Target;
-  path: string;
+  at: ChildLoc;
   name: string;
 }
 
@@ -292,7 +293,7 @@ export async function createTarget(env: Nfs3Env, where: diropargs3, ctx: CallCon
   const p = env.core.childPath(dir, where.name);
   if (typeof p === 'number') return { status: asErr(p), dir };
   if (!mayWrite(dir.stats, dir.cred)) return { status: nfsstat3.NFS3ERR_ACCES, dir };
-  return { dir, path: p, name: where.name };
+  return { dir, at: p, name: where.name };
 }
 
 /** Result body of CREATE, MKDIR, SYMLINK and MKNOD. */
@@ -303,29 +304,29 @@ export interface Created {
 }
 
 /**
- * After an object was created at c.path: chown it to the caller when the server runs as root,
+ * After an object was created at c.at: chown it to the caller when the server runs as root,
  * apply the initial attributes, and build the reply body (handle, attributes, dir wcc).
  */
 export async function finishCreate(env: Nfs3Env, c: CreateTarget, attrs: sattr3 | null): Promise<{ status: nfsstat3.NFS3_OK; resok: Created } | { status: NfsErr; resfail: { dir_wcc: wcc_data } }> {
   const { core } = env;
   let stats: BigIntStats;
   try {
-    await core.chownNew(c.path, c.dir.cred, c.dir.stats);
-    stats = await core.lstat(c.path);
+    await core.chownNew(c.at, c.dir.cred, c.dir.stats);
+    stats = await core.lstat(c.at);
     if (attrs !== null && !sattrEmpty(attrs)) {
-      const st = await applySattr(env, { exp: c.dir.exp, path: c.path, stats }, c.dir.cred, attrs, { creating: true });
-      if (st !== 0) return { status: st, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
-      stats = await core.lstat(c.path);
+      const st = await applySattr(env, { exp: c.dir.exp, root: c.at.root, rel: c.at.rel, stats }, c.dir.cred, attrs, { creating: true });
+      if (st !== 0) return { status: st, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
+      stats = await core.lstat(c.at);
     }
   } catch (err) {
-    return { status: errStatus(env, err, 'create'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+    return { status: errStatus(env, err, 'create'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
   }
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      obj: fhOf(env, c.dir.exp, c.path, stats),
+      obj: fhOf(env, c.dir.exp, c.at, stats),
       obj_attributes: postOp(env, stats),
-      dir_wcc: await wccPath(env, c.dir.stats, c.dir.path),
+      dir_wcc: await wccPath(env, c.dir.stats, c.dir),
     },
   };
 }

@@ -38,7 +38,7 @@ export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
         const buf = pooled ? env.readBuffers.take(want) : Buffer.allocUnsafe(want);
         let n = 0;
         try {
-          const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'r'));
+          const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t, t.stats, 'r'));
           // a short read that is not at EOF (rare: signals, some filesystems) is continued
           while (n < want) {
             const r = env.core.readAt(f.fd, buf, n, want - n, offset + BigInt(n));

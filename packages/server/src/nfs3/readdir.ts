@@ -3,7 +3,7 @@
  * included). '.' (cookie 1) and '..' (cookie 2) come first, as real servers return them; then
  * the entries in cookie order (see dircache.ts for why every cookie stays valid).
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_READDIR3args, xdr_READDIR3res, type entry3, type READDIR3args, type READDIR3res } from '@nfsts/xdr';
 import { errStatus, postOp, type Nfs3Env } from './common.js';
@@ -44,7 +44,7 @@ export function readdir(env: Nfs3Env): Procedure<READDIR3args, READDIR3res> {
             const c = cur.at(i);
             if (c.dot === 1) return t.stats.ino;
             if (c.dot === 2) return ((await parentOf(core, t)) ?? t).stats.ino;
-            const st: BigIntStats | undefined = await core.lstat(`${t.path}/${c.name}`).catch(() => undefined);
+            const st: BigIntStats | undefined = await core.lstat({ root: t.root, rel: t.rel === '' ? c.name : `${t.rel}/${c.name}` }).catch(() => undefined);
             return st?.ino;
           }));
           for (let k = 0; k < batch.length; k++) {

@@ -7,7 +7,7 @@
  * reachable). Without search permission on the directory, entries come without attributes and
  * handles.
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import {
   nfsstat3, xdr_READDIRPLUS3args, xdr_READDIRPLUS3res, type entryplus3, type READDIRPLUS3args, type READDIRPLUS3res,
@@ -71,10 +71,10 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
               const p = await parentOf(core, t);
               return p === undefined ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
             }
-            const path = `${t.path}/${c.name}`;
-            const st: BigIntStats | undefined = await core.lstat(path).catch(() => undefined);
+            const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
+            const st: BigIntStats | undefined = await core.lstat({ root: t.root, rel }).catch(() => undefined);
             if (!st) return undefined;
-            return { fileid: st.ino, obj: { exp: t.exp, path, stats: st } };
+            return { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st } };
           }));
           for (let k = 0; k < batch.length; k++) {
             const i = batch[k]!;
@@ -83,7 +83,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             pos = i + 1;
             if (!f) continue; // gone since the listing
             const obj = plus ? f.obj : undefined;
-            const handle = obj ? core.handleFor(obj.exp, obj.path, obj.stats) : undefined;
+            const handle = obj ? core.handleFor(obj.exp, obj, obj.stats) : undefined;
             const base = entrySize(c.name);
             const sz = base + (obj ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
             if (used + sz > max || (dirUsed + base > dirMax && out.length > 0)) {

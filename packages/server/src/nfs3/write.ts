@@ -4,7 +4,7 @@
  * and FILE_SYNC fsync'ed before the reply, and `committed` says which was done. The verifier
  * is the server's write verifier (constant for the server's lifetime).
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, stable_how, xdr_WRITE3args, xdr_WRITE3res, type WRITE3args, type WRITE3res } from '@nfsts/xdr';
 import { MAX_FILE_SIZE } from './fsinfo.js';
@@ -33,7 +33,7 @@ export function write(env: Nfs3Env): Procedure<WRITE3args, WRITE3res> {
         const backend = env.core.backend;
         let after: BigIntStats | undefined;
         try {
-          const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'rw'));
+          const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t, t.stats, 'rw'));
           let n = 0;
           while (n < count) {
             n += await backend.write(f.fd, data, n, count - n, args.offset + BigInt(n));
