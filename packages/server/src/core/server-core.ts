@@ -135,8 +135,12 @@ interface ExportState {
   names: Map<string, Set<string>>;
 }
 
-/** What a search pass says of a key: where it is, gone (complete pass), or unknown (budget spent). */
-type SearchResult = string | 'gone' | 'gaveup';
+/**
+ * What a search pass says of a key: where it is, gone (a complete pass missed it), unknown
+ * (the pass stopped at its budget), or 'recheck' (the key arrived during a complete pass:
+ * everything that pass saw is in the index now, so the index answers).
+ */
+type SearchResult = string | 'gone' | 'gaveup' | 'recheck';
 
 /** A handle whose MAC was verified, and where a full resolve last found its object. */
 interface HandleMemo {
@@ -560,7 +564,11 @@ export class ServerCore {
       if (gaveUp > now) return 'gaveup';
       s.gaveUp.delete(key);
     }
-    const found = await this.searchFor(s, key);
+    let found = await this.searchFor(s, key);
+    if (found === 'recheck') {
+      const e2 = s.index.get(key);
+      found = e2 === undefined || e2.rel === e?.rel ? 'gone' : e2.rel;
+    }
     if (found === 'gone') {
       this.markGone(s, key);
       return null;
@@ -653,11 +661,12 @@ export class ServerCore {
         } catch (err) {
           this.logger?.warn({ err, export: s.exp.path }, 'handle search failed');
         }
-        for (const k of keys) {
-          const waiters = s.wanted.get(k);
-          if (waiters === undefined) continue; // found during the pass
+        // keys that arrived during a complete pass are answered from what it indexed: a
+        // stream of distinct stale handles costs one walk per burst, not one per handle
+        for (const [k, waiters] of [...s.wanted]) {
           s.wanted.delete(k);
-          for (const w of waiters) w(complete ? 'gone' : 'gaveup');
+          const res: SearchResult = !complete ? 'gaveup' : keys.has(k) ? 'gone' : 'recheck';
+          for (const w of waiters) w(res);
         }
       }
     } finally {
