@@ -135,12 +135,8 @@ interface ExportState {
   names: Map<string, Set<string>>;
 }
 
-/**
- * What a search pass says of a key: where it is, gone (a complete pass missed it), unknown
- * (the pass stopped at its budget), or 'recheck' (the key arrived during a complete pass:
- * everything that pass saw is in the index now, so the index answers).
- */
-type SearchResult = string | 'gone' | 'gaveup' | 'recheck';
+/** What a search pass says of a key: where it is, gone (a complete pass missed it), or unknown (budget spent). */
+type SearchResult = string | 'gone' | 'gaveup';
 
 /** A handle whose MAC was verified, and where a full resolve last found its object. */
 interface HandleMemo {
@@ -564,11 +560,7 @@ export class ServerCore {
       if (gaveUp > now) return 'gaveup';
       s.gaveUp.delete(key);
     }
-    let found = await this.searchFor(s, key);
-    if (found === 'recheck') {
-      const e2 = s.index.get(key);
-      found = e2 === undefined || e2.rel === e?.rel ? 'gone' : e2.rel;
-    }
+    const found = await this.searchFor(s, key);
     if (found === 'gone') {
       this.markGone(s, key);
       return null;
@@ -661,12 +653,13 @@ export class ServerCore {
         } catch (err) {
           this.logger?.warn({ err, export: s.exp.path }, 'handle search failed');
         }
-        // keys that arrived during a complete pass are answered from what it indexed: a
-        // stream of distinct stale handles costs one walk per burst, not one per handle
-        for (const [k, waiters] of [...s.wanted]) {
+        // a key that arrived during the pass may have moved behind the walk: it waits for
+        // the next pass, which serves every key waiting by then
+        for (const k of keys) {
+          const waiters = s.wanted.get(k);
+          if (waiters === undefined) continue; // found during the pass
           s.wanted.delete(k);
-          const res: SearchResult = !complete ? 'gaveup' : keys.has(k) ? 'gone' : 'recheck';
-          for (const w of waiters) w(res);
+          for (const w of waiters) w(complete ? 'gone' : 'gaveup');
         }
       }
     } finally {
