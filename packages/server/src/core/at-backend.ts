@@ -12,8 +12,8 @@
  * unlinkat, renameat2, linkat, symlinkat, mknodat, openat with O_CREAT|O_EXCL|O_NOFOLLOW).
  *
  * Metadata calls run synchronously on the calling thread (1-3 µs each on cached dentries,
- * less than one thread-pool round trip); unlink and truncate, which may free many blocks,
- * and all data I/O run on worker threads.
+ * less than one thread-pool round trip); unlinking a file over 64 MiB and truncate, which may
+ * free many blocks, and all data I/O run on worker threads.
  */
 import fs from 'node:fs';
 import { at, sysError } from '@nfsts/sys';
@@ -28,6 +28,8 @@ const {
 const RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
 /** A rel longer than this (bytes) is walked in pieces (openat2 takes at most PATH_MAX). */
 const PIECE_BYTES = 3072;
+/** Files larger than this are unlinked on a worker thread. */
+const LARGE_UNLINK_BYTES = 64n * 1024n * 1024n;
 /** openat2 says EAGAIN when a concurrent rename made a RESOLVE_BENEATH walk unprovable. */
 const EAGAIN_RETRIES = 8;
 
@@ -225,11 +227,17 @@ export class AtBackend implements Backend {
     });
   }
 
-  create(dir: Node, name: string, mode: number): Promise<void> {
+  create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<Stats> {
     return now(() => {
       const dfd = openDir(dir, 'create');
       try {
-        at.close(at.openat(dfd, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode));
+        const fd = at.openat(dfd, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
+        try {
+          if (owner) at.fchownat(fd, '', owner.uid, owner.gid, AT_EMPTY_PATH);
+          return at.fstatx(fd);
+        } finally {
+          at.close(fd);
+        }
       } finally {
         at.close(dfd);
       }
@@ -296,7 +304,14 @@ export class AtBackend implements Backend {
   async unlink(dir: Node, name: string): Promise<void> {
     const dfd = openDir(dir, 'unlink');
     try {
-      await at.unlinkatAsync(dfd, name, 0);
+      // freeing a large file's blocks can take milliseconds: those go to a worker thread
+      // (a koffi async call costs about 60 µs of CPU, a synchronous unlinkat about 10)
+      let large = false;
+      try {
+        large = at.statx(dfd, name, AT_SYMLINK_NOFOLLOW).size > LARGE_UNLINK_BYTES;
+      } catch { /* unlinkat says why */ }
+      if (large) await at.unlinkatAsync(dfd, name, 0);
+      else at.unlinkat(dfd, name, 0);
     } finally {
       at.close(dfd);
     }

@@ -94,8 +94,11 @@ export interface Backend {
    * descriptor is checked to be obj (dev, ino, still linked), else ESTALE. Returns an fd.
    */
   open(obj: Node, flags: number): Promise<number>;
-  /** Creates `name` in dir as a new regular file (O_CREAT|O_EXCL, EEXIST when it exists). */
-  create(dir: Node, name: string, mode: number): Promise<void>;
+  /**
+   * Creates `name` in dir as a new regular file (O_CREAT|O_EXCL, EEXIST when it exists),
+   * gives it `owner` when not null (through the new descriptor), and resolves with its stats.
+   */
+  create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<Stats>;
   close(fd: number): Promise<void>;
   /** Reads into buf[off, off+len) at `position`; resolves with bytes read (0 at EOF). */
   read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;

@@ -164,9 +164,14 @@ export class NodeFsBackend implements Backend {
     return fd;
   }
 
-  async create(dir: Node, name: string, mode: number): Promise<void> {
+  async create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<fs.BigIntStats> {
     const fd = await this.openPath(await this.dirPath(dir, name, 'create'), fs.constants.O_CREAT | fs.constants.O_EXCL | O_RDONLY | O_NONBLOCK, mode);
-    await this.close(fd);
+    try {
+      if (owner) await new Promise<void>((res, rej) => fs.fchown(fd, owner.uid, owner.gid, (e) => (e ? rej(e) : res())));
+      return await this.fstat(fd);
+    } finally {
+      await this.close(fd);
+    }
   }
 
   close(fd: number): Promise<void> {

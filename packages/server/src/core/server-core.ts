@@ -845,6 +845,11 @@ export class ServerCore {
     };
   }
 
+  /** The owner a new object gets when the server runs as root (gid of a setgid directory), else null. */
+  ownerOfNew(cred: Cred, dirStats: Stats): { uid: number; gid: number } | null {
+    return this.runningAsRoot ? { uid: cred.uid, gid: newObjectGid(dirStats, cred) } : null;
+  }
+
   /**
    * After creating `obj` in a directory with `dirStats` for `cred`: when the server runs as
    * root, chown the new object to the caller (gid of a setgid directory). No-op otherwise.

@@ -304,15 +304,16 @@ export interface Created {
 }
 
 /**
- * After an object was created at c.at: chown it to the caller when the server runs as root,
- * apply the initial attributes, and build the reply body (handle, attributes, dir wcc).
+ * After an object was created at c.at: chown it to the caller when the server runs as root
+ * (unless `made.owned`: the backend already did), apply the initial attributes, and build the
+ * reply body (handle, attributes, dir wcc). `made.stats`: the new object's stats, when known.
  */
-export async function finishCreate(env: Nfs3Env, c: CreateTarget, attrs: sattr3 | null): Promise<{ status: nfsstat3.NFS3_OK; resok: Created } | { status: NfsErr; resfail: { dir_wcc: wcc_data } }> {
+export async function finishCreate(env: Nfs3Env, c: CreateTarget, attrs: sattr3 | null, made: { owned: boolean; stats?: BigIntStats } = { owned: false }): Promise<{ status: nfsstat3.NFS3_OK; resok: Created } | { status: NfsErr; resfail: { dir_wcc: wcc_data } }> {
   const { core } = env;
   let stats: BigIntStats;
   try {
-    await core.chownNew(c.at, c.dir.cred, c.dir.stats);
-    stats = await core.lstat(c.at);
+    if (!made.owned) await core.chownNew(c.at, c.dir.cred, c.dir.stats);
+    stats = made.stats ?? await core.lstat(c.at);
     if (attrs !== null && !sattrEmpty(attrs)) {
       const st = await applySattr(env, { exp: c.dir.exp, root: c.at.root, rel: c.at.rel, stats }, c.dir.cred, attrs, { creating: true });
       if (st !== 0) return { status: st, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };

@@ -48,8 +48,9 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
     const failWith = async (err: unknown): Promise<CREATE3res> => ({ status: errStatus(env, err, 'CREATE'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } });
     const exists = async (): Promise<CREATE3res> => ({ status: nfsstat3.NFS3ERR_EXIST, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } });
     const mode = how.mode === createmode3.EXCLUSIVE ? 0o600 : modeOr(how.obj_attributes, 0o644);
+    let created: BigIntStats;
     try {
-      await core.backend.create(c.dir, c.name, mode);
+      created = await core.backend.create(c.dir, c.name, mode, core.ownerOfNew(c.dir.cred, c.dir.stats));
     } catch (err) {
       if (!hasCode(err, 'EEXIST')) return failWith(err);
       if (how.mode === createmode3.GUARDED) return exists();
@@ -81,13 +82,13 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
     if (how.mode === createmode3.EXCLUSIVE) {
       const [a, m] = verfTimes(how.verf);
       try {
-        await core.backend.utimes({ root: c.at.root, rel: c.at.rel, stats: await core.lstat(c.at) }, a, m);
+        await core.backend.utimes({ root: c.at.root, rel: c.at.rel, stats: created }, a, m);
       } catch (err) {
         return failWith(err);
       }
-      return finishCreate(env, c, null);
+      return finishCreate(env, c, null, { owned: true });
     }
-    return finishCreate(env, c, how.obj_attributes);
+    return finishCreate(env, c, how.obj_attributes, { owned: true, stats: created });
   }
 
   return {
