@@ -11,8 +11,9 @@
  *  5. `ro` → ROFS for 'rw';
  *  6. nfsd's permission rules (`mayReadFile` / `mayWriteFile`: the owner always, else the mode bits);
  *
- * and then `core.fileCache.get()`: the client shares the very `OpenFile` (a `LocalFile`) the
- * RPC path uses, holding one reference on it.
+ * and then `core.fileCache.get()`: the client shares the very `OpenFile` the RPC path uses,
+ * holding one reference on it, through a `LocalGrant` that re-checks 6 (and 5) whenever the
+ * file's ctime, mode or owner changed: LOCALIO never keeps a right RPC would now refuse.
  */
 import { nfsstat3 } from '@nfsts/xdr';
 import type { Credential } from '@nfsts/rpc';
@@ -20,6 +21,7 @@ import type { ClientEntry, LocalFile, LocalFileMode } from '@nfsts/common';
 import type { LocalClient, LocalioOps } from '@nfsts/localio';
 import type { ServerCore } from './core/index.js';
 import { mayReadFile, mayWriteFile, notRegular } from './nfs3/common.js';
+import { LocalGrant } from './localio-grant.js';
 
 /** What the server's LOCALIO opens did (for `server.localio.stats()`). */
 export interface LocalioOpsStats {
@@ -66,7 +68,7 @@ export function localioOps(core: ServerCore): ServerLocalioOps {
       }
       const f = await core.fileCache.get(r.exp.id, r.path, r.stats, mode);
       stats.opens++;
-      return f;
+      return new LocalGrant(f, mode === 'rw' ? (st) => mayWriteFile(st, c) : (st) => mayReadFile(st, c));
     },
   };
 }
