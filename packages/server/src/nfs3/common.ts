@@ -143,6 +143,18 @@ export async function postOpPath(env: Nfs3Env, path: string): Promise<post_op_at
   return postOp(env, await statOrUndefined(env, path));
 }
 
+/**
+ * The stats of an entry a directory listing named: undefined when it is gone (ENOENT: removed
+ * since the listing was read), which READDIR and READDIRPLUS skip. Any other failure throws,
+ * so that the reply is an error and a listing never silently hides an entry that exists.
+ */
+export function listedStats<S>(stat: Promise<S>): Promise<S | undefined> {
+  return stat.catch((err: unknown) => {
+    if ((err as { code?: unknown } | null)?.code === 'ENOENT') return undefined;
+    throw err;
+  });
+}
+
 /** pre_op_attr (size, mtime, ctime) of stats taken before the operation. */
 export function preOp(stats: BigIntStats | undefined | null): pre_op_attr {
   if (!stats) return { attributes_follow: false };
