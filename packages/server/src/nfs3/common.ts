@@ -14,7 +14,7 @@ import {
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
 import {
-  errnoToNfsStat, nfstime, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
+  errnoToNfsStat, nfstime, inGroup, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
   type ChildLoc, type Cred, type Export, type Loc, type OpenFile, type OpenMode, type Resolved, type ServerCore,
 } from '../core/index.js';
 import type { DirListings } from './dircache.js';
@@ -143,6 +143,18 @@ export async function postOpPath(env: Nfs3Env, at: Loc): Promise<post_op_attr> {
   return postOp(env, await statOrUndefined(env, at));
 }
 
+/**
+ * The stats of an entry a directory listing named: undefined when it is gone (ENOENT: removed
+ * since the listing was read), which READDIR and READDIRPLUS skip. Any other failure throws,
+ * so that the reply is an error and a listing never silently hides an entry that exists.
+ */
+export function listedStats<S>(stat: Promise<S>): Promise<S | undefined> {
+  return stat.catch((err: unknown) => {
+    if ((err as { code?: unknown } | null)?.code === 'ENOENT') return undefined;
+    throw err;
+  });
+}
+
 /** pre_op_attr (size, mtime, ctime) of stats taken before the operation. */
 export function preOp(stats: BigIntStats | undefined | null): pre_op_attr {
   if (!stats) return { attributes_follow: false };
@@ -188,6 +200,25 @@ export function notRegular(stats: BigIntStats): NfsErr | 0 {
 
 const NS = 1_000_000_000n;
 const S_ISGID = 0o2000;
+
+const S_ISUID = 0o4000;
+const S_IXGRP = 0o010;
+
+/**
+ * The mode a file must take after `cred` wrote to it or changed its size, or -1 when it keeps
+ * its own: Linux's rule for a caller without CAP_FSETID (here: anyone but root), so that nobody
+ * changes the code of a set-id program and keeps its privilege. S_ISUID always goes; S_ISGID
+ * goes when group-execute is set (without it the bit marks mandatory locking, not a set-gid
+ * program) or when the caller is not in the file's group. Only regular files.
+ */
+export function modeAfterWrite(stats: { mode: bigint; gid: bigint; isFile(): boolean }, cred: Cred): number {
+  if (cred.uid === 0 || !stats.isFile()) return -1;
+  const mode = Number(stats.mode) & 0o7777;
+  if ((mode & (S_ISUID | S_ISGID)) === 0) return -1;
+  let kill = mode & S_ISUID;
+  if ((mode & S_ISGID) !== 0 && ((mode & S_IXGRP) !== 0 || !inGroup(cred, Number(stats.gid)))) kill |= S_ISGID;
+  return kill === 0 ? -1 : mode & ~kill;
+}
 
 function timeNs(t: { seconds: number; nseconds: number }): bigint {
   return BigInt(t.seconds) * NS + BigInt(Math.min(t.nseconds, 999_999_999));
@@ -247,6 +278,9 @@ export async function applySattr(env: Nfs3Env, obj: Resolved, cred: Cred, a: sat
   try {
     if (a.size.set_it && !(creating && a.size.size === st.size)) {
       await core.backend.truncate(obj, a.size.size);
+      // a size change drops set-id bits as a write does (unless this call sets the mode itself)
+      const killed = mode === undefined && !creating ? modeAfterWrite(st, cred) : -1;
+      if (killed >= 0) await core.backend.chmod(obj, killed);
     }
     if ((chownUid !== undefined || chownGid !== undefined) && (!creating || core.runningAsRoot)) {
       await core.backend.chown(obj, chownUid ?? -1, chownGid ?? -1);

@@ -13,7 +13,7 @@ import {
   nfsstat3, xdr_READDIRPLUS3args, xdr_READDIRPLUS3res, type entryplus3, type READDIRPLUS3args, type READDIRPLUS3res,
 } from '@nfsts/xdr';
 import { mayAccess, MAY_EXEC, type Resolved } from '../core/index.js';
-import { errStatus, fattr, postOp, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
+import { errStatus, fattr, listedStats, postOp, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
 import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
 
 /** status + post_op_attr with attributes + cookieverf + list end + eof */
@@ -72,7 +72,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
               return p === undefined ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
             }
             const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
-            const st: BigIntStats | undefined = await core.lstat({ root: t.root, rel }).catch(() => undefined);
+            const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel }));
             if (!st) return undefined;
             return { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st } };
           }));
@@ -81,7 +81,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             const c = cur.at(i);
             const f = found[k];
             pos = i + 1;
-            if (!f) continue; // gone since the listing
+            if (!f) continue; // gone since the listing (ENOENT; other failures threw)
             const obj = plus ? f.obj : undefined;
             const handle = obj ? core.handleFor(obj.exp, obj, obj.stats) : undefined;
             const base = entrySize(c.name);
