@@ -71,6 +71,11 @@ function positiveInt(name: string, v: unknown, dflt: number): number {
 
 /** Idle 1 MiB READ buffers kept per program (16 MiB at most). */
 export const READ_BUFFERS_KEPT = 16;
+/**
+ * 1 MiB READ buffers lent at once (64 MiB): a READ that needs one while all are lent waits
+ * undispatched in the RPC server until one comes back (the procedure's bufferPool hook).
+ */
+export const READ_BUFFERS_MAX = 64;
 
 export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {}): Nfs3Program {
   const env: Nfs3Env = {
@@ -81,7 +86,7 @@ export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {
       positiveInt('maxListedEntries', opts.maxListedEntries, DEFAULT_MAX_LISTED_ENTRIES),
     ),
     verdicts: new Map(),
-    readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT),
+    readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT, READ_BUFFERS_MAX),
   };
   const procedures: Record<number, Procedure> = {
     [NFSPROC3_NULL]: nfsNull(),

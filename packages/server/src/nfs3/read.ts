@@ -11,12 +11,18 @@ import { RTMAX } from './fsinfo.js';
 const EMPTY = Buffer.alloc(0);
 /** READs of at least this many bytes use the program's reusable buffers */
 const POOLED_READ_MIN = 64 * 1024;
+/** A READ3resok around its data: status, post_op_attr with fattr3, count, eof, the opaque's length (RFC 1813) */
+const READ_REPLY_OVERHEAD = 4 + 4 + 84 + 4 + 4 + 4;
 
 export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
   return {
     name: 'READ',
     args: xdr_READ3args,
     res: xdr_READ3res,
+    // charged against the RPC server's reply budgets from dispatch, so READs still being read count too
+    replyBytes: (args) => Math.min(args.count >>> 0, RTMAX) + READ_REPLY_OVERHEAD,
+    // the handler takes a pooled buffer for a large count: the RPC server holds the call while none is free
+    bufferPool: (args) => (Math.min(args.count >>> 0, RTMAX) >= POOLED_READ_MIN ? env.readBuffers : null),
     async handler(args, ctx) {
       const ot = await targetOpen(env, args.file, ctx, 'r');
       if (typeof ot === 'number') return { status: ot, resfail: { file_attributes: NO_ATTR } };
