@@ -5,10 +5,10 @@
  * pages fault in when first written) and feeds the garbage collector. Buffers of exactly
  * `size` bytes are lent and taken back; at most `keep` idle ones are kept.
  *
- * The pool is bounded: at most `max` buffers are lent at once. A server that dispatches a
- * call whose handler will take() a buffer first reserve()s one, and holds the call while the
- * pool is `exhausted` (lent + reserved >= max); waitAvailable() tells it when to try again.
- * So the buffers lent never exceed `max`: the handler's take() consumes its call's room.
+ * The pool is bounded: at most `max` buffers are lent at once. A server holds a call whose
+ * handler will take() a buffer while the pool is `exhausted`, and waitAvailable() tells it
+ * when to try again; the handler takes its buffer synchronously (before its first await), so
+ * the check and the take are one step and the buffers lent never exceed `max`.
  */
 export class BufferPool {
   readonly size: number;
@@ -20,7 +20,6 @@ export class BufferPool {
   /** lent and not yet returned */
   private readonly lent = new WeakSet<ArrayBuffer>();
   private lentNow = 0;
-  private reserved = 0;
   /** take()s beyond `max` (by a caller that did not reserve): allocated, never kept */
   private overflowed = 0;
   private waiters: Array<() => void> = [];
@@ -46,22 +45,12 @@ export class BufferPool {
     return this.overflowed;
   }
 
-  /** No room for another reservation: a call that needs a buffer should wait. */
+  /** Every buffer is lent: a call that needs one should wait. */
   get exhausted(): boolean {
-    return this.lentNow + this.reserved >= this.max;
+    return this.lentNow >= this.max;
   }
 
-  /** Room for one take() by a call about to be dispatched; undo with unreserve() once it settled. */
-  reserve(): void {
-    this.reserved++;
-  }
-
-  unreserve(): void {
-    this.reserved--;
-    if (this.waiters.length > 0) this.wake();
-  }
-
-  /** Calls `fn` once, the next time a buffer or reservation is given back. */
+  /** Calls `fn` once, the next time a buffer is given back. */
   waitAvailable(fn: () => void): void {
     this.waiters.push(fn);
   }
@@ -70,7 +59,7 @@ export class BufferPool {
   take(len: number): Buffer {
     const b = this.tryTake(len);
     if (b !== null) return b;
-    // a caller that did not reserve found the pool full: serve it, outside the pool
+    // a caller that did not check `exhausted` found the pool full: serve it, outside the pool
     this.overflowed++;
     return Buffer.from(new ArrayBuffer(this.size), 0, len);
   }

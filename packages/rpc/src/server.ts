@@ -52,8 +52,8 @@ export interface Procedure<A = any, R = any> {
   replyBytes?(args: A): number;
   /**
    * Optional: the pool this call's handler will take() one buffer from, or null. The server
-   * reserves room in it before the handler runs and holds the call (dispatching nothing more
-   * on its connection) while the pool is exhausted.
+   * holds the call (dispatching nothing more on its connection) while the pool is exhausted;
+   * the handler must take its buffer synchronously, before its first await.
    */
   bufferPool?(args: A): BufferPool | null;
 }
@@ -805,14 +805,13 @@ class Connection {
       return DONE;
     }
 
-    let pool: BufferPool | null = null;
-    if (p.bufferPool !== undefined && (pool = p.bufferPool(args)) !== null) {
-      if (pool.exhausted) {
+    if (p.bufferPool !== undefined) {
+      const pool = p.bufferPool(args);
+      if (pool !== null && pool.exhausted) {
         // the record is parsed again on resume; rare, and keeps the common path free of state
         this.waitPool(pool);
         return WAIT;
       }
-      pool.reserve();
     }
     const cost = p.replyBytes !== undefined ? p.replyBytes(args) : 0;
     if (cost > 0) this.charge(cost);
@@ -822,35 +821,34 @@ class Connection {
     try {
       result = p.handler(args, ctx);
     } catch (err) {
-      this.settle(cost, pool);
+      this.settle(cost);
       this.callFailed(ctx, p, err);
       return DONE;
     }
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
       (result as PromiseLike<unknown>).then(
         (value) => {
-          this.settle(cost, pool);
+          this.settle(cost);
           this.sendSuccess(ctx, p, value, rec);
         },
         (err: unknown) => {
-          this.settle(cost, pool);
+          this.settle(cost);
           this.releaseRecord(rec);
           this.callFailed(ctx, p, err);
         },
       );
     } else {
-      this.settle(cost, pool);
+      this.settle(cost);
       this.sendSuccess(ctx, p, result, rec);
     }
     return TAKEN;
   }
 
   /** A call finished (its reply is about to be queued, where observeQueued() counts it). */
-  private settle(cost: number, pool: BufferPool | null): void {
+  private settle(cost: number): void {
     this.inFlight--;
     this.activeTick = this.server.tick;
     if (cost > 0) this.uncharge(cost);
-    if (pool !== null) pool.unreserve();
   }
 
   /** Holds this connection's calls until `pool` has room again. */
