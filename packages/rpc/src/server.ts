@@ -438,6 +438,8 @@ class Connection {
   private drained = false;
   private waitingBudget = false;
   private waitingPool = false;
+  /** maybeResume() is dispatching held records (it owns them meanwhile) */
+  private draining = false;
   private readonly poolFreed = (): void => {
     this.waitingPool = false;
     this.maybeResume();
@@ -540,7 +542,7 @@ class Connection {
 
   /** @internal Nothing in progress, nothing queued, no partial record: may be closed without losing a call. */
   isIdle(): boolean {
-    return this.inFlight === 0 && this.held === null && this.charged === 0 && this.socket.writableLength === 0
+    return this.inFlight === 0 && this.held === null && !this.draining && this.charged === 0 && this.socket.writableLength === 0
       && this.reader.idle && !this.socket.destroyed;
   }
 
@@ -560,6 +562,11 @@ class Connection {
     } else this.writeTick = tick;
     this.lastWritable = wl;
     this.drained = false;
+    if (this.closingDown) {
+      // no more calls are read: only the held ones still go out, and only the write timeout applies
+      if (this.paused) this.maybeResume();
+      return;
+    }
     if (this.paused) {
       this.partialMark = -1; // not reading: the client is not to blame for an unfinished record
       this.observeQueued();
@@ -580,21 +587,20 @@ class Connection {
     }
   }
 
-  /** Stops reading calls; the connection ends once the calls in progress have replied. */
+  /**
+   * Stops reading calls; the connection ends once the calls received before have replied
+   * (those a budget holds back included, as the budget lets them go).
+   */
   beginClose(): void {
     if (this.closingDown) return;
     this.closingDown = true;
-    this.dropHeld();
     // Keep reading (and discarding), so the peer's FIN is seen and the socket closes.
-    if (this.paused) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    this.socket.resume();
     this.maybeEnd();
   }
 
   private maybeEnd(): void {
-    if (!this.closingDown || this.inFlight > 0 || this.socket.destroyed || this.endTimer !== null) return;
+    if (!this.closingDown || this.inFlight > 0 || this.held !== null || this.draining || this.socket.destroyed || this.endTimer !== null) return;
     if (this.corked) this.uncork();
     this.socket.end();
     // A peer that never closes its side is cut off.
@@ -702,7 +708,7 @@ class Connection {
    * when its buffer pool is exhausted (nothing was sent; the caller holds the record).
    */
   private dispatch(rec: Buffer): number {
-    if (this.closingDown) return DONE;
+    if (this.socket.destroyed) return DONE;
     const n = rec.length;
     if (n < 8) throw new RpcError('ERR_RPC_BAD_RECORD', `record of ${n} bytes is too short for an rpc_msg`);
     const xid = rec.readUInt32BE(0);
@@ -1003,47 +1009,59 @@ class Connection {
 
   private afterReply(): void {
     this.observeQueued();
-    if (this.closingDown) this.maybeEnd();
-    else if (this.paused) this.maybeResume();
+    if (this.paused) this.maybeResume();
     else if (this.mustWait()) this.pause();
+    if (this.closingDown) this.maybeEnd();
   }
 
+  /** Stops dispatching, and reading unless the connection is closing (then it reads on to see the FIN, discarding). */
   private pause(): void {
     if (this.paused) return;
     this.paused = true;
-    this.socket.pause();
+    if (!this.closingDown) this.socket.pause();
     this.server.countWait();
     if (this.log.isLevelEnabled('trace')) this.log.trace({ inFlight: this.inFlight, charged: this.charged, queued: this.socket.writableLength }, 'paused reading');
   }
 
   maybeResume(): void {
-    if (!this.paused || this.closingDown || this.waitingPool) return;
+    if (!this.paused || this.waitingPool || this.draining || this.socket.destroyed) return;
     if (this.mustWait()) return;
     this.paused = false;
     const held = this.held;
     if (held !== null) {
+      // the loop owns the held records; calls it dispatches may settle at once and re-enter here
       this.held = null;
-      for (let i = 0; i < held.length; i++) {
-        if (this.closingDown) return;
-        if (this.paused) {
-          this.held = held.slice(i);
-          return;
+      this.draining = true;
+      let i = 0;
+      try {
+        for (; i < held.length && !this.socket.destroyed; i++) {
+          if (this.paused) {
+            if (this.waitingPool || this.mustWait()) break;
+            this.paused = false;
+          }
+          if (!this.onRecord(held[i]!)) break; // its pool is exhausted: it stays held
         }
-        let dispatched: boolean;
-        try {
-          dispatched = this.onRecord(held[i]!);
-        } catch (err) {
-          // the throwing record was released; the ones after it are dropped with the stream
-          for (let k = i + 1; k < held.length; k++) this.releaseRecord(held[k]!);
-          this.protocolError(err);
-          return;
-        }
-        if (!dispatched) {
-          this.held = held.slice(i);
-          return;
-        }
+      } catch (err) {
+        // the throwing record was released; the ones after it go with the stream
+        this.draining = false;
+        for (let k = i + 1; k < held.length; k++) this.releaseRecord(held[k]!);
+        this.protocolError(err);
+        return;
       }
-      if (this.paused || this.closingDown) return;
+      this.draining = false;
+      if (this.socket.destroyed) {
+        for (; i < held.length; i++) this.releaseRecord(held[i]!);
+        return;
+      }
+      if (i < held.length) {
+        this.held = held.slice(i);
+        return;
+      }
+      if (this.paused) return;
+    }
+    if (this.closingDown) {
+      this.maybeEnd();
+      return;
     }
     this.socket.resume();
     if (this.log.isLevelEnabled('trace')) this.log.trace('resumed reading');

@@ -75,6 +75,18 @@ t.test('a connection that reads no replies stops being served at its reply budge
   t.pass('and nothing stays charged');
 });
 
+t.test('calls a budget holds back are still answered when the peer half-closes after sending them', async (t) => {
+  const { counts, open } = await setup(t, { maxQueuedReplyBytes: 2 * MiB });
+  const raw = await open();
+  const n = 24;
+  raw.send(pipeline(n, BIG));
+  raw.socket.end();
+  const xids: number[] = [];
+  for (let rec = await raw.next(); rec !== null; rec = await raw.next()) xids.push(rec.readUInt32BE(0));
+  t.equal(xids.length, n, 'every call got its reply before the server closed');
+  t.equal(counts.big, n);
+});
+
 t.test('the total budget holds every connection, and a connection making no write progress is cut off', async (t) => {
   const { counts, server, open } = await setup(t, { maxQueuedReplyBytesTotal: 2 * MiB, writeTimeoutMs: 200 });
   const hog = await open();
