@@ -342,7 +342,7 @@ export class RpcServer {
     while (this.partial > limit) {
       let victim: Connection | null = null;
       for (const c of this.conns) {
-        if (c.partialBytes === 0) continue;
+        if (c.partialBytes === 0 || c.gone) continue;
         if (victim === null || c.recvTick < victim.recvTick || (c.recvTick === victim.recvTick && c.partialBytes > victim.partialBytes)) victim = c;
       }
       if (victim === null) return;
@@ -421,7 +421,7 @@ class Connection {
   private charged = 0;
   /** the part of `charged` that waits in the socket, as last observed */
   private queued = 0;
-  /** @internal bytes of the partly received record, as counted in the server's total */
+  /** @internal bytes of the partly received record, as counted in the server's total (0 once the socket is gone) */
   partialBytes = 0;
   /** complete records received */
   private records = 0;
@@ -489,7 +489,7 @@ class Connection {
     } catch (err) {
       this.protocolError(err);
     }
-    const d = this.reader.buffered - this.partialBytes;
+    const d = this.socket.destroyed ? 0 : this.reader.buffered - this.partialBytes;
     if (d !== 0) {
       this.partialBytes += d;
       s.partial += d;
@@ -512,6 +512,8 @@ class Connection {
     this.closingDown = true;
     this.dropHeld();
     this.socket.destroy();
+    // its bytes leave the totals now, not at 'close' (a loop shedding partial records sees them go)
+    this.dropAccounts();
   }
 
   /** @internal A limit closes this connection at once: logged at warn with the client and the reason, counted. */
@@ -520,8 +522,6 @@ class Connection {
     this.server.limitWarn(this.log, { client: this.remoteAddress, reason, limit }, msg);
     this.server.forget(this, counter);
     this.destroy(reason);
-    // its bytes leave the totals now, not at 'close', so a loop shedding them sees them go
-    this.dropAccounts();
   }
 
   /** Takes this connection's queued and partial bytes out of the server's totals (once; again after more is counted). */
@@ -538,6 +538,11 @@ class Connection {
     const held = this.held;
     this.held = null;
     if (held !== null) for (let i = 0; i < held.length; i++) this.releaseRecord(held[i]!);
+  }
+
+  /** @internal The socket is destroyed ('close' may not have come yet). */
+  get gone(): boolean {
+    return this.socket.destroyed;
   }
 
   /** @internal Nothing in progress, nothing queued, no partial record: may be closed without losing a call. */
