@@ -641,7 +641,11 @@ class Connection {
   private mustWait(): boolean {
     if (this.inFlight >= this.opts.maxInFlightPerConnection) return true; // a settling call resumes
     if (this.charged >= this.opts.maxQueuedReplyBytes) return true; // a drain, a settling call or a released record resumes
-    if (this.server.charged >= this.opts.maxQueuedReplyBytesTotal) {
+    // Past the total, a connection with nothing charged still gets one call at a time (so light
+    // clients are served while heavy ones wait), up to a reserve of a quarter of the total.
+    const total = this.opts.maxQueuedReplyBytesTotal;
+    const charged = this.server.charged;
+    if (charged >= total && (this.charged > 0 || charged >= total + (total >>> 2))) {
       if (!this.waitingBudget) {
         this.waitingBudget = true;
         this.server.waitBudget(this);

@@ -72,10 +72,13 @@ function positiveInt(name: string, v: unknown, dflt: number): number {
 /** Idle 1 MiB READ buffers kept per program (16 MiB at most). */
 export const READ_BUFFERS_KEPT = 16;
 /**
- * 1 MiB READ buffers lent at once (64 MiB): a READ that needs one while all are lent waits
- * undispatched in the RPC server until one comes back (the procedure's bufferPool hook).
+ * 1 MiB READ buffers lent at once (160 MiB): a READ that needs one while all are lent waits
+ * undispatched in the RPC server until one comes back (the procedure's bufferPool hook). As
+ * many as the RPC server's default reply budgets let be charged (128 MiB plus the quarter
+ * reserved for light connections), so those budgets, which still serve light clients, act
+ * before the pool does.
  */
-export const READ_BUFFERS_MAX = 64;
+export const READ_BUFFERS_MAX = 160;
 
 export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {}): Nfs3Program {
   const env: Nfs3Env = {
