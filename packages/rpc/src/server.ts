@@ -461,6 +461,8 @@ class Connection {
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         if (this.endTimer !== null) clearTimeout(this.endTimer);
+        // a peer that resets the connection leaves held records behind: back to the pool, off the charge
+        this.dropHeld();
         this.dropAccounts();
         this.log.debug('connection closed');
         resolve();

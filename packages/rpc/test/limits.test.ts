@@ -186,3 +186,26 @@ t.test('limit options are validated and errors name the property', async (t) => 
     t.throws(() => new RpcServer({ [k]: 0 } as RpcServerOptions), { code: 'ERR_RPC_INVALID_OPTION', message: new RegExp(k) });
   }
 });
+
+t.test('a peer that resets its connection leaves nothing charged or lent behind', async (t) => {
+  const { server, open } = await setup(t, { maxQueuedReplyBytesTotal: 2 * MiB });
+  const hog = await open();
+  hog.socket.pause();
+  hog.send(pipeline(64, BIG));
+  await until(() => server.stats().queuedReplyBytes >= 2 * MiB);
+  const hogCharge = server.stats().queuedReplyBytes;
+  // a 100 KB call arrives in several chunks, is joined into a pooled buffer and held: the total is full
+  const raw = await open();
+  raw.send(rawCall({ xid: 2, prog: TEST_PROG, vers: 1, proc: PROC.ECHO, args: Buffer.concat([Buffer.from([0, 1, 0x86, 0xa0]), Buffer.alloc(100_000, 2)]) }));
+  await until(() => server.recordPool.lentCount === 1);
+  t.ok(server.stats().queuedReplyBytes >= hogCharge + 100_000, 'the held record is charged');
+  raw.socket.resetAndDestroy();
+  await until(() => server.stats().connections === 1);
+  await until(() => server.recordPool.lentCount === 0);
+  t.pass('the held record went back to the pool');
+  t.ok(server.stats().queuedReplyBytes < hogCharge + 100_000, 'and off the charge');
+  hog.socket.resetAndDestroy();
+  await until(() => server.stats().connections === 0);
+  await until(() => server.stats().queuedReplyBytes === 0);
+  t.pass('nothing stays charged');
+});
