@@ -22,6 +22,7 @@ import {
   startServer,
 } from '@nfsts/server';
 import type { FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
+import { LIMIT_ARG_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './limits.js';
 
 export const USAGE = `Usage: nfsts serve [DIR] [options]
 
@@ -39,7 +40,8 @@ Options:
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info; logs go to stderr)
   -h, --help         this text
   -v, --version      the version
-`;
+
+${LIMITS_USAGE}`;
 
 export interface CliIo {
   stdout: (s: string) => void;
@@ -97,6 +99,7 @@ export function buildServeOptions(argv: string[]): {
       'state-dir': { type: 'string' },
       'no-portmap': { type: 'boolean' },
       'log-level': { type: 'string' },
+      ...LIMIT_ARG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -174,7 +177,13 @@ export function buildServeOptions(argv: string[]): {
   let portmap = file?.portmap ?? true;
   if (values['no-portmap'] === true) portmap = false;
   const stateDir = values['state-dir'] !== undefined ? resolve(values['state-dir']) : (file?.stateDir ?? defaultStateDir(exports.map((e) => `${e.path}=${e.root}`)));
-  return { cfg: { port, bind, portmap, logLevel, exports, stateDir }, createdDefault };
+  let limits: NonNullable<FileConfig['limits']>;
+  try {
+    limits = { ...file?.limits, ...parseLimitFlags(values) };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { cfg: { port, bind, portmap, logLevel, exports, stateDir, limits }, createdDefault };
 }
 
 /** The banner, written at once; the `Listening on HOST port N (...)` line is what scripts parse. */
@@ -240,6 +249,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       host: cfg.bind ?? DEFAULT_HOST,
       stateDir: cfg.stateDir,
       portmap: cfg.portmap ?? true,
+      limits: cfg.limits ?? {},
       logger,
     });
   } catch (err) {

@@ -24,6 +24,10 @@ export {
   type ServerExport,
   type FileConfig,
   type ParsedServerOptions,
+  parseLimits,
+  LIMIT_NAMES,
+  DEFAULT_LIMITS,
+  type ServerLimits,
 } from './config.js';
 export { createMountProgram, MountTable, MOUNT_AUTH_FLAVORS, type MountProgramOptions } from './mount/index.js';
 export {

@@ -10,7 +10,7 @@ import { constants as fsConstants } from 'node:fs';
 import { access, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RpcServer } from '@nfsts/rpc';
+import { RpcServer, type RpcServerStats } from '@nfsts/rpc';
 import { LocalioServer } from '@nfsts/localio';
 import type { Logger } from 'pino';
 import { pino } from 'pino';
@@ -93,6 +93,8 @@ export interface NfsServer {
   readonly core: ServerCore;
   /** LOCALIO: clients in this process that do their READ/WRITE/COMMIT on our descriptors */
   readonly localio: NfsServerLocalio;
+  /** The RPC server's limit counters: connections refused and closed by each limit, reply and partial-record bytes charged now. */
+  rpcStats(): RpcServerStats;
   /**
    * Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files.
    * LOCALIO goes first: new local opens are refused, local clients are unbound (they go back
@@ -192,7 +194,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     }
     cleanups.push(() => core.close());
 
-    const rpc = new RpcServer({ logger });
+    const rpc = new RpcServer({ logger, ...o.limits });
     const mounts = new MountTable();
     rpc.register(createNfs3Program(core, { logger }));
     rpc.register(createMountProgram(core, { logger, mounts }));
@@ -257,6 +259,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       portmap: { mode: pm?.mode ?? 'off', port: pm?.port ?? 0, registered: pm?.registered ?? [] },
       core,
       localio: localioInfo,
+      rpcStats: () => rpc.stats(),
       close(): Promise<void> {
         // the LOCALIO interlock first: otherwise the file cache's close waits on references
         // that local clients hold, and a descriptor could be closed under local I/O

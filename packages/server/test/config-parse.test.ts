@@ -108,3 +108,18 @@ t.test('startServer options: defaults and errors naming the property', async (t)
     [() => parseServerOptions({ exports: [{ path: '/e', root: '/tmp', options: 'secure=1' }] }), 'exports[0].options', /secure/],
   ]);
 });
+
+t.test('limits: startServer option and config file property, errors naming the limit', async (t) => {
+  const base = { exports: [{ path: '/e', root: '/tmp' }] };
+  t.same(parseServerOptions(base).limits, {}, 'none given: the RPC server\'s defaults apply');
+  t.same(parseServerOptions({ ...base, limits: { maxConnections: 10, idleTimeoutMs: 500 } }).limits, { maxConnections: 10, idleTimeoutMs: 500 });
+  t.same(parseConfig(JSON.stringify({ limits: { writeTimeoutMs: 1000 }, exports: [{ path: '/e', root: '.' }] }), '/tmp').limits, { writeTimeoutMs: 1000 });
+  checkCases(t, [
+    [() => parseServerOptions({ ...base, limits: 5 }), 'limits', /object/],
+    [() => parseServerOptions({ ...base, limits: { maxConnection: 5 } }), 'limits.maxConnection', /unknown limit/],
+    [() => parseServerOptions({ ...base, limits: { maxConnections: 0 } }), 'limits.maxConnections', /positive integer/],
+    [() => parseServerOptions({ ...base, limits: { idleTimeoutMs: 1.5 } }), 'limits.idleTimeoutMs', /positive integer/],
+    [() => parseServerOptions({ ...base, limits: { recordTimeoutMs: 2 ** 31 } }), 'limits.recordTimeoutMs', /at most/],
+    [() => parseConfig(JSON.stringify({ limits: { maxQueuedReplyBytes: '8M' }, exports: [{ path: '/e', root: '.' }] }), '/tmp'), 'limits.maxQueuedReplyBytes', /positive integer/],
+  ]);
+});

@@ -71,6 +71,14 @@ function positiveInt(name: string, v: unknown, dflt: number): number {
 
 /** Idle 1 MiB READ buffers kept per program (16 MiB at most). */
 export const READ_BUFFERS_KEPT = 16;
+/**
+ * 1 MiB READ buffers lent at once (160 MiB): a READ that needs one while all are lent waits
+ * undispatched in the RPC server until one comes back (the procedure's bufferPool hook). As
+ * many as the RPC server's default reply budgets let be charged (128 MiB plus the quarter
+ * reserved for light connections), so those budgets, which still serve light clients, act
+ * before the pool does.
+ */
+export const READ_BUFFERS_MAX = 160;
 
 export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {}): Nfs3Program {
   const env: Nfs3Env = {
@@ -81,7 +89,7 @@ export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {
       positiveInt('maxListedEntries', opts.maxListedEntries, DEFAULT_MAX_LISTED_ENTRIES),
     ),
     verdicts: new Map(),
-    readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT),
+    readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT, READ_BUFFERS_MAX),
   };
   const procedures: Record<number, Procedure> = {
     [NFSPROC3_NULL]: nfsNull(),
