@@ -8,7 +8,12 @@ export {
   DEFAULT_RECONNECT_RETRIES, DEFAULT_RECONNECT_MIN_DELAY_MS, DEFAULT_RECONNECT_MAX_DELAY_MS, DEFAULT_CLOSE_TIMEOUT_MS,
   parseServerOptions, parseClientOptions, type ParsedServerOptions, type ParsedClientOptions,
 } from './options.js';
+export { silentLogger } from './silent-logger.js';
 export { RpcServer, type RpcServerOptions, type CallContext, type Procedure, type Program } from './server.js';
 export { RpcClient, type RpcClientOptions, type CallOptions, type RpcCallable, type DivertingCodec } from './client.js';
 export * as rpcWire from './wire.js';
 export { BufferPool } from './buffer-pool.js';
+export {
+  CHANNEL_RPC_SERVER, CHANNEL_RPC_CLIENT, DENIED_AUTH_ERROR, serverChannel, clientChannel, traced, traceCounters, resultStatus,
+  type RpcServerCallMessage, type RpcClientCallMessage, type CallObserver,
+} from './observe.js';

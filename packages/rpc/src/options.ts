@@ -1,4 +1,3 @@
-import pino from 'pino';
 import type { Logger } from 'pino';
 import { RpcError } from './errors.js';
 import type { Credential } from './auth.js';
@@ -19,11 +18,8 @@ export const DEFAULT_RECONNECT_MAX_DELAY_MS = 5_000;
 /** How long close() lets in-flight calls finish before connections are destroyed. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 
-let silent: Logger | undefined;
-/** The shared silent logger used when none is injected. */
-export function silentLogger(): Logger {
-  return (silent ??= pino({ level: 'silent' }));
-}
+import { silentLogger } from './silent-logger.js';
+export { silentLogger };
 
 function bad(prop: string, msg: string): never {
   throw new RpcError('ERR_RPC_INVALID_OPTION', `option ${prop} ${msg}`);

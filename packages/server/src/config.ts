@@ -75,8 +75,16 @@ export interface ServerOptions {
    * READ/WRITE/COMMIT on the server's descriptors. false: PROG_UNAVAIL. Default true.
    */
   localio?: boolean;
+  /**
+   * Serve Prometheus metrics over HTTP at `/metrics` on this address: `"127.0.0.1:9464"`,
+   * `"[::1]:9464"` or `{ host, port }` (port 0 picks one; see `server.metrics`). Default: off.
+   */
+  metrics?: string | { host?: string; port: number };
   logger?: Logger;
 }
+
+/** The default metrics port (Prometheus's registry of exporter ports has 9464 for OpenTelemetry-style exporters). */
+export const DEFAULT_METRICS_PORT = 9464;
 
 export interface ParsedServerOptions {
   exports: ExportConfig[];
@@ -86,6 +94,7 @@ export interface ParsedServerOptions {
   portmap: boolean;
   portmapPort: number;
   localio: boolean;
+  metrics: { host: string; port: number } | null;
   logger: Logger | undefined;
 }
 
@@ -150,7 +159,7 @@ function exportPathAndRoot(e: Record<string, unknown>, at: string, seen: Set<str
 /** Validates `startServer()` options and fills in defaults; errors name the bad property. */
 export function parseServerOptions(opts: unknown): ParsedServerOptions {
   if (!isRecord(opts)) throw new ConfigError('', 'options must be an object');
-  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'logger'];
+  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'metrics', 'logger'];
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new ConfigError(k, 'unknown option');
   }
@@ -190,7 +199,22 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     const options = parseExportOptionsAt(e.options, `${at}.options`);
     return { path, root: resolve(root), options };
   });
-  return { exports, port, host, stateDir, portmap, portmapPort, localio, logger: opts.logger as Logger | undefined };
+  const metrics = opts.metrics === undefined ? null : parseMetricsAddress(opts.metrics, 'metrics');
+  return { exports, port, host, stateDir, portmap, portmapPort, localio, metrics, logger: opts.logger as Logger | undefined };
+}
+
+/** `"HOST:PORT"`, `"[V6]:PORT"`, `":PORT"`, `"PORT"` or `{ host?, port }` → `{ host, port }` (host defaults to 127.0.0.1). */
+export function parseMetricsAddress(v: unknown, property: string): { host: string; port: number } {
+  if (isRecord(v)) {
+    const host = v.host === undefined ? DEFAULT_HOST : v.host;
+    if (typeof host !== 'string' || host === '') throw new ConfigError(`${property}.host`, 'must be an address to bind');
+    return { host, port: checkPort(v.port, `${property}.port`) };
+  }
+  if (typeof v !== 'string') throw new ConfigError(property, 'must be an address such as "127.0.0.1:9464" or { host, port }');
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v) ?? /^()()(\d{1,5})$/.exec(v);
+  if (m === null || Number(m[3]) > 65535) throw new ConfigError(property, `must be HOST:PORT such as "127.0.0.1:${DEFAULT_METRICS_PORT}", got ${JSON.stringify(v)}`);
+  const host = m[1] || m[2] || DEFAULT_HOST;
+  return { host, port: Number(m[3]) };
 }
 
 /** What a config file holds, after validation. */

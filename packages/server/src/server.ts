@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { RpcServer } from '@nfsts/rpc';
 import { LocalioServer } from '@nfsts/localio';
 import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { silentLogger } from '@nfsts/rpc';
 import { ServerCore } from './core/index.js';
 import type { Export } from './core/index.js';
 import { ConfigError, parseServerOptions } from './config.js';
@@ -23,6 +23,9 @@ import { createNfs3Program } from './nfs3/index.js';
 import { startPortmap } from './portmap/index.js';
 import { localioOps, type LocalioOpsStats } from './localio-ops.js';
 import type { PortmapHandle, PortmapMode } from './portmap/index.js';
+import { CallCounters } from './metrics/call-counters.js';
+import { createMetricsRegistry } from './metrics/registry.js';
+import { serveMetrics, type MetricsEndpoint } from './metrics/http.js';
 
 const kStartError = Symbol.for('nfsts.error.start');
 
@@ -93,6 +96,8 @@ export interface NfsServer {
   readonly core: ServerCore;
   /** LOCALIO: clients in this process that do their READ/WRITE/COMMIT on our descriptors */
   readonly localio: NfsServerLocalio;
+  /** The `/metrics` endpoint when started with `metrics`, else null. */
+  readonly metrics: MetricsEndpoint | null;
   /**
    * Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files.
    * LOCALIO goes first: new local opens are refused, local clients are unbound (they go back
@@ -157,7 +162,7 @@ async function checkRoots(roots: string[]): Promise<void> {
 /** Starts NFS + MOUNT (+ portmapper). Errors: ConfigError (bad option) or StartError. */
 export async function startServer(options: ServerOptions): Promise<NfsServer> {
   const o = parseServerOptions(options);
-  const logger: Logger = o.logger ?? pino({ level: 'silent' });
+  const logger: Logger = o.logger ?? silentLogger();
   await checkRoots(o.exports.map((e) => e.root));
 
   let stateDir = o.stateDir;
@@ -194,12 +199,17 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
 
     const rpc = new RpcServer({ logger });
     const mounts = new MountTable();
-    rpc.register(createNfs3Program(core, { logger }));
-    rpc.register(createMountProgram(core, { logger, mounts }));
+    const calls = o.metrics === null ? null : new CallCounters();
+    const programs = [createNfs3Program(core, { logger }), createMountProgram(core, { logger, mounts })];
     const ops = localioOps(core);
     const localio = new LocalioServer({ ops, enabled: o.localio, logger });
     // disabled: not registered, so the NFS port answers PROG_UNAVAIL for 400122
-    if (localio.program) rpc.register(localio.program);
+    if (localio.program) programs.push(localio.program);
+    for (const p of programs) {
+      rpc.register(p);
+      calls?.addProgram(p);
+    }
+    rpc.observer = calls;
     // runs (again, idempotently) in the cleanups so a start that fails later withdraws the table
     cleanups.push(() => localio.shutdown());
     let port: number;
@@ -217,6 +227,24 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       const handle = pm;
       // Unregister first on close: pushed last, runs first.
       cleanups.push(() => handle.close());
+    }
+
+    let metrics: MetricsEndpoint | null = null;
+    if (o.metrics !== null && calls !== null) {
+      const portmapNow = pm;
+      const m = await createMetricsRegistry({
+        calls, rpc, core,
+        localio: () => ({ opens: ops.stats.opens, refused: ops.stats.refused, localClients: localio.localClients, inFlight: localio.liveness.refs }),
+        portmapRegistrations: () => portmapNow?.registered.length ?? 0,
+      }, () => localio.serverId);
+      cleanups.push(async () => m.close());
+      try {
+        metrics = await serveMetrics(m.registry, o.metrics.host, o.metrics.port, logger);
+      } catch (err) {
+        throw listenError(err, o.metrics.host, o.metrics.port);
+      }
+      const endpoint = metrics;
+      cleanups.push(() => endpoint.close());
     }
 
     const describe = (e: Export): { path: string; root: string; url: string; mountCommand: string } => ({
@@ -257,6 +285,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       portmap: { mode: pm?.mode ?? 'off', port: pm?.port ?? 0, registered: pm?.registered ?? [] },
       core,
       localio: localioInfo,
+      metrics,
       close(): Promise<void> {
         // the LOCALIO interlock first: otherwise the file cache's close waits on references
         // that local clients hold, and a descriptor could be closed under local I/O

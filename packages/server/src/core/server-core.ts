@@ -169,9 +169,10 @@ export class ServerCore {
 
   /**
    * counters for tests and stats: full-tree searches run, index entries repaired through a
-   * parent, READ/WRITE handles resolved by resolveOpen()'s fast path
+   * parent, READ/WRITE handles resolved by resolveOpen()'s fast path; handles resolved by a
+   * full resolve() (index, repair or search) and answered STALE
    */
-  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0 };
+  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, resolves: 0, stale: 0 };
   /** decides which READs run synchronously (Backend.readSync) */
   readonly syncReads: SyncReadGate;
   private readonly states = new Map<number, ExportState>();
@@ -348,7 +349,11 @@ export class ServerCore {
     if (id === null) return NFS3ERR_BADHANDLE;
     const s = this.states.get(id);
     // an id this state directory once gave out but no longer exports: authentic enough to be STALE
-    if (!s) return this.knownIds.has(id) ? NFS3ERR_STALE : NFS3ERR_BADHANDLE;
+    if (!s) {
+      if (!this.knownIds.has(id)) return NFS3ERR_BADHANDLE;
+      this.counters.stale++;
+      return NFS3ERR_STALE;
+    }
     // verified handles are remembered (an HMAC costs about 10 µs, the lookup well under 1)
     const memoKey = fh.toString('latin1');
     let memo = this.verified.get(memoKey);
@@ -369,8 +374,10 @@ export class ServerCore {
       const r = await this.resolveKey(s, key, f.dev, f.ino, f.gen);
       if (r === null) {
         memo.path = null;
+        this.counters.stale++;
         return NFS3ERR_STALE;
       }
+      this.counters.resolves++;
       memo.path = r.path;
       memo.epoch = epoch;
       memo.until = Date.now() + PATH_TRUST_MS;
@@ -378,7 +385,9 @@ export class ServerCore {
     } catch (err) {
       this.logger?.debug({ err }, 'resolving a handle failed');
       const st = errnoToNfsStat(err);
-      return st === NFS3ERR_NOENT || st === NFS3ERR_NOTDIR ? NFS3ERR_STALE : st;
+      if (st !== NFS3ERR_NOENT && st !== NFS3ERR_NOTDIR) return st;
+      this.counters.stale++;
+      return NFS3ERR_STALE;
     }
   }
 

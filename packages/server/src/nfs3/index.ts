@@ -15,7 +15,7 @@ import {
   NFSPROC3_FSSTAT, NFSPROC3_FSINFO, NFSPROC3_PATHCONF, NFSPROC3_COMMIT,
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { silentLogger } from '@nfsts/rpc';
 import type { ServerCore } from '../core/index.js';
 import type { Nfs3Env } from './common.js';
 import { DirListings, DEFAULT_MAX_LISTINGS, DEFAULT_MAX_LISTED_ENTRIES } from './dircache.js';
@@ -75,7 +75,7 @@ export const READ_BUFFERS_KEPT = 16;
 export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {}): Nfs3Program {
   const env: Nfs3Env = {
     core,
-    logger: opts.logger ?? pino({ level: 'silent' }),
+    logger: opts.logger ?? silentLogger(),
     dirs: new DirListings(
       positiveInt('maxListings', opts.maxListings, DEFAULT_MAX_LISTINGS),
       positiveInt('maxListedEntries', opts.maxListedEntries, DEFAULT_MAX_LISTED_ENTRIES),
