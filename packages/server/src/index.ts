@@ -43,3 +43,4 @@ export * from './core/index.js';
 export { CallCounters, LATENCY_BUCKETS_S } from './metrics/call-counters.js';
 export { createMetricsRegistry, type MetricsSources, type ServerMetricsRegistry } from './metrics/registry.js';
 export { serveMetrics, type MetricsEndpoint } from './metrics/http.js';
+export { silentLogger } from '@nfsts/rpc';

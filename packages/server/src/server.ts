@@ -24,6 +24,7 @@ import { startPortmap } from './portmap/index.js';
 import { localioOps, type LocalioOpsStats } from './localio-ops.js';
 import type { PortmapHandle, PortmapMode } from './portmap/index.js';
 import { CallCounters } from './metrics/call-counters.js';
+import { ensureStateDir, lockStateDir, StateDirError } from './state-lock.js';
 import { createMetricsRegistry } from './metrics/registry.js';
 import { serveMetrics, type MetricsEndpoint } from './metrics/http.js';
 
@@ -34,6 +35,8 @@ export type StartErrorCode =
   | 'ERR_NFS_LISTEN_PERMISSION' // not allowed to bind the port (e.g. < 1024 without root)
   | 'ERR_NFS_ADDR_NOT_AVAILABLE' // the bind address is not one of this host's
   | 'ERR_NFS_EXPORT_ROOT' // an export directory is missing, not a directory or not accessible
+  | 'ERR_NFS_STATE' // the state directory cannot be created or written
+  | 'ERR_NFS_STATE_LOCKED' // another server uses the state directory
   | 'ERR_NFS_LISTEN'; // any other listen failure
 
 /** Why `startServer()` failed, in terms a command line can print as one line. */
@@ -187,6 +190,14 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
   }
 
   try {
+    try {
+      ensureStateDir(stateDir);
+      const lock = lockStateDir(stateDir);
+      cleanups.push(async () => lock.release());
+    } catch (err) {
+      if (err instanceof StateDirError) throw new StartError(err.code, err.message, err);
+      throw err;
+    }
     let core: ServerCore;
     try {
       core = await ServerCore.open({ exports: o.exports, stateDir, logger });

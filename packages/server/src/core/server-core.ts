@@ -15,6 +15,7 @@ import { accessBits, mayLookup, newObjectGid, squash, type Cred, type Credential
 import { FileCache, type FileCacheOptions, type OpenFile, type OpenMode } from './file-cache.js';
 import { FH_SIZE, decodeHandle, encodeHandle, handleExportId, inodeKey, type HandleFields } from './handles.js';
 import { InodeIndex } from './inode-index.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
 import { performance } from 'node:perf_hooks';
 import { NodeFsBackend } from './node-backend.js';
@@ -272,17 +273,13 @@ export class ServerCore {
         searches: new Map(),
         negative: new Map(),
       };
-      es.index.load(es.indexFile);
+      if (es.index.load(es.indexFile) === 'corrupt') core.setAsideIndex(es);
       es.index.set(es.rootKey, '', true, null);
       exp.rootHandle = encodeHandle({ exportId: exp.id, dev: st.dev, ino: st.ino, gen: core.gen(st) }, secret);
       core.states.set(exp.id, es);
       core.exports.push(exp);
     }
-    if (stateChanged) {
-      const tmp = `${stateFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
-      fs.renameSync(tmp, stateFile);
-    }
+    if (stateChanged) writeFileAtomic(stateFile, JSON.stringify(state, null, 2));
     core.saveTimer = setInterval(() => core.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
     core.saveTimer.unref();
     return core;
@@ -789,6 +786,18 @@ export class ServerCore {
   /** Number of entries in an export's inode index (for tests and stats). */
   indexSize(exp: Export): number {
     return this.stateOf(exp).index.size;
+  }
+
+  /** A damaged index file is kept for inspection under another name; the index rebuilds as handles are resolved. */
+  private setAsideIndex(s: ExportState): void {
+    const aside = `${s.indexFile}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      fs.renameSync(s.indexFile, aside);
+      this.logger?.warn({ export: s.exp.path, file: s.indexFile, movedTo: aside }, 'inode index is damaged; moved aside, rebuilding it as handles are resolved');
+    } catch (err) {
+      this.logger?.warn({ export: s.exp.path, file: s.indexFile, err }, 'inode index is damaged and could not be moved aside; it will be overwritten');
+    }
+    s.index.dirty = true;
   }
 
   /** Writes every dirty inode index to the state directory. */
