@@ -83,7 +83,7 @@ export function formatStats(samples: Sample[], prev: { samples: Sample[]; second
   const total = calls.reduce((a, s) => a + s.value, 0);
   const errors = sum(samples, 'nfsts_rpc_errors_total');
   out.push('Server rpc stats:');
-  out.push(`${'calls'.padEnd(13)}${'errors'.padEnd(13)}${'autherr'.padEnd(13)}${'in flight'.padEnd(13)}${'queued'.padEnd(13)}`);
+  out.push(`${'calls'.padEnd(13)}${'errors'.padEnd(13)}${'autherr'.padEnd(13)}${'in flight'.padEnd(13)}queued`);
   out.push(`${String(total).padEnd(13)}${String(errors).padEnd(13)}${String(sum(samples, 'nfsts_rpc_auth_errors_total')).padEnd(13)}${String(sum(samples, 'nfsts_rpc_in_flight')).padEnd(13)}${bytes(sum(samples, 'nfsts_reply_queued_bytes')).padEnd(13)}`.trimEnd());
   out.push('');
   const groups = new Map<string, Sample[]>();
@@ -127,8 +127,8 @@ async function scrape(url: string): Promise<Sample[]> {
   try {
     res = await fetch(url, { signal: AbortSignal.timeout(5000) });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause;
-    throw new Error(`cannot reach ${url}: ${cause?.code ?? (err as Error).message}`);
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`cannot reach ${url}: ${cause?.code ?? cause?.message ?? (err as Error).message}`);
   }
   const text = await res.text();
   if (!res.ok) throw new Error(`${url} answered ${res.status} ${res.statusText}`);
