@@ -16,6 +16,7 @@ import {
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
 import { silentLogger } from '@nfsts/rpc';
+import { StaleWatch } from './stale-watch.js';
 import type { ServerCore } from '../core/index.js';
 import type { Nfs3Env } from './common.js';
 import { DirListings, DEFAULT_MAX_LISTINGS, DEFAULT_MAX_LISTED_ENTRIES } from './dircache.js';
@@ -82,6 +83,7 @@ export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {
     ),
     verdicts: new Map(),
     readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT),
+    staleWatch: new StaleWatch(),
   };
   const procedures: Record<number, Procedure> = {
     [NFSPROC3_NULL]: nfsNull(),
