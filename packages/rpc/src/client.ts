@@ -106,6 +106,8 @@ export class RpcClient extends EventEmitter implements RpcCallable {
   private reconnectTimer: NodeJS.Timeout | null = null;
   /** Plain counters: calls made, calls failed (any reason), reconnects, calls sent again after one. */
   readonly counters = { calls: 0, failures: 0, reconnects: 0, retransmits: 0 };
+  /** Calls made per procedure: key prog * 256 + vers, index proc (procedures 0..63). */
+  readonly procCalls = new Map<number, Float64Array>();
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private corked = false;
   private closePromise: Promise<void> | null = null;
@@ -192,6 +194,9 @@ export class RpcClient extends EventEmitter implements RpcCallable {
         prog, vers, proc, deadline: performance.now() + timeoutMs, timeoutMs, trace: null,
       };
       this.counters.calls++;
+      let pc = this.procCalls.get(prog * 256 + vers);
+      if (pc === undefined) this.procCalls.set(prog * 256 + vers, (pc = new Float64Array(64)));
+      if (proc < 64) pc[proc]!++;
       if (traced(clientChannel)) entry.trace = clientTraceMessage(entry);
       if (entry.deadline < this.deadlineAt) this.armDeadline(entry.deadline);
       if (signal !== null) {
