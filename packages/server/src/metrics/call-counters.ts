@@ -46,7 +46,13 @@ export class CallCounters implements CallObserver {
       const procs = Object.entries(def.procedures);
       const n = Math.max(0, ...procs.map(([p]) => Number(p))) + 1;
       const names: string[] = new Array<string>(n).fill('');
-      for (const [p, proc] of procs) names[Number(p)] = proc.name;
+      // one handler may serve two numbers (MOUNT v1 answers EXPORTALL as EXPORT): labels must stay distinct
+      const used = new Set<string>();
+      for (const [p, proc] of procs) {
+        const name = used.has(proc.name) ? `${proc.name}_${p}` : proc.name;
+        used.add(name);
+        names[Number(p)] = name;
+      }
       this.slots.set(program.prog * 256 + Number(v), {
         prog: program.prog, programName: program.name.toLowerCase(), vers: Number(v), names,
         calls: new Float64Array(n), buckets: new Float64Array(n * NB), sumMs: new Float64Array(n), errors: new Map(),
