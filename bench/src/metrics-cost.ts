@@ -8,7 +8,7 @@
  * The machine is shared and noisy: compare the ratio, not the absolute figures.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,21 @@ async function startChild(root: string, metrics: boolean): Promise<{ url: string
   return { url, child };
 }
 
+/** user + system CPU milliseconds of a process so far (Linux /proc). */
+function cpuMs(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  // fields 14 and 15 (utime, stime) in clock ticks; rest[0] is field 3
+  return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK;
+}
+const CLK_TCK = 100;
+
+async function measureCount(seconds: number, op: (i: number) => Promise<unknown>): Promise<{ perSecond: number; count: number }> {
+  const start = performance.now();
+  const perSecond = await measure(seconds, op);
+  return { perSecond, count: Math.round(perSecond * ((performance.now() - start) / 1000)) };
+}
+
 /** Runs `op` with QD in flight for `seconds`; returns ops per second. */
 async function measure(seconds: number, op: (i: number) => Promise<unknown>): Promise<number> {
   const end = performance.now() + seconds * 1000;
@@ -58,8 +73,8 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-const seconds = arg('--seconds', 2);
-const rounds = arg('--rounds', 5);
+const seconds = arg('--seconds', 0.5);
+const rounds = arg('--rounds', 20);
 const root = mkdtempSync(join(tmpdir(), 'nfsts-bench-metrics-'));
 writeFileSync(join(root, 'data.bin'), randomBytes(FILE_SIZE));
 const targets: Array<{ name: string; child: ChildProcess; nfs: NfsClient; read: (i: number) => Promise<unknown>; getattr: () => Promise<unknown> }> = [];
@@ -77,24 +92,36 @@ try {
       getattr: () => nfs.raw.getattr(rootArgs),
     });
   }
-  const results: Record<string, { read: number[]; getattr: number[] }> = {};
-  for (const t of targets) results[t.name] = { read: [], getattr: [] };
+  // The machine is shared: throughput swings by 10x within seconds. So each round measures
+  // the two servers back to back (order alternating) and keeps the ratio of that pair, and
+  // each server's CPU time per operation is read from /proc (far less sensitive to load).
   for (const t of targets) await measure(0.5, t.read); // warm up
-  for (let r = 0; r < rounds; r++) {
-    const order = r % 2 === 0 ? targets : [...targets].reverse();
-    for (const t of order) results[t.name]!.read.push(await measure(seconds, t.read));
-    for (const t of order) results[t.name]!.getattr.push(await measure(seconds, () => t.getattr()));
+  const rows: string[] = [];
+  for (const [what, pick] of [['READ 4 KiB random', (t: (typeof targets)[number]) => t.read], ['GETATTR', (t: (typeof targets)[number]) => () => t.getattr()]] as const) {
+    const ratios: number[] = [];
+    const ops: Record<string, number[]> = { off: [], on: [] };
+    const cpu: Record<string, number[]> = { off: [], on: [] };
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      const got: number[] = [0, 0];
+      for (const i of order) {
+        const t = targets[i]!;
+        const c0 = cpuMs(t.child.pid!);
+        const o = await measureCount(seconds, pick(t));
+        const c1 = cpuMs(t.child.pid!);
+        got[i] = o.perSecond;
+        const key = i === 0 ? 'off' : 'on';
+        ops[key]!.push(o.perSecond);
+        cpu[key]!.push(((c1 - c0) * 1000) / o.count);
+      }
+      ratios.push(got[1]! / got[0]!);
+    }
+    rows.push(`| ${what} | ${Math.round(median(ops.off!))} | ${Math.round(median(ops.on!))} | ${median(ratios).toFixed(3)} | ${median(cpu.off!).toFixed(1)} | ${median(cpu.on!).toFixed(1)} | ${(median(cpu.on!) / median(cpu.off!)).toFixed(3)} |`);
   }
-  const off = results['metrics off']!;
-  const on = results['metrics on']!;
-  const row = (what: string, a: number[], b: number[]): string =>
-    `| ${what} | ${Math.round(median(a))} | ${Math.round(median(b))} | ${(median(b) / median(a)).toFixed(3)} |`;
-  console.log(`4 KiB QD ${QD} over RPC, server in a child process, ${rounds} alternating rounds of ${seconds} s, medians (ops/s)\n`);
-  console.log('| workload | metrics off | metrics on | on / off |');
-  console.log('|---|---|---|---|');
-  console.log(row('READ 4 KiB random', off.read, on.read));
-  console.log(row('GETATTR', off.getattr, on.getattr));
-  console.log(`\nrounds (off / on): READ ${off.read.map(Math.round).join(' ')} / ${on.read.map(Math.round).join(' ')}; GETATTR ${off.getattr.map(Math.round).join(' ')} / ${on.getattr.map(Math.round).join(' ')}`);
+  console.log(`4 KiB QD ${QD} over RPC, servers in child processes, ${rounds} rounds of ${seconds} s per server, medians\n`);
+  console.log('| workload | ops/s off | ops/s on | on/off (median of paired rounds) | server CPU µs/op off | on | on/off |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
 } finally {
   for (const t of targets) {
     await t.nfs.close();
