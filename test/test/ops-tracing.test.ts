@@ -93,7 +93,11 @@ t.test('subscribers see start/end/asyncStart/asyncEnd and error for a known sequ
 t.test('the server channel reports undecodable arguments as an error event', async (t) => {
   const { nfs } = await setup(t, false);
   const server = record<RpcServerCallMessage>(CHANNEL_RPC_SERVER);
-  t.teardown(() => server.off());
+  const client = record<RpcClientCallMessage>(CHANNEL_RPC_CLIENT);
+  t.teardown(() => {
+    server.off();
+    client.off();
+  });
   const { RpcClient } = await import('@nfsts/rpc');
   const { xdr_void } = await import('@nfsts/xdr');
   const rpc = new RpcClient({ host: '127.0.0.1', port: nfs.nfsPort, timeoutMs: 5000 });
@@ -107,6 +111,9 @@ t.test('the server channel reports undecodable arguments as an error event', asy
   const bad = server.events.filter((e) => e.m.procedureName === 'GETATTR');
   t.same(bad.map((e) => e.ev), ['start', 'error', 'asyncStart', 'asyncEnd']);
   t.equal(bad[0]?.m.acceptStat, 4);
+  const failed = client.events.filter((e) => e.m.procedure === 1);
+  t.same(failed.map((e) => e.ev), ['start', 'end', 'error', 'asyncStart', 'asyncEnd'], 'the client sees its call fail');
+  t.match(failed[0]?.m.error, { code: 'ERR_RPC_GARBAGE_ARGS' });
 });
 
 t.test('client.metrics(): per procedure, RPC against LOCALIO', async (t) => {

@@ -192,7 +192,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
   try {
     try {
       ensureStateDir(stateDir);
-      const lock = lockStateDir(stateDir);
+      const lock = await lockStateDir(stateDir);
       cleanups.push(async () => lock.release());
     } catch (err) {
       if (err instanceof StateDirError) throw new StartError(err.code, err.message, err);

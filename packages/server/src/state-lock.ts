@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import { join } from 'node:path';
-import { FLOCK_AVAILABLE, tryLockExclusive } from '@nfsts/sys';
 
 export const STATE_LOCK_FILE = 'lock';
 
@@ -72,8 +71,12 @@ function lockedError(dir: string, pid: number | undefined): StateDirError {
   return new StateDirError('ERR_NFS_STATE_LOCKED', `state directory ${dir} is in use by ${who}; give each server its own --state-dir`, pid);
 }
 
-/** Takes the state directory's lock or throws ERR_NFS_STATE_LOCKED naming the holder's pid. */
-export function lockStateDir(dir: string): StateLock {
+/**
+ * Takes the state directory's lock or throws ERR_NFS_STATE_LOCKED naming the holder's pid.
+ * @nfsts/sys (koffi, libc) is loaded here, at start, not when the package is imported.
+ */
+export async function lockStateDir(dir: string): Promise<StateLock> {
+  const { FLOCK_AVAILABLE, tryLockExclusive } = await import('@nfsts/sys');
   const path = join(dir, STATE_LOCK_FILE);
   const fd = fs.openSync(path, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600);
   try {
