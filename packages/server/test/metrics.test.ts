@@ -110,3 +110,21 @@ t.test('without metrics nothing is counted and no endpoint exists', async (t) =>
   t.teardown(() => server.close());
   t.equal(server.metrics, null);
 });
+
+t.test('two servers with metrics in one process each count their own calls', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'nfsts-metrics-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const a = await startServer({ exports: [{ path: '/export', root: dir }], port: 0, metrics: { port: 0 } });
+  t.teardown(() => a.close());
+  const b = await startServer({ exports: [{ path: '/export', root: dir }], port: 0, metrics: { port: 0 } });
+  t.teardown(() => b.close());
+  const rpc = new RpcClient({ host: '127.0.0.1', port: a.port, timeoutMs: 5000 });
+  await rpc.call(100003, 3, 0, xdr_void, undefined, xdr_void);
+  await rpc.close();
+  const ma = (await scrape(a.metrics!.url)).m;
+  const mb = (await scrape(b.metrics!.url)).m;
+  const nul = 'nfsts_rpc_calls_total{program="nfs",version="3",procedure="NULL"}';
+  t.equal(ma.get(nul), 1);
+  t.equal(mb.get(nul), 0);
+  t.ok(ma.has('process_cpu_seconds_total') && mb.has('process_cpu_seconds_total'), 'both carry the process metrics');
+});

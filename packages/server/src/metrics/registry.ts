@@ -74,6 +74,8 @@ class LocalioEvents {
   }
 }
 
+let processRegistry: Registry | undefined;
+
 export interface ServerMetricsRegistry {
   registry: Registry;
   close(): void;
@@ -82,10 +84,15 @@ export interface ServerMetricsRegistry {
 /** Builds the registry (loads prom-client). `serverId` is this server's LOCALIO id. */
 export async function createMetricsRegistry(src: MetricsSources, serverId: () => string): Promise<ServerMetricsRegistry> {
   const prom = await import('prom-client');
-  const registry = new prom.Registry();
-  prom.collectDefaultMetrics({ register: registry });
+  const own = new prom.Registry();
+  // the process metrics' monitors (event-loop delay, GC observer) cannot be stopped: one set per process
+  processRegistry ??= (() => {
+    const r = new prom.Registry();
+    prom.collectDefaultMetrics({ register: r });
+    return r;
+  })();
   const events = new LocalioEvents(serverId);
-  const add = (m: object): void => registry.registerMetric(m as Parameters<Registry['registerMetric']>[0]);
+  const add = (m: object): void => own.registerMetric(m as Parameters<Registry['registerMetric']>[0]);
   const { calls, rpc, core } = src;
 
   add(scraped('nfsts_rpc_calls_total', 'RPC calls answered, by program, version and procedure', 'counter', () => {
@@ -161,6 +168,7 @@ export async function createMetricsRegistry(src: MetricsSources, serverId: () =>
   add(scraped('nfsts_localio_in_flight', 'Local I/O operations in progress on this server\'s descriptors', 'gauge', () => [{ value: src.localio().inFlight }]));
   add(scraped('nfsts_localio_fallbacks_total', 'Local operations of clients in this process that went by RPC instead', 'counter', () => [{ value: events.fallbacks }]));
   add(scraped('nfsts_portmap_registrations', 'Programs registered with the portmapper', 'gauge', () => [{ value: src.portmapRegistrations() }]));
+  const registry = prom.Registry.merge([processRegistry, own]);
   return { registry, close: () => events.close() };
 }
 
