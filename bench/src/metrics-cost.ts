@@ -3,7 +3,7 @@
  * two servers in child processes that differ only in `metrics` (on / off), measured in
  * alternating rounds in one run. Prints the median ops/s of each and the ratio on/off.
  *
- *   node bench/dist/src/metrics-cost.js [--seconds N] [--rounds N]
+ *   node bench/dist/src/metrics-cost.js [--seconds N] [--rounds N] [--control]
  *
  * The machine is shared and noisy: compare the ratio, not the absolute figures.
  */
@@ -79,7 +79,9 @@ const root = mkdtempSync(join(tmpdir(), 'nfsts-bench-metrics-'));
 writeFileSync(join(root, 'data.bin'), randomBytes(FILE_SIZE));
 const targets: Array<{ name: string; child: ChildProcess; nfs: NfsClient; read: (i: number) => Promise<unknown>; getattr: () => Promise<unknown> }> = [];
 try {
-  for (const metrics of [false, true]) {
+  // --control: both servers without metrics (an A/A run shows what the two slots differ by anyway)
+  const control = process.argv.includes('--control');
+  for (const metrics of [false, !control]) {
     const { url, child } = await startChild(root, metrics);
     const nfs = await connect(url, { localio: false });
     const h = await nfs.open('/data.bin', 'r');
@@ -87,7 +89,7 @@ try {
     const blocks = FILE_SIZE / 4096;
     const rootArgs = { object: { data: nfs.rootFh } };
     targets.push({
-      name: metrics ? 'metrics on' : 'metrics off', child, nfs,
+      name: targets.length === 1 ? 'metrics on' : 'metrics off', child, nfs,
       read: (i) => h.read(bufs[i % QD]!, 0, 4096, ((i * 7919) % blocks) * 4096),
       getattr: () => nfs.raw.getattr(rootArgs),
     });
@@ -118,7 +120,7 @@ try {
     }
     rows.push(`| ${what} | ${Math.round(median(ops.off!))} | ${Math.round(median(ops.on!))} | ${median(ratios).toFixed(3)} | ${median(cpu.off!).toFixed(1)} | ${median(cpu.on!).toFixed(1)} | ${(median(cpu.on!) / median(cpu.off!)).toFixed(3)} |`);
   }
-  console.log(`4 KiB QD ${QD} over RPC, servers in child processes, ${rounds} rounds of ${seconds} s per server, medians\n`);
+  console.log(`4 KiB QD ${QD} over RPC, servers in child processes, ${rounds} rounds of ${seconds} s per server, medians${control ? ' (CONTROL: "on" is a second server without metrics)' : ''}\n`);
   console.log('| workload | ops/s off | ops/s on | on/off (median of paired rounds) | server CPU µs/op off | on | on/off |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
