@@ -38,9 +38,11 @@ export function parseMetrics(text: string): Sample[] {
   return out;
 }
 
+/** `HOST:PORT`, `HOST:PORT/path` or a URL → the metrics URL (`/metrics` when no path is given). */
 export function metricsUrl(target: string): string {
-  if (/^https?:\/\//.test(target)) return new URL(target).pathname === '/' ? new URL('/metrics', target).href : target;
-  return `http://${target}/metrics`;
+  const url = new URL(/^https?:\/\//.test(target) ? target : `http://${target}`);
+  if (url.pathname === '/') url.pathname = '/metrics';
+  return url.href;
 }
 
 function sum(samples: Sample[], name: string, where: (l: Record<string, string>) => boolean = () => true): number {

@@ -36,6 +36,7 @@ t.test('parseMetrics and metricsUrl', async (t) => {
   t.equal(metricsUrl('127.0.0.1:9464'), 'http://127.0.0.1:9464/metrics');
   t.equal(metricsUrl('http://h:1/'), 'http://h:1/metrics');
   t.equal(metricsUrl('http://h:1/metrics'), 'http://h:1/metrics');
+  t.equal(metricsUrl('127.0.0.1:9464/metrics'), 'http://127.0.0.1:9464/metrics');
 });
 
 t.test('stats prints an nfsstat -s-like table from a running server', async (t) => {
