@@ -89,7 +89,7 @@ function errorLine(err: unknown): string {
 
 /** Builds the server options from flags (and an optional config file). */
 export function buildServeOptions(argv: string[]): {
-  cfg: FileConfig & { stateDir: string; logLevel: LogLevel; logFormat: LogFormat | null; metrics: { host: string; port: number } | null };
+  cfg: Omit<FileConfig, 'metrics'> & { stateDir: string; logLevel: LogLevel; logFormat: LogFormat | null; metrics: { host: string; port: number } | null };
   createdDefault: string | null;
 } {
   const { values, positionals } = parseArgs({
@@ -125,7 +125,7 @@ export function buildServeOptions(argv: string[]): {
     if (values['log-format'] !== 'pretty' && values['log-format'] !== 'json') throw new UsageError(`bad --log-format "${values['log-format']}": must be pretty or json`);
     logFormat = values['log-format'];
   }
-  let metrics: { host: string; port: number } | null = null;
+  let metrics: { host: string; port: number } | null = file?.metrics ?? null;
   if (values.metrics !== undefined) {
     try {
       metrics = parseMetricsAddress(values.metrics, '--metrics');

@@ -224,6 +224,8 @@ export interface FileConfig {
   stateDir?: string;
   portmap?: boolean;
   logLevel?: LogLevel;
+  /** `"127.0.0.1:9464"`: serve Prometheus metrics there (`--metrics`) */
+  metrics?: { host: string; port: number };
   exports: ServerExport[];
 }
 
@@ -241,7 +243,7 @@ export function parseConfig(text: string, baseDir: string, file = 'config'): Fil
   if (!isRecord(raw)) throw new ConfigError('', `${file} must hold a JSON object`);
   const out: FileConfig = { exports: [] };
   for (const k of Object.keys(raw)) {
-    if (!['port', 'bind', 'stateDir', 'portmap', 'logLevel', 'exports'].includes(k)) throw new ConfigError(k, 'unknown property');
+    if (!['port', 'bind', 'stateDir', 'portmap', 'logLevel', 'metrics', 'exports'].includes(k)) throw new ConfigError(k, 'unknown property');
   }
   if (raw.port !== undefined) out.port = checkPort(raw.port, 'port');
   if (raw.bind !== undefined) {
@@ -262,6 +264,7 @@ export function parseConfig(text: string, baseDir: string, file = 'config'): Fil
     }
     out.logLevel = raw.logLevel as LogLevel;
   }
+  if (raw.metrics !== undefined) out.metrics = parseMetricsAddress(raw.metrics, 'metrics');
   if (!Array.isArray(raw.exports) || raw.exports.length === 0) {
     throw new ConfigError('exports', 'must be a non-empty array of { "path", "root", "options"?, "clients"? }');
   }
