@@ -18,8 +18,9 @@ const workspace = {
 
 export default {
   input: 'dist/src/main.js',
-  output: { file: 'dist/bundle/nfsts.mjs', format: 'es', sourcemap: true },
-  external: (id) => builtins.has(id) || id === 'pino' || id.startsWith('pino/'),
+  // inlineDynamicImports: modules loaded on demand (@nfsts/sys when a server starts) stay in the one file
+  output: { file: 'dist/bundle/nfsts.mjs', format: 'es', sourcemap: true, inlineDynamicImports: true },
+  external: (id) => builtins.has(id) || id === 'pino' || id.startsWith('pino/') || id === 'pino-pretty' || id === 'prom-client' || id === 'koffi',
   plugins: [workspace],
   onwarn(warning, warn) {
     if (warning.code === 'CIRCULAR_DEPENDENCY') return;

@@ -1,3 +1,4 @@
+import { clientMetrics, fsTraced, traceFs, type ClientMetrics } from './metrics.js';
 import { posix } from 'node:path';
 import type { Logger } from 'pino';
 import { RpcClient, authSys, type Credential } from '@nfsts/rpc';
@@ -207,6 +208,11 @@ export class NfsClient {
     return this.localio.isLocal;
   }
 
+  /** Calls per procedure, RPC against LOCALIO, retransmissions and reconnects (see metrics.ts). */
+  metrics(): ClientMetrics {
+    return clientMetrics(this.rpc, this.mountRpc, this.localio.stats(), this.localio.isLocal);
+  }
+
   /** A snapshot of the counters; also published on `diagnostics_channel` 'nfsts:localio:stats'. */
   stats(): NfsClientStats {
     this.localio.publishStats();
@@ -363,7 +369,13 @@ export class NfsClient {
     return { dir: dir.fh, name };
   }
 
-  private async fsCall<T>(syscall: string, path: string, fn: () => Promise<T>, dest?: string): Promise<T> {
+  private fsCall<T>(syscall: string, path: string, fn: () => Promise<T>, dest?: string): Promise<T> {
+    // traced on nfsts:fs (with the fs-shaped error) only while someone subscribes
+    if (!fsTraced()) return this.fsRun(syscall, path, fn, dest);
+    return traceFs(syscall, path, dest, () => this.fsRun(syscall, path, fn, dest));
+  }
+
+  private async fsRun<T>(syscall: string, path: string, fn: () => Promise<T>, dest?: string): Promise<T> {
     this.checkOpen(syscall, path);
     try {
       return await fn();

@@ -11,6 +11,11 @@ export {
   parseServerOptions, parseClientOptions, type ParsedServerOptions, type ParsedClientOptions,
 } from './options.js';
 export { RpcServer, type RpcServerOptions, type RpcServerStats, type CallContext, type Procedure, type Program } from './server.js';
+export { silentLogger } from './silent-logger.js';
 export { RpcClient, type RpcClientOptions, type CallOptions, type RpcCallable, type DivertingCodec } from './client.js';
 export * as rpcWire from './wire.js';
 export { BufferPool } from './buffer-pool.js';
+export {
+  CHANNEL_RPC_SERVER, CHANNEL_RPC_CLIENT, DENIED_AUTH_ERROR, serverChannel, clientChannel, traced, traceCounters, resultStatus,
+  type RpcServerCallMessage, type RpcClientCallMessage, type CallObserver,
+} from './observe.js';

@@ -1,4 +1,3 @@
-import pino from 'pino';
 import type { Logger } from 'pino';
 import { RpcError } from './errors.js';
 import type { Credential } from './auth.js';
@@ -37,11 +36,8 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
 /** setTimeout's largest delay: the longest timeout an option may set. */
 const MAX_TIMER_MS = 0x7fffffff;
 
-let silent: Logger | undefined;
-/** The shared silent logger used when none is injected. */
-export function silentLogger(): Logger {
-  return (silent ??= pino({ level: 'silent' }));
-}
+import { silentLogger } from './silent-logger.js';
+export { silentLogger };
 
 function bad(prop: string, msg: string): never {
   throw new RpcError('ERR_RPC_INVALID_OPTION', `option ${prop} ${msg}`);

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { XdrReader, XdrWriter, measure, type Codec } from '@nfsts/xdr';
 import { AUTH_NONE_CRED, parseAuthSys, type Credential } from './auth.js';
@@ -7,6 +8,7 @@ import { RpcAuthError, RpcError } from './errors.js';
 import { parseServerOptions, DEFAULT_CLOSE_TIMEOUT_MS, type ParsedServerOptions, type RpcServerOptions } from './options.js';
 import { RecordReader } from './record.js';
 import { BufferPool } from './buffer-pool.js';
+import { DENIED_AUTH_ERROR, resultStatus, serverChannel, traceCounters, traced, type CallObserver, type RpcServerCallMessage } from './observe.js';
 import {
   AUTH_BADCRED, AUTH_BADVERF, AUTH_ERROR, AUTH_NONE, AUTH_SYS, CALL, GARBAGE_ARGS, LAST_FRAGMENT, MAX_AUTH_BYTES, MAX_FRAGMENT,
   MSG_ACCEPTED, MSG_DENIED, PROC_UNAVAIL, PROG_MISMATCH, PROG_UNAVAIL, REPLY, RPC_MISMATCH, RPC_VERSION, SUCCESS, SYSTEM_ERR,
@@ -26,6 +28,10 @@ export interface CallContext {
   connectionId: number;
   /** The connection's child logger (silent by default). */
   logger: Logger;
+  /** performance.now() when the call was dispatched, when an observer measures latency (else 0) */
+  t0?: number;
+  /** the `nfsts:rpc:server` message of this call, null when nobody subscribes */
+  trace?: RpcServerCallMessage | null;
 }
 
 export interface Procedure<A = any, R = any> {
@@ -105,6 +111,10 @@ export interface RpcServerStats {
   /** connections open now */
   connections: number;
   accepted: number;
+  /** connections closed for any reason, limits included */
+  connectionsClosed: number;
+  /** calls denied with AUTH_ERROR */
+  authErrors: number;
   /** new connections refused at maxConnections (none was idle) */
   refused: number;
   /** idle connections closed to admit a new one at maxConnections */
@@ -149,12 +159,15 @@ export class RpcServer {
   private sweepTimer: NodeJS.Timeout | null = null;
   /** connections holding calls until the total reply charge drops */
   private budgetWaiters: Connection[] = [];
-  private readonly counters = {
-    accepted: 0, refused: 0, closedForNew: 0, closedIdle: 0, closedRecordTimeout: 0, closedWriteTimeout: 0,
+  /** Plain counters, read by stats() and by metrics at scrape time. */
+  readonly counters = {
+    accepted: 0, connectionsClosed: 0, authErrors: 0, refused: 0, closedForNew: 0, closedIdle: 0, closedRecordTimeout: 0, closedWriteTimeout: 0,
     closedPartialBudget: 0, dispatchWaits: 0,
   };
   private limitLogs = 0;
   private limitLogWindow = 0;
+  /** Told about every dispatched call (the server's metrics); null: nobody counts. */
+  observer: CallObserver | null = null;
 
   constructor(opts?: RpcServerOptions) {
     this.opts = parseServerOptions(opts);
@@ -191,6 +204,13 @@ export class RpcServer {
 
   get connectionCount(): number {
     return this.conns.size;
+  }
+
+  /** Reply bytes waiting in every connection's socket and cork buffer now. */
+  queuedReplyBytes(): number {
+    let n = 0;
+    for (const c of this.conns) n += c.queuedBytes;
+    return n;
   }
 
   /** Listens on host:port (port 0 picks one) and resolves with the bound address. */
@@ -279,7 +299,11 @@ export class RpcServer {
     this.counters.accepted++;
     const c = new Connection(this, this.opts, socket, this.nextConnId++);
     this.conns.add(c);
-    c.closed.then(() => this.conns.delete(c), () => this.conns.delete(c));
+    const gone = (): void => {
+      this.conns.delete(c);
+      this.counters.connectionsClosed++;
+    };
+    c.closed.then(gone, gone);
   }
 
   private oldestIdle(): Connection | null {
@@ -391,6 +415,28 @@ function writeAcceptedHead(b: Buffer, length: number, xid: number, stat: number)
   b.writeUInt32BE(stat, 24);
 }
 
+/** The tracing message of a call, built only when `nfsts:rpc:server` has subscribers. */
+function traceMessage(ctx: CallContext, procedureName: string): RpcServerCallMessage {
+  traceCounters.messagesBuilt++;
+  const m: RpcServerCallMessage = {
+    program: ctx.prog, version: ctx.vers, procedure: ctx.proc, procedureName, xid: ctx.xid,
+    clientAddress: ctx.remoteAddress, clientPort: ctx.remotePort, connectionId: ctx.connectionId,
+    acceptStat: undefined, status: undefined, result: undefined, error: undefined,
+  };
+  serverChannel.start.publish(m);
+  return m;
+}
+
+/** A peer going away (reset, broken pipe) is normal: one debug line without a stack. */
+function connectionError(log: Logger, err: Error): void {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') {
+    if (log.isLevelEnabled('debug')) log.debug({ code }, 'client went away');
+  } else {
+    log.debug({ err }, 'connection error');
+  }
+}
+
 function uncorkConnection(c: Connection): void {
   c.uncork();
 }
@@ -444,6 +490,8 @@ class Connection {
     this.waitingPool = false;
     this.maybeResume();
   };
+  /** an AUTH_ERROR was logged at warn on this connection (later ones go to debug) */
+  private authWarned = false;
 
   constructor(server: RpcServer, opts: ParsedServerOptions, socket: net.Socket, id: number) {
     this.server = server;
@@ -474,7 +522,7 @@ class Connection {
       this.observeQueued();
       this.maybeResume();
     });
-    socket.on('error', (err) => this.log.debug({ err }, 'connection error'));
+    socket.on('error', (err) => connectionError(this.log, err));
     socket.on('end', () => {
       // The peer will send no more calls; finish the ones in progress, then close.
       this.beginClose();
@@ -503,6 +551,10 @@ class Connection {
    * The byte stream is not record-marked rpc_msgs: read no more of it, let the replies
    * to the calls before the garbage go out, then close this connection only.
    */
+  get queuedBytes(): number {
+    return this.socket.writableLength + this.smallBytes;
+  }
+
   private protocolError(err: unknown): void {
     this.log.debug({ err }, 'closing connection: not an rpc call stream');
     this.beginClose();
@@ -741,20 +793,20 @@ class Connection {
     let pos = 32;
     const credPadded = credLen + ((4 - (credLen & 3)) & 3);
     if (credLen > MAX_AUTH_BYTES || n - pos < credPadded) {
-      this.sendAuthError(xid, AUTH_BADCRED);
+      this.sendAuthError(xid, AUTH_BADCRED, 'credential too long or truncated');
       return DONE;
     }
     const credBody = rec.subarray(pos, pos + credLen);
     pos += credPadded;
     if (n - pos < 8) {
-      this.sendAuthError(xid, AUTH_BADVERF);
+      this.sendAuthError(xid, AUTH_BADVERF, 'call ends before the verifier');
       return DONE;
     }
     const verfLen = rec.readUInt32BE(pos + 4);
     const verfPadded = verfLen + ((4 - (verfLen & 3)) & 3);
     pos += 8;
     if (verfLen > MAX_AUTH_BYTES || n - pos < verfPadded) {
-      this.sendAuthError(xid, AUTH_BADVERF);
+      this.sendAuthError(xid, AUTH_BADVERF, 'verifier too long or truncated');
       return DONE;
     }
     pos += verfPadded;
@@ -767,11 +819,11 @@ class Connection {
         cred = { flavor: AUTH_SYS, sys: parseAuthSys(credBody) };
       } catch (err) {
         if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'malformed AUTH_SYS credentials');
-        this.sendAuthError(xid, AUTH_BADCRED);
+        this.sendAuthError(xid, AUTH_BADCRED, 'malformed AUTH_SYS credential');
         return DONE;
       }
     } else {
-      this.sendAuthError(xid, AUTH_BADCRED);
+      this.sendAuthError(xid, AUTH_BADCRED, `unsupported credential flavor ${credFlavor}`);
       return DONE;
     }
 
@@ -798,8 +850,16 @@ class Connection {
       localPort: this.localPort,
       connectionId: this.id,
       logger: this.log,
+      t0: 0,
+      trace: null,
     };
     if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, prog, vers, proc: p.name }, 'call');
+    const obs = this.server.observer;
+    if (obs !== null) {
+      ctx.t0 = performance.now();
+      obs.callStart(prog, vers, proc);
+    }
+    if (traced(serverChannel)) ctx.trace = traceMessage(ctx, p.name);
 
     const checkAuth = this.opts.checkAuth;
     if (checkAuth !== null) {
@@ -819,6 +879,7 @@ class Connection {
     } catch (err) {
       if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'garbage arguments');
       this.sendAccepted(xid, GARBAGE_ARGS);
+      this.finishCall(ctx, undefined, GARBAGE_ARGS, err);
       return DONE;
     }
 
@@ -842,6 +903,7 @@ class Connection {
       this.callFailed(ctx, p, err);
       return DONE;
     }
+    if (ctx.trace != null) serverChannel.end.publish(ctx.trace);
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
       (result as PromiseLike<unknown>).then(
         (value) => {
@@ -878,12 +940,31 @@ class Connection {
 
   private callFailed(ctx: CallContext, p: Procedure, err: unknown): void {
     if (err instanceof RpcAuthError) {
-      if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: ctx.xid, stat: err.stat }, 'credentials refused');
-      this.sendAuthError(ctx.xid, err.stat);
+      this.sendAuthError(ctx.xid, err.stat, `${p.name}: ${err.message}`);
+      this.finishCall(ctx, undefined, DENIED_AUTH_ERROR, err);
       return;
     }
     this.server.logFailure(this.log, `${ctx.prog}/${ctx.vers}/${p.name}`, err);
     this.sendAccepted(ctx.xid, SYSTEM_ERR);
+    this.finishCall(ctx, undefined, SYSTEM_ERR, err);
+  }
+
+  /** Tells the observer and the tracing channel that a call's reply is queued (or never will be). */
+  private finishCall(ctx: CallContext, result: unknown, acceptStat: number, err?: unknown): void {
+    const obs = this.server.observer;
+    if (obs !== null) obs.callEnd(ctx.prog, ctx.vers, ctx.proc, result, acceptStat, ctx.t0 ?? 0);
+    const m = ctx.trace;
+    if (m != null) {
+      m.acceptStat = acceptStat;
+      m.status = resultStatus(result);
+      m.result = result;
+      if (err !== undefined) {
+        m.error = err;
+        serverChannel.error.publish(m);
+      }
+      serverChannel.asyncStart.publish(m);
+      serverChannel.asyncEnd.publish(m);
+    }
   }
 
   /**
@@ -894,6 +975,7 @@ class Connection {
   private sendSuccess(ctx: CallContext, p: Procedure, value: unknown, rec: Buffer): void {
     if (this.socket.destroyed) {
       this.replyDone(p, value, rec);
+      this.finishCall(ctx, value, SUCCESS);
       return this.afterReply();
     }
     let chunks: Buffer[];
@@ -913,10 +995,12 @@ class Connection {
       this.replyDone(p, value, rec);
       this.server.logFailure(this.log, `${ctx.prog}/${ctx.vers}/${p.name} result encoding`, err);
       this.sendAccepted(ctx.xid, SYSTEM_ERR);
+      this.finishCall(ctx, value, SYSTEM_ERR, err);
       return;
     }
     if (p.sent === undefined && rec.length < POOLED_RECORD_MIN) this.write(chunks);
     else this.write(chunks, () => this.replyDone(p, value, rec));
+    this.finishCall(ctx, value, SUCCESS);
     this.afterReply();
   }
 
@@ -957,7 +1041,16 @@ class Connection {
     this.afterReply();
   }
 
-  private sendAuthError(xid: number, stat: number): void {
+  /** MSG_DENIED / AUTH_ERROR; the first on a connection is logged at warn with the client and reason. */
+  private sendAuthError(xid: number, stat: number, reason: string): void {
+    this.server.counters.authErrors++;
+    if (!this.authWarned) {
+      this.authWarned = true;
+      this.log.warn({ client: this.remoteAddress, port: this.remotePort, xid, stat, reason },
+        'credentials refused (AUTH_ERROR); further refusals on this connection are logged at debug');
+    } else if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ xid, stat, reason }, 'credentials refused (AUTH_ERROR)');
+    }
     const b = Buffer.allocUnsafe(24);
     b.writeUInt32BE(LAST_FRAGMENT + 20, 0);
     b.writeUInt32BE(xid, 4);

@@ -135,8 +135,16 @@ export interface ServerOptions {
   localio?: boolean;
   /** Connection and memory limits against clients that hog the server; see ServerLimits. */
   limits?: ServerLimits;
+  /**
+   * Serve Prometheus metrics over HTTP at `/metrics` on this address: `"127.0.0.1:9464"`,
+   * `"[::1]:9464"` or `{ host, port }` (port 0 picks one; see `server.metrics`). Default: off.
+   */
+  metrics?: string | { host?: string; port: number };
   logger?: Logger;
 }
+
+/** The default metrics port (Prometheus's registry of exporter ports has 9464 for OpenTelemetry-style exporters). */
+export const DEFAULT_METRICS_PORT = 9464;
 
 export interface ParsedServerOptions {
   exports: ExportConfig[];
@@ -147,6 +155,7 @@ export interface ParsedServerOptions {
   portmapPort: number;
   localio: boolean;
   limits: ServerLimits;
+  metrics: { host: string; port: number } | null;
   logger: Logger | undefined;
 }
 
@@ -211,7 +220,7 @@ function exportPathAndRoot(e: Record<string, unknown>, at: string, seen: Set<str
 /** Validates `startServer()` options and fills in defaults; errors name the bad property. */
 export function parseServerOptions(opts: unknown): ParsedServerOptions {
   if (!isRecord(opts)) throw new ConfigError('', 'options must be an object');
-  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'limits', 'logger'];
+  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'limits', 'metrics', 'logger'];
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new ConfigError(k, 'unknown option');
   }
@@ -252,7 +261,22 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     return { path, root: resolve(root), options };
   });
   const limits = parseLimits(opts.limits, 'limits');
-  return { exports, port, host, stateDir, portmap, portmapPort, localio, limits, logger: opts.logger as Logger | undefined };
+  const metrics = opts.metrics === undefined ? null : parseMetricsAddress(opts.metrics, 'metrics');
+  return { exports, port, host, stateDir, portmap, portmapPort, localio, limits, metrics, logger: opts.logger as Logger | undefined };
+}
+
+/** `"HOST:PORT"`, `"[V6]:PORT"`, `":PORT"`, `"PORT"` or `{ host?, port }` → `{ host, port }` (host defaults to 127.0.0.1). */
+export function parseMetricsAddress(v: unknown, property: string): { host: string; port: number } {
+  if (isRecord(v)) {
+    const host = v.host === undefined ? DEFAULT_HOST : v.host;
+    if (typeof host !== 'string' || host === '') throw new ConfigError(`${property}.host`, 'must be an address to bind');
+    return { host, port: checkPort(v.port, `${property}.port`) };
+  }
+  if (typeof v !== 'string') throw new ConfigError(property, 'must be an address such as "127.0.0.1:9464" or { host, port }');
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v) ?? /^()()(\d{1,5})$/.exec(v);
+  if (m === null || Number(m[3]) > 65535) throw new ConfigError(property, `must be HOST:PORT such as "127.0.0.1:${DEFAULT_METRICS_PORT}", got ${JSON.stringify(v)}`);
+  const host = m[1] || m[2] || DEFAULT_HOST;
+  return { host, port: Number(m[3]) };
 }
 
 /** What a config file holds, after validation. */
@@ -263,6 +287,8 @@ export interface FileConfig {
   portmap?: boolean;
   logLevel?: LogLevel;
   limits?: ServerLimits;
+  /** `"127.0.0.1:9464"`: serve Prometheus metrics there (`--metrics`) */
+  metrics?: { host: string; port: number };
   exports: ServerExport[];
 }
 
@@ -280,7 +306,7 @@ export function parseConfig(text: string, baseDir: string, file = 'config'): Fil
   if (!isRecord(raw)) throw new ConfigError('', `${file} must hold a JSON object`);
   const out: FileConfig = { exports: [] };
   for (const k of Object.keys(raw)) {
-    if (!['port', 'bind', 'stateDir', 'portmap', 'logLevel', 'limits', 'exports'].includes(k)) throw new ConfigError(k, 'unknown property');
+    if (!['port', 'bind', 'stateDir', 'portmap', 'logLevel', 'limits', 'metrics', 'exports'].includes(k)) throw new ConfigError(k, 'unknown property');
   }
   if (raw.port !== undefined) out.port = checkPort(raw.port, 'port');
   if (raw.bind !== undefined) {
@@ -302,6 +328,7 @@ export function parseConfig(text: string, baseDir: string, file = 'config'): Fil
     out.logLevel = raw.logLevel as LogLevel;
   }
   if (raw.limits !== undefined) out.limits = parseLimits(raw.limits, 'limits');
+  if (raw.metrics !== undefined) out.metrics = parseMetricsAddress(raw.metrics, 'metrics');
   if (!Array.isArray(raw.exports) || raw.exports.length === 0) {
     throw new ConfigError('exports', 'must be a non-empty array of { "path", "root", "options"?, "clients"? }');
   }

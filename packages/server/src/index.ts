@@ -18,6 +18,8 @@ export {
   DEFAULT_EXPORT_PATH,
   DEFAULT_EXPORT_DIR,
   DEFAULT_LOCALIO,
+  DEFAULT_METRICS_PORT,
+  parseMetricsAddress,
   LOG_LEVELS,
   type LogLevel,
   type ServerOptions,
@@ -42,3 +44,7 @@ export {
 } from './portmap/index.js';
 export { createNfs3Program } from './nfs3/index.js';
 export * from './core/index.js';
+export { CallCounters, LATENCY_BUCKETS_S } from './metrics/call-counters.js';
+export { createMetricsRegistry, type MetricsSources, type ServerMetricsRegistry } from './metrics/registry.js';
+export { serveMetrics, type MetricsEndpoint } from './metrics/http.js';
+export { silentLogger } from '@nfsts/rpc';

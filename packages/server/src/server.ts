@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { RpcServer, type RpcServerStats } from '@nfsts/rpc';
 import { LocalioServer } from '@nfsts/localio';
 import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { silentLogger } from '@nfsts/rpc';
 import { ServerCore } from './core/index.js';
 import type { Export } from './core/index.js';
 import { ConfigError, parseServerOptions } from './config.js';
@@ -23,6 +23,10 @@ import { createNfs3Program } from './nfs3/index.js';
 import { startPortmap } from './portmap/index.js';
 import { localioOps, type LocalioOpsStats } from './localio-ops.js';
 import type { PortmapHandle, PortmapMode } from './portmap/index.js';
+import { CallCounters } from './metrics/call-counters.js';
+import { ensureStateDir, lockStateDir, StateDirError } from './state-lock.js';
+import { createMetricsRegistry } from './metrics/registry.js';
+import { serveMetrics, type MetricsEndpoint } from './metrics/http.js';
 
 const kStartError = Symbol.for('nfsts.error.start');
 
@@ -31,6 +35,8 @@ export type StartErrorCode =
   | 'ERR_NFS_LISTEN_PERMISSION' // not allowed to bind the port (e.g. < 1024 without root)
   | 'ERR_NFS_ADDR_NOT_AVAILABLE' // the bind address is not one of this host's
   | 'ERR_NFS_EXPORT_ROOT' // an export directory is missing, not a directory or not accessible
+  | 'ERR_NFS_STATE' // the state directory cannot be created or written
+  | 'ERR_NFS_STATE_LOCKED' // another server uses the state directory
   | 'ERR_NFS_LISTEN'; // any other listen failure
 
 /** Why `startServer()` failed, in terms a command line can print as one line. */
@@ -95,6 +101,8 @@ export interface NfsServer {
   readonly localio: NfsServerLocalio;
   /** The RPC server's limit counters: connections refused and closed by each limit, reply and partial-record bytes charged now. */
   rpcStats(): RpcServerStats;
+  /** The `/metrics` endpoint when started with `metrics`, else null. */
+  readonly metrics: MetricsEndpoint | null;
   /**
    * Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files.
    * LOCALIO goes first: new local opens are refused, local clients are unbound (they go back
@@ -159,7 +167,7 @@ async function checkRoots(roots: string[]): Promise<void> {
 /** Starts NFS + MOUNT (+ portmapper). Errors: ConfigError (bad option) or StartError. */
 export async function startServer(options: ServerOptions): Promise<NfsServer> {
   const o = parseServerOptions(options);
-  const logger: Logger = o.logger ?? pino({ level: 'silent' });
+  const logger: Logger = o.logger ?? silentLogger();
   await checkRoots(o.exports.map((e) => e.root));
 
   let stateDir = o.stateDir;
@@ -184,6 +192,14 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
   }
 
   try {
+    try {
+      ensureStateDir(stateDir);
+      const lock = await lockStateDir(stateDir);
+      cleanups.push(async () => lock.release());
+    } catch (err) {
+      if (err instanceof StateDirError) throw new StartError(err.code, err.message, err);
+      throw err;
+    }
     let core: ServerCore;
     try {
       core = await ServerCore.open({ exports: o.exports, stateDir, logger });
@@ -196,12 +212,17 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
 
     const rpc = new RpcServer({ logger, ...o.limits });
     const mounts = new MountTable();
-    rpc.register(createNfs3Program(core, { logger }));
-    rpc.register(createMountProgram(core, { logger, mounts }));
+    const calls = o.metrics === null ? null : new CallCounters();
+    const programs = [createNfs3Program(core, { logger }), createMountProgram(core, { logger, mounts })];
     const ops = localioOps(core);
     const localio = new LocalioServer({ ops, enabled: o.localio, logger });
     // disabled: not registered, so the NFS port answers PROG_UNAVAIL for 400122
-    if (localio.program) rpc.register(localio.program);
+    if (localio.program) programs.push(localio.program);
+    for (const p of programs) {
+      rpc.register(p);
+      calls?.addProgram(p);
+    }
+    rpc.observer = calls;
     // runs (again, idempotently) in the cleanups so a start that fails later withdraws the table
     cleanups.push(() => localio.shutdown());
     let port: number;
@@ -219,6 +240,24 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       const handle = pm;
       // Unregister first on close: pushed last, runs first.
       cleanups.push(() => handle.close());
+    }
+
+    let metrics: MetricsEndpoint | null = null;
+    if (o.metrics !== null && calls !== null) {
+      const portmapNow = pm;
+      const m = await createMetricsRegistry({
+        calls, rpc, core,
+        localio: () => ({ opens: ops.stats.opens, refused: ops.stats.refused, localClients: localio.localClients, inFlight: localio.liveness.refs }),
+        portmapRegistrations: () => portmapNow?.registered.length ?? 0,
+      }, () => localio.serverId);
+      cleanups.push(async () => m.close());
+      try {
+        metrics = await serveMetrics(m.registry, o.metrics.host, o.metrics.port, logger);
+      } catch (err) {
+        throw listenError(err, o.metrics.host, o.metrics.port);
+      }
+      const endpoint = metrics;
+      cleanups.push(() => endpoint.close());
     }
 
     const describe = (e: Export): { path: string; root: string; url: string; mountCommand: string } => ({
@@ -260,6 +299,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       core,
       localio: localioInfo,
       rpcStats: () => rpc.stats(),
+      metrics,
       close(): Promise<void> {
         // the LOCALIO interlock first: otherwise the file cache's close waits on references
         // that local clients hold, and a descriptor could be closed under local I/O

@@ -52,6 +52,14 @@ t.test('a valid config file: defaults, relative roots against the file, options 
   t.equal(cfg.exports[1]?.root, '/abs/dir');
 });
 
+t.test('metrics addresses', async (t) => {
+  const base = { exports: [{ path: '/export', root: '/tmp' }] };
+  t.same(parseConfig(JSON.stringify({ ...base, metrics: '0.0.0.0:9464' }), '/').metrics, { host: '0.0.0.0', port: 9464 });
+  t.same(parseConfig(JSON.stringify({ ...base, metrics: '[::1]:9' }), '/').metrics, { host: '::1', port: 9 });
+  t.same(parseConfig(JSON.stringify({ ...base, metrics: ':9464' }), '/').metrics, { host: DEFAULT_HOST, port: 9464 });
+  t.same(parseConfig(JSON.stringify({ ...base, metrics: '9464' }), '/').metrics, { host: DEFAULT_HOST, port: 9464 });
+});
+
 t.test('config file errors name the bad property or option', async (t) => {
   const base = { exports: [{ path: '/export', root: '/tmp' }] };
   const p = (v: unknown): unknown => parseConfig(JSON.stringify(v), '/');
@@ -63,6 +71,8 @@ t.test('config file errors name the bad property or option', async (t) => {
     [() => p({ ...base, port: '2049' }), 'port', /0 to 65535/],
     [() => p({ ...base, portmap: 'yes' }), 'portmap', /true or false/],
     [() => p({ ...base, logLevel: 'loud' }), 'logLevel', /must be one of/],
+    [() => p({ ...base, metrics: 'localhost' }), 'metrics', /HOST:PORT/],
+    [() => p({ ...base, metrics: { port: 'x' } }), 'metrics.port', /0 to 65535/],
     [() => p({}), 'exports', /non-empty array/],
     [() => p({ exports: [] }), 'exports', /non-empty array/],
     [() => p({ exports: [{ path: 'export', root: '/tmp' }] }), 'exports[0].path', /absolute/],

@@ -87,6 +87,8 @@ export class FileCache {
   /** opens performed and cache hits, for tests and stats */
   opens = 0;
   hits = 0;
+  /** idle descriptors closed to stay under maxOpen or after idleMs (for metrics) */
+  evictions = 0;
 
   constructor(backend: Backend, opts: FileCacheOptions = {}) {
     this.backend = backend;
@@ -200,7 +202,10 @@ export class FileCache {
     if (this.entries.size <= this.maxOpen) return;
     for (const f of this.entries.values()) {
       if (this.entries.size <= this.maxOpen) break;
-      if (f.refs === 0) this.drop(f);
+      if (f.refs === 0) {
+        this.evictions++;
+        this.drop(f);
+      }
     }
   }
 
@@ -237,7 +242,10 @@ export class FileCache {
   /** Closes idle entries unused for idleMs (run by the timer; callable from tests). */
   sweep(now = Date.now()): void {
     for (const f of [...this.entries.values()]) {
-      if (f.refs === 0 && now - f.lastUsed >= this.idleMs) this.drop(f);
+      if (f.refs === 0 && now - f.lastUsed >= this.idleMs) {
+        this.evictions++;
+        this.drop(f);
+      }
     }
     if (this.entries.size === 0 && this.timer) {
       clearInterval(this.timer);

@@ -15,6 +15,7 @@ import { accessBits, mayLookup, newObjectGid, squash, type Cred, type Credential
 import { FileCache, type FileCacheOptions, type OpenFile, type OpenMode } from './file-cache.js';
 import { FH_SIZE, decodeHandle, encodeHandle, handleExportId, inodeKey, type HandleFields } from './handles.js';
 import { InodeIndex } from './inode-index.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
 import { performance } from 'node:perf_hooks';
 import { NodeFsBackend } from './node-backend.js';
@@ -200,9 +201,10 @@ export class ServerCore {
 
   /**
    * counters for tests and stats: full-tree searches run, index entries repaired through a
-   * parent, READ/WRITE handles resolved by resolveOpen()'s fast path
+   * parent, READ/WRITE handles resolved by resolveOpen()'s fast path; handles resolved by a
+   * full resolve() (index, repair or search) and answered STALE
    */
-  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0 };
+  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, resolves: 0, stale: 0 };
   /** decides which READs run synchronously (Backend.readSync) */
   readonly syncReads: SyncReadGate;
   private readonly states = new Map<number, ExportState>();
@@ -310,7 +312,7 @@ export class ServerCore {
           gaveUp: new Map(),
           names: new Map(),
         };
-        es.index.load(es.indexFile);
+        if (es.index.load(es.indexFile) === 'corrupt') core.setAsideIndex(es);
         es.index.set(es.rootKey, '', true, null);
         exp.rootHandle = encodeHandle({ exportId: exp.id, dev: st.dev, ino: st.ino, gen: core.gen(st) }, secret);
         core.states.set(exp.id, es);
@@ -321,11 +323,7 @@ export class ServerCore {
       for (const st of core.states.values()) backend.closeRoot(st.root);
       throw err;
     }
-    if (stateChanged) {
-      const tmp = `${stateFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
-      fs.renameSync(tmp, stateFile);
-    }
+    if (stateChanged) writeFileAtomic(stateFile, JSON.stringify(state, null, 2));
     core.saveTimer = setInterval(() => core.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
     core.saveTimer.unref();
     return core;
@@ -397,7 +395,11 @@ export class ServerCore {
     if (id === null) return NFS3ERR_BADHANDLE;
     const s = this.states.get(id);
     // an id this state directory once gave out but no longer exports: authentic enough to be STALE
-    if (!s) return this.knownIds.has(id) ? NFS3ERR_STALE : NFS3ERR_BADHANDLE;
+    if (!s) {
+      if (!this.knownIds.has(id)) return NFS3ERR_BADHANDLE;
+      this.counters.stale++;
+      return NFS3ERR_STALE;
+    }
     // verified handles are remembered (an HMAC costs about 10 µs, the lookup well under 1)
     const memoKey = fh.toString('latin1');
     let memo = this.verified.get(memoKey);
@@ -418,8 +420,10 @@ export class ServerCore {
       const r = await this.resolveKey(s, key, f.dev, f.ino, f.gen);
       if (r === null || r === 'gaveup') {
         memo.rel = null;
+        if (r === null) this.counters.stale++;
         return r === null ? NFS3ERR_STALE : NFS3ERR_JUKEBOX;
       }
+      this.counters.resolves++;
       memo.rel = r.rel;
       memo.epoch = epoch;
       memo.until = Date.now() + PATH_TRUST_MS;
@@ -427,7 +431,9 @@ export class ServerCore {
     } catch (err) {
       this.logger?.debug({ err }, 'resolving a handle failed');
       const st = errnoToNfsStat(err);
-      return st === NFS3ERR_NOENT || st === NFS3ERR_NOTDIR ? NFS3ERR_STALE : st;
+      if (st !== NFS3ERR_NOENT && st !== NFS3ERR_NOTDIR) return st;
+      this.counters.stale++;
+      return NFS3ERR_STALE;
     }
   }
 
@@ -940,6 +946,18 @@ export class ServerCore {
   /** Number of entries in an export's inode index (for tests and stats). */
   indexSize(exp: Export): number {
     return this.stateOf(exp).index.size;
+  }
+
+  /** A damaged index file is kept for inspection under another name; the index rebuilds as handles are resolved. */
+  private setAsideIndex(s: ExportState): void {
+    const aside = `${s.indexFile}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      fs.renameSync(s.indexFile, aside);
+      this.logger?.warn({ export: s.exp.path, file: s.indexFile, movedTo: aside }, 'inode index is damaged; moved aside, rebuilding it as handles are resolved');
+    } catch (err) {
+      this.logger?.warn({ export: s.exp.path, file: s.indexFile, err }, 'inode index is damaged and could not be moved aside; it will be overwritten');
+    }
+    s.index.dirty = true;
   }
 
   /** Writes every dirty inode index to the state directory. */

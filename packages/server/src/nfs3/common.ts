@@ -14,11 +14,12 @@ import {
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
 import {
-  errnoToNfsStat, nfstime, inGroup, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
+  errnoToNfsStat, refusalReason, nfstime, inGroup, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
   type ChildLoc, type Cred, type Export, type Loc, type OpenFile, type OpenMode, type Resolved, type ServerCore,
 } from '../core/index.js';
 import type { DirListings } from './dircache.js';
 import type { BufferPool } from './buffer-pool.js';
+import type { StaleWatch } from './stale-watch.js';
 
 /** Any nfsstat3 but NFS3_OK. */
 export type NfsErr = Exclude<nfsstat3, nfsstat3.NFS3_OK>;
@@ -33,6 +34,8 @@ export interface Nfs3Env {
   verdicts: Map<string, boolean>;
   /** buffers for large READs, lent until the reply is written (see read.ts) */
   readBuffers: BufferPool;
+  /** STALE answers per client, to warn about storms */
+  staleWatch?: StaleWatch;
 }
 
 /** A resolved handle the caller may use, with the caller's squashed credential. */
@@ -73,6 +76,8 @@ export async function clientMayUse(env: Nfs3Env, exp: Export, ctx: CallContext):
     if (first !== undefined) env.verdicts.delete(first);
   }
   env.verdicts.set(key, ok);
+  // once per connection and export: the verdict is remembered from here on
+  if (!ok) env.logger.warn({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path, reason: refusalReason(exp.options, ctx.remotePort) }, 'NFS access refused');
   return ok;
 }
 
@@ -87,7 +92,10 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
   } catch (err) {
     return errStatus(env, err, 'resolve');
   }
-  if (typeof r === 'number') return asErr(r);
+  if (typeof r === 'number') {
+    if (r === nfsstat3.NFS3ERR_STALE) env.staleWatch?.stale(ctx.logger, ctx.remoteAddress, ctx.remotePort);
+    return asErr(r);
+  }
   if (!(await clientMayUse(env, r.exp, ctx))) return nfsstat3.NFS3ERR_ACCES;
   return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
 }

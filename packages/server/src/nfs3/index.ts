@@ -15,7 +15,8 @@ import {
   NFSPROC3_FSSTAT, NFSPROC3_FSINFO, NFSPROC3_PATHCONF, NFSPROC3_COMMIT,
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { silentLogger } from '@nfsts/rpc';
+import { StaleWatch } from './stale-watch.js';
 import type { ServerCore } from '../core/index.js';
 import type { Nfs3Env } from './common.js';
 import { DirListings, DEFAULT_MAX_LISTINGS, DEFAULT_MAX_LISTED_ENTRIES } from './dircache.js';
@@ -83,13 +84,14 @@ export const READ_BUFFERS_MAX = 160;
 export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {}): Nfs3Program {
   const env: Nfs3Env = {
     core,
-    logger: opts.logger ?? pino({ level: 'silent' }),
+    logger: opts.logger ?? silentLogger(),
     dirs: new DirListings(
       positiveInt('maxListings', opts.maxListings, DEFAULT_MAX_LISTINGS),
       positiveInt('maxListedEntries', opts.maxListedEntries, DEFAULT_MAX_LISTED_ENTRIES),
     ),
     verdicts: new Map(),
     readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT, READ_BUFFERS_MAX),
+    staleWatch: new StaleWatch(),
   };
   const procedures: Record<number, Procedure> = {
     [NFSPROC3_NULL]: nfsNull(),
