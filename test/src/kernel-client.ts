@@ -22,6 +22,8 @@ export interface KernelCheck {
   name: string;
   ok: boolean;
   detail?: string | undefined;
+  /** from the previous check's report (or the start) to this one's, as the host saw it */
+  ms: number;
 }
 
 export interface KernelRun {
@@ -141,14 +143,16 @@ export async function runKernelClient(o: KernelRunOptions): Promise<KernelRun> {
     let pending = '';
     let ended = false;
     let hostWork = Promise.resolve();
+    let last = performance.now();
+    const took = (): number => { const now = performance.now(); const ms = now - last; last = now; return ms; };
     const onLine = (raw: string): void => {
       const line = raw.replace(/\r/g, '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
       const at = line.indexOf('KC-');
       if (at < 0) return;
       const msg = line.slice(at);
       let m: RegExpExecArray | null;
-      if ((m = /^KC-PASS (.*)$/.exec(msg)) !== null) checks.push({ name: m[1]!, ok: true });
-      else if ((m = /^KC-FAIL (.*?)(?: :: (.*))?$/.exec(msg)) !== null) checks.push({ name: m[1]!, ok: false, detail: m[2] });
+      if ((m = /^KC-PASS (.*)$/.exec(msg)) !== null) checks.push({ name: m[1]!, ok: true, ms: took() });
+      else if ((m = /^KC-FAIL (.*?)(?: :: (.*))?$/.exec(msg)) !== null) checks.push({ name: m[1]!, ok: false, detail: m[2], ms: took() });
       else if (msg.startsWith('KC-END')) ended = true;
       else if (msg === 'KC-HOST kill-restart') {
         // SIGKILL: no close, no flush; the same port and state dir afterwards (handles stay valid)
