@@ -38,8 +38,15 @@ const work = value('--keep') ?? mkdtempSync(join(tmpdir(), 'nfsts-golden-'));
 mkdirSync(work, { recursive: true });
 const clients = [['libnfs', libnfsTraffic], ['nfsts', clientTraffic]];
 if (flag('--kernel')) {
-  const { kernelTraffic } = await import(join(root, 'test/dist/kernel-client/golden.js'));
-  clients.push(['linux', kernelTraffic]);
+  const { kernelClientSkip, runKernelClient } = await import(join(root, 'test/dist/src/kernel-client.js'));
+  const skip = kernelClientSkip();
+  if (skip !== false) { console.error(`capture-golden: --kernel: ${skip}`); process.exit(2); }
+  // the guest's checks/golden.sh, mounting the server under capture
+  clients.push(['linux', async (url) => {
+    const run = await runKernelClient({ sets: ['golden'], target: url, timeoutMs: 5 * 60_000 });
+    const failed = run.checks.filter((c) => !c.ok);
+    if (!run.ended || failed.length > 0) throw new Error(`kernel client: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ') || 'did not finish'}\n${run.console.slice(-2000)}`);
+  }]);
 }
 
 async function ganesha() {

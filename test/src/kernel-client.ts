@@ -16,7 +16,8 @@ import { which } from './tools.js';
 
 const HERE = fileURLToPath(new URL('../../kernel-client/', import.meta.url));
 
-export type CheckSet = 'smoke' | 'full';
+/** checks/<set>.sh; 'golden' is the traffic scripts/capture-golden.mjs records */
+export type CheckSet = 'smoke' | 'full' | 'golden';
 
 export interface KernelCheck {
   name: string;
@@ -46,6 +47,8 @@ export interface KernelRunOptions {
   inspect?: (exportDir: string) => void;
   /** the host's hard limit for the whole run */
   timeoutMs?: number;
+  /** a server already listening on the host's loopback, instead of an `nfsts serve` of the run's own */
+  target?: { nfsPort: number; mountPort: number; exportPath: string };
 }
 
 /** Why the kernel-client test cannot run here (a missing tool, named), or false. */
@@ -122,13 +125,14 @@ export async function runKernelClient(o: KernelRunOptions): Promise<KernelRun> {
   mkdirSync(exportDir);
   o.prepare?.(exportDir);
   const serverArgs = (port: number): string[] => [exportDir, '--port', String(port), '--options', 'rw,no_root_squash', '--no-portmap', '--state-dir', stateDir, '--log-level', 'warn'];
-  let server: CliServer = await startCliServer(serverArgs(0));
-  const port = server.port;
+  let server: CliServer | undefined = o.target === undefined ? await startCliServer(serverArgs(0)) : undefined;
+  const port = server?.port ?? o.target!.nfsPort;
+  const mountPort = server?.port ?? o.target!.mountPort;
   const how = accel();
   const t0 = performance.now();
   let restarts = 0;
   try {
-    const rd = initrd(work, image, { KC_PORT: port, KC_EXPORT: '/export', KC_MNT: '/mnt', KC_GUEST_TIMEOUT: Math.max(30, Math.floor(timeoutMs / 1000) - 20) }, o.sets);
+    const rd = initrd(work, image, { KC_PORT: port, KC_MOUNT_PORT: mountPort, KC_EXPORT: o.target?.exportPath ?? '/export', KC_MNT: '/mnt', KC_GUEST_TIMEOUT: Math.max(30, Math.floor(timeoutMs / 1000) - 20) }, o.sets);
     const args = [
       '-machine', `pc,accel=${how}`, '-cpu', how === 'kvm' ? 'host' : 'max', '-smp', '1', '-m', '768',
       ...(existsSync('/usr/share/qemu/qboot.rom') ? ['-bios', '/usr/share/qemu/qboot.rom'] : []),
@@ -154,11 +158,11 @@ export async function runKernelClient(o: KernelRunOptions): Promise<KernelRun> {
       if ((m = /^KC-PASS (.*)$/.exec(msg)) !== null) checks.push({ name: m[1]!, ok: true, ms: took() });
       else if ((m = /^KC-FAIL (.*?)(?: :: (.*))?$/.exec(msg)) !== null) checks.push({ name: m[1]!, ok: false, detail: m[2], ms: took() });
       else if (msg.startsWith('KC-END')) ended = true;
-      else if (msg === 'KC-HOST kill-restart') {
+      else if (msg === 'KC-HOST kill-restart' && server !== undefined) {
         // SIGKILL: no close, no flush; the same port and state dir afterwards (handles stay valid)
         hostWork = hostWork.then(async () => {
-          server.child.kill('SIGKILL');
-          await server.stop();
+          server!.child.kill('SIGKILL');
+          await server!.stop();
           server = await startCliServer(serverArgs(port));
           restarts++;
         });
@@ -179,7 +183,7 @@ export async function runKernelClient(o: KernelRunOptions): Promise<KernelRun> {
     o.inspect?.(exportDir);
     return { checks, ended, accel: how, wallMs: performance.now() - t0, console: text, restarts };
   } finally {
-    await server.stop();
+    await server?.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

@@ -11,7 +11,7 @@ ok() {
 # same NAME GOT WANT
 same() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi; }
 
-opts() { echo "vers=3,proto=tcp,nolock,port=$KC_PORT,mountport=$KC_PORT,mountproto=tcp,mountvers=3,addr=10.0.2.2,mountaddr=10.0.2.2${1:+,$1}"; }
+opts() { echo "vers=3,proto=tcp,nolock,port=$KC_PORT,mountport=$KC_MOUNT_PORT,mountproto=tcp,mountvers=3,addr=10.0.2.2,mountaddr=10.0.2.2${1:+,$1}"; }
 # mnt [OPTIONS] / umnt: the export on $KC_MNT (busybox mount hands the options to mount(2) as they are)
 mnt() { mkdir -p "$KC_MNT"; mount -t nfs -o "$(opts "$1")" "10.0.2.2:$KC_EXPORT" "$KC_MNT"; }
 umnt() { cd /; umount "$KC_MNT"; }
