@@ -43,7 +43,9 @@ async function fileSetup(tt: Test): Promise<{ w: SyncWatch; nfs: Awaited<ReturnT
   return { w, nfs, file: await s.fh('f') as { data: Buffer } };
 }
 
+// plans: the "no reply while held" assertion runs only once a sync was seen, and must run
 t.test('FILE_SYNC WRITE: fsync after the data, the reply only after the fsync finished', async (tt) => {
+  tt.plan(3);
   const { w, nfs, file } = await fileSetup(tt);
   const data = Buffer.alloc(100_000, 0x5a);
   let res: Awaited<ReturnType<typeof nfs.write>> | undefined;
@@ -53,6 +55,7 @@ t.test('FILE_SYNC WRITE: fsync after the data, the reply only after the fsync fi
 });
 
 t.test('DATA_SYNC WRITE: fdatasync (or fsync) after the data, the reply only after it finished', async (tt) => {
+  tt.plan(3);
   const { w, nfs, file } = await fileSetup(tt);
   const data = Buffer.alloc(5000, 0x41);
   let res: Awaited<ReturnType<typeof nfs.write>> | undefined;
@@ -63,6 +66,7 @@ t.test('DATA_SYNC WRITE: fdatasync (or fsync) after the data, the reply only aft
 });
 
 t.test('UNSTABLE WRITE syncs nothing; COMMIT then fsyncs before it answers', async (tt) => {
+  tt.plan(5);
   const { w, nfs, file } = await fileSetup(tt);
   const data = Buffer.alloc(5000, 0x42);
   let wr: Awaited<ReturnType<typeof nfs.write>> | undefined;
