@@ -2,8 +2,9 @@
 // Runs every compiled test file with tap and ends with the plain "N passed, N failed"
 // line that CI reads (tap's own summary is not recognised there).
 //
-// - Installs the Debian tools the interop tests use when they are missing and we are root
-//   (tests that still cannot find them report themselves skipped with the reason).
+// - Installs the Debian tools the interop tests use when they are missing and we are root,
+//   and the kernel-client test's qemu, kernel image and busybox-static (tests that still
+//   cannot find them report themselves skipped with the reason).
 // - Package unit tests run two at a time; cross-package tests under test/ share fixed
 //   resources (port 111, the portmapper, nfs-ganesha) and run one at a time.
 // - A file's top-level t.test() calls are the units counted; skips are counted apart.
@@ -23,13 +24,29 @@ const SYSTEM_TOOLS = {
   showmount: 'nfs-common',
   'ganesha.nfsd': 'nfs-ganesha nfs-ganesha-vfs',
 };
+// the kernel-client test's guest (test/kernel-client): qemu, a kernel image with its modules and
+// a static busybox; shell tests → Debian packages, x86-64 only (the guest is linux-image-amd64)
+const KERNEL_CLIENT_PARTS = process.arch !== 'x64' ? {} : {
+  'command -v qemu-system-x86_64': 'qemu-system-x86',
+  'command -v cpio': 'cpio',
+  'command -v modinfo': 'kmod',
+  'ls /boot/vmlinuz-*': 'linux-image-amd64',
+  'file -L /bin/busybox | grep -q statically': 'busybox-static file',
+};
 
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
 }
 
+function passes(test) {
+  return spawnSync('sh', ['-c', test], { stdio: 'ignore' }).status === 0;
+}
+
 function ensureSystemTools() {
-  const missing = Object.entries(SYSTEM_TOOLS).filter(([cmd]) => !have(cmd));
+  const missing = [
+    ...Object.entries(SYSTEM_TOOLS).filter(([cmd]) => !have(cmd)),
+    ...Object.entries(KERNEL_CLIENT_PARTS).filter(([test]) => !passes(test)),
+  ];
   if (missing.length === 0) return;
   const pkgs = [...new Set(missing.flatMap(([, p]) => p.split(' ')))];
   if (process.getuid?.() !== 0 || !have('apt-get')) {

@@ -8,9 +8,11 @@
  *  - RPC: the same API with `localio: false`, over loopback TCP to the same server,
  * with the ratios LOCALIO/direct and LOCALIO/RPC.
  *
- *   node bench/dist/src/localio.js [--seconds N] [--size MiB]
+ *   node bench/dist/src/localio.js [--seconds N | --ops N] [--size MiB]
  *
- * `--seconds` is per row (default 1; fractions allowed); `--size` the file size (default 64
+ * `--seconds` is per row (default 1; fractions allowed); `--ops` instead bounds each row by
+ * work, N operations per lane, so a test can check the counts whatever the machine's load;
+ * `--size` the file size (default 64
  * MiB; it is read once first, so reads come from the page cache). Writes are UNSTABLE, as the
  * client sends them; the handle's COMMIT (fsync) after each write row is not timed, so the
  * direct `fs.write` rows (no fsync) compare like with like. Numbers are one run: compare
@@ -31,6 +33,8 @@ const BLOCK = 4096;
 export interface LocalioBenchOptions {
   seconds: number;
   sizeMiB: number;
+  /** when set, each row runs this many operations per lane instead of `seconds` */
+  ops?: number;
 }
 
 export interface Row {
@@ -48,13 +52,16 @@ export function parseArgs(argv: string[]): LocalioBenchOptions {
     if (a === '--seconds') {
       if (!(v > 0 && v <= 3600)) throw new Error(`--seconds: expected a number of seconds > 0, got ${argv[i + 1]}`);
       o.seconds = v;
+    } else if (a === '--ops') {
+      if (!(Number.isInteger(v) && v > 0)) throw new Error(`--ops: expected a whole number of operations > 0, got ${argv[i + 1]}`);
+      o.ops = v;
       i++;
     } else if (a === '--size') {
       if (!(Number.isInteger(v) && v >= 1 && v <= 65536)) throw new Error(`--size: expected whole MiB from 1 to 65536, got ${argv[i + 1]}`);
       o.sizeMiB = v;
       i++;
     } else {
-      throw new Error(`unknown argument ${a} (usage: localio.js [--seconds N] [--size MiB])`);
+      throw new Error(`unknown argument ${a} (usage: localio.js [--seconds N | --ops N] [--size MiB])`);
     }
   }
   return o;
@@ -69,15 +76,20 @@ function positions(seed: number, blocks: number): () => number {
   };
 }
 
-/** Runs `qd` lanes of `op` until the deadline; returns operations per second. */
-async function lanes(qd: number, seconds: number, op: (buf: Buffer, pos: number) => Promise<unknown>, blocks: number): Promise<number> {
-  const end = performance.now() + seconds * 1000;
+/** Whether a lane that has done `done` operations goes on: until the deadline, or `o.ops` of them. */
+function goesOn(o: LocalioBenchOptions, end: number, done: number): boolean {
+  return o.ops !== undefined ? done < o.ops : performance.now() < end;
+}
+
+/** Runs `qd` lanes of `op` until the deadline (or `o.ops` each); returns operations per second. */
+async function lanes(qd: number, o: LocalioBenchOptions, op: (buf: Buffer, pos: number) => Promise<unknown>, blocks: number): Promise<number> {
+  const end = performance.now() + o.seconds * 1000;
   let ops = 0;
   const t0 = performance.now();
   await Promise.all(Array.from({ length: qd }, async (_, lane) => {
     const next = positions(0x9e3779b9 ^ (lane + 1) * 7919, blocks);
     const buf = Buffer.alloc(BLOCK, lane);
-    while (performance.now() < end) {
+    for (let done = 0; goesOn(o, end, done); done++) {
       await op(buf, next());
       ops++;
     }
@@ -90,13 +102,13 @@ const fsRead = (fd: number, buf: Buffer, pos: number): Promise<number> =>
 const fsWrite = (fd: number, buf: Buffer, pos: number): Promise<number> =>
   new Promise((resolve, reject) => fs.write(fd, buf, 0, buf.length, pos, (err, n) => (err ? reject(err) : resolve(n))));
 
-function readSyncLoop(fd: number, seconds: number, blocks: number): number {
+function readSyncLoop(fd: number, o: LocalioBenchOptions, blocks: number): number {
   const next = positions(12345, blocks);
   const buf = Buffer.alloc(BLOCK);
   const t0 = performance.now();
-  const end = t0 + seconds * 1000;
+  const end = t0 + o.seconds * 1000;
   let ops = 0;
-  while (performance.now() < end) {
+  while (goesOn(o, end, ops)) {
     for (let k = 0; k < 64; k++) fs.readSync(fd, buf, 0, BLOCK, next());
     ops += 64;
   }
@@ -131,7 +143,7 @@ export async function runLocalioBench(o: LocalioBenchOptions, print: (line: stri
   const handles: NfsFileHandle[] = [];
   const fd = fs.openSync(file, 'r+');
   try {
-    print(`# LOCALIO bench: 4 KiB random I/O on a ${o.sizeMiB} MiB file (page cache), ${o.seconds} s per row, client and server in one process`);
+    print(`# LOCALIO bench: 4 KiB random I/O on a ${o.sizeMiB} MiB file (page cache), ${o.ops !== undefined ? `${o.ops} operations per lane` : `${o.seconds} s`} per row, client and server in one process`);
     const local = await connect(server.url);
     clients.push(local);
     const rpc = await connect(server.url, { localio: false });
@@ -142,10 +154,10 @@ export async function runLocalioBench(o: LocalioBenchOptions, print: (line: stri
     handles.push(hl, hr);
     for (const op of ['read', 'write'] as const) {
       for (const qd of [1, 16]) {
-        row({ path: 'direct fs', op, qd, iops: await lanes(qd, o.seconds, (b, p) => (op === 'read' ? fsRead(fd, b, p) : fsWrite(fd, b, p)), blocks) });
-        if (op === 'read' && qd === 1) row({ path: 'direct fs (readSync)', op, qd, iops: readSyncLoop(fd, o.seconds, blocks) });
+        row({ path: 'direct fs', op, qd, iops: await lanes(qd, o, (b, p) => (op === 'read' ? fsRead(fd, b, p) : fsWrite(fd, b, p)), blocks) });
+        if (op === 'read' && qd === 1) row({ path: 'direct fs (readSync)', op, qd, iops: readSyncLoop(fd, o, blocks) });
         for (const [path, h] of [['LOCALIO', hl], ['RPC', hr]] as const) {
-          row({ path, op, qd, iops: await lanes(qd, o.seconds, (b, p) => (op === 'read' ? h.read(b, 0, BLOCK, p) : h.write(b, 0, BLOCK, p)), blocks) });
+          row({ path, op, qd, iops: await lanes(qd, o, (b, p) => (op === 'read' ? h.read(b, 0, BLOCK, p) : h.write(b, 0, BLOCK, p)), blocks) });
           if (op === 'write') await h.sync(); // COMMIT what the row wrote (untimed)
         }
       }

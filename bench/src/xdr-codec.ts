@@ -104,15 +104,19 @@ function decodeReply<T>(codec: Codec<T>, buf: Buffer): T {
 
 let sink = 0;
 
-function run(name: string, durationMs: number, fn: () => number, payload = 0): BenchResult {
+function run(name: string, durationMs: number, fn: () => number, payload = 0, fixedOps?: number): BenchResult {
   // Warm up so the numbers are of optimised code.
   const warmEnd = performance.now() + Math.min(200, durationMs / 4);
-  while (performance.now() < warmEnd) sink += fn();
+  while (fixedOps === undefined && performance.now() < warmEnd) sink += fn();
   let ops = 0;
   let batch = 1;
   const start = performance.now();
   let now = start;
-  while (now - start < durationMs) {
+  if (fixedOps !== undefined) {
+    for (; ops < fixedOps; ops++) sink += fn();
+    now = performance.now();
+  }
+  while (fixedOps === undefined && now - start < durationMs) {
     for (let i = 0; i < batch; i++) sink += fn();
     ops += batch;
     now = performance.now();
@@ -124,20 +128,22 @@ function run(name: string, durationMs: number, fn: () => number, payload = 0): B
   return result;
 }
 
-export function runXdrBench(options: { durationMs?: number } = {}): BenchResult[] {
+/** `ops` bounds each case by work instead of `durationMs` (no warm-up): what a test uses. */
+export function runXdrBench(options: { durationMs?: number; ops?: number } = {}): BenchResult[] {
   const durationMs = options.durationMs ?? 1000;
+  const fixed = options.ops;
   const results: BenchResult[] = [];
   for (const n of [4096, 1 << 20]) {
     const label = n === 4096 ? '4 KiB' : '1 MiB';
     const res = readReply(n);
     const wire = Buffer.concat(encodeReply(xdr_READ3res, res, false));
-    results.push(run(`READ reply ${label}: encode (chunk mode, payload by reference)`, durationMs, () => encodeReply(xdr_READ3res, res, true).length, n));
-    results.push(run(`READ reply ${label}: decode (payload as a view)`, durationMs, () => decodeReply(xdr_READ3res, wire).status, n));
+    results.push(run(`READ reply ${label}: encode (chunk mode, payload by reference)`, durationMs, () => encodeReply(xdr_READ3res, res, true).length, n, fixed));
+    results.push(run(`READ reply ${label}: decode (payload as a view)`, durationMs, () => decodeReply(xdr_READ3res, wire).status, n, fixed));
   }
   const rdp = readdirplusReply(100);
   const rdpWire = Buffer.concat(encodeReply(xdr_READDIRPLUS3res, rdp, false));
-  results.push(run(`READDIRPLUS reply, 100 entries (${rdpWire.length} bytes): encode`, durationMs, () => encodeReply(xdr_READDIRPLUS3res, rdp, false).length));
-  results.push(run(`READDIRPLUS reply, 100 entries (${rdpWire.length} bytes): decode`, durationMs, () => decodeReply(xdr_READDIRPLUS3res, rdpWire).status));
+  results.push(run(`READDIRPLUS reply, 100 entries (${rdpWire.length} bytes): encode`, durationMs, () => encodeReply(xdr_READDIRPLUS3res, rdp, false).length, 0, fixed));
+  results.push(run(`READDIRPLUS reply, 100 entries (${rdpWire.length} bytes): decode`, durationMs, () => decodeReply(xdr_READDIRPLUS3res, rdpWire).status, 0, fixed));
   return results;
 }
 

@@ -22,7 +22,8 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-// A smoke run, not a timing test: every target yields a measured cell or says why it was skipped.
+// A smoke run, not a timing test: every target yields a measured cell or says why it was
+// skipped; what it asserts is a count of operations, which the windows guarantee however slow.
 t.test('--quick: every target produces a cell or a stated skip, and the three reports are written', async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'nfsts-suite-test-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
@@ -39,7 +40,9 @@ t.test('--quick: every target produces a cell or a stated skip, and the three re
       t.equal(report.skippedTargets[c.target], c.skip, `${name}: the skip is the target's`);
     } else {
       t.equal(c.error, undefined, `${name}: no error`);
-      t.ok(c.opsPerSec! > 0 && c.ops! > 0, `${name}: measured operations`);
+      // every job's window stays open until its qd operations completed in it (SYNC_BATCH
+      // for direct-sync), so this is a count of work done, whatever the machine's load
+      t.ok(c.ops! >= c.qd * c.jobs && c.opsPerSec! > 0, `${name}: at least QD × jobs operations measured (${c.ops})`);
       t.ok(c.p50us! > 0 && c.p99us! >= c.p50us!, `${name}: latency percentiles`);
     }
   }

@@ -22,14 +22,16 @@ export type ServerFactory = () => Promise<TestServer | { skip: string }>;
 
 /**
  * Starts a server for a test file (call with top-level await): the result is either the
- * server, closed when the file's tests end, or `{ skip }` with the reason it cannot run.
+ * server, closed when the file's tests end, or `{ skip }` when the factory found an external
+ * tool missing (it names which). Any other failure to start is our failure: it propagates,
+ * and the file fails.
  */
 export async function startForFile(factory: ServerFactory): Promise<TestServer | { skip: string }> {
   let s: TestServer | { skip: string };
   try {
     s = await factory();
   } catch (err) {
-    s = { skip: `server cannot start: ${(err as Error).message}` };
+    throw new Error(`the server under test did not start: ${(err as Error).message}`, { cause: err });
   }
   if (!('skip' in s)) {
     const server = s;

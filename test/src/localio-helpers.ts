@@ -3,6 +3,7 @@
  * this process (startServer, port 0, a temp export), descriptor counting from /proc/self/fd,
  * deterministic data, and the error classification the interlock test needs.
  */
+import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -98,6 +99,17 @@ export function pattern(len: number, seed: number): Buffer {
     b[i] = x >>> 24;
   }
   return b;
+}
+
+/**
+ * The seed of a storm's schedule: NFSTS_SEED when set, else drawn now; printed as a tap
+ * comment so a failing schedule can be rerun exactly.
+ */
+export function stormSeed(t: { comment(...m: unknown[]): void }): number {
+  const env = process.env.NFSTS_SEED;
+  const seed = env !== undefined && env !== '' ? Number(env) >>> 0 : randomInt(2 ** 31);
+  t.comment(`seed ${seed} (rerun with NFSTS_SEED=${seed})`);
+  return seed;
 }
 
 /** Is this what a client gets over RPC from a server that has gone away (connection refused, reset, closed)? */

@@ -140,13 +140,20 @@ t.test('tshark: no malformed packet and every RPC call answered', { skip: libnfs
     t.fail('tshark is installed but the capture did not start');
     return;
   }
+  // Traffic of its own, so this test means the same run alone or after the others.
+  const ls = await run('nfs-ls', ['-R', url('/export')], { timeoutMs: 60_000 });
+  t.equal(ls.code, 0, `nfs-ls -R: ${ls.stderr}`);
+  const cat = await run('nfs-cat', [url('/export/dir/sub/b.txt')], { timeoutMs: 60_000 });
+  t.equal(cat.stdout.length, 10_000, 'nfs-cat read the file');
+  const viaPortmap = !portmapSkip && server?.portmap !== 'off' && which('rpcinfo') !== null;
+  if (viaPortmap) t.equal((await run('rpcinfo', ['-p', '127.0.0.1'], { timeoutMs: 20_000 })).code, 0, 'rpcinfo -p');
   // Stop the server first so its unregistration and last replies are in the capture.
   t.equal(await server?.stop(), 0, 'server exits cleanly');
   const dropped = await capture.stop();
   t.equal(dropped, 0, 'tshark dropped no packet (else calls and replies cannot be matched)');
   const report = await analyzeCapture(capture.file, [server?.port ?? 0, 111]);
   t.same(report.malformed, [], 'no malformed packets');
-  t.ok(report.calls > 100, `RPC calls decoded (${report.calls})`);
+  t.ok(report.calls >= 20, `RPC calls decoded (${report.calls})`);
   t.equal(report.replies, report.calls, 'as many replies as calls');
   t.same(report.unanswered, [], 'every call has a reply with its xid');
   if (report.malformed.length > 0 || report.unanswered.length > 0) {
@@ -155,6 +162,6 @@ t.test('tshark: no malformed packet and every RPC call answered', { skip: libnfs
     copyFileSync(capture.file, kept);
     t.comment(`capture kept in ${kept} (decode with -d tcp.port==${server?.port},rpc)`);
   }
-  for (const prog of [100000, 100003, 100005]) t.ok(report.programs.has(prog), `program ${prog} seen`);
+  for (const prog of viaPortmap ? [100000, 100003, 100005] : [100003, 100005]) t.ok(report.programs.has(prog), `program ${prog} seen`);
 });
 

@@ -5,7 +5,7 @@
 // afterwards no descriptor is left open.
 import t from 'tap';
 import { connect, type NfsFileHandle } from '@nfsts/client';
-import { fdCount, fdsUnder, isRpcGoneError, pattern, startLocalServer, until } from '../src/localio-helpers.js';
+import { fdCount, fdsUnder, isRpcGoneError, pattern, startLocalServer, stormSeed, until } from '../src/localio-helpers.js';
 
 const QD = 32;
 const NFILES = 8;
@@ -42,7 +42,7 @@ for (const opSize of [4096, 64 * 1024]) {
       const unexpected: unknown[] = [];
       let closing: Promise<void> | null = null;
       let closed = false;
-      let rng = 12345;
+      let rng = stormSeed(tt) || 1;
       const rand = (n: number): number => { rng = (Math.imul(rng, 1103515245) + 12345) >>> 0; return rng % n; };
 
       const lane = async (): Promise<void> => {

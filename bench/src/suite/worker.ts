@@ -78,6 +78,7 @@ async function runDirect(task: JobTask, w: IoWorkload): Promise<JobResult> {
     const win = window(task);
     let ops = 0;
     let units = 0;
+    let last = win.end;
     await new Promise<void>((resolve, reject) => {
       let live = task.qd;
       let failed = false;
@@ -87,8 +88,10 @@ async function runDirect(task: JobTask, w: IoWorkload): Promise<JobResult> {
           const t1 = performance.now();
           if (failed) return;
           if (err) { failed = true; reject(err); return; }
-          if (t1 >= win.end) { if (--live === 0) resolve(); return; }
-          if (t1 >= win.start) { ops++; units += n; hist.record((t1 - t0) * 1e6); }
+          // as in lanes(): a loaded machine may let the window pass before any operation
+          // ends in it, so it stays open until `qd` operations have completed in it
+          if (t1 >= win.end && ops >= task.qd) { if (--live === 0) resolve(); return; }
+          if (t1 >= win.start) { ops++; units += n; hist.record((t1 - t0) * 1e6); if (t1 > last) last = t1; }
           go();
         };
         const go = (): void => {
@@ -99,6 +102,7 @@ async function runDirect(task: JobTask, w: IoWorkload): Promise<JobResult> {
         go();
       }
     });
+    win.end = last;
     return result(ops, units, win, hist);
   } finally {
     closeSync(fd);
@@ -121,8 +125,12 @@ async function runDirectSync(task: JobTask, w: IoWorkload): Promise<JobResult> {
       let n = 0;
       for (let i = 0; i < SYNC_BATCH; i++) n += w.write ? writeSync(fd, buf, 0, w.bs, pos()) : readSync(fd, buf, 0, w.bs, pos());
       const t1 = performance.now();
-      if (t1 >= win.end) break;
-      if (t0 >= win.start) { ops += SYNC_BATCH; units += n; hist.record(((t1 - t0) * 1e6) / SYNC_BATCH, SYNC_BATCH); }
+      // one batch at least inside the window, however late (see runDirect)
+      if (t1 >= win.end && ops > 0) break;
+      if (t0 >= win.start) {
+        ops += SYNC_BATCH; units += n; hist.record(((t1 - t0) * 1e6) / SYNC_BATCH, SYNC_BATCH);
+        if (t1 > win.end) win.end = t1;
+      }
     }
     return result(ops, units, win, hist);
   } finally {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { RpcServer, RpcClient, type Credential, type Program, type Procedure } from '@nfsts/rpc';
 import {
   NFS_PROGRAM, NFS_V3, NFSPROC3_READ, NFSPROC3_WRITE, NFSPROC3_COMMIT,
@@ -255,3 +255,22 @@ export function client(port: number, extra: { retries?: number; cred?: Credentia
 }
 
 export const fhOf = (name: string): Buffer => Buffer.from(name, 'utf8');
+
+/**
+ * A seeded random source for the storms: the seed comes from NFSTS_SEED when set, else is
+ * drawn now; it is printed (as a tap comment) so a failing schedule can be rerun exactly.
+ */
+export function seededRandom(t: { comment(...m: unknown[]): void }): (n: number) => number {
+  const env = process.env.NFSTS_SEED;
+  const seed = env !== undefined && env !== '' ? Number(env) >>> 0 : randomInt(2 ** 31);
+  t.comment(`seed ${seed} (rerun with NFSTS_SEED=${seed})`);
+  let x = seed;
+  // mulberry32
+  return (n: number): number => {
+    x = (x + 0x6d2b79f5) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 15), z | 1);
+    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
+    return (((z ^ (z >>> 14)) >>> 0) / 2 ** 32) * n | 0;
+  };
+}

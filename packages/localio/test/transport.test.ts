@@ -2,12 +2,12 @@ import t from 'tap';
 import type { Test } from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { authSys, type RpcClient } from '@nfsts/rpc';
 import { CHANNEL_FALLBACK, CHANNEL_STATS } from '@nfsts/common';
 import { LocalioTransport, getRegistry, type LocalioTransportOptions, type NfsTransport, type ReadResult } from '../src/index.js';
-import { TestServer, TestRpcTransport, client, fdsUnder, fhOf, tmpDir, type TestServerOptions } from './helpers.js';
+import { TestServer, TestRpcTransport, client, fdsUnder, fhOf, seededRandom, tmpDir, type TestServerOptions } from './helpers.js';
 
 interface Rig {
   dir: string;
@@ -226,13 +226,14 @@ for (const sync of [false, true]) {
     let closing: Promise<void> | null = null;
     const outcomes = new Map<string, number>();
     const note = (k: string): void => { outcomes.set(k, (outcomes.get(k) ?? 0) + 1); };
+    const rand = seededRandom(t);
     const worker = async (): Promise<void> => {
       for (let i = 0; i < OPS; i++) {
-        const fh = fhOf(`f${randomInt(FILES)}`);
-        const off = BigInt(randomInt(FILE_SIZE / 4096) * 4096);
-        const r = randomInt(3) > 0
+        const fh = fhOf(`f${rand(FILES)}`);
+        const off = BigInt(rand(FILE_SIZE / 4096) * 4096);
+        const r = rand(3) > 0
           ? await settle(lt.read(fh, off, Buffer.allocUnsafe(4096)))
-          : await settle(lt.write(fh, off, randomBytes(4096), randomInt(2) * 2));
+          : await settle(lt.write(fh, off, randomBytes(4096), rand(2) * 2));
         note(r.ok ? 'ok' : r.code);
         if (++done === CLOSE_AFTER) {
           refsAtClose = server.localio.liveness.refs;

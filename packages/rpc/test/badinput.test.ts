@@ -12,15 +12,20 @@ let server: RpcServer;
 let port: number;
 let witness: RpcClient;
 
-t.before(async () => {
+// Each test gets its own server and witness, so none depends on what ran before it (the last
+// one closes both and checks that nothing is left; it used to close the shared server).
+let closed = false;
+t.beforeEach(async () => {
   server = new RpcServer({ maxRecordSize: 64 * 1024 });
   server.register(testProgram(gates));
   ({ port } = await server.listen(0, '127.0.0.1'));
   // A well-behaved client on its own connection, which must keep working throughout.
   witness = new RpcClient({ host: '127.0.0.1', port });
   await witness.connect();
+  closed = false;
 });
-t.teardown(async () => {
+t.afterEach(async () => {
+  if (closed) return;
   await witness.close();
   await server.close();
 });
@@ -240,8 +245,12 @@ t.test('mutated calls: every byte flip is answered or closes that connection, ne
 });
 
 t.test('nothing leaks', async (t) => {
+  const c = await RawConn.open(port);
+  c.send(Buffer.from([0x80, 0, 0, 4, 1, 2, 3, 4])); // one bad record on a connection left open
   await witness.close();
   await server.close();
+  closed = true;
+  await c.closed; // the server's close ended that connection too
   await new Promise((r) => setImmediate(r));
   t.equal(tcpHandles(), 0, `no TCP handles left open: ${process.getActiveResourcesInfo().join(',')}`);
 });

@@ -93,9 +93,18 @@ for (const [bname, bb] of backends) {
         t.ok(near(st.mtimeNs, 1_600_000_000_654_321_987n), `about microsecond precision kept (${st.mtimeNs})`);
         t.ok(near(st.atimeNs, 1_500_000_000_123_456_789n), `atime too (${st.atimeNs})`);
       }
-      const me = fs.lstatSync(join(d, 'link'));
-      await b.chown(node('link'), me.uid, me.gid);
-      t.pass('chown of a symlink works');
+      // chown: the link changes and the target does not. As root the owner itself moves; anyone
+      // else may only chown to the ids already there, which still stamps the target's ctime if
+      // chown followed the link.
+      const isRoot = process.getuid?.() === 0;
+      const linkBefore = fs.lstatSync(join(d, 'link'), { bigint: true });
+      const targetBefore = fs.statSync(target, { bigint: true });
+      const [uid, gid] = isRoot ? [1234, 5678] : [Number(linkBefore.uid), Number(linkBefore.gid)];
+      await b.chown(node('link'), uid, gid);
+      const linkAfter = fs.lstatSync(join(d, 'link'), { bigint: true });
+      const targetAfter = fs.statSync(target, { bigint: true });
+      t.same([Number(linkAfter.uid), Number(linkAfter.gid)], [uid, gid], 'chown gave the link itself the ids');
+      t.same([targetAfter.uid, targetAfter.gid, targetAfter.ctimeNs], [targetBefore.uid, targetBefore.gid, targetBefore.ctimeNs], 'the target was not touched: same owner, same ctime');
       await t.rejects(b.open(node('link'), fs.constants.O_RDONLY), { code: /ELOOP|ESTALE/ }, 'open never follows a final symlink');
       await t.rejects(b.truncate(node('link'), 0), { code: /ELOOP|EINVAL/ }, 'truncate neither');
       // an object replaced under its name is not acted on

@@ -23,6 +23,23 @@ function files(t: Test, n: number): Array<{ path: string; stats: fs.BigIntStats;
 
 const backend = new NodeFsBackend();
 
+/**
+ * The real backend, counting finished close() calls: a test awaits `closed(n)` for the n-th
+ * descriptor close instead of sleeping and hoping the asynchronous close is done.
+ */
+class CountingCloses extends NodeFsBackend {
+  closes = 0;
+  private waiters: Array<{ n: number; resolve: () => void }> = [];
+  override async close(fd: number): Promise<void> {
+    await super.close(fd);
+    this.closes++;
+    this.waiters = this.waiters.filter((w) => (w.n <= this.closes ? (w.resolve(), false) : true));
+  }
+  closed(n: number): Promise<void> {
+    return n <= this.closes ? Promise.resolve() : new Promise((resolve) => this.waiters.push({ n, resolve }));
+  }
+}
+
 t.test('get/put reuses one descriptor; rw serves reads; refcount keeps it open', async (t) => {
   const [a] = files(t, 1);
   const before = openFds();
@@ -80,19 +97,24 @@ t.test('bounded: idle entries past maxOpen are closed LRU-first; busy ones never
 t.test('idle descriptors are closed after idleMs', async (t) => {
   const [a, b] = files(t, 2);
   const before = openFds();
-  const cache = new FileCache(backend, { maxOpen: 10, idleMs: 100 });
+  const counting = new CountingCloses();
+  const cache = new FileCache(counting, { maxOpen: 10, idleMs: 100 });
   const f = await cache.get(1, a!, a!.stats, 'r');
   const g = await cache.get(1, b!, b!.stats, 'r');
   f.put();
   t.equal(openFds(), before + 2);
   // drive the sweep directly rather than waiting on wall-clock time
   cache.sweep(Date.now() + 1_000);
-  await new Promise((r) => setTimeout(r, 20));
+  await counting.closed(1);
   t.equal(cache.size, 1, 'the idle one is gone, the held one stays');
   t.equal(openFds(), before + 1);
+  t.ok(f.closed && !g.closed, 'the idle file closed, the held one not');
   g.put();
-  // and the real timer (unref'd) closes it too
-  await new Promise((r) => setTimeout(r, 400));
+  // and the real timer (unref'd) closes it too: awaited as an event, however long it takes
+  const timerClosed = counting.closed(2);
+  const keepAlive = setInterval(() => {}, 1_000); // the timer is unref'd: keep the loop alive meanwhile
+  await timerClosed;
+  clearInterval(keepAlive);
   t.equal(cache.size, 0, 'the timer closed the idle entry');
   t.equal(openFds(), before);
   await cache.close();
@@ -101,15 +123,17 @@ t.test('idle descriptors are closed after idleMs', async (t) => {
 t.test('forget() drops a removed file; a held descriptor closes at its last put', async (t) => {
   const [a] = files(t, 1);
   const before = openFds();
-  const cache = new FileCache(backend, { maxOpen: 10, idleMs: 60_000 });
+  const counting = new CountingCloses();
+  const cache = new FileCache(counting, { maxOpen: 10, idleMs: 60_000 });
   const held = await cache.get(1, a!, a!.stats, 'rw');
   fs.unlinkSync(a!.path);
   cache.forget(a!.stats.ino, 1);
   t.equal(cache.size, 0, 'no longer in the cache');
   t.equal(openFds(), before + 1, 'still open while held (LOCALIO may be using it)');
   t.equal(await backend.write(held.fd, Buffer.from('ok'), 0, 2, 0), 2, 'the held descriptor still works');
+  t.equal(counting.closes, 0, 'not closed while held');
   held.put();
-  await new Promise((r) => setTimeout(r, 20));
+  await counting.closed(1);
   t.equal(openFds(), before, 'closed at the last put');
   await cache.close();
 });
@@ -144,15 +168,27 @@ t.test('ServerCore.close() leaves no descriptor open', async (t) => {
   t.equal(openFds(), before);
 });
 
-t.test('close() waits for holders, then force-closes a leaked reference', async (t) => {
-  const [a, b] = files(t, 2);
+t.test('close() waits for a holder\'s put()', async (t) => {
+  const [a] = files(t, 1);
   const before = openFds();
   const cache = new FileCache(backend, { maxOpen: 10, idleMs: 60_000 });
   const held = await cache.get(1, a!, a!.stats, 'r');
-  const leaked = await cache.get(1, b!, b!.stats, 'r');
-  setTimeout(() => held.put(), 20);
-  await cache.close(300);
+  let done = false;
+  const closing = cache.close(600_000).then(() => { done = true; });
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  t.notOk(done || held.closed, 'close() is still waiting while the file is held');
+  held.put();
+  await closing;
   t.equal(held.closed, true, 'the held file closed once put');
+  t.equal(openFds(), before);
+});
+
+t.test('close() force-closes a leaked reference once forceAfterMs has passed', async (t) => {
+  const [a] = files(t, 1);
+  const before = openFds();
+  const cache = new FileCache(backend, { maxOpen: 10, idleMs: 60_000 });
+  const leaked = await cache.get(1, a!, a!.stats, 'r');
+  await cache.close(1);
   t.equal(leaked.closed, true, 'the leaked one was force-closed');
   t.equal(openFds(), before);
 });

@@ -23,7 +23,7 @@ import {
   type RMDIR3res, type SETATTR3args, type SETATTR3res, type SYMLINK3args, type SYMLINK3res, type WRITE3args,
   type WRITE3res, type nfs_fh3, type sattr3, type Codec,
 } from '@nfsts/xdr';
-import { ServerCore, type ExportOptions } from '../src/core/index.js';
+import { ServerCore, type Backend, type ExportOptions } from '../src/core/index.js';
 import { createNfs3Program, type Nfs3Program } from '../src/nfs3/index.js';
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -144,6 +144,8 @@ export interface Setup {
 
 export interface SetupOptions {
   options?: Partial<ExportOptions>;
+  /** the core's backend (default: NodeFsBackend); tests wrap the real one to watch its calls */
+  backend?: Backend;
 }
 
 export async function setup(t: { teardown(fn: () => unknown): void }, o: SetupOptions = {}): Promise<Setup> {
@@ -160,6 +162,7 @@ export async function setup(t: { teardown(fn: () => unknown): void }, o: SetupOp
     chownSync(roRoot, U, G);
   }
   const core = await ServerCore.open({
+    ...(o.backend !== undefined ? { backend: o.backend } : {}),
     stateDir: join(dir, 'state'),
     exports: [
       { path: '/export', root, options: { squash: 'none', ...o.options } },
