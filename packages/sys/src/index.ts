@@ -1,1 +1,2 @@
 export { SYS_AVAILABLE, libc, errnoName, sysError, check } from './libc.js';
+export { OFD_LOCKS_AVAILABLE, OFD_MAX_OFFSET, ofdSetLock, ofdSetLockWait, ofdGetLock, type OfdLockType, type OfdLockInfo } from './ofd-locks.js';
