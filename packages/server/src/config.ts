@@ -5,6 +5,7 @@
  * Every error names the property (or export option) at fault, e.g.
  * `exports[0].options: unknown export option "rw2"`.
  */
+import { parseLockingOptions, type LockingOptions, type ParsedLockingOptions } from './nlm/options.js';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -75,6 +76,8 @@ export interface ServerOptions {
    * READ/WRITE/COMMIT on the server's descriptors. false: PROG_UNAVAIL. Default true.
    */
   localio?: boolean;
+  /** Byte-range locking (NLM 100021 + NSM 100024 on the NFS port); false: neither is served. Default on. */
+  locking?: boolean | LockingOptions;
   logger?: Logger;
 }
 
@@ -86,6 +89,7 @@ export interface ParsedServerOptions {
   portmap: boolean;
   portmapPort: number;
   localio: boolean;
+  locking: ParsedLockingOptions;
   logger: Logger | undefined;
 }
 
@@ -150,7 +154,7 @@ function exportPathAndRoot(e: Record<string, unknown>, at: string, seen: Set<str
 /** Validates `startServer()` options and fills in defaults; errors name the bad property. */
 export function parseServerOptions(opts: unknown): ParsedServerOptions {
   if (!isRecord(opts)) throw new ConfigError('', 'options must be an object');
-  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'logger'];
+  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'locking', 'logger'];
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new ConfigError(k, 'unknown option');
   }
@@ -190,7 +194,8 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     const options = parseExportOptionsAt(e.options, `${at}.options`);
     return { path, root: resolve(root), options };
   });
-  return { exports, port, host, stateDir, portmap, portmapPort, localio, logger: opts.logger as Logger | undefined };
+  const locking = parseLockingOptions(opts.locking, (p, m) => new ConfigError(p, m));
+  return { exports, port, host, stateDir, portmap, portmapPort, localio, locking, logger: opts.logger as Logger | undefined };
 }
 
 /** What a config file holds, after validation. */

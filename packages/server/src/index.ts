@@ -38,3 +38,7 @@ export {
 } from './portmap/index.js';
 export { createNfs3Program } from './nfs3/index.js';
 export * from './core/index.js';
+export { LockManager, LOCK_EOF, LOCAL_OWNER, lockRange, OfdBacking, GracePeriod, DEFAULT_GRACE_MS, DEFAULT_GRANT_TIMEOUT_MS, createNlmProgram, NLM_PROGRAM_NUMBER, type HeldLock, type LockOwner, type LockFile } from './nlm/index.js';
+export { LOCKING_SERVICES, type LockingService } from './nlm/service.js';
+export type { LockingOptions } from './nlm/options.js';
+export { createNsmProgram, NsmMonitor, NSM_PROGRAM_NUMBER } from './nsm/index.js';

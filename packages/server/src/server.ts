@@ -22,6 +22,7 @@ import { createMountProgram, MountTable } from './mount/index.js';
 import { createNfs3Program } from './nfs3/index.js';
 import { startPortmap } from './portmap/index.js';
 import { localioOps, type LocalioOpsStats } from './localio-ops.js';
+import { LOCKING_SERVICES, startLocking, type LockingService } from './nlm/service.js';
 import type { PortmapHandle, PortmapMode } from './portmap/index.js';
 
 const kStartError = Symbol.for('nfsts.error.start');
@@ -93,6 +94,8 @@ export interface NfsServer {
   readonly core: ServerCore;
   /** LOCALIO: clients in this process that do their READ/WRITE/COMMIT on our descriptors */
   readonly localio: NfsServerLocalio;
+  /** NLM + NSM (lock table, grace period, status monitor); null when started with `locking: false` */
+  readonly locking: LockingService | null;
   /**
    * Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files.
    * LOCALIO goes first: new local opens are refused, local clients are unbound (they go back
@@ -200,6 +203,14 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     const localio = new LocalioServer({ ops, enabled: o.localio, logger });
     // disabled: not registered, so the NFS port answers PROG_UNAVAIL for 400122
     if (localio.program) rpc.register(localio.program);
+    let locking: LockingService | null = null;
+    if (o.locking.enabled) {
+      const l = startLocking(core, o.locking, stateDir, logger);
+      locking = l;
+      for (const p of l.programs) rpc.register(p);
+      // after the RPC server's close (pushed later, runs earlier): no call can reach the table then
+      cleanups.push(() => l.close());
+    }
     // runs (again, idempotently) in the cleanups so a start that fails later withdraws the table
     cleanups.push(() => localio.shutdown());
     let port: number;
@@ -213,7 +224,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
 
     let pm: PortmapHandle | null = null;
     if (o.portmap) {
-      pm = await startPortmap({ host: o.host, nfsPort: port, portmapPort: o.portmapPort, logger });
+      pm = await startPortmap({ host: o.host, nfsPort: port, portmapPort: o.portmapPort, logger, extraServices: locking ? LOCKING_SERVICES : [] });
       const handle = pm;
       // Unregister first on close: pushed last, runs first.
       cleanups.push(() => handle.close());
@@ -257,6 +268,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       portmap: { mode: pm?.mode ?? 'off', port: pm?.port ?? 0, registered: pm?.registered ?? [] },
       core,
       localio: localioInfo,
+      locking,
       close(): Promise<void> {
         // the LOCALIO interlock first: otherwise the file cache's close waits on references
         // that local clients hold, and a descriptor could be closed under local I/O
