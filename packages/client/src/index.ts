@@ -12,3 +12,4 @@ export { readInto, writeFrom, commitRanges, isRetryable, type EngineOptions, typ
 export { NfsStats, NfsDirent } from './stats.js';
 export { NfsReadStream, NfsWriteStream, DEFAULT_STREAM_CHUNK, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
 export type { RpcCaller } from './rpc-caller.js';
+export { NlmLockClient, setLockDefaults, currentLockd, ClientLockd, DEFAULT_LOCK_POLL_MS, type LockDefaults, type LockOptions } from './locks/index.js';
