@@ -36,6 +36,7 @@ Options:
   --state-dir DIR    where handle secrets and the inode index live
                      (default \$XDG_STATE_HOME/nfsts/<hash of the export roots>)
   --no-portmap       neither run a portmapper on port 111 nor register with the system's
+  --no-lock          serve no byte-range locking (NLM, NSM): clients must mount with nolock
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info; logs go to stderr)
   -h, --help         this text
   -v, --version      the version
@@ -81,7 +82,7 @@ function errorLine(err: unknown): string {
 
 /** Builds the server options from flags (and an optional config file). */
 export function buildServeOptions(argv: string[]): {
-  cfg: FileConfig & { stateDir: string; logLevel: LogLevel };
+  cfg: FileConfig & { stateDir: string; logLevel: LogLevel; locking: boolean };
   createdDefault: string | null;
 } {
   const { values, positionals } = parseArgs({
@@ -96,6 +97,7 @@ export function buildServeOptions(argv: string[]): {
       config: { type: 'string' },
       'state-dir': { type: 'string' },
       'no-portmap': { type: 'boolean' },
+      'no-lock': { type: 'boolean' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
@@ -174,7 +176,8 @@ export function buildServeOptions(argv: string[]): {
   let portmap = file?.portmap ?? true;
   if (values['no-portmap'] === true) portmap = false;
   const stateDir = values['state-dir'] !== undefined ? resolve(values['state-dir']) : (file?.stateDir ?? defaultStateDir(exports.map((e) => `${e.path}=${e.root}`)));
-  return { cfg: { port, bind, portmap, logLevel, exports, stateDir }, createdDefault };
+  const locking = values['no-lock'] !== true;
+  return { cfg: { port, bind, portmap, locking, logLevel, exports, stateDir }, createdDefault };
 }
 
 /** The banner, written at once; the `Listening on HOST port N (...)` line is what scripts parse. */
@@ -187,19 +190,20 @@ export function printBanner(server: NfsServer, out: (s: string) => void): void {
     // The usual first surprise: a client writing as root gets EACCES on a directory root owns.
     if (o.squash !== 'none') lines.push(`       clients' root works as uid ${o.anonuid}; --options rw,no_root_squash lets it write as root`);
   }
+  const wanted = server.locking ? 7 : 3; // NFS, MOUNT v1+v3 (+ NLM v1, v3, v4 and NSM)
   const pm =
     server.portmap.mode === 'own'
       ? `our own portmapper on port ${server.portmap.port}`
       : server.portmap.mode === 'system'
-        ? server.portmap.registered.length === 3
+        ? server.portmap.registered.length === wanted
           ? `registered with the system portmapper on port ${server.portmap.port}`
-          : `registered ${server.portmap.registered.length} of 3 programs with the system portmapper on port ${server.portmap.port}; another server holds the rest`
+          : `registered ${server.portmap.registered.length} of ${wanted} programs with the system portmapper on port ${server.portmap.port}; another server holds the rest`
         : 'no portmapper';
   for (const e of server.exports) {
     lines.push(`URL:   ${e.url}`);
     lines.push(`Mount: ${e.mountCommand}`);
   }
-  lines.push(`Listening on ${server.host} port ${server.port} (NFSv3 + MOUNT; ${pm})`);
+  lines.push(`Listening on ${server.host} port ${server.port} (NFSv3 + MOUNT${server.locking ? ' + NLM + NSM' : ''}; ${pm})`);
   out(`${lines.join('\n')}\n`);
 }
 
@@ -240,6 +244,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       host: cfg.bind ?? DEFAULT_HOST,
       stateDir: cfg.stateDir,
       portmap: cfg.portmap ?? true,
+      locking: cfg.locking,
       logger,
     });
   } catch (err) {
