@@ -169,7 +169,7 @@ export class NlmLockClient {
           await sleep(defaults.graceRetryMs, o.signal);
           continue;
         } else if (s === nlm4_stats.NLM4_STALE_FH) throw new NfsFsError('ESTALE', 'lock', path);
-        else if (s !== nlm4_stats.NLM4_BLOCKED) throw new NfsFsError('ENOLCK', 'lock', path);
+        else if (s !== nlm4_stats.NLM4_BLOCKED) throw new NfsFsError('ENOLCK', 'lock', path, { cause: new Error(`NLM status ${nlm4_stats[s] ?? s}`) });
         if (!granted) {
           // blocked: the grant comes by NLM_GRANTED, or a re-sent request finds it free
           await new Promise<void>((resolve, reject) => {

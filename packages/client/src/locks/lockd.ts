@@ -6,8 +6,8 @@
  */
 import { RpcClient, RpcServer, type Procedure } from '@nfsts/rpc';
 import {
-  IPPROTO_TCP, NLM4_VERS, NLM_PROG, NLMPROC4_GRANTED, NLMPROC4_GRANTED_MSG, PMAPPROC_SET, PMAPPROC_UNSET, PMAP_PROG, PMAP_VERS, SM_NOTIFY, SM_PROG, SM_VERS,
-  nlm4_stats, xdr_bool, xdr_mapping, xdr_nlm4_res, xdr_nlm4_testargs, xdr_stat_chge, xdr_void, type nlm4_res, type nlm4_testargs, type stat_chge,
+  IPPROTO_TCP, NLM4_VERS, NLM_PROG, NLMPROC4_GRANTED, NLMPROC4_GRANTED_MSG, NLMPROC4_GRANTED_RES, PMAPPROC_GETPORT, PMAPPROC_SET, PMAPPROC_UNSET, PMAP_PROG, PMAP_VERS, SM_NOTIFY, SM_PROG, SM_VERS,
+  nlm4_stats, xdr_bool, xdr_mapping, xdr_uint, xdr_nlm4_res, xdr_nlm4_testargs, xdr_stat_chge, xdr_void, type nlm4_res, type nlm4_testargs, type stat_chge,
 } from '@nfsts/xdr';
 
 /** A blocked request waiting for its grant, keyed by what NLM_GRANTED repeats of it. */
@@ -44,7 +44,15 @@ export class ClientLockd {
       return { cookie: Buffer.from(a.cookie), stat: { stat: nlm4_stats.NLM4_GRANTED } };
     };
     const grantedProc: Procedure<nlm4_testargs, nlm4_res> = { name: 'GRANTED', args: xdr_nlm4_testargs, res: xdr_nlm4_res, handler: granted };
-    const grantedMsg: Procedure<nlm4_testargs, void> = { name: 'GRANTED_MSG', args: xdr_nlm4_testargs, res: xdr_void, handler: (a) => void granted(a) };
+    // the asynchronous form (nfs-ganesha sends it): the answer goes back as GRANTED_RES
+    const grantedMsg: Procedure<nlm4_testargs, void> = {
+      name: 'GRANTED_MSG', args: xdr_nlm4_testargs, res: xdr_void,
+      handler: (a, ctx) => {
+        const r = granted(a);
+        void this.sendGrantedRes(ctx.remoteAddress.startsWith('::ffff:') ? ctx.remoteAddress.slice(7) : ctx.remoteAddress, r);
+      },
+    };
+    const ignoreRes: Procedure<nlm4_res, void> = { name: 'GRANTED_RES', args: xdr_nlm4_res, res: xdr_void, handler: () => {} };
     const notify: Procedure<stat_chge, void> = {
       name: 'NOTIFY', args: xdr_stat_chge, res: xdr_void,
       handler: (a) => {
@@ -52,7 +60,7 @@ export class ClientLockd {
       },
     };
     const nul = { name: 'NULL', args: xdr_void, res: xdr_void, handler: () => {} };
-    this.server.register({ prog: NLM_PROG, name: 'NLM', versions: { [NLM4_VERS]: { procedures: { 0: nul, [NLMPROC4_GRANTED]: grantedProc, [NLMPROC4_GRANTED_MSG]: grantedMsg } } } });
+    this.server.register({ prog: NLM_PROG, name: 'NLM', versions: { [NLM4_VERS]: { procedures: { 0: nul, [NLMPROC4_GRANTED]: grantedProc, [NLMPROC4_GRANTED_MSG]: grantedMsg, [NLMPROC4_GRANTED_RES]: ignoreRes } } } });
     this.server.register({ prog: SM_PROG, name: 'NSM', versions: { [SM_VERS]: { procedures: { 0: nul, [SM_NOTIFY]: notify } } } });
   }
 
@@ -71,6 +79,30 @@ export class ClientLockd {
       this.registered = false;
     } finally {
       await rpc.close();
+    }
+  }
+
+  /** NLM_GRANTED_RES to the server's lock manager, found through the portmapper on its host. */
+  private async sendGrantedRes(host: string, r: nlm4_res): Promise<void> {
+    const pm = new RpcClient({ host, port: this.pm.port, timeoutMs: 5000, reconnect: { retries: 0 } });
+    let port = 0;
+    try {
+      await pm.connect();
+      port = await pm.call(PMAP_PROG, PMAP_VERS, PMAPPROC_GETPORT, xdr_mapping, { prog: NLM_PROG, vers: NLM4_VERS, prot: IPPROTO_TCP, port: 0 }, xdr_uint);
+    } catch {
+      return; // the server retransmits GRANTED_MSG or gives up; nothing more we can do
+    } finally {
+      await pm.close();
+    }
+    if (port === 0 || port === this.port) return;
+    const c = new RpcClient({ host, port, timeoutMs: 5000, reconnect: { retries: 0 } });
+    try {
+      await c.connect();
+      await c.call(NLM_PROG, NLM4_VERS, NLMPROC4_GRANTED_RES, xdr_nlm4_res, r, xdr_void);
+    } catch {
+      /* as above */
+    } finally {
+      await c.close();
     }
   }
 
