@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import t from 'tap';
 import { connect, currentLockd, setLockDefaults, type NfsClient } from '@nfsts/client';
 import { startPortmap, startServer, type NfsServer } from '@nfsts/server';
+import { analyzeCapture, startCapture, which, type Capture } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nfsts-locks-'));
 const stateDir = mkdtempSync(join(tmpdir(), 'nfsts-locks-state-'));
@@ -54,6 +55,19 @@ const a = await client();
 const b = await client();
 const fa = await a.open('/f', 'r+');
 const fb = await b.open('/f', 'r+');
+
+// a capture of every lock call, callback and notification, checked by tshark at the end
+await a.locks.test(fa.fh, 0n, 1n); // starts the process's lockd, whose port the capture needs
+const lockdPort = currentLockd()?.port ?? 0;
+const rpcPorts = [server.port, pm.port, lockdPort];
+let capture: Capture | null = null;
+if (which('tshark') !== null) {
+  try {
+    capture = await startCapture(join(stateDir, 'locks.pcapng'), rpcPorts.map((p) => `tcp port ${p}`).join(' or '));
+  } catch (err) {
+    console.log(`# tshark capture not started: ${(err as Error).message.split('\n')[0]}`);
+  }
+}
 
 t.test('two owners on overlapping ranges: conflicts, split by unlock, merge, upgrade and downgrade', async (t) => {
   await fa.lock(0, 100, { exclusive: true });
@@ -173,4 +187,14 @@ t.test('restart: SM_NOTIFY, reclaim in the grace period, new locks refused until
   t.equal(await errCode(fb.lock(20, 10)), 'ok', 'new locks granted after the grace period');
   await fa.unlock(0, 0);
   await fb.unlock(0, 0);
+});
+
+t.test('tshark: the lock traffic decodes without malformed packets, every call answered', { skip: capture === null && 'tshark is not installed or cannot capture' }, async (t) => {
+  const c = capture as Capture;
+  t.equal(await c.stop(), 0, 'no packet dropped');
+  const r = await analyzeCapture(c.file, rpcPorts);
+  t.same(r.malformed, [], 'no malformed packets');
+  t.ok(r.programs.has(100021) && r.programs.has(100024), 'NLM and NSM calls decoded');
+  t.ok(r.calls > 30, `RPC calls decoded (${r.calls})`);
+  t.same(r.unanswered, [], 'every call has a reply with its xid');
 });
