@@ -9,6 +9,8 @@ import type { ShareTable } from './shares.js';
 export interface HostWatcher {
   hostLocked(name: string, address: string): void;
   hostsChanged(): void;
+  /** May a call from `address` release `name`'s locks (FREE_ALL)? */
+  mayRelease(name: string, address: string, local: boolean): boolean;
 }
 
 /** What every NLM procedure needs. */

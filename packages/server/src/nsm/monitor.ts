@@ -54,6 +54,16 @@ export class NsmMonitor implements HostWatcher {
     this.save();
   }
 
+  /**
+   * Whether a call from `address` may drop `name`'s locks (SM_NOTIFY, FREE_ALL): only the host
+   * itself (the address it locked from) or this machine, else anyone could free anyone's locks.
+   */
+  mayRelease(name: string, address: string, local: boolean): boolean {
+    if (local) return true;
+    const known = this.hosts.get(name);
+    return known === undefined || known === address;
+  }
+
   /** SM_NOTIFY from a client: it restarted and holds nothing now. */
   notified(name: string): void {
     this.o.release(name);
