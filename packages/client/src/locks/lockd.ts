@@ -70,11 +70,12 @@ export class ClientLockd {
     try {
       await rpc.connect();
       const set = (prog: number, vers: number) => rpc.call(PMAP_PROG, PMAP_VERS, PMAPPROC_SET, xdr_mapping, { prog, vers, prot: IPPROTO_TCP, port: this.port }, xdr_bool);
-      // a stale mapping of an earlier process would make SET fail: replace it
-      for (const [prog, vers] of [[NLM_PROG, NLM4_VERS], [SM_PROG, SM_VERS]] as const) {
-        await rpc.call(PMAP_PROG, PMAP_VERS, PMAPPROC_UNSET, xdr_mapping, { prog, vers, prot: IPPROTO_TCP, port: 0 }, xdr_bool);
-        this.registered = (await set(prog, vers)) || this.registered;
-      }
+      // SET only: a lock manager already registered here (the kernel's lockd, an NFS server on
+      // this host) keeps its mapping, and we are then reached by polling alone
+      const nlm = await set(NLM_PROG, NLM4_VERS);
+      const nsm = nlm && (await set(SM_PROG, SM_VERS));
+      if (nlm && !nsm) await rpc.call(PMAP_PROG, PMAP_VERS, PMAPPROC_UNSET, xdr_mapping, { prog: NLM_PROG, vers: NLM4_VERS, prot: IPPROTO_TCP, port: 0 }, xdr_bool);
+      this.registered = nlm && nsm;
     } catch {
       this.registered = false;
     } finally {
