@@ -1,8 +1,9 @@
 // The client library's NLM locks against nfs-ganesha with Enable_NLM = true (it registers
-// nlockmgr with rpcbind on port 111 and calls our lockd back through it): run it inside a
-// private network namespace, where port 111 is ours:
-//   unshare -n -- sh -c 'ip link set lo up; ip addr add 127.0.0.2/8 dev lo; node …/locks-ganesha.test.js'
-// Skipped with the reason when ganesha, rpcbind or the namespace's port 111 is not available.
+// nlockmgr with rpcbind on port 111 and asks a local rpc.statd to monitor us). Port 111 must be
+// ours, so the file runs itself again inside a private network namespace (as root, with
+// unshare and ip) and reports that run as its subtest:
+//   unshare -n -- sh -c 'ip link set lo up; ip addr add 127.0.0.2/8 dev lo; NFSTS_PRIVATE_NETNS=1 node …/locks-ganesha.test.js'
+// Skipped with the reason when ganesha, rpcbind or the namespace cannot be had.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,23 @@ import { join } from 'node:path';
 import t from 'tap';
 import { connect, setLockDefaults, type NfsClient } from '@nfsts/client';
 import { startGanesha, type Ganesha } from '../src/ganesha.js';
+import { which } from '../src/tools.js';
+import { fileURLToPath } from 'node:url';
 
 const STATD = '/usr/sbin/rpc.statd';
 const inPrivateNetns = process.env.NFSTS_PRIVATE_NETNS === '1';
-const g = inPrivateNetns ? await startGanesha({ nlm: true }) : { skip: 'needs a private network namespace (set NFSTS_PRIVATE_NETNS=1 inside unshare -n), as it binds port 111' };
+if (!inPrivateNetns) {
+  const why = process.getuid?.() !== 0 ? 'needs root for a private network namespace' : which('unshare') === null || which('ip') === null ? 'unshare or ip is not installed' : null;
+  if (why !== null) t.test('NLM locks against nfs-ganesha', { skip: why }, () => {});
+  else {
+    const self = fileURLToPath(import.meta.url);
+    await t.spawn('unshare', ['-n', '--', 'sh', '-c', `ip link set lo up && ip addr add 127.0.0.2/8 dev lo && exec "${process.execPath}" "${self}"`],
+      { env: { ...process.env, NFSTS_PRIVATE_NETNS: '1' } }, 'in a private network namespace');
+  }
+}
+const g = inPrivateNetns ? await startGanesha({ nlm: true }) : null;
 let statd: ChildProcess | undefined;
-if (!('skip' in g) && existsSync(STATD)) {
+if (g !== null && !('skip' in g) && existsSync(STATD)) {
   // ganesha asks the local statd to monitor its clients (SM_MON); give it one with a private state dir
   const sd = mkdtempSync(join(tmpdir(), 'nfsts-statd-'));
   mkdirSync(join(sd, 'sm'));
@@ -29,7 +41,7 @@ if (!('skip' in g) && existsSync(STATD)) {
   await new Promise((r) => setTimeout(r, 500));
 }
 
-t.test('NLM locks against nfs-ganesha', 'skip' in g ? { skip: g.skip } : {}, async (t) => {
+if (g !== null) t.test('NLM locks against nfs-ganesha', 'skip' in g ? { skip: g.skip } : {}, async (t) => {
   const gan = g as Ganesha;
   t.teardown(() => gan.stop());
   writeFileSync(join(gan.dir, 'f'), 'x'.repeat(4096));
