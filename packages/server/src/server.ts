@@ -119,9 +119,12 @@ export function nfsUrl(host: string, port: number, exportPath: string): string {
   return `nfs://${urlHost(host)}${path}?version=3&nfsport=${port}&mountport=${port}`;
 }
 
-/** The Linux mount command that reaches an export without the portmapper. */
-export function mountCommandLine(host: string, port: number, exportPath: string, mountpoint = '/mnt'): string {
-  return `mount -t nfs -o vers=3,proto=tcp,port=${port},mountport=${port},nolock ${urlHost(host)}:${exportPath} ${mountpoint}`;
+/**
+ * The Linux mount command for an export. `nolock` unless the server serves NLM and a portmapper
+ * tells the client's lockd where it is (the kernel finds NLM only through the portmapper).
+ */
+export function mountCommandLine(host: string, port: number, exportPath: string, mountpoint = '/mnt', nolock = true): string {
+  return `mount -t nfs -o vers=3,proto=tcp,port=${port},mountport=${port}${nolock ? ',nolock' : ''} ${urlHost(host)}:${exportPath} ${mountpoint}`;
 }
 
 function listenError(err: unknown, host: string, port: number): StartError {
@@ -234,7 +237,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       path: e.path,
       root: e.root,
       url: nfsUrl(o.host, port, e.path),
-      mountCommand: mountCommandLine(o.host, port, e.path),
+      mountCommand: mountCommandLine(o.host, port, e.path, '/mnt', !(locking !== null && pm !== null && pm.mode !== 'off')),
     });
     // the ops table is published only once the server listens (and its portmap is settled)
     localio.publish();
