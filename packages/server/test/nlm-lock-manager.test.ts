@@ -138,3 +138,12 @@ t.test('a host is bounded in locks and waiters', async (t) => {
   m.close();
   t.same(m.hosts(), []);
 });
+
+t.test('the whole table is bounded too, whatever host names the clients claim', async (t) => {
+  const m = new LockManager({ maxLocks: 5, maxWaiters: 1 });
+  const granted = [0, 1, 2, 3, 4, 5].map((i) => m.lock(F, { host: `made-up-${i}`, svid: 1, oh: Buffer.alloc(1) }, BigInt(i * 10), BigInt(i * 10 + 1), true).status);
+  t.same(granted, ['granted', 'granted', 'granted', 'granted', 'nolocks', 'nolocks'], 'room kept for a split');
+  t.equal(m.lock(F, B, 0n, 1n, true, () => {}).status, 'blocked');
+  t.equal(m.lock(F, { host: 'other', svid: 1, oh: Buffer.alloc(1) }, 0n, 1n, true, () => {}).status, 'nolocks', 'one waiter in all');
+  m.close();
+});

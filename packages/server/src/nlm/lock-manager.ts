@@ -18,6 +18,13 @@ export const LOCK_EOF = 1n << 64n;
 
 /** Locks (ranges) one client host may hold across all files; more get DENIED_NOLOCKS. */
 export const DEFAULT_MAX_LOCKS_PER_HOST = 4096;
+/**
+ * Locks across all hosts: caller_name is the client's own word, so a hostile one could spread
+ * its locks over many invented names; this bounds the table whatever they claim.
+ */
+export const DEFAULT_MAX_LOCKS = 65_536;
+/** Blocked requests across all hosts. */
+export const DEFAULT_MAX_WAITERS = 4096;
 /** Blocked requests one client host may have queued. */
 export const DEFAULT_MAX_WAITERS_PER_HOST = 256;
 /** How often requests blocked by a local process's lock (which sends no event) are retried. */
@@ -91,6 +98,8 @@ export interface LockManagerOptions {
   backing?: BackingLocks | null;
   maxLocksPerHost?: number;
   maxWaitersPerHost?: number;
+  maxLocks?: number;
+  maxWaiters?: number;
   localRetryMs?: number;
   logger?: Logger;
 }
@@ -117,6 +126,10 @@ export class LockManager {
   private readonly backing: BackingLocks | null;
   private readonly maxLocksPerHost: number;
   private readonly maxWaitersPerHost: number;
+  private readonly maxLocks: number;
+  private readonly maxWaiters: number;
+  private totalLocks = 0;
+  private totalWaiters = 0;
   private readonly localRetryMs: number;
   private readonly logger: Logger | undefined;
   /** files with waiters blocked by a lock outside the table (retried on a timer) */
@@ -127,6 +140,8 @@ export class LockManager {
     this.backing = opts.backing ?? null;
     this.maxLocksPerHost = opts.maxLocksPerHost ?? DEFAULT_MAX_LOCKS_PER_HOST;
     this.maxWaitersPerHost = opts.maxWaitersPerHost ?? DEFAULT_MAX_WAITERS_PER_HOST;
+    this.maxLocks = opts.maxLocks ?? DEFAULT_MAX_LOCKS;
+    this.maxWaiters = opts.maxWaiters ?? DEFAULT_MAX_WAITERS;
     this.localRetryMs = opts.localRetryMs ?? DEFAULT_LOCAL_RETRY_MS;
     this.logger = opts.logger;
   }
@@ -172,11 +187,12 @@ export class LockManager {
       return r;
     }
     const queued = this.hostWaiters.get(owner.host) ?? 0;
-    if (queued >= this.maxWaitersPerHost) {
+    if (queued >= this.maxWaitersPerHost || this.totalWaiters >= this.maxWaiters) {
       this.gc(s);
       return { status: 'nolocks' };
     }
     this.hostWaiters.set(owner.host, queued + 1);
+    this.totalWaiters++;
     s.waiters.push({ owner, ownerKey: key, start, end, exclusive, granted: wait });
     if (r.status === 'denied' && r.holder.owner === LOCAL_OWNER) this.retryLater(s);
     return { status: 'blocked' };
@@ -233,6 +249,7 @@ export class LockManager {
     for (const s of this.files.values()) s.waiters.length = 0;
     this.files.clear();
     this.hostWaiters.clear();
+    this.totalWaiters = 0;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.backing?.close?.();
@@ -264,7 +281,7 @@ export class LockManager {
     const c = this.conflict(s, key, start, end, exclusive);
     if (c) return { status: 'denied', holder: c };
     // one request adds at most two ranges (a split); bound the host's total
-    if ((this.hostLocks.get(owner.host) ?? 0) + 2 > this.maxLocksPerHost) return { status: 'nolocks' };
+    if ((this.hostLocks.get(owner.host) ?? 0) + 2 > this.maxLocksPerHost || this.totalLocks + 2 > this.maxLocks) return { status: 'nolocks' };
     if (this.backing) {
       const b = this.backing.set(s.file, key, start, end, exclusive ? 'write' : 'read');
       if (b === 'conflict') {
@@ -322,6 +339,7 @@ export class LockManager {
   }
 
   private countLocks(host: string, delta: number): void {
+    this.totalLocks += delta;
     const n = (this.hostLocks.get(host) ?? 0) + delta;
     if (n <= 0) this.hostLocks.delete(host);
     else this.hostLocks.set(host, n);
@@ -335,6 +353,7 @@ export class LockManager {
     const i = s.waiters.findIndex((w) => w.ownerKey === key && w.start === start && w.end === end && w.exclusive === exclusive);
     if (i < 0) return false;
     const [w] = s.waiters.splice(i, 1);
+    this.totalWaiters--;
     const n = (this.hostWaiters.get(w!.owner.host) ?? 1) - 1;
     if (n <= 0) this.hostWaiters.delete(w!.owner.host);
     else this.hostWaiters.set(w!.owner.host, n);

@@ -15,14 +15,19 @@ export interface Share {
 
 /** Reservations one host may hold. */
 export const DEFAULT_MAX_SHARES_PER_HOST = 1024;
+/** Reservations in all (host names are the clients' own word). */
+export const DEFAULT_MAX_SHARES = 16_384;
 
 export class ShareTable {
   private readonly files = new Map<string, Share[]>();
   private readonly perHost = new Map<string, number>();
   private readonly max: number;
+  private readonly maxTotal: number;
+  private total = 0;
 
-  constructor(max = DEFAULT_MAX_SHARES_PER_HOST) {
+  constructor(max = DEFAULT_MAX_SHARES_PER_HOST, maxTotal = DEFAULT_MAX_SHARES) {
     this.max = max;
+    this.maxTotal = maxTotal;
   }
 
   /** Adds (or replaces) the reservation; false when another one conflicts or the host has too many. */
@@ -31,10 +36,10 @@ export class ShareTable {
     const others = list.filter((x) => !(x.host === s.host && x.oh === s.oh));
     if (others.some((x) => (x.access & s.deny) !== 0 || (s.access & x.deny) !== 0)) return false;
     const replacing = others.length !== list.length;
-    if (!replacing && (this.perHost.get(s.host) ?? 0) >= this.max) return false;
+    if (!replacing && ((this.perHost.get(s.host) ?? 0) >= this.max || this.total >= this.maxTotal)) return false;
     others.push(s);
     this.files.set(file, others);
-    if (!replacing) this.perHost.set(s.host, (this.perHost.get(s.host) ?? 0) + 1);
+    if (!replacing) this.count(s.host, 1);
     return true;
   }
 
@@ -50,6 +55,7 @@ export class ShareTable {
   releaseHost(host: string): void {
     for (const [f, list] of this.files) {
       const rest = list.filter((x) => x.host !== host);
+      this.total -= list.length - rest.length;
       if (rest.length === 0) this.files.delete(f);
       else this.files.set(f, rest);
     }
@@ -57,6 +63,7 @@ export class ShareTable {
   }
 
   private count(host: string, d: number): void {
+    this.total += d;
     const n = (this.perHost.get(host) ?? 0) + d;
     if (n <= 0) this.perHost.delete(host);
     else this.perHost.set(host, n);
