@@ -64,6 +64,9 @@ let capture: Capture | null = null;
 if (which('tshark') !== null) {
   try {
     capture = await startCapture(join(stateDir, 'locks.pcapng'), rpcPorts.map((p) => `tcp port ${p}`).join(' or '));
+    // tshark says "Capturing on" a moment before its filter is attached; on a loaded machine a
+    // run once lost the first tests' packets, which the count below would then miss
+    await new Promise((r) => setTimeout(r, 500));
   } catch (err) {
     console.log(`# tshark capture not started: ${(err as Error).message.split('\n')[0]}`);
   }
