@@ -222,7 +222,10 @@ export class NfsClient {
   private lockClient: NlmLockClient | null = null;
   /** Byte-range locks over NLM (src/locks), started on first use. */
   get locks(): NlmLockClient {
-    return (this.lockClient ??= new NlmLockClient({ host: this.options.host, portmapPort: this.options.portmapPort, nfsRpc: this.rpc, timeoutMs: this.options.timeoutMs }));
+    return (this.lockClient ??= new NlmLockClient({
+      host: this.options.host, portmapPort: this.options.portmapPort, nfsRpc: this.rpc, timeoutMs: this.options.timeoutMs,
+      local: (prog, vers, proc, args) => this.localio.localCall(prog, vers, proc, args),
+    }));
   }
 
   /** the AUTH_SYS credential every call carries */

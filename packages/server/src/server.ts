@@ -210,7 +210,11 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     if (o.locking.enabled) {
       const l = startLocking(core, o.locking, stateDir, logger);
       locking = l;
-      for (const p of l.programs) rpc.register(p);
+      for (const p of l.programs) {
+        rpc.register(p);
+        // LOCALIO clients lock in-process, through the same table as everyone else
+        ops.serveLocally(p);
+      }
       // after the RPC server's close (pushed later, runs earlier): no call can reach the table then
       cleanups.push(() => l.close());
     }

@@ -8,11 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { RpcClient, type RpcCallable } from '@nfsts/rpc';
+import { RpcClient, type CallOptions, type RpcCallable } from '@nfsts/rpc';
 import {
   IPPROTO_TCP, NLM4_VERS, NLM_PROG, NLMPROC4_CANCEL, NLMPROC4_LOCK, NLMPROC4_NULL, NLMPROC4_TEST, NLMPROC4_UNLOCK, PMAPPROC_GETPORT, PMAP_PROG, PMAP_VERS,
   nlm4_stats, xdr_mapping, xdr_nlm4_cancargs, xdr_nlm4_lockargs, xdr_nlm4_res, xdr_nlm4_testargs, xdr_nlm4_testres, xdr_nlm4_unlockargs, xdr_uint, xdr_void,
-  type nlm4_lock,
+  type Codec, type nlm4_lock,
 } from '@nfsts/xdr';
 import { NfsFsError } from '../errors.js';
 import { carve, END, type HeldRange } from './held.js';
@@ -79,6 +79,8 @@ export interface NlmTarget {
   /** the NFS connection, where nfsts also serves NLM */
   nfsRpc: RpcClient;
   timeoutMs: number;
+  /** LOCALIO: the same call in-process when the server shares this process (undefined: send it by RPC) */
+  local?: (prog: number, vers: number, proc: number, args: unknown) => Promise<unknown> | undefined;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> => new Promise((resolve, reject) => {
@@ -106,12 +108,29 @@ export class NlmLockClient {
   private closed = false;
   /** reclaims done after SM_NOTIFY (tests) */
   reclaims = 0;
+  /** NLM calls made in-process through LOCALIO rather than by RPC (tests) */
+  localCalls = 0;
 
   constructor(private readonly t: NlmTarget) {
     this.offReboot = this.lockd.d.onReboot(() => void this.reclaim());
   }
 
+  /** NLM by RPC, or in-process while LOCALIO binds us to the server (one lock table either way). */
   private async nlm(): Promise<RpcCallable> {
+    const rpc = await this.nlmRpc();
+    const local = this.t.local;
+    if (local === undefined) return rpc;
+    return {
+      call: <A, R>(prog: number, vers: number, proc: number, args: Codec<A>, value: A, res: Codec<R>, opts?: CallOptions): Promise<R> => {
+        const p = local(prog, vers, proc, value);
+        if (p === undefined) return rpc.call(prog, vers, proc, args, value, res, opts);
+        this.localCalls++;
+        return p as Promise<R>;
+      },
+    };
+  }
+
+  private async nlmRpc(): Promise<RpcCallable> {
     if (this.rpc) return this.rpc;
     await this.lockd.ready;
     try {
