@@ -64,7 +64,7 @@ export function startCliServer(args: string[], opts: { timeoutMs?: number; cwd?:
     child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
     child.stdout.setEncoding('utf8').on('data', (s: string) => {
       out += s;
-      const m = /^Listening on (\S+) port (\d+) \(NFSv3 \+ MOUNT; ([^)]*)\)$/m.exec(out);
+      const m = /^Listening on (\S+) port (\d+) \(NFSv3 \+ MOUNT(?: \+ NLM \+ NSM)?; ([^)]*)\)$/m.exec(out);
       if (m === null || started) return;
       started = true;
       clearTimeout(timer);

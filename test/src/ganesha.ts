@@ -132,11 +132,11 @@ async function releasePortmapper(): Promise<void> {
   }
 }
 
-function config(dir: string, nfsPort: number, mountPort: number, pluginDir: string): string {
+function config(dir: string, nfsPort: number, mountPort: number, pluginDir: string, nlm = false): string {
   return `NFS_CORE_PARAM {
   Protocols = 3;
   Enable_UDP = false;
-  Enable_NLM = false;
+  Enable_NLM = ${nlm};
   Enable_RQUOTA = false;
   Bind_addr = 127.0.0.1;
   NFS_Port = ${nfsPort};
@@ -162,7 +162,8 @@ EXPORT {
 }
 
 /** Starts ganesha over a fresh temp dir; `{ skip }` with the reason when it cannot. */
-export async function startGanesha(): Promise<GaneshaResult> {
+/** `nlm`: Enable_NLM = true (ganesha then registers nlockmgr with the portmapper and needs a statd). */
+export async function startGanesha(opts: { nlm?: boolean } = {}): Promise<GaneshaResult> {
   if (!existsSync(GANESHA_BIN)) return { skip: `${GANESHA_BIN} is not installed (Debian nfs-ganesha)` };
   const pluginDir = PLUGIN_DIRS.find((d) => existsSync(join(d, 'libfsalvfs.so')));
   if (pluginDir === undefined) return { skip: 'FSAL_VFS (libfsalvfs.so, Debian nfs-ganesha-vfs) is not installed' };
@@ -181,7 +182,7 @@ export async function startGanesha(): Promise<GaneshaResult> {
   const conf = join(base, 'ganesha.conf');
   const log = join(base, 'ganesha.log');
   const pidFile = join(base, 'ganesha.pid');
-  writeFileSync(conf, config(dir, nfsPort, mountPort, pluginDir));
+  writeFileSync(conf, config(dir, nfsPort, mountPort, pluginDir, opts.nlm === true));
   let proc: ChildProcess | undefined;
   let stopped = false;
 

@@ -37,6 +37,10 @@ t.test('rpcinfo -p and showmount -e through our own portmapper', { skip: tools |
     [100003, 3, server.port],
     [100005, 1, server.port],
     [100005, 3, server.port],
+    [100021, 1, server.port], // nlockmgr, as knfsd lists it
+    [100021, 3, server.port],
+    [100021, 4, server.port],
+    [100024, 1, server.port], // status
   ] as const) {
     t.ok(rows.some((r) => r.prog === prog && r.vers === vers && r.proto === 'tcp' && r.port === port), `${prog} v${vers} tcp ${port}`);
   }
@@ -50,6 +54,8 @@ t.test('rpcinfo -p and showmount -e through our own portmapper', { skip: tools |
     ['100003', '3'],
     ['100005', '3'],
     ['100005', '1'],
+    ['100021', '4'],
+    ['100024', '1'],
   ] as const) {
     const ping = await run('rpcinfo', ['-T', 'tcp', '127.0.0.1', prog, vers], { timeoutMs: 20_000 });
     t.match(ping.stdout, `program ${prog} version ${vers} ready and waiting`, `rpcinfo -T tcp ${prog} ${vers}`);
@@ -115,6 +121,8 @@ t.test('registers NFS and MOUNT with a system rpcbind and unregisters on shutdow
     [100003, 3],
     [100005, 1],
     [100005, 3],
+    [100021, 4],
+    [100024, 1],
   ] as const) {
     t.ok(rows.some((r) => r.prog === prog && r.vers === vers && r.proto === 'tcp' && r.port === server.port), `${prog} v${vers} tcp ${server.port} registered`);
   }

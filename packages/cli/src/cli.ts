@@ -40,6 +40,7 @@ Options:
   --state-dir DIR    where handle secrets and the inode index live
                      (default \$XDG_STATE_HOME/nfsts/<hash of the export roots>)
   --no-portmap       neither run a portmapper on port 111 nor register with the system's
+  --no-lock          serve no byte-range locking (NLM, NSM): clients must mount with nolock
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info; logs go to stderr)
   --log-format F     pretty or json (default: pretty on a terminal, else json)
   --metrics ADDR     serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464
@@ -91,7 +92,7 @@ function errorLine(err: unknown): string {
 
 /** Builds the server options from flags (and an optional config file). */
 export function buildServeOptions(argv: string[]): {
-  cfg: Omit<FileConfig, 'metrics'> & { stateDir: string; logLevel: LogLevel; logFormat: LogFormat | null; metrics: { host: string; port: number } | null };
+  cfg: Omit<FileConfig, 'metrics'> & { stateDir: string; logLevel: LogLevel; logFormat: LogFormat | null; metrics: { host: string; port: number } | null; locking: boolean };
   createdDefault: string | null;
 } {
   const { values, positionals } = parseArgs({
@@ -106,6 +107,7 @@ export function buildServeOptions(argv: string[]): {
       config: { type: 'string' },
       'state-dir': { type: 'string' },
       'no-portmap': { type: 'boolean' },
+      'no-lock': { type: 'boolean' },
       'log-level': { type: 'string' },
       ...LIMIT_ARG_OPTIONS,
       'log-format': { type: 'string' },
@@ -206,7 +208,8 @@ export function buildServeOptions(argv: string[]): {
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
-  return { cfg: { port, bind, portmap, logLevel, logFormat, metrics, exports, stateDir, limits }, createdDefault };
+  const locking = values['no-lock'] !== true;
+  return { cfg: { port, bind, portmap, locking, logLevel, logFormat, metrics, exports, stateDir, limits }, createdDefault };
 }
 
 export type LogFormat = 'pretty' | 'json';
@@ -235,20 +238,21 @@ export function printBanner(server: NfsServer, out: (s: string) => void): void {
     // The usual first surprise: a client writing as root gets EACCES on a directory root owns.
     if (o.squash !== 'none') lines.push(`       clients' root works as uid ${o.anonuid}; --options rw,no_root_squash lets it write as root`);
   }
+  const wanted = server.locking ? 7 : 3; // NFS, MOUNT v1+v3 (+ NLM v1, v3, v4 and NSM)
   const pm =
     server.portmap.mode === 'own'
       ? `our own portmapper on port ${server.portmap.port}`
       : server.portmap.mode === 'system'
-        ? server.portmap.registered.length === 3
+        ? server.portmap.registered.length === wanted
           ? `registered with the system portmapper on port ${server.portmap.port}`
-          : `registered ${server.portmap.registered.length} of 3 programs with the system portmapper on port ${server.portmap.port}; another server holds the rest`
+          : `registered ${server.portmap.registered.length} of ${wanted} programs with the system portmapper on port ${server.portmap.port}; another server holds the rest`
         : 'no portmapper';
   for (const e of server.exports) {
     lines.push(`URL:   ${e.url}`);
     lines.push(`Mount: ${e.mountCommand}`);
   }
   if (server.metrics !== null) lines.push(`Metrics: ${server.metrics.url}`);
-  lines.push(`Listening on ${server.host} port ${server.port} (NFSv3 + MOUNT; ${pm})`);
+  lines.push(`Listening on ${server.host} port ${server.port} (NFSv3 + MOUNT${server.locking ? ' + NLM + NSM' : ''}; ${pm})`);
   out(`${lines.join('\n')}\n`);
 }
 
@@ -292,6 +296,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       portmap: cfg.portmap ?? true,
       limits: cfg.limits ?? {},
       ...(cfg.metrics === null ? {} : { metrics: cfg.metrics }),
+      locking: cfg.locking,
       logger,
     });
   } catch (err) {

@@ -71,7 +71,7 @@ t.test('serve DIR --port 0: banner with URL, mount line and port; SIGTERM and SI
     t.ok(r.port !== null && r.port > 0, 'bound port printed');
     const p = r.port ?? 0;
     t.match(r.stdout, `Serving ${dir} as 127.0.0.1:/export`);
-    t.match(r.stdout, `Listening on 127.0.0.1 port ${p} (NFSv3 + MOUNT; no portmapper)`);
+    t.match(r.stdout, `Listening on 127.0.0.1 port ${p} (NFSv3 + MOUNT + NLM + NSM; no portmapper)`);
     t.match(r.stdout, `URL:   nfs://127.0.0.1/export?version=3&nfsport=${p}&mountport=${p}`);
     t.match(r.stdout, `Mount: mount -t nfs -o vers=3,proto=tcp,port=${p},mountport=${p},nolock 127.0.0.1:/export /mnt`);
     const logs = r.stderr.trim().split('\n').map((l) => JSON.parse(l) as { msg: string; level: number });

@@ -1,5 +1,6 @@
 import { clientMetrics, fsTraced, traceFs, type ClientMetrics } from './metrics.js';
 import { posix } from 'node:path';
+import { NlmLockClient, type LockOptions } from './locks/index.js';
 import type { Logger } from 'pino';
 import { RpcClient, authSys, type Credential } from '@nfsts/rpc';
 import { LocalioTransport } from '@nfsts/localio';
@@ -224,6 +225,15 @@ export class NfsClient {
     return this.rpc;
   }
 
+  private lockClient: NlmLockClient | null = null;
+  /** Byte-range locks over NLM (src/locks), started on first use. */
+  get locks(): NlmLockClient {
+    return (this.lockClient ??= new NlmLockClient({
+      host: this.options.host, portmapPort: this.options.portmapPort, nfsRpc: this.rpc, timeoutMs: this.options.timeoutMs,
+      local: (prog, vers, proc, args) => this.localio.localCall(prog, vers, proc, args),
+    }));
+  }
+
   /** the AUTH_SYS credential every call carries */
   get credential(): Credential {
     return this.cred;
@@ -254,6 +264,7 @@ export class NfsClient {
     this.onReconnect = null;
     this.localio.publishStats();
     await this.localio.close();
+    await this.lockClient?.close().catch(() => {});
     await Promise.allSettled([this.rpc.close(), this.mountRpc?.close()]);
     this.attrs.clear();
     this.lookups.clear();
@@ -844,6 +855,9 @@ export class NfsClient {
 }
 
 /** `fs/promises` FileHandle-shaped open file. */
+/** flock() owners: one svid per handle that used it (svid 0 is the client's fcntl owner). */
+let nextFlockSvid = 1;
+
 export class NfsFileHandle {
   readonly fh: Buffer;
   readonly path: string;
@@ -975,9 +989,30 @@ export class NfsFileHandle {
     return encoding !== null ? data.toString(encoding) : data;
   }
 
+  /** fcntl-style byte-range lock (owner: the client) over NLM; length 0 is to the end of the file. */
+  lock(start: number | bigint, length: number | bigint, options: Omit<LockOptions, 'svid'> = {}): Promise<void> {
+    this.check('lock');
+    return this.client.locks.lock(this.fh, this.path, BigInt(start), BigInt(length), options);
+  }
+
+  unlock(start: number | bigint, length: number | bigint): Promise<void> {
+    this.check('unlock');
+    return this.client.locks.unlock(this.fh, this.path, BigInt(start), BigInt(length));
+  }
+
+  private flockSvid = 0;
+  /** flock(2)-style whole-file lock owned by this handle ('un' releases it; so does close()). */
+  async flock(op: 'sh' | 'ex' | 'un', options: { wait?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    this.check('flock');
+    this.flockSvid ||= nextFlockSvid++;
+    if (op === 'un') return this.client.locks.unlock(this.fh, this.path, 0n, 0n, this.flockSvid);
+    return this.client.locks.lock(this.fh, this.path, 0n, 0n, { ...options, exclusive: op === 'ex', svid: this.flockSvid });
+  }
+
   /** Commits what is pending and releases the handle; a failed COMMIT is reported and the handle still closes. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.flockSvid !== 0 && !this.client.isClosed()) await this.client.locks.unlock(this.fh, this.path, 0n, 0n, this.flockSvid).catch(() => {});
     try {
       if (!this.client.isClosed()) await this.wrap('close', () => this.flush());
     } finally {

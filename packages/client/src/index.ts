@@ -13,3 +13,4 @@ export { NfsStats, NfsDirent } from './stats.js';
 export { clientMetrics, traceFs, fsChannel, CHANNEL_FS, type ClientMetrics, type FsOperationMessage } from './metrics.js';
 export { NfsReadStream, NfsWriteStream, DEFAULT_STREAM_CHUNK, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
 export type { RpcCaller } from './rpc-caller.js';
+export { NlmLockClient, setLockDefaults, currentLockd, ClientLockd, DEFAULT_LOCK_POLL_MS, type LockDefaults, type LockOptions } from './locks/index.js';

@@ -107,6 +107,12 @@ export class LocalioServer {
         if (entry.boundTo !== table || !peer) return Promise.reject(new LocalioError('ERR_LOCALIO_NOT_BOUND', 'this client is not bound to this server'));
         return ops.openLocalFh(peer, cred, fh, mode);
       },
+      callLocal(entry: ClientEntry, prog: number, vers: number, proc: number, args: unknown): Promise<unknown> | undefined {
+        if (ops.callLocal === undefined || liveness.closing) return undefined;
+        const peer = peers.get(entry);
+        if (entry.boundTo !== table || !peer) return undefined;
+        return ops.callLocal(peer, prog, vers, proc, args);
+      },
     };
     this.table = Object.freeze(table);
     this.program = createLocalioProgram({

@@ -208,6 +208,17 @@ export class LocalioTransport implements NfsTransport {
     return isLocalioTable(t) && !t.liveness.closing;
   }
 
+  /**
+   * A call to another program of the bound server (NLM), in-process; undefined when not bound
+   * or the server does not serve it so (the caller then sends it by RPC).
+   */
+  localCall(prog: number, vers: number, proc: number, args: unknown): Promise<unknown> | undefined {
+    const entry = this.entry;
+    const t = entry?.boundTo;
+    if (!entry || !isLocalioTable(t) || t.liveness.closing || t.callLocal === undefined) return undefined;
+    return t.callLocal(entry, prog, vers, proc, args);
+  }
+
   /** Number of handles with cached local files. */
   get cachedHandles(): number {
     return this.slots.size;

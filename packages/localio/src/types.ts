@@ -36,6 +36,12 @@ export interface LocalioOps {
   openLocalFh(client: LocalClient, cred: Credential, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number>;
   /** the WRITE/COMMIT verifier, 8 bytes, the one RPC replies carry */
   readonly verifier: Buffer;
+  /**
+   * Optional: a call to another program this server serves (NLM), run in-process with the
+   * client's probing connection as its peer: the same handler an RPC would reach, no socket.
+   * undefined when the server does not serve that procedure locally (the client then uses RPC).
+   */
+  callLocal?(client: LocalClient, prog: number, vers: number, proc: number, args: unknown): Promise<unknown> | undefined;
 }
 
 /** What a LOCALIO server publishes in the registry; a bound client reaches it as `entry.boundTo`. */
@@ -44,6 +50,8 @@ export interface LocalioTable extends ServerTable {
   readonly verifier: Buffer;
   /** as `LocalioOps.openLocalFh`, for a client bound to this server; throws ERR_LOCALIO_SERVER_GONE when closing */
   openLocalFh(entry: ClientEntry, cred: Credential, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number>;
+  /** as `LocalioOps.callLocal`, for a client bound to this server */
+  callLocal?(entry: ClientEntry, prog: number, vers: number, proc: number, args: unknown): Promise<unknown> | undefined;
 }
 
 export function isLocalioTable(t: ServerTable | null | undefined): t is LocalioTable {

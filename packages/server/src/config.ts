@@ -5,6 +5,7 @@
  * Every error names the property (or export option) at fault, e.g.
  * `exports[0].options: unknown export option "rw2"`.
  */
+import { parseLockingOptions, type LockingOptions, type ParsedLockingOptions } from './nlm/options.js';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -140,6 +141,8 @@ export interface ServerOptions {
    * `"[::1]:9464"` or `{ host, port }` (port 0 picks one; see `server.metrics`). Default: off.
    */
   metrics?: string | { host?: string; port: number };
+  /** Byte-range locking (NLM 100021 + NSM 100024 on the NFS port); false: neither is served. Default on. */
+  locking?: boolean | LockingOptions;
   logger?: Logger;
 }
 
@@ -156,6 +159,7 @@ export interface ParsedServerOptions {
   localio: boolean;
   limits: ServerLimits;
   metrics: { host: string; port: number } | null;
+  locking: ParsedLockingOptions;
   logger: Logger | undefined;
 }
 
@@ -220,7 +224,7 @@ function exportPathAndRoot(e: Record<string, unknown>, at: string, seen: Set<str
 /** Validates `startServer()` options and fills in defaults; errors name the bad property. */
 export function parseServerOptions(opts: unknown): ParsedServerOptions {
   if (!isRecord(opts)) throw new ConfigError('', 'options must be an object');
-  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'limits', 'metrics', 'logger'];
+  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'limits', 'metrics', 'locking', 'logger'];
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new ConfigError(k, 'unknown option');
   }
@@ -261,8 +265,9 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     return { path, root: resolve(root), options };
   });
   const limits = parseLimits(opts.limits, 'limits');
+  const locking = parseLockingOptions(opts.locking, (p, m) => new ConfigError(p, m));
   const metrics = opts.metrics === undefined ? null : parseMetricsAddress(opts.metrics, 'metrics');
-  return { exports, port, host, stateDir, portmap, portmapPort, localio, limits, metrics, logger: opts.logger as Logger | undefined };
+  return { exports, port, host, stateDir, portmap, portmapPort, localio, limits, metrics, locking, logger: opts.logger as Logger | undefined };
 }
 
 /** `"HOST:PORT"`, `"[V6]:PORT"`, `":PORT"`, `"PORT"` or `{ host?, port }` → `{ host, port }` (host defaults to 127.0.0.1). */

@@ -48,3 +48,7 @@ export { CallCounters, LATENCY_BUCKETS_S } from './metrics/call-counters.js';
 export { createMetricsRegistry, type MetricsSources, type ServerMetricsRegistry } from './metrics/registry.js';
 export { serveMetrics, type MetricsEndpoint } from './metrics/http.js';
 export { silentLogger } from '@nfsts/rpc';
+export { LockManager, LOCK_EOF, LOCAL_OWNER, lockRange, OfdBacking, GracePeriod, DEFAULT_GRACE_MS, DEFAULT_GRANT_TIMEOUT_MS, createNlmProgram, NLM_PROGRAM_NUMBER, type HeldLock, type LockOwner, type LockFile } from './nlm/index.js';
+export { LOCKING_SERVICES, type LockingService } from './nlm/service.js';
+export type { LockingOptions } from './nlm/options.js';
+export { createNsmProgram, NsmMonitor, NSM_PROGRAM_NUMBER } from './nsm/index.js';

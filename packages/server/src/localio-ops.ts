@@ -17,7 +17,8 @@
  * file's ctime, mode or owner changed: LOCALIO never keeps a right RPC would now refuse.
  */
 import { nfsstat3 } from '@nfsts/xdr';
-import type { Credential } from '@nfsts/rpc';
+import { AUTH_NONE_CRED, type CallContext, type Credential, type Program } from '@nfsts/rpc';
+import { pino } from 'pino';
 import type { ClientEntry, LocalFile, LocalFileMode } from '@nfsts/common';
 import type { LocalClient, LocalioOps } from '@nfsts/localio';
 import type { ServerCore } from './core/index.js';
@@ -36,6 +37,8 @@ export interface LocalioOpsStats {
 
 export interface ServerLocalioOps extends LocalioOps {
   readonly stats: LocalioOpsStats;
+  /** Serves a program's procedures to bound clients in-process (NLM: local and remote clients share one lock table). */
+  serveLocally(program: Program): void;
   /** the connection a bound client probed on, once it has opened a file */
   peerOf(entry: ClientEntry): LocalClient | undefined;
 }
@@ -49,10 +52,25 @@ export function localioOps(core: ServerCore): ServerLocalioOps {
     return st;
   };
   const peers = new WeakMap<ClientEntry, LocalClient>();
+  const programs = new Map<number, Program>();
+  const silent = pino({ level: 'silent' });
   return {
     verifier: core.writeVerifier,
     stats,
     peerOf: (entry) => peers.get(entry),
+    serveLocally(program: Program): void {
+      programs.set(program.prog, program);
+    },
+    callLocal(client: LocalClient, prog: number, vers: number, proc: number, args: unknown): Promise<unknown> | undefined {
+      const p = programs.get(prog)?.versions[vers]?.procedures[proc];
+      if (p === undefined) return undefined;
+      // the connection that probed stands in for the caller, as an RPC on it would
+      const ctx: CallContext = {
+        xid: 0, prog, vers, proc, cred: AUTH_NONE_CRED,
+        remoteAddress: client.remoteAddress, remotePort: client.remotePort, localPort: client.localPort, connectionId: client.connectionId, logger: silent,
+      };
+      return Promise.resolve().then(() => p.handler(args, ctx));
+    },
     async openLocalFh(client: LocalClient, cred: Credential, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number> {
       peers.set(client.entry, client);
       const r = await core.resolve(fh);

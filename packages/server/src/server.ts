@@ -22,6 +22,7 @@ import { createMountProgram, MountTable } from './mount/index.js';
 import { createNfs3Program } from './nfs3/index.js';
 import { startPortmap } from './portmap/index.js';
 import { localioOps, type LocalioOpsStats } from './localio-ops.js';
+import { LOCKING_SERVICES, startLocking, type LockingService } from './nlm/service.js';
 import type { PortmapHandle, PortmapMode } from './portmap/index.js';
 import { CallCounters } from './metrics/call-counters.js';
 import { ensureStateDir, lockStateDir, StateDirError } from './state-lock.js';
@@ -103,6 +104,8 @@ export interface NfsServer {
   rpcStats(): RpcServerStats;
   /** The `/metrics` endpoint when started with `metrics`, else null. */
   readonly metrics: MetricsEndpoint | null;
+  /** NLM + NSM (lock table, grace period, status monitor); null when started with `locking: false` */
+  readonly locking: LockingService | null;
   /**
    * Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files.
    * LOCALIO goes first: new local opens are refused, local clients are unbound (they go back
@@ -126,9 +129,12 @@ export function nfsUrl(host: string, port: number, exportPath: string): string {
   return `nfs://${urlHost(host)}${path}?version=3&nfsport=${port}&mountport=${port}`;
 }
 
-/** The Linux mount command that reaches an export without the portmapper. */
-export function mountCommandLine(host: string, port: number, exportPath: string, mountpoint = '/mnt'): string {
-  return `mount -t nfs -o vers=3,proto=tcp,port=${port},mountport=${port},nolock ${urlHost(host)}:${exportPath} ${mountpoint}`;
+/**
+ * The Linux mount command for an export. `nolock` unless the server serves NLM and a portmapper
+ * tells the client's lockd where it is (the kernel finds NLM only through the portmapper).
+ */
+export function mountCommandLine(host: string, port: number, exportPath: string, mountpoint = '/mnt', nolock = true): string {
+  return `mount -t nfs -o vers=3,proto=tcp,port=${port},mountport=${port}${nolock ? ',nolock' : ''} ${urlHost(host)}:${exportPath} ${mountpoint}`;
 }
 
 function listenError(err: unknown, host: string, port: number): StartError {
@@ -218,6 +224,16 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     const localio = new LocalioServer({ ops, enabled: o.localio, logger });
     // disabled: not registered, so the NFS port answers PROG_UNAVAIL for 400122
     if (localio.program) programs.push(localio.program);
+    let locking: LockingService | null = null;
+    if (o.locking.enabled) {
+      const l = startLocking(core, o.locking, stateDir, logger);
+      locking = l;
+      programs.push(...l.programs);
+      // LOCALIO clients lock in-process, through the same table as everyone else
+      for (const p of l.programs) ops.serveLocally(p);
+      // after the RPC server's close (pushed later, runs earlier): no call can reach the table then
+      cleanups.push(() => l.close());
+    }
     for (const p of programs) {
       rpc.register(p);
       calls?.addProgram(p);
@@ -236,7 +252,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
 
     let pm: PortmapHandle | null = null;
     if (o.portmap) {
-      pm = await startPortmap({ host: o.host, nfsPort: port, portmapPort: o.portmapPort, logger });
+      pm = await startPortmap({ host: o.host, nfsPort: port, portmapPort: o.portmapPort, logger, extraServices: locking ? LOCKING_SERVICES : [] });
       const handle = pm;
       // Unregister first on close: pushed last, runs first.
       cleanups.push(() => handle.close());
@@ -264,7 +280,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       path: e.path,
       root: e.root,
       url: nfsUrl(o.host, port, e.path),
-      mountCommand: mountCommandLine(o.host, port, e.path),
+      mountCommand: mountCommandLine(o.host, port, e.path, '/mnt', !(locking !== null && pm !== null && pm.mode !== 'off')),
     });
     // the ops table is published only once the server listens (and its portmap is settled)
     localio.publish();
@@ -300,6 +316,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       localio: localioInfo,
       rpcStats: () => rpc.stats(),
       metrics,
+      locking,
       close(): Promise<void> {
         // the LOCALIO interlock first: otherwise the file cache's close waits on references
         // that local clients hold, and a descriptor could be closed under local I/O

@@ -47,7 +47,9 @@ t.test('serves NFS and MOUNT on one port; the URL and mount line point at it', a
   t.equal(r.fhs_status, mountstat3.MNT3_OK);
   t.equal(await client.call(100003, 3, 0, xdr_void, undefined, xdr_void), undefined, 'NFS NULL');
   await t.rejects(client.call(100227, 3, 0, xdr_void, undefined, xdr_void), { code: 'ERR_RPC_PROG_UNAVAIL' }, 'NFS_ACL');
-  await t.rejects(client.call(100021, 4, 0, xdr_void, undefined, xdr_void), { code: 'ERR_RPC_PROG_UNAVAIL' }, 'NLM');
+  t.equal(await client.call(100021, 4, 0, xdr_void, undefined, xdr_void), undefined, 'NLM v4 NULL on the NFS port');
+  t.equal(await client.call(100024, 1, 0, xdr_void, undefined, xdr_void), undefined, 'NSM NULL on the NFS port');
+  await t.rejects(client.call(100021, 2, 0, xdr_void, undefined, xdr_void), { code: 'ERR_RPC_PROG_MISMATCH', low: 1, high: 4 }, 'NLM v2 does not exist');
   await t.rejects(client.call(100000, 2, 0, xdr_void, undefined, xdr_void), { code: 'ERR_RPC_PROG_UNAVAIL' }, 'portmap is not on the NFS port');
   await t.rejects(client.call(100003, 2, 0, xdr_void, undefined, xdr_void), { code: 'ERR_RPC_PROG_MISMATCH', low: 3, high: 3 }, 'NFSv2');
   await t.rejects(client.call(100003, 4, 0, xdr_void, undefined, xdr_void), { code: 'ERR_RPC_PROG_MISMATCH', low: 3, high: 3 }, 'NFSv4');

@@ -2,3 +2,4 @@ export { SYS_AVAILABLE, libc, errnoName, sysError, check } from './libc.js';
 export * as at from './at.js';
 export { Stats as SysStats } from './at.js';
 export { FLOCK_AVAILABLE, tryLockExclusive, unlock } from './flock.js';
+export { OFD_LOCKS_AVAILABLE, OFD_MAX_OFFSET, ofdSetLock, ofdSetLockWait, ofdGetLock, type OfdLockType, type OfdLockInfo } from './ofd-locks.js';

@@ -212,19 +212,21 @@ export class AtBackend implements Backend {
   }
 
   open(obj: Node, flags: number): Promise<number> {
-    return now(() => {
-      // O_NONBLOCK: a FIFO swapped in under the name must not block the thread (a regular
-      // file ignores it); the type is checked right after
-      const fd = openBelow(rootOf(obj), obj.rel, (flags & 3) | O_NOFOLLOW | O_NONBLOCK);
-      try {
-        const st = verify(fd, obj.stats, 'open');
-        if (!st.isFile() || st.nlink === 0n) throw stale('open');
-      } catch (err) {
-        at.close(fd);
-        throw err;
-      }
-      return fd;
-    });
+    return now(() => this.openSync(obj, flags));
+  }
+
+  openSync(obj: Node, flags: number): number {
+    // O_NONBLOCK: a FIFO swapped in under the name must not block the thread (a regular
+    // file ignores it); the type is checked right after
+    const fd = openBelow(rootOf(obj), obj.rel, (flags & 3) | O_NOFOLLOW | O_NONBLOCK);
+    try {
+      const st = verify(fd, obj.stats, 'open');
+      if (!st.isFile() || st.nlink === 0n) throw stale('open');
+    } catch (err) {
+      at.close(fd);
+      throw err;
+    }
+    return fd;
   }
 
   create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<Stats> {

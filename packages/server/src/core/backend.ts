@@ -95,6 +95,12 @@ export interface Backend {
    */
   open(obj: Node, flags: number): Promise<number>;
   /**
+   * Optional: open() on the calling thread, for callers that must answer synchronously (the
+   * lock manager mirrors NFS locks into OFD locks inside its own synchronous step). Only a
+   * backend that confines the open as open() does provides it.
+   */
+  openSync?(obj: Node, flags: number): number;
+  /**
    * Creates `name` in dir as a new regular file (O_CREAT|O_EXCL, EEXIST when it exists),
    * gives it `owner` when not null (through the new descriptor), and resolves with its stats.
    */

@@ -66,6 +66,8 @@ export interface StartPortmapOptions {
   host: string;
   /** The NFS/MOUNT port to register. */
   nfsPort: number;
+  /** Programs served on the NFS port besides NFS and MOUNT (NLM, NSM), registered the same way. */
+  extraServices?: ReadonlyArray<{ prog: number; vers: number }>;
   /** Portmapper port: 111 normally; 0 = always run our own on an ephemeral port (tests). */
   portmapPort?: number;
   logger: Logger;
@@ -91,6 +93,7 @@ export async function startPortmap(opts: StartPortmapOptions): Promise<PortmapHa
   const log = opts.logger;
   const pmPort = opts.portmapPort ?? PMAP_PORT;
   const timeoutMs = opts.probeTimeoutMs ?? 2000;
+  const services = [...REGISTERED_SERVICES, ...(opts.extraServices ?? [])];
   if (pmPort !== 0) {
     const client = new RpcClient({ host: probeHost(opts.host), port: pmPort, timeoutMs, reconnect: { retries: 0 }, logger: log });
     let answered = false;
@@ -109,7 +112,7 @@ export async function startPortmap(opts: StartPortmapOptions): Promise<PortmapHa
     }
     if (answered) {
       const done: Array<{ prog: number; vers: number }> = [];
-      for (const s of REGISTERED_SERVICES) {
+      for (const s of services) {
         try {
           if (await callSystem(client, 1, s.prog, s.vers, opts.nfsPort, timeoutMs)) done.push(s);
           else log.warn({ prog: s.prog, vers: s.vers }, 'the system portmapper already has this program registered; not replacing it');
@@ -157,7 +160,7 @@ export async function startPortmap(opts: StartPortmapOptions): Promise<PortmapHa
   }
   const netid = opts.host.includes(':') ? 'tcp6' : 'tcp';
   for (const v of [2, 3, 4]) reg.set({ prog: PMAP_PROGRAM_NUMBER, vers: v, netid, uaddr: toUaddr(opts.host, addr.port), owner: 'superuser' });
-  for (const s of REGISTERED_SERVICES) {
+  for (const s of services) {
     reg.set({ prog: s.prog, vers: s.vers, netid, uaddr: toUaddr(opts.host, opts.nfsPort), owner: 'superuser' });
   }
   log.info({ port: addr.port }, 'answering portmap/rpcbind ourselves');
@@ -165,7 +168,7 @@ export async function startPortmap(opts: StartPortmapOptions): Promise<PortmapHa
     mode: 'own',
     port: addr.port,
     registry: reg,
-    registered: REGISTERED_SERVICES,
+    registered: services,
     close: () => server.close(),
   };
 }
