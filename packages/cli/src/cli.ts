@@ -22,8 +22,11 @@ import {
   startServer,
 } from '@nfsts/server';
 import type { FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
+import { runMount, runUmount, takeMountFlag, mountServed, MOUNT_USAGE } from './mount.js';
 
 export const USAGE = `Usage: nfsts serve [DIR] [options]
+       nfsts mount URL MOUNTPOINT [-o OPTIONS]   (nfsts mount --help)
+       nfsts umount MOUNTPOINT
 
 Serve DIR (default ./nfs-export, created if missing) over NFSv3 + MOUNT.
 
@@ -37,6 +40,7 @@ Options:
                      (default \$XDG_STATE_HOME/nfsts/<hash of the export roots>)
   --no-portmap       neither run a portmapper on port 111 nor register with the system's
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info; logs go to stderr)
+  --mount MNT        also mount the export on MNT through FUSE in this process (LOCALIO I/O)
   -h, --help         this text
   -v, --version      the version
 `;
@@ -216,6 +220,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`nfsts ${version()}\n`);
     return 0;
   }
+  if (cmd === 'mount') return rest.includes('--help') || rest.includes('-h') ? (io.stdout(MOUNT_USAGE), 0) : runMount(rest, io);
+  if (cmd === 'umount') return runUmount(rest, io);
   if (cmd !== 'serve') {
     io.stderr(`nfsts: unknown command "${cmd}" (try: nfsts serve --help)\n`);
     return 2;
@@ -230,8 +236,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let server: NfsServer;
   let logger: Logger;
+  const [serveArgs, mountPoint] = takeMountFlag(rest);
   try {
-    const { cfg, createdDefault } = buildServeOptions(rest);
+    const { cfg, createdDefault } = buildServeOptions(serveArgs);
     logger = pino({ level: cfg.logLevel, base: { name: 'nfsts' } }, pino.destination({ fd: 2, sync: true }));
     if (createdDefault !== null) io.stdout(`Created ${createdDefault}\n`);
     server = await startServer({
@@ -249,7 +256,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   printBanner(server, io.stdout);
+  const fuse = mountPoint === null ? null : await mountServed(server, mountPoint, io);
   const sig = await io.waitForSignal();
+  await fuse?.unmount().catch((err: unknown) => io.stderr(`nfsts: unmount: ${errorLine(err)}\n`));
   logger.info({ signal: sig }, 'shutting down');
   try {
     await server.close();

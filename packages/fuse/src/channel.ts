@@ -6,13 +6,14 @@
 import { writeSync, writevSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { OUT_HEADER } from './abi.js';
+import { READER_SOURCE } from './reader.js';
 
 export class FuseChannel {
   private readonly worker: Worker;
   private ended = false;
 
   constructor(readonly fd: number, bufSize: number, onRequest: (req: Buffer) => void, onEnd: (reason: string) => void) {
-    this.worker = new Worker(new URL('./reader.js', import.meta.url), { workerData: { fd, bufSize } });
+    this.worker = new Worker(READER_SOURCE, { eval: true, workerData: { fd, bufSize } });
     this.worker.on('message', (m: { ab?: ArrayBuffer; n?: number; off?: number; end?: string }) => {
       if (m.end !== undefined) {
         this.finish(m.end, onEnd);

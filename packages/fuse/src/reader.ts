@@ -8,34 +8,39 @@
  *
  * Small requests are copied into a buffer of their own size; a large one (a WRITE's data) is
  * sent as the read buffer itself, transferred, not copied, and a fresh buffer takes its place.
+ *
+ * The source is a string run with `eval: true`, so the worker needs no file of its own beside
+ * the module (the CLI is also shipped as one bundled file).
  */
-import { readSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+export const READER_SOURCE = `
+const { readSync } = require('node:fs');
+const { parentPort, workerData } = require('node:worker_threads');
 
-const { fd, bufSize } = workerData as { fd: number; bufSize: number };
+const { fd, bufSize } = workerData;
 const COPY_BELOW = 64 * 1024;
 let buf = Buffer.allocUnsafeSlow(bufSize);
 
 for (;;) {
-  let n: number;
+  let n;
   try {
     n = readSync(fd, buf, 0, bufSize, null);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+    const code = err.code;
     // interrupted, or the request was withdrawn (interrupted) before we read it
     if (code === 'EINTR' || code === 'EAGAIN' || code === 'ENOENT') continue;
     // ENODEV: unmounted (or the connection aborted); anything else ends the session too
-    parentPort!.postMessage({ end: code ?? String(err) });
+    parentPort.postMessage({ end: code ?? String(err) });
     break;
   }
   if (n < COPY_BELOW) {
     const ab = new ArrayBuffer(n);
     buf.copy(new Uint8Array(ab), 0, 0, n);
-    parentPort!.postMessage({ ab, n }, [ab]);
+    parentPort.postMessage({ ab, n }, [ab]);
   } else {
-    const ab = buf.buffer as ArrayBuffer;
+    const ab = buf.buffer;
     const off = buf.byteOffset;
-    parentPort!.postMessage({ ab, n, off }, [ab]);
+    parentPort.postMessage({ ab, n, off }, [ab]);
     buf = Buffer.allocUnsafeSlow(bufSize);
   }
 }
+`;
