@@ -90,6 +90,7 @@ export class FuseSession {
   private readonly files = new Map<bigint, OpenFile>();
   private readonly dirs = new Map<bigint, OpenDir>();
   private nextFh = 1n;
+  private sillyCount = 0;
   private readonly inflight = new Map<bigint, AbortController>();
   private readonly entryMs: number;
   private readonly attrMs: number;
@@ -165,6 +166,7 @@ export class FuseSession {
         this.inflight.delete(h.unique);
         const errno = errnoOf(err);
         if (errno === E.EIO || errno === E.ETIMEDOUT) this.opts.logger?.warn({ op: h.opcode, err: (err as Error)?.message }, 'fuse request failed');
+        else this.opts.logger?.debug({ op: h.opcode, uid: h.uid, pid: h.pid, errno }, 'fuse request refused');
         this.ch.error(h.unique, errno);
       },
     );
@@ -319,6 +321,10 @@ export class FuseSession {
         const [name] = cstring(b, 0);
         const dir = this.node(h.nodeid);
         const object = { dir: { data: dir.fh }, name };
+        if (h.opcode === Op.UNLINK && await this.setAside(c, dir.fh, name, signal)) {
+          this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER));
+          return;
+        }
         if (h.opcode === Op.UNLINK) await this.nfs(signal, (o) => c.raw.remove({ object }, o));
         else await this.nfs(signal, (o) => c.raw.rmdir({ object }, o));
         this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER));
@@ -338,6 +344,7 @@ export class FuseSession {
         const [from, o1] = cstring(b, off);
         const [to] = cstring(b, o1);
         const dir = this.node(h.nodeid);
+        await this.setAside(c, newdir.fh, to, signal);
         await this.nfs(signal, (o) => c.raw.rename({ from: { dir: { data: dir.fh }, name: from }, to: { dir: { data: newdir.fh }, name: to } }, o));
         this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER));
         return;
@@ -370,7 +377,14 @@ export class FuseSession {
             await this.commit(f, signal);
           } finally {
             this.files.delete(id);
+            f.node.opens--;
           }
+          const silly = f.node.silly;
+          if (f.node.opens === 0 && silly !== null) {
+            f.node.silly = null;
+            await this.nfs(signal, (o) => f.caller.raw.remove({ object: { dir: { data: silly.dir }, name: silly.name } }, o)).catch(() => {});
+          }
+          if (f.node.opens === 0 && f.node.nlookup <= 0) this.nodes.forget(f.node.id, 0);
         }
         this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER));
         return;
@@ -432,6 +446,28 @@ export class FuseSession {
         // none of them (locks belong to NLM, which this client does not speak)
         throw Object.assign(new Error('not supported'), { code: 'ENOSYS' });
     }
+  }
+
+  /**
+   * Before `name` in `dir` is removed or renamed over: a file some process still has open is
+   * renamed aside (.nfsts-…) instead and removed at its last close, so the open descriptor
+   * keeps working as on a local file system (what NFS clients call a silly rename).
+   * Returns whether it was renamed aside.
+   */
+  private async setAside(c: Caller, dir: Buffer, name: string, signal: AbortSignal): Promise<boolean> {
+    if (this.files.size === 0) return false;
+    let fh: Buffer;
+    try {
+      fh = (await this.nfs(signal, (o) => c.raw.lookup({ what: { dir: { data: dir }, name } }, o))).object.data;
+    } catch {
+      return false;
+    }
+    const n = this.nodes.find(fh);
+    if (n === undefined || n.opens === 0 || n.silly !== null) return false;
+    const silly = `.nfsts-${n.id.toString(16)}-${(this.sillyCount++).toString(16)}`;
+    await this.nfs(signal, (o) => c.raw.rename({ from: { dir: { data: dir }, name }, to: { dir: { data: dir }, name: silly } }, o));
+    n.silly = { dir: Buffer.from(dir), name: silly };
+    return true;
   }
 
   private attrReply(unique: bigint, a: fattr3): void {
@@ -510,6 +546,7 @@ export class FuseSession {
     n.openStamp = stamp;
     const id = this.nextFh++;
     this.files.set(id, { node: n, caller: c, append: (flags & O_APPEND) !== 0, pending: [], pendingBytes: 0 });
+    n.opens++;
     this.openReply(h.unique, Buffer.allocUnsafe(OUT_HEADER + OPEN_OUT), OUT_HEADER, id, keep);
   }
 
@@ -527,6 +564,7 @@ export class FuseSession {
     n.openStamp = stampOf(attr);
     const id = this.nextFh++;
     this.files.set(id, { node: n, caller: c, append: (flags & O_APPEND) !== 0, pending: [], pendingBytes: 0 });
+    n.opens++;
     this.openReply(h.unique, out, OUT_HEADER + ENTRY_OUT, id, false);
   }
 
