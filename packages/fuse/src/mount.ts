@@ -5,7 +5,8 @@
  * As root the /dev/fuse descriptor is opened here and passed to mount(2) (`fd=N`); requests are
  * read only after mount(2) returns.
  */
-import { closeSync, openSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { connect, type NfsClient, type NfsClientOptions } from '@nfsts/client';
 import { mountSync, umount2Sync, MNT_DETACH, MS_NOSUID, MS_NODEV, MS_RDONLY } from '@nfsts/sys';
 import { parseOptions, type FuseMountOptions } from './options.js';
@@ -41,6 +42,17 @@ function checkMountpoint(mountpoint: string): void {
     throw new FuseMountError('ERR_FUSE_MOUNTPOINT', `mount point ${mountpoint}: ${code}`);
   }
   if (!st.isDirectory()) throw new FuseMountError('ERR_FUSE_MOUNTPOINT', `mount point ${mountpoint} is not a directory`);
+  if (isMountPoint(mountpoint)) throw new FuseMountError('ERR_FUSE_MOUNTPOINT', `mount point ${mountpoint} is busy: something is mounted there already`);
+}
+
+/** whether `path` (absolute) is a mount point in this namespace (mountinfo escapes space, tab, newline, backslash as octal) */
+export function isMountPoint(path: string): boolean {
+  const esc = path.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+  try {
+    return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === esc);
+  } catch {
+    return false;
+  }
 }
 
 function openDevice(): number {
@@ -71,6 +83,7 @@ export async function mount(url: string | NfsClientOptions, mountpoint: string, 
   if (process.getuid?.() !== 0) {
     throw new FuseMountError('ERR_FUSE_NOT_ROOT', 'mounting needs root (unprivileged mounts through fusermount3 are not supported yet)');
   }
+  mountpoint = resolve(mountpoint);
   checkMountpoint(mountpoint);
   const client = await connect(url, {
     ...clientOptions,
