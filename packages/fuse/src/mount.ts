@@ -112,6 +112,7 @@ export async function mount(url: string | NfsClientOptions, mountpoint: string, 
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EBUSY') throw new FuseMountError('ERR_FUSE_MOUNTPOINT', `mount point ${mountpoint} is busy`);
+      if (code === 'ERR_SYS_UNAVAILABLE') throw new FuseMountError('ERR_FUSE_MOUNT', 'cannot call mount(2): the koffi package could not be loaded');
       throw new FuseMountError('ERR_FUSE_MOUNT', `mount ${mountpoint}: ${code ?? (err as Error).message}`);
     }
   } catch (err) {
