@@ -138,3 +138,15 @@ t.test('POSIX battery: the same results on the mount as on a local directory', a
   const known = new Map([['unlink in sticky dir as non-owner: Permission denied', 'unlink in sticky dir as non-owner: Operation not permitted']]);
   t.same(b.map((l) => known.get(l) ?? l), a);
 });
+
+t.test('server gone: a soft mount fails with ETIMEDOUT, a hard one waits but a killed caller dies', async (t) => {
+  const soft = await startFuse(t, { options: { soft: true, timeoutMs: 1500 } });
+  await soft.server.close();
+  let r = await soft.sh(`stat "$MNT/never-looked-up" 2>&1; echo rc=$?`);
+  t.match(r.out, /Connection timed out\nrc=1/);
+  const hard = await startFuse(t);
+  await hard.server.close();
+  // the kernel sends INTERRUPT for the signal; the NFS call is aborted and the process dies
+  r = await hard.sh(`stat "$MNT/never-looked-up" & p=$!; sleep 1; kill -9 $p; wait $p; echo rc=$?`);
+  t.equal(r.out, 'rc=137\n');
+});
