@@ -16,7 +16,7 @@ import { startServer, type NfsServer } from '@nfsts/server';
 export function fuseSkipReason(): string | null {
   if (process.platform !== 'linux') return 'FUSE mounts need Linux';
   if (!existsSync('/dev/fuse')) return 'no /dev/fuse';
-  if (process.getuid?.() !== 0) return 'mounting through /dev/fuse needs root (fusermount3 is not used yet)';
+  if (process.getuid?.() !== 0) return 'these tests mount as root and switch users with setpriv';
   return null;
 }
 

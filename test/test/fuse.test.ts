@@ -1,9 +1,11 @@
 // The FUSE shim (`nfsts mount`) on a real mount of our server: POSIX tools run in child
 // processes on the mount, results checked against the export directory itself.
 import t from 'tap';
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fuseSkipReason, isMounted, startFuse } from '../src/fuse-helpers.js';
+import { startServer } from '@nfsts/server';
+import { forceUnmount, fuseSkipReason, isMounted, sh, startFuse } from '../src/fuse-helpers.js';
 
 const skip = fuseSkipReason();
 if (skip !== null) {
@@ -149,4 +151,33 @@ t.test('server gone: a soft mount fails with ETIMEDOUT, a hard one waits but a k
   // the kernel sends INTERRUPT for the signal; the NFS call is aborted and the process dies
   r = await hard.sh(`stat "$MNT/never-looked-up" & p=$!; sleep 1; kill -9 $p; wait $p; echo rc=$?`);
   t.equal(r.out, 'rc=137\n');
+});
+
+const noFusermount = (await sh('command -v fusermount3')).code !== 0 ? 'no fusermount3 (Debian package fuse3)' : false;
+t.test('an unprivileged user mounts through fusermount3', { skip: noFusermount }, async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'nfsts-fuse-user-'));
+  chmodSync(base, 0o755);
+  const exp = join(base, 'exp'), mnt = join(base, 'mnt');
+  mkdirSync(join(exp, 'mine'), { recursive: true });
+  mkdirSync(mnt);
+  chownSync(join(exp, 'mine'), 65534, 65534);
+  chownSync(mnt, 65534, 65534);
+  const server = await startServer({ exports: [{ path: '/export', root: exp, options: 'rw' }], port: 0, host: '127.0.0.1', portmap: false });
+  const cli = new URL('../../../packages/cli/dist/src/main.js', import.meta.url).pathname;
+  // (without the test runner's NODE_OPTIONS: its hooks would write where nobody may not)
+  const nobody = `env -u NODE_OPTIONS setpriv --reuid=65534 --regid=65534 --clear-groups`;
+  t.teardown(async () => {
+    await sh(`${nobody} node ${cli} umount ${mnt}`);
+    await forceUnmount(mnt);
+    await server.close();
+    if (!isMounted(mnt)) rmSync(base, { recursive: true, force: true });
+  });
+  let r = await sh(`${nobody} node ${cli} mount '${server.exports[0]!.url}' ${mnt} --daemon`);
+  t.match(r.out, /^Mounted .* \(pid \d+\)\n$/, r.err);
+  t.ok(isMounted(mnt));
+  r = await sh(`${nobody} sh -c 'echo hi > ${mnt}/mine/f && cat ${mnt}/mine/f && stat -c "%U" ${mnt}/mine/f; touch ${mnt}/not-mine 2>&1 | sed "s/.*: //"'`);
+  t.equal(r.out, 'hi\nnobody\nPermission denied\n');
+  r = await sh(`${nobody} node ${cli} umount ${mnt}`);
+  t.equal(r.code, 0, r.err);
+  t.notOk(isMounted(mnt), 'fusermount3 -u unmounted it');
 });

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { mount, unmountPath, parseMountOptionString, type FuseMount, type FuseMountOptions } from '@nfsts/fuse';
+import { mount, unmount, parseMountOptionString, type FuseMount, type FuseMountOptions } from '@nfsts/fuse';
 import type { NfsServer } from '@nfsts/server';
 import type { CliIo } from './cli.js';
 
@@ -113,13 +113,13 @@ function daemonize(args: string[], io: CliIo): Promise<number> {
   });
 }
 
-export function runUmount(args: string[], io: CliIo): number {
+export async function runUmount(args: string[], io: CliIo): Promise<number> {
   if (args.length !== 1 || args[0]!.startsWith('-')) {
     io.stderr('nfsts: umount takes one MOUNTPOINT\n');
     return 2;
   }
   try {
-    unmountPath(resolve(args[0]!));
+    await unmount(args[0]!);
   } catch (err) {
     io.stderr(`nfsts: ${errorLine(err)}\n`);
     return 1;

@@ -9,14 +9,13 @@ import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connect, type NfsClient, type NfsClientOptions } from '@nfsts/client';
 import { mountSync, umount2Sync, MNT_DETACH, MS_NOSUID, MS_NODEV, MS_RDONLY } from '@nfsts/sys';
+import { fusermountMount, fusermountUnmount } from './fusermount.js';
 import { parseOptions, type FuseMountOptions } from './options.js';
 import { FuseSession } from './session.js';
 
-export class FuseMountError extends Error {
-  constructor(readonly code: string, message: string) {
-    super(message);
-  }
-}
+import { FuseMountError } from './errors.js';
+
+export { FuseMountError };
 
 export interface FuseMount {
   readonly mountpoint: string;
@@ -65,7 +64,13 @@ function openDevice(): number {
   }
 }
 
-/** Unmounts `mountpoint`, lazily when it is busy. */
+/** Unmounts `mountpoint`, lazily when it is busy (as root; others through fusermount3). */
+export async function unmount(mountpoint: string): Promise<void> {
+  if (process.getuid?.() === 0) unmountPath(mountpoint);
+  else await fusermountUnmount(resolve(mountpoint));
+}
+
+/** Unmounts `mountpoint` as root, lazily when it is busy. */
 export function unmountPath(mountpoint: string): void {
   try {
     umount2Sync(mountpoint, 0);
@@ -80,9 +85,7 @@ export function unmountPath(mountpoint: string): void {
 
 export async function mount(url: string | NfsClientOptions, mountpoint: string, options: FuseMountOptions = {}, clientOptions: Partial<NfsClientOptions> = {}): Promise<FuseMount> {
   const opts = parseOptions(options);
-  if (process.getuid?.() !== 0) {
-    throw new FuseMountError('ERR_FUSE_NOT_ROOT', 'mounting needs root (unprivileged mounts through fusermount3 are not supported yet)');
-  }
+  const asRoot = process.getuid?.() === 0;
   mountpoint = resolve(mountpoint);
   checkMountpoint(mountpoint);
   const client = await connect(url, {
@@ -96,24 +99,28 @@ export async function mount(url: string | NfsClientOptions, mountpoint: string, 
   });
   let fd = -1;
   try {
-    fd = openDevice();
     const rootAttr = (await client.raw.getattr({ object: { data: client.rootFh } })).obj_attributes;
-    const data = [
-      `fd=${fd}`,
+    const common = [
       `rootmode=${(0o040000 | (rootAttr.mode & 0o7777)).toString(8)}`,
       `user_id=${process.getuid!()}`,
       `group_id=${process.getgid!()}`,
       ...(opts.allowOther ? ['allow_other'] : []),
       ...(opts.defaultPermissions ? ['default_permissions'] : []),
       `max_read=${client.rsize}`,
-    ].join(',');
-    try {
-      mountSync(opts.fsname, mountpoint, 'fuse.nfsts', MS_NOSUID | MS_NODEV | (opts.ro ? MS_RDONLY : 0), data);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'EBUSY') throw new FuseMountError('ERR_FUSE_MOUNTPOINT', `mount point ${mountpoint} is busy`);
-      if (code === 'ERR_SYS_UNAVAILABLE') throw new FuseMountError('ERR_FUSE_MOUNT', 'cannot call mount(2): the koffi package could not be loaded');
-      throw new FuseMountError('ERR_FUSE_MOUNT', `mount ${mountpoint}: ${code ?? (err as Error).message}`);
+    ];
+    if (!asRoot) {
+      // unprivileged: the setuid fusermount3 opens /dev/fuse, mounts, and hands us the descriptor
+      fd = await fusermountMount(mountpoint, [...common, `fsname=${opts.fsname}`, 'subtype=nfsts', ...(opts.ro ? ['ro'] : [])].join(','));
+    } else {
+      fd = openDevice();
+      try {
+        mountSync(opts.fsname, mountpoint, 'fuse.nfsts', MS_NOSUID | MS_NODEV | (opts.ro ? MS_RDONLY : 0), [`fd=${fd}`, ...common].join(','));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EBUSY') throw new FuseMountError('ERR_FUSE_MOUNTPOINT', `mount point ${mountpoint} is busy`);
+        if (code === 'ERR_SYS_UNAVAILABLE') throw new FuseMountError('ERR_FUSE_MOUNT', 'cannot call mount(2): the koffi package could not be loaded');
+        throw new FuseMountError('ERR_FUSE_MOUNT', `mount ${mountpoint}: ${code ?? (err as Error).message}`);
+      }
     }
   } catch (err) {
     if (fd >= 0) closeSync(fd);
@@ -137,13 +144,16 @@ export async function mount(url: string | NfsClientOptions, mountpoint: string, 
     unmount: () => {
       if (done === null) {
         session.stop();
-        try {
-          unmountPath(mountpoint);
-        } catch (err) {
-          // someone unmounted it already: the connection ends on its own
-          if (!(err instanceof FuseMountError && err.code === 'ERR_FUSE_NOT_MOUNTED')) throw err;
-        }
-        done = finish();
+        done = (async () => {
+          try {
+            if (asRoot) unmountPath(mountpoint);
+            else await fusermountUnmount(mountpoint);
+          } catch (err) {
+            // someone unmounted it already: the connection ends on its own
+            if (!(err instanceof FuseMountError && err.code === 'ERR_FUSE_NOT_MOUNTED')) throw err;
+          }
+          await finish();
+        })();
       }
       return done;
     },
