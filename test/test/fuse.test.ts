@@ -65,6 +65,7 @@ t.test('rename over an existing file, O_EXCL race, parallel writers', async (t) 
     for i in 1 2 3 4; do dd if=/tmp/src$$.$i of=w$i bs=64k conv=fsync status=none & done; wait; \
     for i in 1 2 3 4; do cmp /tmp/src$$.$i w$i && cmp /tmp/src$$.$i "$EXP/w$i" && echo same; rm /tmp/src$$.$i; done`);
   t.equal(r.out, 'same\nsame\nsame\nsame\n', r.err);
+  t.comment(`most requests in flight at once: ${f.m.session.maxInflight}`);
 });
 
 t.test('truncate, extend and sparse files', async (t) => {

@@ -103,8 +103,10 @@ export class FuseSession {
   /** resolves when the kernel has ended the connection (unmounted or aborted) */
   readonly ended: Promise<string>;
   private endedResolve!: (r: string) => void;
-  /** requests answered, by opcode (for tests and diagnostics) */
+  /** requests received, by opcode (for tests and diagnostics) */
   readonly counts = new Map<number, number>();
+  /** the most requests this session has had in flight at once */
+  maxInflight = 0;
 
   constructor(readonly client: NfsClient, readonly opts: ResolvedFuseOptions) {
     this.nodes = new NodeTable(client.rootFh);
@@ -160,6 +162,7 @@ export class FuseSession {
     }
     const ac = new AbortController();
     this.inflight.set(h.unique, ac);
+    if (this.inflight.size > this.maxInflight) this.maxInflight = this.inflight.size;
     this.handle(h, body, ac.signal).then(
       () => { this.inflight.delete(h.unique); },
       (err: unknown) => {
