@@ -22,6 +22,7 @@ const SYSTEM_TOOLS = {
   rpcinfo: 'rpcbind',
   showmount: 'nfs-common',
   'ganesha.nfsd': 'nfs-ganesha nfs-ganesha-vfs',
+  fusermount3: 'fuse3',
 };
 
 function have(cmd) {

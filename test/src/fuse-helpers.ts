@@ -118,6 +118,24 @@ export async function startFuse(t: { teardown(fn: () => unknown): void }, o: { o
   };
 }
 
+/** A FUSE mount of `url` (another server's) on a fresh directory, unmounted in teardown. */
+export async function mountUrl(t: { teardown(fn: () => unknown): void }, url: string, options: FuseMountOptions = {}): Promise<{ mnt: string; m: FuseMount; sh(cmd: string): Promise<ShResult> }> {
+  const base = mkdtempSync(join(tmpdir(), 'nfsts-fuse-'));
+  chmodSync(base, 0o755);
+  const mnt = join(base, 'mnt');
+  mkdirSync(mnt);
+  const m = await mount(url, mnt, options);
+  t.teardown(async () => {
+    try {
+      await Promise.race([m.unmount(), new Promise((r) => setTimeout(r, 10_000))]);
+    } finally {
+      await forceUnmount(mnt);
+      if (!isMounted(mnt)) rmSync(base, { recursive: true, force: true });
+    }
+  });
+  return { mnt, m, sh: (cmd) => sh(cmd, { MNT: mnt }) };
+}
+
 export function sizeOf(p: string): number {
   return statSync(p).size;
 }
