@@ -23,6 +23,7 @@ const SYSTEM_TOOLS = {
   rpcinfo: 'rpcbind',
   showmount: 'nfs-common',
   'ganesha.nfsd': 'nfs-ganesha nfs-ganesha-vfs',
+  fusermount3: 'fuse3',
 };
 // the kernel-client test's guest (test/kernel-client): qemu, a kernel image with its modules and
 // a static busybox; shell tests → Debian packages, x86-64 only (the guest is linux-image-amd64)

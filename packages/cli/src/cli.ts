@@ -26,8 +26,12 @@ import { runStats } from './stats.js';
 import type { FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
 import { LIMIT_ARG_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './limits.js';
 
+import { runMount, runUmount, takeMountFlag, mountServed, MOUNT_USAGE } from './mount.js';
+
 export const USAGE = `Usage: nfsts serve [DIR] [options]
        nfsts stats URL|HOST:PORT [--watch [SECONDS]]   (a running server's counters; see nfsts stats --help)
+       nfsts mount URL MOUNTPOINT [-o OPTIONS]   (nfsts mount --help)
+       nfsts umount MOUNTPOINT
 
 Serve DIR (default ./nfs-export, created if missing) over NFSv3 + MOUNT.
 
@@ -44,6 +48,7 @@ Options:
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info; logs go to stderr)
   --log-format F     pretty or json (default: pretty on a terminal, else json)
   --metrics ADDR     serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464
+  --mount MNT        also mount the export on MNT through FUSE in this process (LOCALIO I/O)
   -h, --help         this text
   -v, --version      the version
 
@@ -270,6 +275,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (cmd === 'stats') return runStats(rest, io);
+  if (cmd === 'mount') return rest.includes('--help') || rest.includes('-h') ? (io.stdout(MOUNT_USAGE), 0) : runMount(rest, io);
+  if (cmd === 'umount') return runUmount(rest, io);
   if (cmd !== 'serve') {
     io.stderr(`nfsts: unknown command "${cmd}" (try: nfsts serve --help)\n`);
     return 2;
@@ -284,8 +291,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let server: NfsServer;
   let logger: Logger;
+  const [serveArgs, mountPoint] = takeMountFlag(rest);
   try {
-    const { cfg, createdDefault } = buildServeOptions(rest);
+    const { cfg, createdDefault } = buildServeOptions(serveArgs);
     logger = await createLogger(cfg.logLevel, cfg.logFormat);
     if (createdDefault !== null) io.stdout(`Created ${createdDefault}\n`);
     server = await startServer({
@@ -306,7 +314,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   printBanner(server, io.stdout);
+  const fuse = mountPoint === null ? null : await mountServed(server, mountPoint, io);
   const sig = await io.waitForSignal();
+  await fuse?.unmount().catch((err: unknown) => io.stderr(`nfsts: unmount: ${errorLine(err)}\n`));
   logger.info({ signal: sig }, 'shutting down');
   try {
     await server.close();

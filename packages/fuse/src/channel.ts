@@ -1,0 +1,73 @@
+/**
+ * The session's two directions over one /dev/fuse descriptor: requests arrive from the reader
+ * worker (reader.ts); replies are written here, each in one write(2) as the device requires
+ * (header and body gathered with writev, so READ data is never copied into a reply buffer).
+ */
+import { writeSync, writevSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { OUT_HEADER } from './abi.js';
+import { READER_SOURCE } from './reader.js';
+
+export class FuseChannel {
+  private readonly worker: Worker;
+  private ended = false;
+
+  constructor(readonly fd: number, bufSize: number, onRequest: (req: Buffer) => void, onEnd: (reason: string) => void) {
+    this.worker = new Worker(READER_SOURCE, { eval: true, workerData: { fd, bufSize } });
+    this.worker.on('message', (m: { ab?: ArrayBuffer; n?: number; off?: number; end?: string }) => {
+      if (m.end !== undefined) {
+        this.finish(m.end, onEnd);
+        return;
+      }
+      onRequest(Buffer.from(m.ab!, m.off ?? 0, m.n!));
+    });
+    this.worker.on('error', (err) => this.finish(String(err), onEnd));
+    this.worker.on('exit', () => this.finish('reader exited', onEnd));
+  }
+
+  private finish(reason: string, onEnd: (reason: string) => void): void {
+    if (this.ended) return;
+    this.ended = true;
+    onEnd(reason);
+  }
+
+  /** the reader thread keeps the process alive only while the caller wants it to */
+  unref(): void {
+    this.worker.unref();
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  /** an error reply (errno positive, e.g. 2 for ENOENT) */
+  error(unique: bigint, errno: number): void {
+    const h = Buffer.allocUnsafe(OUT_HEADER);
+    h.writeUInt32LE(OUT_HEADER, 0);
+    h.writeInt32LE(-errno, 4);
+    h.writeBigUInt64LE(unique, 8);
+    this.write(h, null);
+  }
+
+  /**
+   * A reply whose body is `body[OUT_HEADER..]` (the caller reserved the header's room, so the
+   * common case is one buffer and one write), optionally followed by `tail` (bulk data).
+   */
+  reply(unique: bigint, body: Buffer, tail: Buffer | null = null): void {
+    body.writeUInt32LE(body.length + (tail === null ? 0 : tail.length), 0);
+    body.writeInt32LE(0, 4);
+    body.writeBigUInt64LE(unique, 8);
+    this.write(body, tail);
+  }
+
+  private write(head: Buffer, tail: Buffer | null): void {
+    if (this.ended) return;
+    try {
+      if (tail === null || tail.length === 0) writeSync(this.fd, head);
+      else writevSync(this.fd, [head, tail]);
+    } catch (err) {
+      // ENOENT: the request was interrupted and the kernel no longer waits for it
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
