@@ -530,6 +530,8 @@ export class NfsClient {
     const data = await this.#call('open', path, async () => {
       const f = parseFlags(o.flag ?? 'r');
       const fh = f.create || f.truncate ? await s.openFh(path, f, 0o666) : (await s.paths.resolve(path, true)).fh;
+      // as node:fs: the open succeeds, the read fails
+      if ((await s.paths.getattr(fh)).type === NF3DIR) throw new NfsFsError('EISDIR', 'read', pathString(path));
       try {
         return await s.readWhole(fh, () => s.closed || o.signal?.aborted === true);
       } finally {
