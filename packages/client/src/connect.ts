@@ -7,11 +7,16 @@ import { NfsClient } from './client.js';
 import { kStartLocalio } from './internal.js';
 
 /** The RPC client for one of the client's connections (NFS, or MOUNT on its own port). */
-export function newRpc(o: ResolvedOptions, port: number, cred: Credential): RpcClient {
+export function newRpc(o: ResolvedOptions, port: number, cred: Credential, serverGone?: () => boolean): RpcClient {
+  // failFast: a refused connection to a server that closed in this process ends the wait
+  const giveUp = o.failFast && serverGone !== undefined
+    ? (err: unknown): boolean => serverGone() && (err as { code?: unknown } | null)?.code === 'ECONNREFUSED'
+    : undefined;
+  const reconnect = o.reconnect !== undefined || giveUp !== undefined ? { ...o.reconnect, ...(giveUp !== undefined ? { giveUp } : {}) } : undefined;
   return new RpcClient({
     host: o.host, port, cred, timeoutMs: o.timeoutMs,
     maxRecordSize: Math.max(o.maxRsize, o.maxWsize, o.readdirSize) + 64 * 1024,
-    ...(o.reconnect !== undefined ? { reconnect: o.reconnect } : {}),
+    ...(reconnect !== undefined ? { reconnect } : {}),
     ...(o.logger !== undefined ? { logger: o.logger } : {}),
   });
 }
@@ -60,7 +65,8 @@ export async function connect(target: string | NfsClientOptions, extra: Partial<
       }
     }
   }
-  const rpc = newRpc(options, nfsPort, cred);
+  let client: NfsClient | undefined;
+  const rpc = newRpc(options, nfsPort, cred, () => client?.localio.serverClosed === true);
   let mountRpc: RpcClient | undefined;
   try {
     mountRpc = mountPort === nfsPort ? undefined : newRpc(options, mountPort, cred);
@@ -82,7 +88,7 @@ export async function connect(target: string | NfsClientOptions, extra: Partial<
     const rsize = pick(info.rtmax, info.rtpref, options.maxRsize);
     const wsize = pick(info.wtmax, info.wtpref, options.maxWsize);
     options.logger?.debug({ nfsPort, mountPort, rsize, wsize }, 'nfs client connected');
-    const client = new NfsClient({ options, rpc, nfsPort, mountPort, cred, rootFh, rsize, wsize, newRpc });
+    client = new NfsClient({ options, rpc, nfsPort, mountPort, cred, rootFh, rsize, wsize, newRpc });
     // after MOUNT: until the probe says local, I/O goes by RPC
     await client[kStartLocalio]();
     return client;

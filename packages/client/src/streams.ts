@@ -49,15 +49,22 @@ export class NfsReadStream extends Readable {
   override _construct(cb: (err?: Error | null) => void): void {
     if (this.handle !== undefined) {
       this.fh = this.handle.fh;
-      this.pending = false;
-      return cb();
+      this.opened(cb);
+      return;
     }
     this.s.paths.resolve(this.path, true).then((r) => {
       if (r.attr.type === 2) return cb(new NfsFsError('EISDIR', 'read', this.path));
       this.fh = r.fh;
-      this.pending = false;
-      cb();
+      this.opened(cb);
     }, (err: unknown) => cb(toFsError(err, 'open', this.path) as Error));
+  }
+
+  /** as fs.ReadStream: 'open' (with the handle's fd-like number, or -1 for a path) and 'ready' */
+  private opened(cb: (err?: Error | null) => void): void {
+    this.pending = false;
+    cb();
+    this.emit('open', this.handle?.fd ?? -1);
+    this.emit('ready');
   }
 
   override _read(): void {
@@ -147,6 +154,8 @@ export class NfsWriteStream extends Writable {
       if (parseFlags(flags).append) this.pos = BigInt((await h.stat()).size);
       this.pending = false;
       cb();
+      this.emit('open', h.fd);
+      this.emit('ready');
     }, (err: unknown) => cb(err as Error));
   }
 

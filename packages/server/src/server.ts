@@ -99,6 +99,8 @@ export interface NfsServer {
    * to RPC) and in-flight local I/O drains before any descriptor is closed.
    */
   close(): Promise<void>;
+  /** `await using server = await startServer(…)`: close() at the end of the scope */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function urlHost(host: string): string {
@@ -248,7 +250,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     logger.info({ host: o.host, port, exports: exports.map((e) => e.path), portmap: pm?.mode ?? 'off' }, 'nfsts server listening');
 
     let closing: Promise<void> | null = null;
-    return {
+    const server: NfsServer = {
       port,
       host: o.host,
       url: first.url,
@@ -266,7 +268,11 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
           .then(() => logger.info('nfsts server closed'));
         return closing;
       },
+      [Symbol.asyncDispose](): Promise<void> {
+        return server.close();
+      },
     };
+    return server;
   } catch (err) {
     await runCleanups();
     throw err;
