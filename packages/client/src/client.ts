@@ -604,11 +604,14 @@ export class NfsClient {
     return new NfsWriteStream(this.#s, p, options, (flags) => this.open(p, flags, options.mode ?? 0o666, { stable: options.stable === true }));
   }
 
-  /** FSSTAT of the export: sizes in bytes and file counts. */
-  async statfs(): Promise<{ bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number; tbytes: bigint; fbytes: bigint; abytes: bigint }> {
+  /**
+   * FSSTAT of the export (one file system: `_path` is accepted for node:fs's signature and
+   * not needed): `fs.StatFs`'s fields (`type` is Linux's NFS_SUPER_MAGIC) plus the exact byte counts.
+   */
+  async statfs(_path?: PathLike): Promise<{ type: number; bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number; tbytes: bigint; fbytes: bigint; abytes: bigint }> {
     const r = await this.raw.fsstat({ fsroot: { data: this.rootFh } });
     return {
-      bsize: 4096, blocks: Number(r.tbytes / 4096n), bfree: Number(r.fbytes / 4096n), bavail: Number(r.abytes / 4096n),
+      type: 0x6969, bsize: 4096, blocks: Number(r.tbytes / 4096n), bfree: Number(r.fbytes / 4096n), bavail: Number(r.abytes / 4096n),
       files: Number(r.tfiles), ffree: Number(r.ffiles), tbytes: r.tbytes, fbytes: r.fbytes, abytes: r.abytes,
     };
   }
