@@ -22,6 +22,7 @@ import {
   startServer,
 } from '@nfsts/server';
 import type { FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
+import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from './client-cmds/index.js';
 
 export const USAGE = `Usage: nfsts serve [DIR] [options]
 
@@ -39,11 +40,16 @@ Options:
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info; logs go to stderr)
   -h, --help         this text
   -v, --version      the version
-`;
+
+${CLIENT_USAGE}`;
 
 export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** bytes for `cat` (default: stdout as a string is not used for bytes) */
+  stdoutStream?: NodeJS.WritableStream;
+  /** stderr is a terminal: client commands show progress */
+  stderrIsTTY?: boolean;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   waitForSignal: () => Promise<string>;
 }
@@ -216,6 +222,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`nfsts ${version()}\n`);
     return 0;
   }
+  if (Object.hasOwn(CLIENT_COMMANDS, cmd)) return runClientCommand(cmd, rest, { stdout: io.stdout, stderr: io.stderr, ...(io.stdoutStream !== undefined ? { stdoutStream: io.stdoutStream } : {}), ...(io.stderrIsTTY !== undefined ? { stderrIsTTY: io.stderrIsTTY } : {}) });
   if (cmd !== 'serve') {
     io.stderr(`nfsts: unknown command "${cmd}" (try: nfsts serve --help)\n`);
     return 2;

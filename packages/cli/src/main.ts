@@ -21,6 +21,8 @@ const stopSignal = new Promise<string>((resolve) => {
 const code = await runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
+  stdoutStream: process.stdout,
+  stderrIsTTY: process.stderr.isTTY,
   waitForSignal: () => stopSignal,
 });
 process.exitCode = code;

@@ -99,3 +99,30 @@ export async function connect(target: string | NfsClientOptions, extra: Partial<
     await mountRpc?.close(); // MOUNT is only needed for MNT; raw mount calls reconnect lazily
   }
 }
+
+/**
+ * MOUNT EXPORT of a server without mounting anything (what `showmount -e` prints): each
+ * export's path and the groups allowed to mount it. The MOUNT port is asked of the
+ * portmapper unless given.
+ */
+export async function listExports(o: { host: string; mountPort?: number; portmapPort?: number; timeoutMs?: number }): Promise<Array<{ path: string; groups: string[] }>> {
+  const timeoutMs = o.timeoutMs ?? 10_000;
+  let port = o.mountPort;
+  if (port === undefined) {
+    const pm = o.portmapPort ?? 111;
+    try {
+      port = await pmapGetPort(o.host, pm, MOUNT_PROGRAM, 3, timeoutMs);
+    } catch (err) {
+      throw new NfsClientError('ERR_NFS_PORTMAP', `portmapper at ${o.host}:${pm} did not answer for MOUNT`, { cause: err });
+    }
+    if (port === 0) throw new NfsClientError('ERR_NFS_PORTMAP', `MOUNT v3 over TCP is not registered with the portmapper at ${o.host}:${pm}`);
+  }
+  const rpc = new RpcClient({ host: o.host, port, timeoutMs, reconnect: { retries: 0 } });
+  try {
+    await rpc.connect();
+    const list = await new Mount3Raw(() => Promise.resolve(rpc)).export();
+    return list.map((e) => ({ path: e.ex_dir, groups: e.ex_groups.map((g) => g.gr_name) }));
+  } finally {
+    await rpc.close();
+  }
+}

@@ -1,6 +1,6 @@
 export { NfsClient, type NfsClientStats, type OpenOptions, type Abortable,
   F_OK, R_OK, W_OK, X_OK, COPYFILE_EXCL, ACCESS3_READ, ACCESS3_LOOKUP, ACCESS3_MODIFY, ACCESS3_EXTEND, ACCESS3_DELETE, ACCESS3_EXECUTE } from './client.js';
-export { connect, pmapGetPort } from './connect.js';
+export { connect, pmapGetPort, listExports } from './connect.js';
 export { NfsFileHandle, DEFAULT_READ_BUFFER, type ReadOptions } from './file-handle.js';
 export { makeSattr, parseMode, parseTime, type SetAttrs } from './sattr.js';
 export { parseFlags, type OpenFlags, type ParsedFlags } from './flags.js';
