@@ -38,3 +38,4 @@ export {
 } from './portmap/index.js';
 export { createNfs3Program } from './nfs3/index.js';
 export * from './core/index.js';
+export { ServerFaults, type Fault, type FaultRule, type FaultMatch, type ProcName } from './faults.js';
