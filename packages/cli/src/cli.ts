@@ -57,6 +57,8 @@ export interface CliIo {
 class UsageError extends Error {}
 
 function version(): string {
+  const baked = (globalThis as { NFSTS_VERSION?: unknown }).NFSTS_VERSION; // set by the single-file bundle
+  if (typeof baked === 'string') return baked;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';

@@ -230,7 +230,6 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
 
     const rpc = new RpcServer({ logger });
     const mounts = new MountTable();
-    warnRootSquash(core, logger, o.logger === undefined);
     const faults = new ServerFaults(core, () => rpc.dropConnections());
     rpc.register(faults.wrap(createNfs3Program(core, { logger }), true));
     rpc.register(faults.wrap(createMountProgram(core, { logger, mounts }), false));
@@ -248,6 +247,8 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       throw listenError(err, o.host, o.port);
     }
     cleanups.push(() => rpc.close());
+    // once listening: a start that fails says only why it failed
+    warnRootSquash(core, logger, o.logger === undefined);
 
     let pm: PortmapHandle | null = null;
     if (o.portmap) {
