@@ -165,6 +165,14 @@ export const FS_CASES: FsCase[] = [
     await pipeline(h.createReadStream(), (await fs.open(p('b'), 'w')).createWriteStream());
     return text(fs, p('b'));
   } },
+  { name: 'statfs fields', run: async (fs, p) => {
+    const s = await fs.statfs(p(''));
+    return ['type', 'bsize', 'blocks', 'bfree', 'bavail', 'files', 'ffree'].map((k) => [k, typeof s[k]]);
+  } },
+  { name: 'fh.stat with bigint', run: async (fs, p) => {
+    const h = await fs.open(p('f'), 'w'); const s = await h.stat({ bigint: true }); await h.close();
+    return [typeof s.size, typeof s.mtimeNs, s.isFile()];
+  } },
   { name: 'cp of a directory without recursive', run: async (fs, p) => { await fs.mkdir(p('s')); return fs.cp(p('s'), p('t')); },
     differs: { why: 'node:fs throws its own SystemError code ERR_FS_EISDIR; the client throws an fs-shaped EISDIR (the errno Node wraps)', node: { error: { code: 'ERR_FS_EISDIR', syscall: 'cp' } }, nfs: { error: { code: 'EISDIR', syscall: 'cp', path: '/s', dest: '/t' } } } },
 ];
