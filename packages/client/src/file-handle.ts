@@ -69,23 +69,39 @@ export class NfsFileHandle {
    * `read(buffer, { offset, length, position })` work too.
    */
   async read<T extends Buffer = Buffer>(buffer?: T | ReadOptions<T>, offset?: number | ReadOptions<T>, length?: number, position?: number | bigint | null): Promise<{ bytesRead: number; buffer: T }> {
-    let o: ReadOptions<T>;
-    if (buffer === undefined || !ArrayBuffer.isView(buffer)) o = (buffer ?? {}) as ReadOptions<T>;
-    else if (typeof offset === 'object' && offset !== null) o = { ...offset, buffer: buffer as T };
-    else o = { buffer: buffer as T, ...(offset !== undefined ? { offset } : {}), ...(length !== undefined ? { length } : {}), ...(position !== undefined ? { position } : {}) };
-    const buf = (o.buffer ?? Buffer.alloc(DEFAULT_READ_BUFFER)) as T;
+    // the positional form (the hot one) builds no options object
+    let buf: T;
+    let off: number;
+    let len: number | undefined;
+    let p: number | bigint | null | undefined;
+    if (buffer !== undefined && ArrayBuffer.isView(buffer)) {
+      buf = buffer as T;
+      if (typeof offset === 'object' && offset !== null) {
+        off = offset.offset ?? 0;
+        len = offset.length;
+        p = offset.position;
+      } else {
+        off = offset ?? 0;
+        len = length;
+        p = position;
+      }
+    } else {
+      const o = (buffer ?? {}) as ReadOptions<T>;
+      buf = (o.buffer ?? Buffer.alloc(DEFAULT_READ_BUFFER)) as T;
+      off = o.offset ?? 0;
+      len = o.length;
+      p = o.position;
+    }
     const u8 = buf as NodeJS.ArrayBufferView;
     const view = Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
-    const off = o.offset ?? 0;
-    const len = o.length ?? view.length - off;
+    const len2 = len ?? view.length - off;
     return this.wrap('read', async () => {
       if (!this.flags.read) throw new NfsFsError('EBADF', 'read', this.path);
-      if (off < 0 || len < 0 || off + len > view.length) throw new NfsFsError('EINVAL', 'read', this.path);
-      const p = o.position;
+      if (off < 0 || len2 < 0 || off + len2 > view.length) throw new NfsFsError('EINVAL', 'read', this.path);
       const usePos = p === null || p === undefined || (typeof p === 'number' && p < 0);
-      const pos = usePos ? this.position : BigInt(p);
-      if (usePos) this.position += BigInt(len);
-      const r = await this.s.read(this.fh, view, off, len, pos);
+      const pos = usePos ? this.position : BigInt(p!);
+      if (usePos) this.position += BigInt(len2);
+      const r = await this.s.read(this.fh, view, off, len2, pos);
       if (usePos) this.position = pos + BigInt(r.bytesRead);
       return { bytesRead: r.bytesRead, buffer: buf };
     });
