@@ -99,6 +99,14 @@ function resultHandles(res: unknown): Buffer[] {
   return out;
 }
 
+/** What path matching needs of a resolved handle: `rel` below the export root (the descriptor-based core) or an absolute `path` (the path-based one). */
+interface ResolvedLike { rel?: string; path?: string; exp: { root: string } }
+
+function relPath(r: ResolvedLike): string {
+  if (typeof r.rel === 'string') return r.rel === '' ? '/' : `/${r.rel.replace(/^\/+/, '')}`;
+  return (r.path ?? '').slice(r.exp.root.length) || '/';
+}
+
 interface LiveRule { rule: FaultRule; left: number; hits: number; removed: boolean }
 
 export class ServerFaults {
@@ -183,7 +191,7 @@ export class ServerFaults {
     if (t === undefined) return false;
     const res = await this.core.resolve(Buffer.from(t.fh));
     if (typeof res === 'number') return false;
-    let rel = res.path.slice(res.exp.root.length) || '/';
+    let rel = relPath(res as unknown as ResolvedLike);
     if (t.name !== undefined) rel = rel === '/' ? `/${t.name}` : `${rel}/${t.name}`;
     const p = r.rule.path;
     if (p instanceof RegExp) return p.test(rel);
