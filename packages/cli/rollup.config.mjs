@@ -25,9 +25,11 @@ const workspace = {
 
 export default {
   input: 'dist/src/main.js',
-  // the version is baked in: the bundle has no package.json beside it
+  // the version is baked in: the bundle has no package.json beside it; inlineDynamicImports:
+  // modules loaded on demand (@nfsts/sys when a server starts) stay in the one file
   output: { file: 'dist/bundle/nfsts.mjs', format: 'es', sourcemap: true, inlineDynamicImports: true, banner: `globalThis.NFSTS_VERSION = ${JSON.stringify(version)};` },
-  external: (id) => builtins.has(id) || id === 'koffi',
+  // koffi is native (its prebuilt binaries cannot be bundled); pino-pretty is optional and loaded only when asked for
+  external: (id) => builtins.has(id) || id === 'koffi' || id === 'pino-pretty',
   plugins: [workspace, nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }), commonjs({ ignoreDynamicRequires: true }), json()],
   onwarn(warning, warn) {
     if (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'THIS_IS_UNDEFINED') return;

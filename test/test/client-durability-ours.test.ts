@@ -65,6 +65,9 @@ if (available !== undefined) {
       tt.ok(watch.restarting !== undefined, 'the server was restarted during the read');
       tt.ok(watch.inFlightAtStop > 0, `${watch.inFlightAtStop} subrequests were in flight when the server stopped`);
       tt.equal(sha(got), sha(data), 'the read completed, checksum exact');
+      const m = c.metrics().rpc;
+      tt.ok(m.reconnects >= 1, `client.metrics() counted the reconnect (${m.reconnects})`);
+      tt.ok(m.retransmits >= 1, `and the calls sent again (${m.retransmits})`);
     } finally {
       await c.close();
     }

@@ -7,7 +7,6 @@ import { homedir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pino } from 'pino';
 import type { Logger } from 'pino';
 import {
   ConfigError,
@@ -19,12 +18,17 @@ import {
   checkExportPath,
   loadConfigFile,
   parseExportOptionsAt,
+  parseMetricsAddress,
+  silentLogger,
   startServer,
 } from '@nfsts/server';
+import { runStats } from './stats.js';
 import type { FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
+import { LIMIT_ARG_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './limits.js';
 import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from './client-cmds/index.js';
 
 export const USAGE = `Usage: nfsts serve [DIR] [options]
+       nfsts stats URL|HOST:PORT [--watch [SECONDS]]   (a running server's counters; see nfsts stats --help)
 
 Serve DIR (default ./nfs-export, created if missing) over NFSv3 + MOUNT.
 
@@ -38,9 +42,12 @@ Options:
                      (default \$XDG_STATE_HOME/nfsts/<hash of the export roots>)
   --no-portmap       neither run a portmapper on port 111 nor register with the system's
   --log-level LEVEL  ${LOG_LEVELS.join(', ')} (default info; logs go to stderr)
+  --log-format F     pretty or json (default: pretty on a terminal, else json)
+  --metrics ADDR     serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464
   -h, --help         this text
   -v, --version      the version
 
+${LIMITS_USAGE}
 ${CLIENT_USAGE}`;
 
 export interface CliIo {
@@ -80,7 +87,10 @@ function defaultStateDir(roots: string[]): string {
 
 function errorLine(err: unknown): string {
   if (err instanceof UsageError) return err.message;
-  if (err instanceof ConfigError) return `bad ${err.property === '' ? 'configuration' : err.property}: ${err.message.replace(`${err.property}: `, '')}`;
+  if (err instanceof ConfigError) {
+    // a message without a property ('cannot read config file F: ENOENT') keeps its own colons
+    return err.property === '' ? err.message : `bad ${err.property}: ${err.message.slice(err.property.length + 2)}`;
+  }
   const e = err as { code?: string; message?: string };
   if (typeof e.code === 'string' && e.code.startsWith('ERR_NFS_')) return e.message ?? String(err);
   if (e.code === 'EACCES' || e.code === 'EPERM') return `no permission: ${e.message ?? ''}`;
@@ -89,7 +99,7 @@ function errorLine(err: unknown): string {
 
 /** Builds the server options from flags (and an optional config file). */
 export function buildServeOptions(argv: string[]): {
-  cfg: FileConfig & { stateDir: string; logLevel: LogLevel };
+  cfg: Omit<FileConfig, 'metrics'> & { stateDir: string; logLevel: LogLevel; logFormat: LogFormat | null; metrics: { host: string; port: number } | null };
   createdDefault: string | null;
 } {
   const { values, positionals } = parseArgs({
@@ -105,6 +115,9 @@ export function buildServeOptions(argv: string[]): {
       'state-dir': { type: 'string' },
       'no-portmap': { type: 'boolean' },
       'log-level': { type: 'string' },
+      ...LIMIT_ARG_OPTIONS,
+      'log-format': { type: 'string' },
+      metrics: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -117,6 +130,19 @@ export function buildServeOptions(argv: string[]): {
       throw new UsageError(`bad --log-level "${values['log-level']}": must be one of ${LOG_LEVELS.join(', ')}`);
     }
     logLevel = values['log-level'] as LogLevel;
+  }
+  let logFormat: LogFormat | null = null;
+  if (values['log-format'] !== undefined) {
+    if (values['log-format'] !== 'pretty' && values['log-format'] !== 'json') throw new UsageError(`bad --log-format "${values['log-format']}": must be pretty or json`);
+    logFormat = values['log-format'];
+  }
+  let metrics: { host: string; port: number } | null = file?.metrics ?? null;
+  if (values.metrics !== undefined) {
+    try {
+      metrics = parseMetricsAddress(values.metrics, '--metrics');
+    } catch (err) {
+      throw new UsageError(`bad --metrics: ${(err as Error).message.replace(/^--metrics: /, '')}`);
+    }
   }
   const port = values.port !== undefined ? parsePort(values.port, '--port') : (file?.port ?? DEFAULT_PORT);
   const bind = values.bind ?? file?.bind ?? DEFAULT_HOST;
@@ -182,7 +208,29 @@ export function buildServeOptions(argv: string[]): {
   let portmap = file?.portmap ?? true;
   if (values['no-portmap'] === true) portmap = false;
   const stateDir = values['state-dir'] !== undefined ? resolve(values['state-dir']) : (file?.stateDir ?? defaultStateDir(exports.map((e) => `${e.path}=${e.root}`)));
-  return { cfg: { port, bind, portmap, logLevel, exports, stateDir }, createdDefault };
+  let limits: NonNullable<FileConfig['limits']>;
+  try {
+    limits = { ...file?.limits, ...parseLimitFlags(values) };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  return { cfg: { port, bind, portmap, logLevel, logFormat, metrics, exports, stateDir, limits }, createdDefault };
+}
+
+export type LogFormat = 'pretty' | 'json';
+
+/**
+ * The logger for `serve`: none at all (pino is not even loaded) when silent; JSON lines on
+ * stderr; or pino-pretty through pino's own transport (a worker thread), loaded only then.
+ */
+export async function createLogger(level: LogLevel, format: LogFormat | null): Promise<Logger> {
+  if (level === 'silent') return silentLogger();
+  const { pino } = await import('pino');
+  const f = format ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  if (f === 'pretty') {
+    return pino({ level, base: { name: 'nfsts' }, transport: { target: 'pino-pretty', options: { destination: 2, colorize: process.stderr.isTTY === true } } });
+  }
+  return pino({ level, base: { name: 'nfsts' } }, pino.destination({ fd: 2, sync: true }));
 }
 
 /** The banner, written at once; the `Listening on HOST port N (...)` line is what scripts parse. */
@@ -207,6 +255,7 @@ export function printBanner(server: NfsServer, out: (s: string) => void): void {
     lines.push(`URL:   ${e.url}`);
     lines.push(`Mount: ${e.mountCommand}`);
   }
+  if (server.metrics !== null) lines.push(`Metrics: ${server.metrics.url}`);
   lines.push(`Listening on ${server.host} port ${server.port} (NFSv3 + MOUNT; ${pm})`);
   out(`${lines.join('\n')}\n`);
 }
@@ -224,6 +273,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.stdout(`nfsts ${version()}\n`);
     return 0;
   }
+  if (cmd === 'stats') return runStats(rest, io);
   if (Object.hasOwn(CLIENT_COMMANDS, cmd)) return runClientCommand(cmd, rest, { stdout: io.stdout, stderr: io.stderr, ...(io.stdoutStream !== undefined ? { stdoutStream: io.stdoutStream } : {}), ...(io.stderrIsTTY !== undefined ? { stderrIsTTY: io.stderrIsTTY } : {}) });
   if (cmd !== 'serve') {
     io.stderr(`nfsts: unknown command "${cmd}" (try: nfsts serve --help)\n`);
@@ -241,7 +291,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let logger: Logger;
   try {
     const { cfg, createdDefault } = buildServeOptions(rest);
-    logger = pino({ level: cfg.logLevel, base: { name: 'nfsts' } }, pino.destination({ fd: 2, sync: true }));
+    logger = await createLogger(cfg.logLevel, cfg.logFormat);
     if (createdDefault !== null) io.stdout(`Created ${createdDefault}\n`);
     server = await startServer({
       exports: cfg.exports,
@@ -249,6 +299,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       host: cfg.bind ?? DEFAULT_HOST,
       stateDir: cfg.stateDir,
       portmap: cfg.portmap ?? true,
+      limits: cfg.limits ?? {},
+      ...(cfg.metrics === null ? {} : { metrics: cfg.metrics }),
       logger,
     });
   } catch (err) {

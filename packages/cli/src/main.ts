@@ -18,13 +18,16 @@ const stopSignal = new Promise<string>((resolve) => {
   process.on('SIGTERM', on);
 });
 
-const code = await runCli(process.argv.slice(2), {
+// Not a top-level await: in the bundle, modules loaded on demand (inlined dynamic imports)
+// are evaluated after this entry's body, which a top-level await would never finish.
+void runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   stdoutStream: process.stdout,
   stderrIsTTY: process.stderr.isTTY,
   waitForSignal: () => stopSignal,
+}).then((code) => {
+  process.exitCode = code;
+  // Anything still holding the event loop after a clean close is a bug; don't hang on it.
+  setTimeout(() => process.exit(code), 2000).unref();
 });
-process.exitCode = code;
-// Anything still holding the event loop after a clean close is a bug; don't hang on it.
-setTimeout(() => process.exit(code), 2000).unref();

@@ -135,7 +135,10 @@ t.test('errors are one line with a non-zero exit', async (t) => {
   oneLineError(t, await cli(['serve', dir, '--export', '../x']), /bad --export/);
   oneLineError(t, await cli(['serve', dir, 'other']), /one directory/);
   oneLineError(t, await cli(['serve', dir, '--bind', '192.0.2.1', '--port', '0', '--no-portmap', '--state-dir', st]), /cannot bind 192\.0\.2\.1/);
-  oneLineError(t, await cli(['serve', '--config', join(dir, 'none.json')]), /cannot read config file/);
+  oneLineError(t, await cli(['serve', '--config', join(dir, 'none.json')]), new RegExp(`^nfsts: cannot read config file ${join(dir, 'none.json')}: ENOENT$`));
+  writeFileSync(join(dir, 'plain-file'), 'x');
+  oneLineError(t, await cli(['serve', dir, '--port', '0', '--no-portmap', '--state-dir', join(dir, 'plain-file')]),
+    new RegExp(`^nfsts: state directory ${join(dir, 'plain-file')}: it is a file, not a directory$`));
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ exports: [{ path: '/x', root: '.', options: 'rw,frobnicate' }] }));
   oneLineError(t, await cli(['serve', '--config', join(dir, 'bad.json')]), /bad exports\[0\]\.options: .*frobnicate/);
   oneLineError(t, await cli(['frobnicate']), /unknown command "frobnicate"/);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { clientMetrics, fsTraced, traceFs, type ClientMetrics } from './metrics.js';
 import type { Logger } from 'pino';
 import type { RpcClient, Credential } from '@nfsts/rpc';
 import { LocalioTransport } from '@nfsts/localio';
@@ -136,6 +137,11 @@ export class NfsClient {
     return this.localio.isLocal;
   }
 
+  /** Calls per procedure, RPC against LOCALIO, retransmissions and reconnects (see metrics.ts). */
+  metrics(): ClientMetrics {
+    return clientMetrics(this.#rpc, this.#mountRpc, this.localio.stats(), this.localio.isLocal);
+  }
+
   /** A snapshot of the counters; also published on `diagnostics_channel` 'nfsts:localio:stats'. */
   stats(): NfsClientStats {
     this.localio.publishStats();
@@ -197,8 +203,24 @@ export class NfsClient {
     return this.#s.paths.resolve(path, followLast);
   }
 
-  /** Runs a path method: closed-client check, `signal`, and errors in node:fs's shape (code, syscall, path, dest). */
-  async #call<T>(syscall: string, path: PathLike, fn: () => Promise<T>, o?: { dest?: PathLike | undefined; signal?: AbortSignal | undefined }): Promise<T> {
+  /**
+   * Runs a path method: closed-client check, `signal`, and errors in node:fs's shape (code,
+   * syscall, path, dest); traced on nfsts:fs (with the fs-shaped error) only while someone subscribes.
+   */
+  #call<T>(syscall: string, path: PathLike, fn: () => Promise<T>, o?: { dest?: PathLike | undefined; signal?: AbortSignal | undefined }): Promise<T> {
+    if (!fsTraced()) return this.#run(syscall, path, fn, o);
+    let p: string;
+    let dest: string | undefined;
+    try {
+      p = pathString(path);
+      dest = o?.dest !== undefined ? pathString(o.dest) : undefined;
+    } catch {
+      return this.#run(syscall, path, fn, o);
+    }
+    return traceFs(syscall, p, dest, () => this.#run(syscall, path, fn, o));
+  }
+
+  async #run<T>(syscall: string, path: PathLike, fn: () => Promise<T>, o?: { dest?: PathLike | undefined; signal?: AbortSignal | undefined }): Promise<T> {
     let p: string;
     try {
       p = pathString(path);

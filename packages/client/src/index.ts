@@ -20,5 +20,6 @@ export { type NfsTransport, type ReadResult, type WriteResult, UNSTABLE, DATA_SY
 export { RpcTransport } from './rpc-transport.js';
 export { readInto, writeFrom, commitRanges, isRetryable, withRetries, type EngineOptions, type WrittenRange, type ReadIntoResult } from './engine.js';
 export { NfsStats, NfsBigIntStats, NfsDirent } from './stats.js';
+export { clientMetrics, traceFs, fsChannel, CHANNEL_FS, type ClientMetrics, type FsOperationMessage } from './metrics.js';
 export { NfsReadStream, NfsWriteStream, DEFAULT_STREAM_CHUNK, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
 export type { RpcCaller } from './rpc-caller.js';

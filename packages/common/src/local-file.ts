@@ -19,7 +19,9 @@ export interface LocalFile {
   /**
    * true once the owner no longer wants new users of this object (the file was removed or
    * renamed over, or the cache is closing): a holder that caches it should put it and open
-   * again, which resolves the handle afresh (and answers STALE if it is gone).
+   * again, which resolves the handle afresh (and answers STALE if it is gone). Holders ask
+   * it before every use: the server may re-check its permission there (a chmod since the
+   * open revokes a grant RPC would now refuse), so it can cost an fstat.
    */
   readonly dropped: boolean;
   /** takes another reference; returns the same object */

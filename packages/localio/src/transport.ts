@@ -453,13 +453,19 @@ export class LocalioTransport implements NfsTransport {
     if (this.slots.size === 0) return null;
     const slot = this.slots.get(fh.toString('latin1'));
     if (!slot) return null;
-    if (slot.r?.dropped) { slot.r.put(); slot.r = null; }
-    if (slot.rw?.dropped) { slot.rw.put(); slot.rw = null; }
     // strictly by the mode asked for: a read slot may hold a read-write descriptor (the server's
     // cache shares one), but it was opened with READ's checks only, so it never serves a write;
-    // nor does a write slot serve reads (write permission does not imply read permission)
+    // nor does a write slot serve reads (write permission does not imply read permission).
+    // `dropped` is asked before every use: the server re-checks the grant there (a chmod since
+    // the open may have revoked it), so only the slot about to be used is asked.
     const f = mode === 'r' ? slot.r : slot.rw;
-    return f ? f.get() : null;
+    if (f === null) return null;
+    if (f.dropped) {
+      f.put();
+      slot[mode] = null;
+      return null;
+    }
+    return f.get();
   }
 
   /** Opens through the server's table: a LocalFile holding one reference for the caller, or the nfsstat3 of a refusal. */

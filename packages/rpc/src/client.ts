@@ -7,6 +7,7 @@ import { AUTH_NONE_CRED, credentialSize, encodeCredential, type Credential } fro
 import { RpcError } from './errors.js';
 import { parseClientOptions, type ParsedClientOptions, type RpcClientOptions } from './options.js';
 import { RecordReader, type RecordDivert } from './record.js';
+import { clientChannel, traceCounters, traced, type RpcClientCallMessage } from './observe.js';
 import {
   AUTH_ERROR, AUTH_NONE, CALL, GARBAGE_ARGS, LAST_FRAGMENT, MAX_AUTH_BYTES, MAX_FRAGMENT, MSG_ACCEPTED, MSG_DENIED,
   PROC_UNAVAIL, PROG_MISMATCH, PROG_UNAVAIL, REPLY, RPC_MISMATCH, RPC_VERSION, SUCCESS, SYSTEM_ERR,
@@ -62,9 +63,19 @@ interface Pending {
   prog: number;
   vers: number;
   proc: number;
+  /** the `nfsts:rpc:client` message, null when nobody subscribes */
+  trace: RpcClientCallMessage | null;
 }
 
 type State = 'idle' | 'connecting' | 'connected' | 'closed';
+
+/** The `nfsts:rpc:client` message of a call (built only when the channel has subscribers); publishes `start`. */
+function clientTraceMessage(e: Pending): RpcClientCallMessage {
+  traceCounters.messagesBuilt++;
+  const m: RpcClientCallMessage = { program: e.prog, version: e.vers, procedure: e.proc, xid: e.xid, retransmits: 0, result: undefined, error: undefined };
+  clientChannel.start.publish(m);
+  return m;
+}
 
 /** Call header before the credential: mark xid CALL rpcvers prog vers proc. */
 const CALL_HEAD = 28;
@@ -93,6 +104,10 @@ export class RpcClient extends EventEmitter implements RpcCallable {
   private everConnected = false;
   private attempt = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** Plain counters: calls made, calls failed (any reason), reconnects, calls sent again after one. */
+  readonly counters = { calls: 0, failures: 0, reconnects: 0, retransmits: 0 };
+  /** Calls made per procedure: key prog * 256 + vers, index proc (procedures 0..63). */
+  readonly procCalls = new Map<number, Float64Array>();
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private corked = false;
   private closePromise: Promise<void> | null = null;
@@ -176,8 +191,13 @@ export class RpcClient extends EventEmitter implements RpcCallable {
       const timeoutMs = opts?.timeoutMs ?? this.opts.timeoutMs;
       const entry: Pending = {
         xid, chunks, res: res as Codec<unknown>, resolve: resolve as (v: unknown) => void, reject, signal, onAbort: null, divert: null,
-        prog, vers, proc, deadline: performance.now() + timeoutMs, timeoutMs,
+        prog, vers, proc, deadline: performance.now() + timeoutMs, timeoutMs, trace: null,
       };
+      this.counters.calls++;
+      let pc = this.procCalls.get(prog * 256 + vers);
+      if (pc === undefined) this.procCalls.set(prog * 256 + vers, (pc = new Float64Array(64)));
+      if (proc < 64) pc[proc]!++;
+      if (traced(clientChannel)) entry.trace = clientTraceMessage(entry);
       if (entry.deadline < this.deadlineAt) this.armDeadline(entry.deadline);
       if (signal !== null) {
         entry.onAbort = () => this.fail(entry, signal.reason);
@@ -187,6 +207,7 @@ export class RpcClient extends EventEmitter implements RpcCallable {
       if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, prog, vers, proc }, 'call');
       if (this.state === 'connected') this.send(entry);
       else if (this.state === 'idle' && this.reconnectTimer === null) this.open();
+      if (entry.trace !== null) clientChannel.end.publish(entry.trace);
     });
   }
 
@@ -280,6 +301,11 @@ export class RpcClient extends EventEmitter implements RpcCallable {
     this.attempt = 0;
     this.log.debug({ pending: this.pending.size }, again ? 'reconnected' : 'connected');
     // Retransmit what is still pending, with the original XIDs, under one cork.
+    if (again) {
+      this.counters.reconnects++;
+      this.counters.retransmits += this.pending.size;
+      for (const entry of this.pending.values()) if (entry.trace !== null) entry.trace.retransmits++;
+    }
     for (const entry of this.pending.values()) this.send(entry);
     const waiters = this.waiters;
     this.waiters = [];
@@ -372,6 +398,12 @@ export class RpcClient extends EventEmitter implements RpcCallable {
       return;
     }
     this.settle(entry);
+    const m = entry.trace;
+    if (m !== null) {
+      m.result = value;
+      clientChannel.asyncStart.publish(m);
+      clientChannel.asyncEnd.publish(m);
+    }
     entry.resolve(value);
   }
 
@@ -441,6 +473,14 @@ export class RpcClient extends EventEmitter implements RpcCallable {
   private fail(entry: Pending, err: unknown): void {
     if (!this.settle(entry)) return;
     if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: entry.xid, err }, 'call failed');
+    this.counters.failures++;
+    const m = entry.trace;
+    if (m !== null) {
+      m.error = err;
+      clientChannel.error.publish(m);
+      clientChannel.asyncStart.publish(m);
+      clientChannel.asyncEnd.publish(m);
+    }
     entry.reject(err);
   }
 

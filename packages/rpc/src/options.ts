@@ -1,4 +1,3 @@
-import pino from 'pino';
 import type { Logger } from 'pino';
 import { RpcError } from './errors.js';
 import type { Credential } from './auth.js';
@@ -9,8 +8,24 @@ import { MAX_FRAGMENT } from './wire.js';
 export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024 + 64 * 1024;
 /** Calls one connection may have in progress before the server stops reading it. */
 export const DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION = 128;
-/** Reply bytes queued on one socket before the server stops reading it. */
+/**
+ * Reply bytes one connection may have charged (replies being produced, replies waiting in its
+ * socket, large call records pinned until their replies are written) before the server stops
+ * dispatching and reading its calls: eight 1 MiB READs.
+ */
 export const DEFAULT_MAX_QUEUED_REPLY_BYTES = 8 * 1024 * 1024;
+/** The same charge summed over every connection: beyond it no connection dispatches more. */
+export const DEFAULT_MAX_QUEUED_REPLY_BYTES_TOTAL = 128 * 1024 * 1024;
+/** Bytes of call records received in part, over every connection (128 one-MiB WRITEs in transit). */
+export const DEFAULT_MAX_PARTIAL_RECORD_BYTES_TOTAL = 128 * 1024 * 1024;
+/** Open connections; beyond it the longest-idle one is closed for the new one, or the new one is refused. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+/** A connection with no call, no call in progress and no reply waiting this long is closed (knfsd: 6 minutes). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 6 * 60_000;
+/** A call record begun and not completed within this time closes its connection. */
+export const DEFAULT_RECORD_TIMEOUT_MS = 30_000;
+/** Replies waiting in a socket that makes no write progress this long close it (the client's timeo=600 is 60 s). */
+export const DEFAULT_WRITE_TIMEOUT_MS = 60_000;
 /** Per-call timeout of the client. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_RECONNECT_RETRIES = 10;
@@ -18,12 +33,11 @@ export const DEFAULT_RECONNECT_MIN_DELAY_MS = 50;
 export const DEFAULT_RECONNECT_MAX_DELAY_MS = 5_000;
 /** How long close() lets in-flight calls finish before connections are destroyed. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 10_000;
+/** setTimeout's largest delay: the longest timeout an option may set. */
+const MAX_TIMER_MS = 0x7fffffff;
 
-let silent: Logger | undefined;
-/** The shared silent logger used when none is injected. */
-export function silentLogger(): Logger {
-  return (silent ??= pino({ level: 'silent' }));
-}
+import { silentLogger } from './silent-logger.js';
+export { silentLogger };
 
 function bad(prop: string, msg: string): never {
   throw new RpcError('ERR_RPC_INVALID_OPTION', `option ${prop} ${msg}`);
@@ -58,6 +72,18 @@ export interface RpcServerOptions {
   maxQueuedReplyBytes?: number;
   /** Called for every call before dispatch; may throw RpcAuthError (e.g. to refuse AUTH_NONE). */
   checkAuth?: (ctx: CallContext) => void;
+  /** Reply bytes charged over all connections before none dispatches more (see maxQueuedReplyBytes). */
+  maxQueuedReplyBytesTotal?: number;
+  /** Bytes of partly received call records over all connections; beyond it the stalest such connection is closed. */
+  maxPartialRecordBytesTotal?: number;
+  /** Open connections; a new one beyond it closes the longest-idle connection, or is refused when none is idle. */
+  maxConnections?: number;
+  /** Close a connection with no call, nothing in progress and nothing queued for this long. */
+  idleTimeoutMs?: number;
+  /** Close a connection whose call record, once begun, is not complete within this time. */
+  recordTimeoutMs?: number;
+  /** Close a connection whose queued replies make no write progress for this long. */
+  writeTimeoutMs?: number;
 }
 
 export interface ParsedServerOptions {
@@ -66,6 +92,12 @@ export interface ParsedServerOptions {
   maxInFlightPerConnection: number;
   maxQueuedReplyBytes: number;
   checkAuth: ((ctx: CallContext) => void) | null;
+  maxQueuedReplyBytesTotal: number;
+  maxPartialRecordBytesTotal: number;
+  maxConnections: number;
+  idleTimeoutMs: number;
+  recordTimeoutMs: number;
+  writeTimeoutMs: number;
 }
 
 export function parseServerOptions(o: RpcServerOptions = {}): ParsedServerOptions {
@@ -77,6 +109,12 @@ export function parseServerOptions(o: RpcServerOptions = {}): ParsedServerOption
     maxInFlightPerConnection: int('maxInFlightPerConnection', o.maxInFlightPerConnection, 1, 1 << 20, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION),
     maxQueuedReplyBytes: int('maxQueuedReplyBytes', o.maxQueuedReplyBytes, 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_QUEUED_REPLY_BYTES),
     checkAuth: o.checkAuth ?? null,
+    maxQueuedReplyBytesTotal: int('maxQueuedReplyBytesTotal', o.maxQueuedReplyBytesTotal, 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_QUEUED_REPLY_BYTES_TOTAL),
+    maxPartialRecordBytesTotal: int('maxPartialRecordBytesTotal', o.maxPartialRecordBytesTotal, 1, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_PARTIAL_RECORD_BYTES_TOTAL),
+    maxConnections: int('maxConnections', o.maxConnections, 1, 1 << 20, DEFAULT_MAX_CONNECTIONS),
+    idleTimeoutMs: int('idleTimeoutMs', o.idleTimeoutMs, 1, MAX_TIMER_MS, DEFAULT_IDLE_TIMEOUT_MS),
+    recordTimeoutMs: int('recordTimeoutMs', o.recordTimeoutMs, 1, MAX_TIMER_MS, DEFAULT_RECORD_TIMEOUT_MS),
+    writeTimeoutMs: int('writeTimeoutMs', o.writeTimeoutMs, 1, MAX_TIMER_MS, DEFAULT_WRITE_TIMEOUT_MS),
   };
 }
 

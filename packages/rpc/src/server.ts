@@ -1,5 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { XdrReader, XdrWriter, measure, type Codec } from '@nfsts/xdr';
 import { AUTH_NONE_CRED, parseAuthSys, type Credential } from './auth.js';
@@ -7,6 +8,7 @@ import { RpcAuthError, RpcError, RpcNoReply } from './errors.js';
 import { parseServerOptions, DEFAULT_CLOSE_TIMEOUT_MS, type ParsedServerOptions, type RpcServerOptions } from './options.js';
 import { RecordReader } from './record.js';
 import { BufferPool } from './buffer-pool.js';
+import { DENIED_AUTH_ERROR, resultStatus, serverChannel, traceCounters, traced, type CallObserver, type RpcServerCallMessage } from './observe.js';
 import {
   AUTH_BADCRED, AUTH_BADVERF, AUTH_ERROR, AUTH_NONE, AUTH_SYS, CALL, GARBAGE_ARGS, LAST_FRAGMENT, MAX_AUTH_BYTES, MAX_FRAGMENT,
   MSG_ACCEPTED, MSG_DENIED, PROC_UNAVAIL, PROG_MISMATCH, PROG_UNAVAIL, REPLY, RPC_MISMATCH, RPC_VERSION, SUCCESS, SYSTEM_ERR,
@@ -26,6 +28,10 @@ export interface CallContext {
   connectionId: number;
   /** The connection's child logger (silent by default). */
   logger: Logger;
+  /** performance.now() when the call was dispatched, when an observer measures latency (else 0) */
+  t0?: number;
+  /** the `nfsts:rpc:server` message of this call, null when nobody subscribes */
+  trace?: RpcServerCallMessage | null;
 }
 
 export interface Procedure<A = any, R = any> {
@@ -44,6 +50,18 @@ export interface Procedure<A = any, R = any> {
    * (sent by reference, without a copy) may be reused from then on.
    */
   sent?(result: R): void;
+  /**
+   * Optional: the most reply bytes a call with these arguments can produce (a READ's count).
+   * They are charged against the connection's and the server's reply budgets from dispatch
+   * until the reply is queued, so calls whose replies are still being produced count too.
+   */
+  replyBytes?(args: A): number;
+  /**
+   * Optional: the pool this call's handler will take() one buffer from, or null. The server
+   * holds the call (dispatching nothing more on its connection) while the pool is exhausted;
+   * the handler must take its buffer synchronously, before its first await.
+   */
+  bufferPool?(args: A): BufferPool | null;
 }
 
 export interface Program {
@@ -74,6 +92,44 @@ const POOLED_RECORD_MIN = 64 * 1024;
 const POOLED_RECORD_SIZE = 1024 * 1024 + 4096;
 /** Idle pooled record buffers kept per server. */
 const POOLED_RECORDS_KEPT = 8;
+/**
+ * Pooled record buffers lent at once; a record joined beyond them gets a buffer of its own (its
+ * bytes are charged like a pooled one's, so the budgets bound those too).
+ */
+const POOLED_RECORDS_MAX = 32;
+/** Limit messages (connection closed or refused) logged at warn per LIMIT_LOG_WINDOW_MS; the rest are counted. */
+const LIMIT_LOGS_PER_WINDOW = 50;
+const LIMIT_LOG_WINDOW_MS = 10_000;
+type LimitCounter = 'closedForNew' | 'closedIdle' | 'closedRecordTimeout' | 'closedWriteTimeout' | 'closedPartialBudget';
+/** dispatch() outcomes */
+const DONE = 0; // answered or dropped here: the record may be released
+const TAKEN = 1; // a handler has it
+const WAIT = 2; // not dispatched: hold the record and try again later
+
+/** Counters of the limits at work, for metrics (`server.stats()`). */
+export interface RpcServerStats {
+  /** connections open now */
+  connections: number;
+  accepted: number;
+  /** connections closed for any reason, limits included */
+  connectionsClosed: number;
+  /** calls denied with AUTH_ERROR */
+  authErrors: number;
+  /** new connections refused at maxConnections (none was idle) */
+  refused: number;
+  /** idle connections closed to admit a new one at maxConnections */
+  closedForNew: number;
+  closedIdle: number;
+  closedRecordTimeout: number;
+  closedWriteTimeout: number;
+  closedPartialBudget: number;
+  /** times a connection stopped dispatching and reading: its in-flight limit, a reply budget (its own or the total) or an exhausted buffer pool */
+  dispatchWaits: number;
+  /** reply bytes charged now over all connections (being produced, queued, pinned call records) */
+  queuedReplyBytes: number;
+  /** bytes of partly received call records now */
+  partialRecordBytes: number;
+}
 /** Distinct causes of handler failures logged at error level; repeats and later causes go to trace. */
 const MAX_LOGGED_CAUSES = 256;
 
@@ -91,11 +147,39 @@ export class RpcServer {
   private readonly loggedCauses = new Set<string>();
   private closing: Promise<void> | null = null;
   /** @internal buffers large call records are joined into, lent until their reply is written */
-  readonly recordPool = new BufferPool(POOLED_RECORD_SIZE, POOLED_RECORDS_KEPT);
+  readonly recordPool = new BufferPool(POOLED_RECORD_SIZE, POOLED_RECORDS_KEPT, POOLED_RECORDS_MAX);
+  /** @internal reply bytes charged over all connections */
+  charged = 0;
+  /** @internal bytes of partly received records over all connections */
+  partial = 0;
+  /** @internal sweeps so far: connections note it when something happens, the sweep compares */
+  tick = 0;
+  /** @internal period of the sweep that applies the timeouts */
+  readonly sweepMs: number;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  /** connections holding calls until the total reply charge drops */
+  private budgetWaiters: Connection[] = [];
+  /** Plain counters, read by stats() and by metrics at scrape time. */
+  readonly counters = {
+    accepted: 0, connectionsClosed: 0, authErrors: 0, refused: 0, closedForNew: 0, closedIdle: 0, closedRecordTimeout: 0, closedWriteTimeout: 0,
+    closedPartialBudget: 0, dispatchWaits: 0,
+  };
+  private limitLogs = 0;
+  private limitLogWindow = 0;
+  /** Told about every dispatched call (the server's metrics); null: nobody counts. */
+  observer: CallObserver | null = null;
 
   constructor(opts?: RpcServerOptions) {
     this.opts = parseServerOptions(opts);
     this.logger = this.opts.logger;
+    const o = this.opts;
+    // a quarter of the shortest timeout: a limit acts within 1.25 times its setting
+    this.sweepMs = Math.min(1000, Math.max(5, Math.floor(Math.min(o.idleTimeoutMs, o.recordTimeoutMs, o.writeTimeoutMs) / 4)));
+  }
+
+  /** The limits' counters and the bytes charged now (plain numbers, a fresh object each time). */
+  stats(): RpcServerStats {
+    return { connections: this.conns.size, ...this.counters, queuedReplyBytes: this.charged, partialRecordBytes: this.partial };
   }
 
   /** Registers a program; its versions and procedures are fixed from here on. */
@@ -130,6 +214,13 @@ export class RpcServer {
     return this.conns.size;
   }
 
+  /** Reply bytes waiting in every connection's socket and cork buffer now. */
+  queuedReplyBytes(): number {
+    let n = 0;
+    for (const c of this.conns) n += c.queuedBytes;
+    return n;
+  }
+
   /** Listens on host:port (port 0 picks one) and resolves with the bound address. */
   listen(port: number, host?: string): Promise<AddressInfo> {
     if (this.server !== null) return Promise.reject(new RpcError('ERR_RPC_INVALID_OPTION', 'server is already listening'));
@@ -138,10 +229,13 @@ export class RpcServer {
     // gets the replies; the connection ends once they are out.
     const server = net.createServer({ noDelay: true, allowHalfOpen: true });
     this.server = server;
+    this.sweepTimer = setInterval(() => this.sweep(), this.sweepMs);
+    this.sweepTimer.unref();
     server.on('connection', (socket) => this.accept(socket));
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => {
         this.server = null;
+        this.stopSweep();
         reject(err);
       };
       server.once('error', onError);
@@ -164,6 +258,7 @@ export class RpcServer {
     if (this.closing !== null) return this.closing;
     const timeoutMs = opts.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS;
     const server = this.server;
+    this.stopSweep();
     const waits: Promise<void>[] = [];
     if (server !== null) waits.push(new Promise<void>((resolve) => server.close(() => resolve())));
     for (const c of this.conns) waits.push(c.closed);
@@ -187,14 +282,104 @@ export class RpcServer {
     return this.closing;
   }
 
+  private stopSweep(): void {
+    if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+  }
+
   private accept(socket: net.Socket): void {
     if (this.closing !== null) {
       socket.destroy();
       return;
     }
+    if (this.conns.size >= this.opts.maxConnections) {
+      // as knfsd does, an old connection makes room; but only an idle one, so no call is lost
+      const victim = this.oldestIdle();
+      if (victim === null) {
+        this.counters.refused++;
+        this.limitWarn(this.logger, { client: socket.remoteAddress, reason: 'maxConnections', limit: this.opts.maxConnections },
+          'refusing a connection: maxConnections reached and none is idle');
+        socket.destroy();
+        return;
+      }
+      victim.closeForLimit('maxConnections', this.opts.maxConnections, 'closing the longest-idle connection to admit a new one: maxConnections reached', 'closedForNew');
+    }
+    this.counters.accepted++;
     const c = new Connection(this, this.opts, socket, this.nextConnId++);
     this.conns.add(c);
-    c.closed.then(() => this.conns.delete(c), () => this.conns.delete(c));
+    const gone = (): void => {
+      this.conns.delete(c);
+      this.counters.connectionsClosed++;
+    };
+    c.closed.then(gone, gone);
+  }
+
+  private oldestIdle(): Connection | null {
+    let best: Connection | null = null;
+    for (const c of this.conns) {
+      if (c.isIdle() && (best === null || c.activeTick < best.activeTick)) best = c;
+    }
+    return best;
+  }
+
+  /** Applies the timeouts; runs every sweepMs while listening. */
+  private sweep(): void {
+    this.tick++;
+    for (const c of this.conns) c.sweep(this.tick);
+  }
+
+  /** @internal A connection was closed by a limit: it no longer counts against maxConnections. */
+  forget(c: Connection, counter: LimitCounter): void {
+    this.conns.delete(c);
+    this.counters[counter]++;
+  }
+
+  /** @internal Limit messages at warn, at most LIMIT_LOGS_PER_WINDOW per window (a flood of refused connections must not flood the log). */
+  limitWarn(log: Logger, fields: Record<string, unknown>, msg: string): void {
+    const now = Date.now();
+    if (now - this.limitLogWindow >= LIMIT_LOG_WINDOW_MS) {
+      if (this.limitLogs > LIMIT_LOGS_PER_WINDOW) {
+        this.logger.warn({ suppressed: this.limitLogs - LIMIT_LOGS_PER_WINDOW }, 'limit messages suppressed in the last window (see stats())');
+      }
+      this.limitLogWindow = now;
+      this.limitLogs = 0;
+    }
+    if (this.limitLogs++ < LIMIT_LOGS_PER_WINDOW) log.warn(fields, msg);
+  }
+
+  /** @internal A connection stopped dispatching for a budget or pool. */
+  countWait(): void {
+    this.counters.dispatchWaits++;
+  }
+
+  /** @internal `c` holds its calls until the total reply charge drops below its budget. */
+  waitBudget(c: Connection): void {
+    this.budgetWaiters.push(c);
+  }
+
+  /** @internal The total charge dropped below the budget: the waiting connections may go on, oldest first. */
+  wakeBudget(): void {
+    if (this.budgetWaiters.length === 0) return;
+    const w = this.budgetWaiters;
+    this.budgetWaiters = [];
+    for (let i = 0; i < w.length; i++) w[i]!.budgetFreed();
+  }
+
+  /**
+   * @internal The partly received records exceed their total budget: close the connections whose
+   * partial records went longest without a byte (ties: the largest) until they fit.
+   */
+  shedPartial(): void {
+    const limit = this.opts.maxPartialRecordBytesTotal;
+    while (this.partial > limit) {
+      let victim: Connection | null = null;
+      for (const c of this.conns) {
+        if (c.partialBytes === 0 || c.gone) continue;
+        if (victim === null || c.recvTick < victim.recvTick || (c.recvTick === victim.recvTick && c.partialBytes > victim.partialBytes)) victim = c;
+      }
+      if (victim === null) return;
+      victim.closeForLimit('maxPartialRecordBytesTotal', limit, 'closing a connection: partly received call records exceed their total budget', 'closedPartialBudget');
+    }
   }
 
   /** @internal */
@@ -238,6 +423,28 @@ function writeAcceptedHead(b: Buffer, length: number, xid: number, stat: number)
   b.writeUInt32BE(stat, 24);
 }
 
+/** The tracing message of a call, built only when `nfsts:rpc:server` has subscribers. */
+function traceMessage(ctx: CallContext, procedureName: string): RpcServerCallMessage {
+  traceCounters.messagesBuilt++;
+  const m: RpcServerCallMessage = {
+    program: ctx.prog, version: ctx.vers, procedure: ctx.proc, procedureName, xid: ctx.xid,
+    clientAddress: ctx.remoteAddress, clientPort: ctx.remotePort, connectionId: ctx.connectionId,
+    acceptStat: undefined, status: undefined, result: undefined, error: undefined,
+  };
+  serverChannel.start.publish(m);
+  return m;
+}
+
+/** A peer going away (reset, broken pipe) is normal: one debug line without a stack. */
+function connectionError(log: Logger, err: Error): void {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ETIMEDOUT') {
+    if (log.isLevelEnabled('debug')) log.debug({ code }, 'client went away');
+  } else {
+    log.debug({ err }, 'connection error');
+  }
+}
+
 function uncorkConnection(c: Connection): void {
   c.uncork();
 }
@@ -256,7 +463,7 @@ class Connection {
   private readonly localPort: number;
   private inFlight = 0;
   private paused = false;
-  /** Records that arrived in the same chunk after reading was paused; dispatched on resume. */
+  /** Records received and not yet dispatched (reading was paused, a budget or a pool was full); dispatched on resume. */
   private held: Buffer[] | null = null;
   private corked = false;
   /** small replies gathered under the current cork, written as one buffer by uncork() */
@@ -264,6 +471,35 @@ class Connection {
   private smallBytes = 0;
   private closingDown = false;
   private endTimer: NodeJS.Timeout | null = null;
+  /** reply bytes charged to this connection: being produced (replyBytes hints), queued, pinned call records */
+  private charged = 0;
+  /** the part of `charged` that waits in the socket, as last observed */
+  private queued = 0;
+  /** @internal bytes of the partly received record, as counted in the server's total (0 once the socket is gone) */
+  partialBytes = 0;
+  /** complete records received */
+  private records = 0;
+  /** @internal the server's tick when a call last arrived or finished */
+  activeTick: number;
+  /** @internal the server's tick when bytes last arrived */
+  recvTick: number;
+  /** `records` when the sweep first saw the current partial record (-1: none seen), and that tick */
+  private partialMark = -1;
+  private partialTick = 0;
+  /** socket bytes waiting at the last sweep, the tick of the last write progress, and a 'drain' since */
+  private lastWritable = 0;
+  private writeTick = 0;
+  private drained = false;
+  private waitingBudget = false;
+  private waitingPool = false;
+  /** maybeResume() is dispatching held records (it owns them meanwhile) */
+  private draining = false;
+  private readonly poolFreed = (): void => {
+    this.waitingPool = false;
+    this.maybeResume();
+  };
+  /** an AUTH_ERROR was logged at warn on this connection (later ones go to debug) */
+  private authWarned = false;
 
   constructor(server: RpcServer, opts: ParsedServerOptions, socket: net.Socket, id: number) {
     this.server = server;
@@ -273,20 +509,28 @@ class Connection {
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.localPort = socket.localPort ?? 0;
+    this.activeTick = this.recvTick = this.writeTick = server.tick;
     this.log = opts.logger.child({ conn: id, peer: `${this.remoteAddress}:${this.remotePort}` });
     const pool = server.recordPool;
     this.reader = new RecordReader(opts.maxRecordSize, (rec) => this.onIncoming(rec), undefined,
-      (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.take(n) : null));
+      (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.tryTake(n) : null));
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         if (this.endTimer !== null) clearTimeout(this.endTimer);
+        // a peer that resets the connection leaves held records behind: back to the pool, off the charge
+        this.dropHeld();
+        this.dropAccounts();
         this.log.debug('connection closed');
         resolve();
       });
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('drain', () => this.maybeResume());
-    socket.on('error', (err) => this.log.debug({ err }, 'connection error'));
+    socket.on('drain', () => {
+      this.drained = true;
+      this.observeQueued();
+      this.maybeResume();
+    });
+    socket.on('error', (err) => connectionError(this.log, err));
     socket.on('end', () => {
       // The peer will send no more calls; finish the ones in progress, then close.
       this.beginClose();
@@ -296,10 +540,18 @@ class Connection {
 
   private onData(chunk: Buffer): void {
     if (this.closingDown) return;
+    const s = this.server;
+    this.recvTick = s.tick;
     try {
       this.reader.push(chunk);
     } catch (err) {
       this.protocolError(err);
+    }
+    const d = this.socket.destroyed ? 0 : this.reader.buffered - this.partialBytes;
+    if (d !== 0) {
+      this.partialBytes += d;
+      s.partial += d;
+      if (d > 0 && s.partial > this.opts.maxPartialRecordBytesTotal) s.shedPartial();
     }
   }
 
@@ -307,6 +559,10 @@ class Connection {
    * The byte stream is not record-marked rpc_msgs: read no more of it, let the replies
    * to the calls before the garbage go out, then close this connection only.
    */
+  get queuedBytes(): number {
+    return this.socket.writableLength + this.smallBytes;
+  }
+
   private protocolError(err: unknown): void {
     this.log.debug({ err }, 'closing connection: not an rpc call stream');
     this.beginClose();
@@ -316,50 +572,202 @@ class Connection {
     if (this.socket.destroyed) return;
     if (this.log.isLevelEnabled('debug')) this.log.debug({ why }, 'destroying connection');
     this.closingDown = true;
+    this.dropHeld();
     this.socket.destroy();
+    // its bytes leave the totals now, not at 'close' (a loop shedding partial records sees them go)
+    this.dropAccounts();
   }
 
-  /** Stops reading calls; the connection ends once the calls in progress have replied. */
+  /** @internal A limit closes this connection at once: logged at warn with the client and the reason, counted. */
+  closeForLimit(reason: string, limit: number, msg: string, counter: LimitCounter): void {
+    if (this.socket.destroyed) return;
+    this.server.limitWarn(this.log, { client: this.remoteAddress, reason, limit }, msg);
+    this.server.forget(this, counter);
+    this.destroy(reason);
+  }
+
+  /** Takes this connection's queued and partial bytes out of the server's totals (once; again after more is counted). */
+  private dropAccounts(): void {
+    const s = this.server;
+    s.partial -= this.partialBytes;
+    this.partialBytes = 0;
+    if (this.queued !== 0) this.uncharge(this.queued);
+    this.queued = 0;
+  }
+
+  /** Gives back the records held for dispatch (the connection is going away). */
+  private dropHeld(): void {
+    const held = this.held;
+    this.held = null;
+    if (held !== null) for (let i = 0; i < held.length; i++) this.releaseRecord(held[i]!);
+  }
+
+  /** @internal The socket is destroyed ('close' may not have come yet). */
+  get gone(): boolean {
+    return this.socket.destroyed;
+  }
+
+  /** @internal Nothing in progress, nothing queued, no partial record: may be closed without losing a call. */
+  isIdle(): boolean {
+    return this.inFlight === 0 && this.held === null && !this.draining && this.charged === 0 && this.socket.writableLength === 0
+      && this.reader.idle && !this.socket.destroyed;
+  }
+
+  /** @internal The periodic check of the timeouts (and a retry for a paused connection). */
+  sweep(tick: number): void {
+    if (this.socket.destroyed) return;
+    const o = this.opts;
+    const ms = this.server.sweepMs;
+    const wl = this.socket.writableLength;
+    if (wl > 0) {
+      // progress is seen per completed socket write: a 'drain', or fewer bytes waiting
+      if (this.drained || wl < this.lastWritable) this.writeTick = tick;
+      else if ((tick - this.writeTick) * ms >= o.writeTimeoutMs) {
+        this.closeForLimit('writeTimeoutMs', o.writeTimeoutMs, 'closing a connection: its replies made no write progress in time', 'closedWriteTimeout');
+        return;
+      }
+    } else this.writeTick = tick;
+    this.lastWritable = wl;
+    this.drained = false;
+    if (this.closingDown) {
+      // no more calls are read: only the held ones still go out, and only the write timeout applies
+      if (this.paused) this.maybeResume();
+      return;
+    }
+    if (this.paused) {
+      this.partialMark = -1; // not reading: the client is not to blame for an unfinished record
+      this.observeQueued();
+      this.maybeResume();
+      return;
+    }
+    if (!this.reader.idle) {
+      if (this.partialMark !== this.records) {
+        this.partialMark = this.records;
+        this.partialTick = tick;
+      } else if ((tick - this.partialTick) * ms >= o.recordTimeoutMs) {
+        this.closeForLimit('recordTimeoutMs', o.recordTimeoutMs, 'closing a connection: a call record was not completed in time', 'closedRecordTimeout');
+        return;
+      }
+    } else this.partialMark = -1;
+    if (this.inFlight === 0 && wl === 0 && this.held === null && (tick - this.activeTick) * ms >= o.idleTimeoutMs) {
+      this.closeForLimit('idleTimeoutMs', o.idleTimeoutMs, 'closing an idle connection', 'closedIdle');
+    }
+  }
+
+  /**
+   * Stops reading calls; the connection ends once the calls received before have replied
+   * (those a budget holds back included, as the budget lets them go).
+   */
   beginClose(): void {
     if (this.closingDown) return;
     this.closingDown = true;
-    this.held = null;
     // Keep reading (and discarding), so the peer's FIN is seen and the socket closes.
-    if (this.paused) {
-      this.paused = false;
-      this.socket.resume();
-    }
+    this.socket.resume();
     this.maybeEnd();
   }
 
   private maybeEnd(): void {
-    if (!this.closingDown || this.inFlight > 0 || this.socket.destroyed || this.endTimer !== null) return;
+    if (!this.closingDown || this.inFlight > 0 || this.held !== null || this.draining || this.socket.destroyed || this.endTimer !== null) return;
     if (this.corked) this.uncork();
     this.socket.end();
     // A peer that never closes its side is cut off.
     this.endTimer = setTimeout(() => this.socket.destroy(), 2000);
   }
 
+  private charge(n: number): void {
+    this.charged += n;
+    this.server.charged += n;
+  }
+
+  private uncharge(n: number): void {
+    this.charged -= n;
+    const s = this.server;
+    s.charged -= n;
+    if (s.charged < this.opts.maxQueuedReplyBytesTotal) s.wakeBudget();
+  }
+
+  /**
+   * Brings the queued part of the charge up to date: the socket's waiting bytes once past its
+   * high-water mark (then a 'drain' is sure to come and zero it); below it they are in transit.
+   */
+  private observeQueued(): void {
+    const q = this.socket.writableNeedDrain && !this.socket.destroyed ? this.socket.writableLength : 0;
+    const d = q - this.queued;
+    if (d === 0) return;
+    this.queued = q;
+    if (d > 0) this.charge(d);
+    else this.uncharge(-d);
+  }
+
+  /** Whether dispatching must stop now (and who will say when to try again). */
+  private mustWait(): boolean {
+    if (this.inFlight >= this.opts.maxInFlightPerConnection) return true; // a settling call resumes
+    if (this.charged >= this.opts.maxQueuedReplyBytes) return true; // a drain, a settling call or a released record resumes
+    // Past the total, a connection with nothing charged still gets one call at a time (so light
+    // clients are served while heavy ones wait), up to a reserve of a quarter of the total.
+    const total = this.opts.maxQueuedReplyBytesTotal;
+    const charged = this.server.charged;
+    if (charged >= total && (this.charged > 0 || charged >= total + (total >>> 2))) {
+      if (!this.waitingBudget) {
+        this.waitingBudget = true;
+        this.server.waitBudget(this);
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** @internal The server's total charge went below its budget. */
+  budgetFreed(): void {
+    this.waitingBudget = false;
+    this.maybeResume();
+  }
+
   private onIncoming(rec: Buffer): void {
-    if (this.closingDown) return;
+    if (this.closingDown) {
+      if (rec.length >= POOLED_RECORD_MIN) this.server.recordPool.release(rec);
+      return;
+    }
+    this.records++;
+    this.activeTick = this.server.tick;
+    // a large record (joined into a pooled buffer, or a view pinning its chunk) counts until released
+    if (rec.length >= POOLED_RECORD_MIN) this.charge(rec.length);
     // Pausing the socket stops further chunks; the rest of this one waits here, so the
-    // in-flight limit holds exactly.
+    // in-flight limit and the budgets hold exactly.
     if (this.paused) (this.held ??= []).push(rec);
-    else this.onRecord(rec);
+    else if (this.server.charged >= this.opts.maxQueuedReplyBytesTotal && this.mustWait()) {
+      this.pause();
+      (this.held ??= []).push(rec);
+    } else if (!this.onRecord(rec)) {
+      (this.held ??= []).push(rec);
+    }
   }
 
   /**
    * One call record. A record from the server's pool goes back at once when the call ends
    * here without a handler's result to send (refused, unknown, garbage, handler threw);
-   * otherwise sendSuccess() or the handler's rejection gives it back.
+   * otherwise sendSuccess() or the handler's rejection gives it back. Returns false when the
+   * call could not be dispatched yet (a pool is exhausted): the caller holds it.
    */
-  private onRecord(rec: Buffer): void {
-    if (!this.dispatch(rec)) this.releaseRecord(rec);
+  private onRecord(rec: Buffer): boolean {
+    let r: number;
+    try {
+      r = this.dispatch(rec);
+    } catch (err) {
+      this.releaseRecord(rec);
+      throw err;
+    }
+    if (r === DONE) this.releaseRecord(rec);
+    return r !== WAIT;
   }
 
-  /** Gives a joined call record back to the server's pool (a no-op for any other buffer). */
+  /** Gives a large call record back: to the server's pool if it came from there, and off the charge. */
   private releaseRecord(rec: Buffer): void {
-    if (rec.length >= POOLED_RECORD_MIN) this.server.recordPool.release(rec);
+    if (rec.length >= POOLED_RECORD_MIN) {
+      this.server.recordPool.release(rec);
+      this.uncharge(rec.length);
+      if (this.paused) this.maybeResume();
+    }
   }
 
   /**
@@ -367,10 +775,11 @@ class Connection {
    * than through the generated xdr_rpc_msg union codec: measured here (NULL call with
    * AUTH_SYS) 2.9-3.1M headers/s against 2.0M/s, and no intermediate objects. The
    * layout is RFC 5531's call_body; the tests decode what we send with xdr_rpc_msg.
-   * Returns whether `rec` went to a handler (false: answered or dropped here).
+   * Returns TAKEN when `rec` went to a handler, DONE when it was answered or dropped here, WAIT
+   * when its buffer pool is exhausted (nothing was sent; the caller holds the record).
    */
-  private dispatch(rec: Buffer): boolean {
-    if (this.closingDown) return false;
+  private dispatch(rec: Buffer): number {
+    if (this.socket.destroyed) return DONE;
     const n = rec.length;
     if (n < 8) throw new RpcError('ERR_RPC_BAD_RECORD', `record of ${n} bytes is too short for an rpc_msg`);
     const xid = rec.readUInt32BE(0);
@@ -381,7 +790,7 @@ class Connection {
     if (n < 12) throw new RpcError('ERR_RPC_BAD_RECORD', 'call record ends before rpcvers');
     if (rec.readUInt32BE(8) !== RPC_VERSION) {
       this.sendRpcMismatch(xid);
-      return false;
+      return DONE;
     }
     if (n < 32) throw new RpcError('ERR_RPC_BAD_RECORD', 'call record ends inside the call header');
     const prog = rec.readUInt32BE(12);
@@ -392,21 +801,21 @@ class Connection {
     let pos = 32;
     const credPadded = credLen + ((4 - (credLen & 3)) & 3);
     if (credLen > MAX_AUTH_BYTES || n - pos < credPadded) {
-      this.sendAuthError(xid, AUTH_BADCRED);
-      return false;
+      this.sendAuthError(xid, AUTH_BADCRED, 'credential too long or truncated');
+      return DONE;
     }
     const credBody = rec.subarray(pos, pos + credLen);
     pos += credPadded;
     if (n - pos < 8) {
-      this.sendAuthError(xid, AUTH_BADVERF);
-      return false;
+      this.sendAuthError(xid, AUTH_BADVERF, 'call ends before the verifier');
+      return DONE;
     }
     const verfLen = rec.readUInt32BE(pos + 4);
     const verfPadded = verfLen + ((4 - (verfLen & 3)) & 3);
     pos += 8;
     if (verfLen > MAX_AUTH_BYTES || n - pos < verfPadded) {
-      this.sendAuthError(xid, AUTH_BADVERF);
-      return false;
+      this.sendAuthError(xid, AUTH_BADVERF, 'verifier too long or truncated');
+      return DONE;
     }
     pos += verfPadded;
 
@@ -418,28 +827,28 @@ class Connection {
         cred = { flavor: AUTH_SYS, sys: parseAuthSys(credBody) };
       } catch (err) {
         if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'malformed AUTH_SYS credentials');
-        this.sendAuthError(xid, AUTH_BADCRED);
-        return false;
+        this.sendAuthError(xid, AUTH_BADCRED, 'malformed AUTH_SYS credential');
+        return DONE;
       }
     } else {
-      this.sendAuthError(xid, AUTH_BADCRED);
-      return false;
+      this.sendAuthError(xid, AUTH_BADCRED, `unsupported credential flavor ${credFlavor}`);
+      return DONE;
     }
 
     const entry = this.server.lookup(prog);
     if (entry === undefined) {
       this.sendAccepted(xid, PROG_UNAVAIL);
-      return false;
+      return DONE;
     }
     const procs = entry.versions.get(vers);
     if (procs === undefined) {
       this.sendProgMismatch(xid, entry.low, entry.high);
-      return false;
+      return DONE;
     }
     const p = procs.get(proc);
     if (p === undefined) {
       this.sendAccepted(xid, PROC_UNAVAIL);
-      return false;
+      return DONE;
     }
 
     const ctx: CallContext = {
@@ -449,8 +858,16 @@ class Connection {
       localPort: this.localPort,
       connectionId: this.id,
       logger: this.log,
+      t0: 0,
+      trace: null,
     };
     if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, prog, vers, proc: p.name }, 'call');
+    const obs = this.server.observer;
+    if (obs !== null) {
+      ctx.t0 = performance.now();
+      obs.callStart(prog, vers, proc);
+    }
+    if (traced(serverChannel)) ctx.trace = traceMessage(ctx, p.name);
 
     const checkAuth = this.opts.checkAuth;
     if (checkAuth !== null) {
@@ -458,7 +875,7 @@ class Connection {
         checkAuth(ctx);
       } catch (err) {
         this.callFailed(ctx, p, err);
-        return false;
+        return DONE;
       }
     }
 
@@ -470,56 +887,99 @@ class Connection {
     } catch (err) {
       if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'garbage arguments');
       this.sendAccepted(xid, GARBAGE_ARGS);
-      return false;
+      this.finishCall(ctx, undefined, GARBAGE_ARGS, err);
+      return DONE;
     }
 
+    if (p.bufferPool !== undefined) {
+      const pool = p.bufferPool(args);
+      if (pool !== null && pool.exhausted) {
+        // the record is parsed again on resume; rare, and keeps the common path free of state
+        this.waitPool(pool);
+        return WAIT;
+      }
+    }
+    const cost = p.replyBytes !== undefined ? p.replyBytes(args) : 0;
+    if (cost > 0) this.charge(cost);
     this.inFlight++;
-    if (this.inFlight >= this.opts.maxInFlightPerConnection) this.pause();
+    if (this.mustWait()) this.pause();
     let result: unknown;
     try {
       result = p.handler(args, ctx);
     } catch (err) {
-      this.settle();
+      this.settle(cost);
       this.callFailed(ctx, p, err);
-      return false;
+      return DONE;
     }
+    if (ctx.trace != null) serverChannel.end.publish(ctx.trace);
     if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
       (result as PromiseLike<unknown>).then(
         (value) => {
-          this.settle();
+          this.settle(cost);
           this.sendSuccess(ctx, p, value, rec);
         },
         (err: unknown) => {
-          this.settle();
+          this.settle(cost);
           this.releaseRecord(rec);
           this.callFailed(ctx, p, err);
         },
       );
     } else {
-      this.settle();
+      this.settle(cost);
       this.sendSuccess(ctx, p, result, rec);
     }
-    return true;
+    return TAKEN;
   }
 
-  /** A call finished (its reply is about to be queued). */
-  private settle(): void {
+  /** A call finished (its reply is about to be queued, where observeQueued() counts it). */
+  private settle(cost: number): void {
     this.inFlight--;
+    this.activeTick = this.server.tick;
+    if (cost > 0) this.uncharge(cost);
+  }
+
+  /** Holds this connection's calls until `pool` has room again. */
+  private waitPool(pool: BufferPool): void {
+    this.pause();
+    if (this.waitingPool) return;
+    this.waitingPool = true;
+    pool.waitAvailable(this.poolFreed);
   }
 
   private callFailed(ctx: CallContext, p: Procedure, err: unknown): void {
     if (err instanceof RpcNoReply) {
       if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: ctx.xid, proc: p.name }, 'call dropped (no reply)');
+      // the observer and tracing still see the call end (as a failure: no accept_stat says "unanswered")
+      this.finishCall(ctx, undefined, SYSTEM_ERR, err);
       this.afterReply();
       return;
     }
     if (err instanceof RpcAuthError) {
-      if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: ctx.xid, stat: err.stat }, 'credentials refused');
-      this.sendAuthError(ctx.xid, err.stat);
+      this.sendAuthError(ctx.xid, err.stat, `${p.name}: ${err.message}`);
+      this.finishCall(ctx, undefined, DENIED_AUTH_ERROR, err);
       return;
     }
     this.server.logFailure(this.log, `${ctx.prog}/${ctx.vers}/${p.name}`, err);
     this.sendAccepted(ctx.xid, SYSTEM_ERR);
+    this.finishCall(ctx, undefined, SYSTEM_ERR, err);
+  }
+
+  /** Tells the observer and the tracing channel that a call's reply is queued (or never will be). */
+  private finishCall(ctx: CallContext, result: unknown, acceptStat: number, err?: unknown): void {
+    const obs = this.server.observer;
+    if (obs !== null) obs.callEnd(ctx.prog, ctx.vers, ctx.proc, result, acceptStat, ctx.t0 ?? 0);
+    const m = ctx.trace;
+    if (m != null) {
+      m.acceptStat = acceptStat;
+      m.status = resultStatus(result);
+      m.result = result;
+      if (err !== undefined) {
+        m.error = err;
+        serverChannel.error.publish(m);
+      }
+      serverChannel.asyncStart.publish(m);
+      serverChannel.asyncEnd.publish(m);
+    }
   }
 
   /**
@@ -530,6 +990,7 @@ class Connection {
   private sendSuccess(ctx: CallContext, p: Procedure, value: unknown, rec: Buffer): void {
     if (this.socket.destroyed) {
       this.replyDone(p, value, rec);
+      this.finishCall(ctx, value, SUCCESS);
       return this.afterReply();
     }
     let chunks: Buffer[];
@@ -549,10 +1010,12 @@ class Connection {
       this.replyDone(p, value, rec);
       this.server.logFailure(this.log, `${ctx.prog}/${ctx.vers}/${p.name} result encoding`, err);
       this.sendAccepted(ctx.xid, SYSTEM_ERR);
+      this.finishCall(ctx, value, SYSTEM_ERR, err);
       return;
     }
     if (p.sent === undefined && rec.length < POOLED_RECORD_MIN) this.write(chunks);
     else this.write(chunks, () => this.replyDone(p, value, rec));
+    this.finishCall(ctx, value, SUCCESS);
     this.afterReply();
   }
 
@@ -593,7 +1056,16 @@ class Connection {
     this.afterReply();
   }
 
-  private sendAuthError(xid: number, stat: number): void {
+  /** MSG_DENIED / AUTH_ERROR; the first on a connection is logged at warn with the client and reason. */
+  private sendAuthError(xid: number, stat: number, reason: string): void {
+    this.server.counters.authErrors++;
+    if (!this.authWarned) {
+      this.authWarned = true;
+      this.log.warn({ client: this.remoteAddress, port: this.remotePort, xid, stat, reason },
+        'credentials refused (AUTH_ERROR); further refusals on this connection are logged at debug');
+    } else if (this.log.isLevelEnabled('debug')) {
+      this.log.debug({ xid, stat, reason }, 'credentials refused (AUTH_ERROR)');
+    }
     const b = Buffer.allocUnsafe(24);
     b.writeUInt32BE(LAST_FRAGMENT + 20, 0);
     b.writeUInt32BE(xid, 4);
@@ -655,40 +1127,60 @@ class Connection {
   }
 
   private afterReply(): void {
+    this.observeQueued();
+    if (this.paused) this.maybeResume();
+    else if (this.mustWait()) this.pause();
     if (this.closingDown) this.maybeEnd();
-    else if (this.paused) this.maybeResume();
-    else if (this.socket.writableNeedDrain && this.socket.writableLength >= this.opts.maxQueuedReplyBytes) this.pause();
   }
 
+  /** Stops dispatching, and reading unless the connection is closing (then it reads on to see the FIN, discarding). */
   private pause(): void {
     if (this.paused) return;
     this.paused = true;
-    this.socket.pause();
-    if (this.log.isLevelEnabled('trace')) this.log.trace({ inFlight: this.inFlight, queued: this.socket.writableLength }, 'paused reading');
+    if (!this.closingDown) this.socket.pause();
+    this.server.countWait();
+    if (this.log.isLevelEnabled('trace')) this.log.trace({ inFlight: this.inFlight, charged: this.charged, queued: this.socket.writableLength }, 'paused reading');
   }
 
   maybeResume(): void {
-    if (!this.paused || this.closingDown) return;
-    if (this.inFlight >= this.opts.maxInFlightPerConnection) return;
-    if (this.socket.writableNeedDrain && this.socket.writableLength >= this.opts.maxQueuedReplyBytes) return;
+    if (!this.paused || this.waitingPool || this.draining || this.socket.destroyed) return;
+    if (this.mustWait()) return;
     this.paused = false;
     const held = this.held;
     if (held !== null) {
+      // the loop owns the held records; calls it dispatches may settle at once and re-enter here
       this.held = null;
-      for (let i = 0; i < held.length; i++) {
-        if (this.closingDown) return;
-        if (this.paused) {
-          this.held = held.slice(i);
-          return;
+      this.draining = true;
+      let i = 0;
+      try {
+        for (; i < held.length && !this.socket.destroyed; i++) {
+          if (this.paused) {
+            if (this.waitingPool || this.mustWait()) break;
+            this.paused = false;
+          }
+          if (!this.onRecord(held[i]!)) break; // its pool is exhausted: it stays held
         }
-        try {
-          this.onRecord(held[i]!);
-        } catch (err) {
-          this.protocolError(err);
-          return;
-        }
+      } catch (err) {
+        // the throwing record was released; the ones after it go with the stream
+        this.draining = false;
+        for (let k = i + 1; k < held.length; k++) this.releaseRecord(held[k]!);
+        this.protocolError(err);
+        return;
       }
-      if (this.paused || this.closingDown) return;
+      this.draining = false;
+      if (this.socket.destroyed) {
+        for (; i < held.length; i++) this.releaseRecord(held[i]!);
+        return;
+      }
+      if (i < held.length) {
+        this.held = held.slice(i);
+        return;
+      }
+      if (this.paused) return;
+    }
+    if (this.closingDown) {
+      this.maybeEnd();
+      return;
     }
     this.socket.resume();
     if (this.log.isLevelEnabled('trace')) this.log.trace('resumed reading');

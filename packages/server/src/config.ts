@@ -8,6 +8,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import {
+  DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, DEFAULT_MAX_PARTIAL_RECORD_BYTES_TOTAL,
+  DEFAULT_MAX_QUEUED_REPLY_BYTES, DEFAULT_MAX_QUEUED_REPLY_BYTES_TOTAL, DEFAULT_RECORD_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS,
+} from '@nfsts/rpc';
 import { parseExportOptionString, parseOptions } from './core/index.js';
 import type { ExportConfig, ExportOptions } from './core/index.js';
 
@@ -45,6 +49,60 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Limits of the RPC server against clients that hog it (packages/rpc/README.md, "Limits"):
+ * each defaults to the `DEFAULT_*` constant of `@nfsts/rpc` of the same name.
+ */
+export interface ServerLimits {
+  /** open connections; beyond it the longest-idle one is closed for the new one, or the new one refused */
+  maxConnections?: number;
+  /** close a connection with nothing to do for this long */
+  idleTimeoutMs?: number;
+  /** close a connection whose begun call record is not complete in this time */
+  recordTimeoutMs?: number;
+  /** close a connection whose queued replies make no write progress for this long */
+  writeTimeoutMs?: number;
+  /** calls one connection may have in progress */
+  maxInFlightPerConnection?: number;
+  /** reply bytes (being produced, queued, pinned call records) one connection may have before it stops being served */
+  maxQueuedReplyBytes?: number;
+  /** the same over all connections */
+  maxQueuedReplyBytesTotal?: number;
+  /** bytes of partly received call records over all connections */
+  maxPartialRecordBytesTotal?: number;
+}
+
+/** What each limit is when not given (the RPC server's defaults, for help texts). */
+export const DEFAULT_LIMITS: Readonly<Required<ServerLimits>> = {
+  maxConnections: DEFAULT_MAX_CONNECTIONS,
+  idleTimeoutMs: DEFAULT_IDLE_TIMEOUT_MS,
+  recordTimeoutMs: DEFAULT_RECORD_TIMEOUT_MS,
+  writeTimeoutMs: DEFAULT_WRITE_TIMEOUT_MS,
+  maxInFlightPerConnection: DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
+  maxQueuedReplyBytes: DEFAULT_MAX_QUEUED_REPLY_BYTES,
+  maxQueuedReplyBytesTotal: DEFAULT_MAX_QUEUED_REPLY_BYTES_TOTAL,
+  maxPartialRecordBytesTotal: DEFAULT_MAX_PARTIAL_RECORD_BYTES_TOTAL,
+};
+
+export const LIMIT_NAMES = [
+  'maxConnections', 'idleTimeoutMs', 'recordTimeoutMs', 'writeTimeoutMs', 'maxInFlightPerConnection', 'maxQueuedReplyBytes',
+  'maxQueuedReplyBytesTotal', 'maxPartialRecordBytesTotal',
+] as const;
+
+/** Checks a `limits` object: known names, each a positive integer. */
+export function parseLimits(v: unknown, property: string): ServerLimits {
+  if (v === undefined) return {};
+  if (!isRecord(v)) throw new ConfigError(property, `must be an object with any of ${LIMIT_NAMES.join(', ')}`);
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(v)) {
+    if (!(LIMIT_NAMES as readonly string[]).includes(k)) throw new ConfigError(`${property}.${k}`, 'unknown limit');
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new ConfigError(`${property}.${k}`, `must be a positive integer, got ${JSON.stringify(n)}`);
+    if (k.endsWith('Ms') && n > 0x7fffffff) throw new ConfigError(`${property}.${k}`, 'must be at most 2147483647 (about 24.8 days)');
+    out[k] = n;
+  }
+  return out as ServerLimits;
+}
+
 /** One export as `startServer()` takes it. `options` is an object or an exports(5) option string. */
 export interface ServerExport {
   /** The name clients mount, e.g. `/export`. */
@@ -75,8 +133,18 @@ export interface ServerOptions {
    * READ/WRITE/COMMIT on the server's descriptors. false: PROG_UNAVAIL. Default true.
    */
   localio?: boolean;
+  /** Connection and memory limits against clients that hog the server; see ServerLimits. */
+  limits?: ServerLimits;
+  /**
+   * Serve Prometheus metrics over HTTP at `/metrics` on this address: `"127.0.0.1:9464"`,
+   * `"[::1]:9464"` or `{ host, port }` (port 0 picks one; see `server.metrics`). Default: off.
+   */
+  metrics?: string | { host?: string; port: number };
   logger?: Logger;
 }
+
+/** The default metrics port (Prometheus's registry of exporter ports has 9464 for OpenTelemetry-style exporters). */
+export const DEFAULT_METRICS_PORT = 9464;
 
 export interface ParsedServerOptions {
   exports: ExportConfig[];
@@ -86,6 +154,8 @@ export interface ParsedServerOptions {
   portmap: boolean;
   portmapPort: number;
   localio: boolean;
+  limits: ServerLimits;
+  metrics: { host: string; port: number } | null;
   logger: Logger | undefined;
 }
 
@@ -150,7 +220,7 @@ function exportPathAndRoot(e: Record<string, unknown>, at: string, seen: Set<str
 /** Validates `startServer()` options and fills in defaults; errors name the bad property. */
 export function parseServerOptions(opts: unknown): ParsedServerOptions {
   if (!isRecord(opts)) throw new ConfigError('', 'options must be an object');
-  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'logger'];
+  const known = ['exports', 'port', 'host', 'stateDir', 'portmap', 'portmapPort', 'localio', 'limits', 'metrics', 'logger'];
   for (const k of Object.keys(opts)) {
     if (!known.includes(k)) throw new ConfigError(k, 'unknown option');
   }
@@ -190,7 +260,23 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     const options = parseExportOptionsAt(e.options, `${at}.options`);
     return { path, root: resolve(root), options };
   });
-  return { exports, port, host, stateDir, portmap, portmapPort, localio, logger: opts.logger as Logger | undefined };
+  const limits = parseLimits(opts.limits, 'limits');
+  const metrics = opts.metrics === undefined ? null : parseMetricsAddress(opts.metrics, 'metrics');
+  return { exports, port, host, stateDir, portmap, portmapPort, localio, limits, metrics, logger: opts.logger as Logger | undefined };
+}
+
+/** `"HOST:PORT"`, `"[V6]:PORT"`, `":PORT"`, `"PORT"` or `{ host?, port }` → `{ host, port }` (host defaults to 127.0.0.1). */
+export function parseMetricsAddress(v: unknown, property: string): { host: string; port: number } {
+  if (isRecord(v)) {
+    const host = v.host === undefined ? DEFAULT_HOST : v.host;
+    if (typeof host !== 'string' || host === '') throw new ConfigError(`${property}.host`, 'must be an address to bind');
+    return { host, port: checkPort(v.port, `${property}.port`) };
+  }
+  if (typeof v !== 'string') throw new ConfigError(property, 'must be an address such as "127.0.0.1:9464" or { host, port }');
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(v) ?? /^()()(\d{1,5})$/.exec(v);
+  if (m === null || Number(m[3]) > 65535) throw new ConfigError(property, `must be HOST:PORT such as "127.0.0.1:${DEFAULT_METRICS_PORT}", got ${JSON.stringify(v)}`);
+  const host = m[1] || m[2] || DEFAULT_HOST;
+  return { host, port: Number(m[3]) };
 }
 
 /** What a config file holds, after validation. */
@@ -200,6 +286,9 @@ export interface FileConfig {
   stateDir?: string;
   portmap?: boolean;
   logLevel?: LogLevel;
+  limits?: ServerLimits;
+  /** `"127.0.0.1:9464"`: serve Prometheus metrics there (`--metrics`) */
+  metrics?: { host: string; port: number };
   exports: ServerExport[];
 }
 
@@ -217,7 +306,7 @@ export function parseConfig(text: string, baseDir: string, file = 'config'): Fil
   if (!isRecord(raw)) throw new ConfigError('', `${file} must hold a JSON object`);
   const out: FileConfig = { exports: [] };
   for (const k of Object.keys(raw)) {
-    if (!['port', 'bind', 'stateDir', 'portmap', 'logLevel', 'exports'].includes(k)) throw new ConfigError(k, 'unknown property');
+    if (!['port', 'bind', 'stateDir', 'portmap', 'logLevel', 'limits', 'metrics', 'exports'].includes(k)) throw new ConfigError(k, 'unknown property');
   }
   if (raw.port !== undefined) out.port = checkPort(raw.port, 'port');
   if (raw.bind !== undefined) {
@@ -238,6 +327,8 @@ export function parseConfig(text: string, baseDir: string, file = 'config'): Fil
     }
     out.logLevel = raw.logLevel as LogLevel;
   }
+  if (raw.limits !== undefined) out.limits = parseLimits(raw.limits, 'limits');
+  if (raw.metrics !== undefined) out.metrics = parseMetricsAddress(raw.metrics, 'metrics');
   if (!Array.isArray(raw.exports) || raw.exports.length === 0) {
     throw new ConfigError('exports', 'must be a non-empty array of { "path", "root", "options"?, "clients"? }');
   }

@@ -18,12 +18,18 @@ export {
   DEFAULT_EXPORT_PATH,
   DEFAULT_EXPORT_DIR,
   DEFAULT_LOCALIO,
+  DEFAULT_METRICS_PORT,
+  parseMetricsAddress,
   LOG_LEVELS,
   type LogLevel,
   type ServerOptions,
   type ServerExport,
   type FileConfig,
   type ParsedServerOptions,
+  parseLimits,
+  LIMIT_NAMES,
+  DEFAULT_LIMITS,
+  type ServerLimits,
 } from './config.js';
 export { createMountProgram, MountTable, MOUNT_AUTH_FLAVORS, type MountProgramOptions } from './mount/index.js';
 export {
@@ -38,4 +44,8 @@ export {
 } from './portmap/index.js';
 export { createNfs3Program } from './nfs3/index.js';
 export * from './core/index.js';
+export { CallCounters, LATENCY_BUCKETS_S } from './metrics/call-counters.js';
+export { createMetricsRegistry, type MetricsSources, type ServerMetricsRegistry } from './metrics/registry.js';
+export { serveMetrics, type MetricsEndpoint } from './metrics/http.js';
+export { silentLogger } from '@nfsts/rpc';
 export { ServerFaults, type Fault, type FaultRule, type FaultMatch, type ProcName } from './faults.js';

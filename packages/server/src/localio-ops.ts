@@ -10,16 +10,19 @@
  *  4. ISDIR/INVAL for anything but a regular file;
  *  5. `ro` → ROFS for 'rw';
  *  6. nfsd's permission rules (`mayReadFile` / `mayWriteFile`: the owner always, else the mode bits);
+ *  7. for 'rw', no set-id bits that this caller's write must clear (NOTSUPP: such writes go by RPC);
  *
- * and then `core.fileCache.get()`: the client shares the very `OpenFile` (a `LocalFile`) the
- * RPC path uses, holding one reference on it.
+ * and then `core.fileCache.get()`: the client shares the very `OpenFile` the RPC path uses,
+ * holding one reference on it, through a `LocalGrant` that re-checks 6 and 7 whenever the
+ * file's ctime, mode or owner changed: LOCALIO never keeps a right RPC would now refuse.
  */
 import { nfsstat3 } from '@nfsts/xdr';
 import type { Credential } from '@nfsts/rpc';
 import type { ClientEntry, LocalFile, LocalFileMode } from '@nfsts/common';
 import type { LocalClient, LocalioOps } from '@nfsts/localio';
 import type { ServerCore } from './core/index.js';
-import { mayReadFile, mayWriteFile, notRegular } from './nfs3/common.js';
+import { mayReadFile, mayWriteFile, modeAfterWrite, notRegular } from './nfs3/common.js';
+import { LocalGrant } from './localio-grant.js';
 
 /** What the server's LOCALIO opens did (for `server.localio.stats()`). */
 export interface LocalioOpsStats {
@@ -61,12 +64,15 @@ export function localioOps(core: ServerCore): ServerLocalioOps {
       if (mode === 'rw') {
         if (r.exp.options.ro) return refuse(nfsstat3.NFS3ERR_ROFS);
         if (!mayWriteFile(r.stats, c)) return refuse(nfsstat3.NFS3ERR_ACCES);
+        // a write by this caller must clear set-id bits, which a local pwrite (by root) would
+        // not: such writes go by RPC, which clears them (the client falls back on any status)
+        if (modeAfterWrite(r.stats, c) >= 0) return refuse(nfsstat3.NFS3ERR_NOTSUPP);
       } else if (!mayReadFile(r.stats, c)) {
         return refuse(nfsstat3.NFS3ERR_ACCES);
       }
-      const f = await core.fileCache.get(r.exp.id, r.path, r.stats, mode);
+      const f = await core.fileCache.get(r.exp.id, r, r.stats, mode);
       stats.opens++;
-      return f;
+      return new LocalGrant(f, mode === 'rw' ? (st) => mayWriteFile(st, c) && modeAfterWrite(st, c) < 0 : (st) => mayReadFile(st, c));
     },
   };
 }

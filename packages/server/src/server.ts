@@ -12,10 +12,10 @@ import { statSync } from 'node:fs';
 import { access, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RpcServer } from '@nfsts/rpc';
+import { RpcServer, type RpcServerStats } from '@nfsts/rpc';
 import { LocalioServer } from '@nfsts/localio';
 import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { silentLogger } from '@nfsts/rpc';
 import { ServerCore } from './core/index.js';
 import type { Export } from './core/index.js';
 import { ConfigError, parseServerOptions } from './config.js';
@@ -25,6 +25,10 @@ import { createNfs3Program } from './nfs3/index.js';
 import { startPortmap } from './portmap/index.js';
 import { localioOps, type LocalioOpsStats } from './localio-ops.js';
 import type { PortmapHandle, PortmapMode } from './portmap/index.js';
+import { CallCounters } from './metrics/call-counters.js';
+import { ensureStateDir, lockStateDir, StateDirError } from './state-lock.js';
+import { createMetricsRegistry } from './metrics/registry.js';
+import { serveMetrics, type MetricsEndpoint } from './metrics/http.js';
 
 const kStartError = Symbol.for('nfsts.error.start');
 
@@ -33,6 +37,8 @@ export type StartErrorCode =
   | 'ERR_NFS_LISTEN_PERMISSION' // not allowed to bind the port (e.g. < 1024 without root)
   | 'ERR_NFS_ADDR_NOT_AVAILABLE' // the bind address is not one of this host's
   | 'ERR_NFS_EXPORT_ROOT' // an export directory is missing, not a directory or not accessible
+  | 'ERR_NFS_STATE' // the state directory cannot be created or written
+  | 'ERR_NFS_STATE_LOCKED' // another server uses the state directory
   | 'ERR_NFS_LISTEN'; // any other listen failure
 
 /** Why `startServer()` failed, in terms a command line can print as one line. */
@@ -95,6 +101,10 @@ export interface NfsServer {
   readonly core: ServerCore;
   /** LOCALIO: clients in this process that do their READ/WRITE/COMMIT on our descriptors */
   readonly localio: NfsServerLocalio;
+  /** The RPC server's limit counters: connections refused and closed by each limit, reply and partial-record bytes charged now. */
+  rpcStats(): RpcServerStats;
+  /** The `/metrics` endpoint when started with `metrics`, else null. */
+  readonly metrics: MetricsEndpoint | null;
   /**
    * Stops accepting, lets in-flight calls reply, unregisters from the portmapper, closes files.
    * LOCALIO goes first: new local opens are refused, local clients are unbound (they go back
@@ -193,7 +203,7 @@ function warnRootSquash(core: ServerCore, logger: Logger, noLogger: boolean): vo
 /** Starts NFS + MOUNT (+ portmapper). Errors: ConfigError (bad option) or StartError. */
 export async function startServer(options: ServerOptions): Promise<NfsServer> {
   const o = parseServerOptions(options);
-  const logger: Logger = o.logger ?? pino({ level: 'silent' });
+  const logger: Logger = o.logger ?? silentLogger();
   await checkRoots(o.exports.map((e) => e.root));
 
   let stateDir = o.stateDir;
@@ -218,6 +228,14 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
   }
 
   try {
+    try {
+      ensureStateDir(stateDir);
+      const lock = await lockStateDir(stateDir);
+      cleanups.push(async () => lock.release());
+    } catch (err) {
+      if (err instanceof StateDirError) throw new StartError(err.code, err.message, err);
+      throw err;
+    }
     let core: ServerCore;
     try {
       core = await ServerCore.open({ exports: o.exports, stateDir, logger });
@@ -228,15 +246,20 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     }
     cleanups.push(() => core.close());
 
-    const rpc = new RpcServer({ logger });
+    const rpc = new RpcServer({ logger, ...o.limits });
     const mounts = new MountTable();
     const faults = new ServerFaults(core, () => rpc.dropConnections());
-    rpc.register(faults.wrap(createNfs3Program(core, { logger }), true));
-    rpc.register(faults.wrap(createMountProgram(core, { logger, mounts }), false));
+    const calls = o.metrics === null ? null : new CallCounters();
+    const programs = [faults.wrap(createNfs3Program(core, { logger }), true), faults.wrap(createMountProgram(core, { logger, mounts }), false)];
     const ops = localioOps(core);
     const localio = new LocalioServer({ ops, enabled: o.localio, logger });
     // disabled: not registered, so the NFS port answers PROG_UNAVAIL for 400122
-    if (localio.program) rpc.register(localio.program);
+    if (localio.program) programs.push(localio.program);
+    for (const p of programs) {
+      rpc.register(p);
+      calls?.addProgram(p);
+    }
+    rpc.observer = calls;
     // runs (again, idempotently) in the cleanups so a start that fails later withdraws the table
     cleanups.push(() => localio.shutdown());
     let port: number;
@@ -256,6 +279,24 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       const handle = pm;
       // Unregister first on close: pushed last, runs first.
       cleanups.push(() => handle.close());
+    }
+
+    let metrics: MetricsEndpoint | null = null;
+    if (o.metrics !== null && calls !== null) {
+      const portmapNow = pm;
+      const m = await createMetricsRegistry({
+        calls, rpc, core,
+        localio: () => ({ opens: ops.stats.opens, refused: ops.stats.refused, localClients: localio.localClients, inFlight: localio.liveness.refs }),
+        portmapRegistrations: () => portmapNow?.registered.length ?? 0,
+      }, () => localio.serverId);
+      cleanups.push(async () => m.close());
+      try {
+        metrics = await serveMetrics(m.registry, o.metrics.host, o.metrics.port, logger);
+      } catch (err) {
+        throw listenError(err, o.metrics.host, o.metrics.port);
+      }
+      const endpoint = metrics;
+      cleanups.push(() => endpoint.close());
     }
 
     const describe = (e: Export): { path: string; root: string; url: string; mountCommand: string } => ({
@@ -296,6 +337,8 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       portmap: { mode: pm?.mode ?? 'off', port: pm?.port ?? 0, registered: pm?.registered ?? [] },
       core,
       localio: localioInfo,
+      rpcStats: () => rpc.stats(),
+      metrics,
       faults,
       close(): Promise<void> {
         // the LOCALIO interlock first: otherwise the file cache's close waits on references

@@ -52,6 +52,14 @@ t.test('a valid config file: defaults, relative roots against the file, options 
   t.equal(cfg.exports[1]?.root, '/abs/dir');
 });
 
+t.test('metrics addresses', async (t) => {
+  const base = { exports: [{ path: '/export', root: '/tmp' }] };
+  t.same(parseConfig(JSON.stringify({ ...base, metrics: '0.0.0.0:9464' }), '/').metrics, { host: '0.0.0.0', port: 9464 });
+  t.same(parseConfig(JSON.stringify({ ...base, metrics: '[::1]:9' }), '/').metrics, { host: '::1', port: 9 });
+  t.same(parseConfig(JSON.stringify({ ...base, metrics: ':9464' }), '/').metrics, { host: DEFAULT_HOST, port: 9464 });
+  t.same(parseConfig(JSON.stringify({ ...base, metrics: '9464' }), '/').metrics, { host: DEFAULT_HOST, port: 9464 });
+});
+
 t.test('config file errors name the bad property or option', async (t) => {
   const base = { exports: [{ path: '/export', root: '/tmp' }] };
   const p = (v: unknown): unknown => parseConfig(JSON.stringify(v), '/');
@@ -63,6 +71,8 @@ t.test('config file errors name the bad property or option', async (t) => {
     [() => p({ ...base, port: '2049' }), 'port', /0 to 65535/],
     [() => p({ ...base, portmap: 'yes' }), 'portmap', /true or false/],
     [() => p({ ...base, logLevel: 'loud' }), 'logLevel', /must be one of/],
+    [() => p({ ...base, metrics: 'localhost' }), 'metrics', /HOST:PORT/],
+    [() => p({ ...base, metrics: { port: 'x' } }), 'metrics.port', /0 to 65535/],
     [() => p({}), 'exports', /non-empty array/],
     [() => p({ exports: [] }), 'exports', /non-empty array/],
     [() => p({ exports: [{ path: 'export', root: '/tmp' }] }), 'exports[0].path', /absolute/],
@@ -106,5 +116,20 @@ t.test('startServer options: defaults and errors naming the property', async (t)
     [() => parseServerOptions({ exports: [{ path: '/e', root: '/tmp', options: { squash: 'some' } }] }), 'exports[0].options', /squash/],
     [() => parseServerOptions({ exports: [{ path: '/e', root: '/tmp', options: { rw: true } }] }), 'exports[0].options', /rw/],
     [() => parseServerOptions({ exports: [{ path: '/e', root: '/tmp', options: 'secure=1' }] }), 'exports[0].options', /secure/],
+  ]);
+});
+
+t.test('limits: startServer option and config file property, errors naming the limit', async (t) => {
+  const base = { exports: [{ path: '/e', root: '/tmp' }] };
+  t.same(parseServerOptions(base).limits, {}, 'none given: the RPC server\'s defaults apply');
+  t.same(parseServerOptions({ ...base, limits: { maxConnections: 10, idleTimeoutMs: 500 } }).limits, { maxConnections: 10, idleTimeoutMs: 500 });
+  t.same(parseConfig(JSON.stringify({ limits: { writeTimeoutMs: 1000 }, exports: [{ path: '/e', root: '.' }] }), '/tmp').limits, { writeTimeoutMs: 1000 });
+  checkCases(t, [
+    [() => parseServerOptions({ ...base, limits: 5 }), 'limits', /object/],
+    [() => parseServerOptions({ ...base, limits: { maxConnection: 5 } }), 'limits.maxConnection', /unknown limit/],
+    [() => parseServerOptions({ ...base, limits: { maxConnections: 0 } }), 'limits.maxConnections', /positive integer/],
+    [() => parseServerOptions({ ...base, limits: { idleTimeoutMs: 1.5 } }), 'limits.idleTimeoutMs', /positive integer/],
+    [() => parseServerOptions({ ...base, limits: { recordTimeoutMs: 2 ** 31 } }), 'limits.recordTimeoutMs', /at most/],
+    [() => parseConfig(JSON.stringify({ limits: { maxQueuedReplyBytes: '8M' }, exports: [{ path: '/e', root: '.' }] }), '/tmp'), 'limits.maxQueuedReplyBytes', /positive integer/],
   ]);
 });

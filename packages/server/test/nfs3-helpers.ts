@@ -7,7 +7,7 @@
  * (then the export root is chowned to U so U owns what it creates, as on a real server).
  */
 import { chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../src/core/index.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -178,11 +178,10 @@ export async function setup(t: { teardown(fn: () => unknown): void }, o: SetupOp
     rootFh: { data: exp.rootHandle },
     roFh: { data: ro.rootHandle },
     async fh(rel: string) {
-      const path = rel === '' ? exp.root : `${exp.root}/${rel}`;
-      const st = await core.backend.lstat(path);
-      return { data: core.handleFor(exp, path, st) };
+      const st = await core.backend.lstat(core.loc(exp, rel));
+      return { data: core.handleFor(exp, { rel }, st) };
     },
-    stat: (rel: string) => core.backend.lstat(rel === '' ? exp.root : `${exp.root}/${rel}`),
+    stat: (rel: string) => core.backend.lstat(core.loc(exp, rel)),
     own,
   };
 }

@@ -2,7 +2,7 @@
  * AUTH_SYS credentials after squashing, and the permission checks the server enforces itself
  * (it cannot switch uid per request). Semantics follow Linux generic_permission() and nfsd.
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from './backend.js';
 import type { ExportOptions } from './exports.js';
 
 /** A credential after export squashing. */

@@ -1,13 +1,50 @@
 /**
  * The server's only way to the filesystem. Procedures never import `fs`: they call a Backend.
- * Every path given to a Backend is absolute and has been checked by the core to lie inside
- * an export; no method follows a symlink in the last component (lstat, lchown, lutimes,
- * O_NOFOLLOW), and the core validates the intermediate components.
+ *
+ * The contract is relative, never by absolute path: an export root is opened once
+ * (`openRoot`), and every object is named by that root and a path below it (`Loc`), or by a
+ * directory `Node` and ONE name in it. A Backend must guarantee, whatever runs concurrently on
+ * the tree (renames, symlink swaps by other clients or local processes):
+ *  - resolving a Loc never leaves its root and never follows a symlink in any component
+ *    (the Linux backend has the kernel enforce this: openat2 RESOLVE_BENEATH|NO_SYMLINKS);
+ *  - a call that takes a Node acts on a descriptor of that very object (checked by dev/ino
+ *    after opening), or on one name inside that very directory; a mismatch is ESTALE;
+ *  - nothing follows a symlink in the last component (a symlink's mode is left alone).
+ * `rel` is '' for the root and never starts or ends with '/' nor holds '.' or '..' components;
+ * it may be longer than PATH_MAX (the backend walks it in pieces).
  */
-import type { BigIntStats } from 'node:fs';
 
 /** File type of a directory entry or a stat result. */
 export type FileKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'chr' | 'blk' | 'unknown';
+
+/**
+ * Stats of an object: the subset of fs.BigIntStats the server uses (fs.BigIntStats and the
+ * Linux backend's statx results both satisfy it).
+ */
+export interface Stats {
+  dev: bigint; ino: bigint; mode: bigint; nlink: bigint; uid: bigint; gid: bigint; rdev: bigint;
+  size: bigint; blocks: bigint;
+  atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint; birthtimeNs: bigint;
+  isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean;
+  isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean;
+}
+
+/** An export root as a backend opened it (the Linux backend holds a descriptor). */
+export interface BackendRoot {
+  /** canonical absolute path (for messages, and for the portable backend) */
+  readonly path: string;
+}
+
+/** An object named by its export root and a path below it. */
+export interface Loc {
+  readonly root: BackendRoot;
+  readonly rel: string;
+}
+
+/** A located object and what it must be (dev and ino are checked on the opened descriptor). */
+export interface Node extends Loc {
+  readonly stats: { readonly dev: bigint; readonly ino: bigint };
+}
 
 export interface DirEntry {
   name: string;
@@ -30,25 +67,38 @@ export const OPEN_READ_WRITE = 2;
 
 export interface Backend {
   readonly name: string;
+  /** Whether concurrent changes to the tree can never make a call reach outside its root. */
+  readonly raceSafe: boolean;
+  /** Opens an export root (symlinks in `path` itself are resolved once, here). */
+  openRoot(path: string): Promise<{ root: BackendRoot; stats: Stats }>;
+  /** Closes what openRoot() holds. */
+  closeRoot(root: BackendRoot): void;
+
   /** Stats of the object itself (never follows a final symlink). */
-  lstat(path: string): Promise<BigIntStats>;
+  lstat(at: Loc): Promise<Stats>;
   /** Optional: lstat on the calling thread (used under the core's SyncReadGate). */
-  lstatSync?(path: string): BigIntStats;
-  fstat(fd: number): Promise<BigIntStats>;
+  lstatSync?(at: Loc): Stats;
+  fstat(fd: number): Promise<Stats>;
   /**
    * Optional: fstat without a thread-pool round trip, for the READ/WRITE fast path on a
    * descriptor the open-file cache holds (an open inode's attributes are in memory on local
    * filesystems). A backend whose fstat may block (network or FUSE storage) leaves it out.
    */
-  fstatSync?(fd: number): BigIntStats;
-  statfs(path: string): Promise<BackendStatFs>;
-  /** Canonical path with every symlink resolved (used to check that no component is a symlink). */
-  realpath(path: string): Promise<string>;
+  fstatSync?(fd: number): Stats;
+  statfs(at: Loc): Promise<BackendStatFs>;
   /** Entries of a directory, without '.' and '..', in no particular order. */
-  readdir(path: string): Promise<DirEntry[]>;
+  readdir(dir: Loc): Promise<DirEntry[]>;
 
-  /** Opens with O_NOFOLLOW always added; `flags` are fs.constants O_* bits. Returns an fd. */
-  open(path: string, flags: number, mode?: number): Promise<number>;
+  /**
+   * Opens the existing regular file `obj` (`flags`: OPEN_READ or OPEN_READ_WRITE); the
+   * descriptor is checked to be obj (dev, ino, still linked), else ESTALE. Returns an fd.
+   */
+  open(obj: Node, flags: number): Promise<number>;
+  /**
+   * Creates `name` in dir as a new regular file (O_CREAT|O_EXCL, EEXIST when it exists),
+   * gives it `owner` when not null (through the new descriptor), and resolves with its stats.
+   */
+  create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<Stats>;
   close(fd: number): Promise<void>;
   /** Reads into buf[off, off+len) at `position`; resolves with bytes read (0 at EOF). */
   read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
@@ -62,23 +112,24 @@ export interface Backend {
   fsync(fd: number): Promise<void>;
   fdatasync(fd: number): Promise<void>;
   ftruncate(fd: number, size: bigint | number): Promise<void>;
-  /** Truncates a regular file by path without following a symlink. */
-  truncate(path: string, size: bigint | number): Promise<void>;
+  /** Truncates the regular file obj (EINVAL for anything else). */
+  truncate(obj: Node, size: bigint | number): Promise<void>;
 
-  mkdir(path: string, mode: number): Promise<void>;
-  rmdir(path: string): Promise<void>;
-  unlink(path: string): Promise<void>;
-  rename(from: string, to: string): Promise<void>;
-  link(existing: string, newPath: string): Promise<void>;
-  symlink(target: string, path: string): Promise<void>;
-  readlink(path: string): Promise<string>;
-  /** chmod that never follows a symlink (a symlink's mode is left alone, as on Linux). */
-  chmod(path: string, mode: number): Promise<void>;
-  /** -1 leaves uid or gid unchanged. */
-  lchown(path: string, uid: number, gid: number): Promise<void>;
-  /** Times in nanoseconds since the epoch. */
-  lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): Promise<void>;
+  mkdir(dir: Node, name: string, mode: number): Promise<void>;
+  rmdir(dir: Node, name: string): Promise<void>;
+  unlink(dir: Node, name: string): Promise<void>;
+  rename(fromDir: Node, fromName: string, toDir: Node, toName: string): Promise<void>;
+  /** A new name in dir for the existing non-directory obj. */
+  link(obj: Node, dir: Node, name: string): Promise<void>;
+  symlink(dir: Node, name: string, target: string): Promise<void>;
+  readlink(obj: Loc): Promise<string>;
+  /** chmod of obj itself (a symlink's mode is left alone, as on Linux). */
+  chmod(obj: Node, mode: number): Promise<void>;
+  /** chown of obj itself, never what a symlink points to; -1 leaves uid or gid unchanged. */
+  chown(obj: Node, uid: number, gid: number): Promise<void>;
+  /** Times in nanoseconds since the epoch; null leaves that time unchanged. */
+  utimes(obj: Node, atimeNs: bigint | null, mtimeNs: bigint | null): Promise<void>;
   /** Creates a special file; rejects with ENOTSUP (→ NFS3ERR_NOTSUPP) for unsupported kinds. */
-  mknod(path: string, kind: 'fifo' | 'socket' | 'chr' | 'blk', mode: number, major?: number, minor?: number): Promise<void>;
+  mknod(dir: Node, name: string, kind: 'fifo' | 'socket' | 'chr' | 'blk', mode: number, major?: number, minor?: number): Promise<void>;
   mknodSupport(): MknodSupport;
 }

@@ -237,3 +237,10 @@ export class ClientMatcher {
     return this.names.length > 0;
   }
 }
+
+/** Why a client the export refused was refused, for the warn line (after clientAllowed() said no). */
+export function refusalReason(options: ExportOptions, remotePort: number): string {
+  return options.secure && !(remotePort > 0 && remotePort < 1024)
+    ? `the export is "secure" and the client's source port ${remotePort} is not below 1024`
+    : 'the client is not in the export\'s client list';
+}

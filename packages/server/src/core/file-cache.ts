@@ -6,9 +6,9 @@
  * after `idleMs`. `forget(fileid)` (the object was removed or renamed over) drops the entry:
  * its descriptor closes as soon as the last holder puts it.
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from './backend.js';
 import type { Logger } from 'pino';
-import type { Backend } from './backend.js';
+import type { Backend, Node } from './backend.js';
 import { NfsError } from './nfsstat.js';
 
 export type OpenMode = 'r' | 'rw';
@@ -87,6 +87,8 @@ export class FileCache {
   /** opens performed and cache hits, for tests and stats */
   opens = 0;
   hits = 0;
+  /** idle descriptors closed to stay under maxOpen or after idleMs (for metrics) */
+  evictions = 0;
 
   constructor(backend: Backend, opts: FileCacheOptions = {}) {
     this.backend = backend;
@@ -104,10 +106,10 @@ export class FileCache {
 
   /**
    * Returns an OpenFile holding one reference for you (call `put()` when done).
-   * `path` and `stats` come from a resolved handle; the file must be regular. A read-write
+   * `at` (its root and rel) and `stats` come from a resolved handle; the file must be regular. A read-write
    * entry also serves 'r'. The opened descriptor is checked to be the same inode.
    */
-  async get(exportId: number, path: string, stats: BigIntStats, mode: OpenMode): Promise<OpenFile> {
+  async get(exportId: number, at: Node, stats: BigIntStats, mode: OpenMode): Promise<OpenFile> {
     if (this.closing) throw new NfsError('ERR_NFS_CLOSED', 'file cache is closed');
     if (!stats.isFile()) {
       const e = new Error(stats.isDirectory() ? 'is a directory' : 'not a regular file') as NodeJS.ErrnoException;
@@ -125,10 +127,10 @@ export class FileCache {
       // someone is opening it: share their descriptor
       this.hits++;
       const f = await pending;
-      if (f.closed) return this.get(exportId, path, stats, mode);
+      if (f.closed) return this.get(exportId, at, stats, mode);
       return f.get();
     }
-    const p = this.open(key, exportId, path, stats, mode);
+    const p = this.open(key, exportId, at, stats, mode);
     this.opening.set(key, p);
     p.then(() => this.opening.delete(key), () => this.opening.delete(key));
     return p; // carries the opener's reference
@@ -157,8 +159,8 @@ export class FileCache {
     return f;
   }
 
-  private async open(key: string, exportId: number, path: string, stats: BigIntStats, mode: OpenMode): Promise<OpenFile> {
-    const fd = await this.backend.open(path, mode === 'rw' ? 2 /* O_RDWR */ : 0 /* O_RDONLY */);
+  private async open(key: string, exportId: number, at: Node, stats: BigIntStats, mode: OpenMode): Promise<OpenFile> {
+    const fd = await this.backend.open({ root: at.root, rel: at.rel, stats }, mode === 'rw' ? 2 /* O_RDWR */ : 0 /* O_RDONLY */);
     this.openCount++;
     this.opens++;
     try {
@@ -200,7 +202,10 @@ export class FileCache {
     if (this.entries.size <= this.maxOpen) return;
     for (const f of this.entries.values()) {
       if (this.entries.size <= this.maxOpen) break;
-      if (f.refs === 0) this.drop(f);
+      if (f.refs === 0) {
+        this.evictions++;
+        this.drop(f);
+      }
     }
   }
 
@@ -237,7 +242,10 @@ export class FileCache {
   /** Closes idle entries unused for idleMs (run by the timer; callable from tests). */
   sweep(now = Date.now()): void {
     for (const f of [...this.entries.values()]) {
-      if (f.refs === 0 && now - f.lastUsed >= this.idleMs) this.drop(f);
+      if (f.refs === 0 && now - f.lastUsed >= this.idleMs) {
+        this.evictions++;
+        this.drop(f);
+      }
     }
     if (this.entries.size === 0 && this.timer) {
       clearInterval(this.timer);

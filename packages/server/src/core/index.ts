@@ -12,3 +12,4 @@ export * from './sync-reads.js';
 export * from './server-core.js';
 export { NodeFsBackend } from './node-backend.js';
 export * from './handles.js';
+export { AtBackend } from './at-backend.js';

@@ -5,6 +5,10 @@
  * repaired through their parent instead of a search of the whole tree.
  */
 import fs from 'node:fs';
+import { writeFileAtomic } from './atomic-file.js';
+
+/** What load() found: the index, no file, or a file that is not a valid index. */
+export type IndexLoad = 'loaded' | 'missing' | 'corrupt';
 
 export interface IndexEntry {
   /** path relative to the export root ('' for the root itself) */
@@ -49,27 +53,28 @@ export class InodeIndex {
     this.dirty = true;
   }
 
-  /** Writes the index atomically (tmp file + rename). */
+  /** Writes the index atomically (tmp file, fsync, rename): a crash leaves the old or the new one. */
   save(file: string): void {
     const rows: Array<[string, string, string | null, 0 | 1]> = [];
     const dirKeys = new Set(this.dirs.values());
     for (const [k, e] of this.entries) rows.push([k, e.rel, e.parent, dirKeys.has(k) ? 1 : 0]);
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ version: 1, rows }), { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, JSON.stringify({ version: 1, rows }));
     this.dirty = false;
   }
 
-  /** Loads a saved index; a missing or damaged file leaves the index empty (it fills lazily). */
-  load(file: string): boolean {
+  /**
+   * Loads a saved index. A missing file or one that is not a valid index leaves the index
+   * empty (it fills lazily); the caller moves a corrupt one aside.
+   */
+  load(file: string): IndexLoad {
     let data: unknown;
     try {
       data = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch {
-      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'corrupt';
     }
-    const rows = (data as { version?: unknown; rows?: unknown }).rows;
-    if ((data as { version?: unknown }).version !== 1 || !Array.isArray(rows)) return false;
+    const rows = (data as { version?: unknown; rows?: unknown } | null)?.rows;
+    if ((data as { version?: unknown } | null)?.version !== 1 || !Array.isArray(rows)) return 'corrupt';
     for (const r of rows) {
       if (!Array.isArray(r) || typeof r[0] !== 'string' || typeof r[1] !== 'string') continue;
       const rel = r[1];
@@ -78,6 +83,6 @@ export class InodeIndex {
       if (r[3] === 1) this.dirs.set(rel, r[0]);
     }
     this.dirty = false;
-    return true;
+    return 'loaded';
   }
 }

@@ -3,24 +3,25 @@
  * cache, tied together for the NFS and MOUNT procedures (which know nothing of `fs`).
  */
 import fs from 'node:fs';
-import type { BigIntStats } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { lookup as dnsLookup, reverse as dnsReverse } from 'node:dns/promises';
 import { join, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import { ftype3, type fattr3 } from '@nfsts/xdr';
-import type { Backend, DirEntry } from './backend.js';
+import type { Backend, BackendRoot, DirEntry, Loc, Stats } from './backend.js';
+import { AtBackend } from './at-backend.js';
 import { ClientMatcher, parseOptions, type ExportConfig, type ExportOptions } from './exports.js';
 import { accessBits, mayLookup, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
 import { FileCache, type FileCacheOptions, type OpenFile, type OpenMode } from './file-cache.js';
 import { FH_SIZE, decodeHandle, encodeHandle, handleExportId, inodeKey, type HandleFields } from './handles.js';
 import { InodeIndex } from './inode-index.js';
+import { writeFileAtomic } from './atomic-file.js';
 import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
 import { performance } from 'node:perf_hooks';
 import { NodeFsBackend } from './node-backend.js';
 import {
   NfsError, errnoToNfsStat, type NfsStat,
-  NFS3ERR_ACCES, NFS3ERR_BADHANDLE, NFS3ERR_EXIST, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR, NFS3ERR_STALE,
+  NFS3ERR_ACCES, NFS3ERR_BADHANDLE, NFS3ERR_EXIST, NFS3ERR_JUKEBOX, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR, NFS3ERR_STALE,
 } from './nfsstat.js';
 
 /** An export as the server sees it. */
@@ -36,12 +37,21 @@ export interface Export {
   rootHandle: Buffer;
 }
 
-/** A handle or name resolved to an object inside an export. */
+/**
+ * A handle or name resolved to an object inside an export: where it was found (the export's
+ * backend root and the path below it, for the Backend) and its stats.
+ */
 export interface Resolved {
   exp: Export;
-  /** absolute path on the server, inside exp.root; no symlink in any component but maybe the last */
-  path: string;
-  stats: BigIntStats;
+  root: BackendRoot;
+  /** path below the export root ('' for the root); may exceed PATH_MAX */
+  rel: string;
+  stats: Stats;
+}
+
+/** A name checked for creating an entry in a directory: the new entry's Loc. */
+export interface ChildLoc extends Loc {
+  name: string;
 }
 
 /** fattr3 of RFC 1813 (the generated type of `@nfsts/xdr`). */
@@ -57,7 +67,7 @@ export interface ServerCoreOptions {
   /** directory for per-export secrets, export ids and the inode index (created if missing) */
   stateDir: string;
   logger?: Logger;
-  /** defaults to a NodeFsBackend */
+  /** defaults to AtBackend on Linux (race-safe), else the portable NodeFsBackend */
   backend?: Backend;
   fileCache?: FileCacheOptions;
   /** entries the breadth-first search for a handle missing from the index visits at most */
@@ -66,15 +76,25 @@ export interface ServerCoreOptions {
   syncReads?: SyncReadOptions;
 }
 
+/** Entries one search pass of an export visits at most (a pass looks for every handle waiting). */
 export const DEFAULT_MAX_SEARCH_ENTRIES = 1_000_000;
-/** How long a failed search for a handle is remembered (a client retrying a stale handle must not rescan the tree) */
-export const STALE_NEGATIVE_TTL_MS = 2_000;
-/** How long a directory path checked free of symlinks is trusted without a new check */
-const DIR_CHECK_TTL_MS = 1_000;
+/**
+ * How long an object known to be gone is remembered: removed through this server (a
+ * tombstone) or not found by a complete search. A client replaying stale handles costs a map
+ * lookup each, not a walk of the export.
+ */
+export const STALE_NEGATIVE_TTL_MS = 10 * 60_000;
+/** How long a search that stopped at maxSearchEntries answers JUKEBOX (try later) without a new pass */
+export const SEARCH_GAVE_UP_TTL_MS = 30_000;
+/** Objects remembered as gone at most (oldest forgotten first) */
+const MAX_GONE = 100_000;
+/** Objects with several names whose names are remembered, and names per object */
+const MAX_LINKED = 100_000;
+const MAX_NAMES_PER_OBJECT = 8;
 /**
  * How long a handle whose object a full resolve found at its path is trusted for the
  * READ/WRITE fast path (fstat of the cached descriptor instead of a path walk); any remove or
- * rename through this core ends the trust at once. Same bound as DIR_CHECK_TTL_MS.
+ * rename through this core ends the trust at once.
  */
 const PATH_TRUST_MS = 1_000;
 const MAX_NAME_BYTES = 255;
@@ -96,6 +116,7 @@ const FTYPE: Record<number, ftype3> = {
 
 interface ExportState {
   exp: Export;
+  root: BackendRoot;
   secret: Buffer;
   matcher: ClientMatcher;
   index: InodeIndex;
@@ -103,15 +124,26 @@ interface ExportState {
   rootKey: string;
   rootDev: bigint;
   rootIno: bigint;
-  searches: Map<string, Promise<string | null>>;
-  negative: Map<string, number>;
+  /** keys waiting for the next search pass, with their waiters */
+  wanted: Map<string, Array<(r: SearchResult) => void>>;
+  /** whether a search pass is running */
+  searching: boolean;
+  /** keys known to be gone (tombstones and complete searches that missed) → until */
+  gone: Map<string, number>;
+  /** keys a search gave up on (budget) → until: JUKEBOX, never STALE */
+  gaveUp: Map<string, number>;
+  /** every name known for objects with more than one link (hard links), so removing one finds another */
+  names: Map<string, Set<string>>;
 }
+
+/** What a search pass says of a key: where it is, gone (a complete pass missed it), or unknown (budget spent). */
+type SearchResult = string | 'gone' | 'gaveup';
 
 /** A handle whose MAC was verified, and where a full resolve last found its object. */
 interface HandleMemo {
   f: HandleFields;
-  /** absolute path of the object at the last successful resolve(), null before one */
-  path: string | null;
+  /** rel of the object at the last successful resolve(), null before one */
+  rel: string | null;
   /** Date.now() until which `path` is trusted by resolveOpen() */
   until: number;
   /** the core's invalidation epoch when `path` was found */
@@ -169,9 +201,10 @@ export class ServerCore {
 
   /**
    * counters for tests and stats: full-tree searches run, index entries repaired through a
-   * parent, READ/WRITE handles resolved by resolveOpen()'s fast path
+   * parent, READ/WRITE handles resolved by resolveOpen()'s fast path; handles resolved by a
+   * full resolve() (index, repair or search) and answered STALE
    */
-  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0 };
+  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, resolves: 0, stale: 0 };
   /** decides which READs run synchronously (Backend.readSync) */
   readonly syncReads: SyncReadGate;
   private readonly states = new Map<number, ExportState>();
@@ -179,7 +212,6 @@ export class ServerCore {
   /** bumped by every remove/rename/directory change: ends the trust of every HandleMemo path */
   private epoch = 0;
   private readonly knownIds = new Set<number>();
-  private readonly dirChecks = new Map<string, number>();
   private readonly listings = new Map<string, { mtime: bigint; ctime: bigint; entries: ListedEntry[] }>();
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -205,7 +237,7 @@ export class ServerCore {
       throw new NfsError('ERR_NFS_BAD_OPTION', 'option "maxSearchEntries": expected an integer > 0');
     }
     parseSyncReadOptions(opts.syncReads);
-    const backend = opts.backend ?? new NodeFsBackend();
+    const backend = opts.backend ?? (AtBackend.available() ? new AtBackend() : new NodeFsBackend());
     const stateDir = opts.stateDir;
     try {
       fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
@@ -225,69 +257,79 @@ export class ServerCore {
     for (const r of Object.values(state.exports)) if (r && typeof r.id === 'number') core.knownIds.add(r.id);
     let stateChanged = false;
     const seen = new Set<string>();
-    for (const [i, cfg] of opts.exports.entries()) {
-      const where = `exports[${i}]`;
-      if (typeof cfg !== 'object' || cfg === null) throw new NfsError('ERR_NFS_EXPORT', `${where}: expected an object`);
-      if (typeof cfg.path !== 'string' || !cfg.path.startsWith('/')) throw new NfsError('ERR_NFS_EXPORT', `${where}.path: expected an absolute export name like "/export"`);
-      if (typeof cfg.root !== 'string' || cfg.root === '') throw new NfsError('ERR_NFS_EXPORT', `${where}.root: expected a directory`);
-      const path = normalizeExportPath(cfg.path);
-      if (seen.has(path)) throw new NfsError('ERR_NFS_EXPORT', `${where}.path: "${path}" is exported twice`);
-      seen.add(path);
-      let options: ExportOptions;
-      try {
-        options = parseOptions(cfg.options);
-      } catch (err) {
-        throw new NfsError('ERR_NFS_BAD_OPTION', `${where}.options: ${(err as Error).message}`);
+    try {
+      for (const [i, cfg] of opts.exports.entries()) {
+        const where = `exports[${i}]`;
+        if (typeof cfg !== 'object' || cfg === null) throw new NfsError('ERR_NFS_EXPORT', `${where}: expected an object`);
+        if (typeof cfg.path !== 'string' || !cfg.path.startsWith('/')) throw new NfsError('ERR_NFS_EXPORT', `${where}.path: expected an absolute export name like "/export"`);
+        if (typeof cfg.root !== 'string' || cfg.root === '') throw new NfsError('ERR_NFS_EXPORT', `${where}.root: expected a directory`);
+        const path = normalizeExportPath(cfg.path);
+        if (seen.has(path)) throw new NfsError('ERR_NFS_EXPORT', `${where}.path: "${path}" is exported twice`);
+        seen.add(path);
+        let options: ExportOptions;
+        try {
+          options = parseOptions(cfg.options);
+        } catch (err) {
+          throw new NfsError('ERR_NFS_BAD_OPTION', `${where}.options: ${(err as Error).message}`);
+        }
+        let broot: BackendRoot;
+        let st: Stats;
+        try {
+          ({ root: broot, stats: st } = await backend.openRoot(isAbsolute(cfg.root) ? cfg.root : join(process.cwd(), cfg.root)));
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          const why = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (err as Error).message;
+          throw new NfsError('ERR_NFS_EXPORT', `${where}.root: ${cfg.root}: ${why}`);
+        }
+        if (!st.isDirectory()) {
+          backend.closeRoot(broot);
+          throw new NfsError('ERR_NFS_EXPORT', `${where}.root: ${cfg.root}: not a directory`);
+        }
+        const root = broot.path;
+        let rec = state.exports[path];
+        if (!rec || typeof rec.id !== 'number' || typeof rec.secret !== 'string' || rec.secret.length !== 64) {
+          rec = { id: state.nextId++, secret: randomBytes(32).toString('hex') };
+          if (rec.id > 0xffff) throw new NfsError('ERR_NFS_STATE', 'too many export ids in the state file');
+          state.exports[path] = rec;
+          core.knownIds.add(rec.id);
+          stateChanged = true;
+        }
+        const secret = Buffer.from(rec.secret, 'hex');
+        const exp: Export = { id: rec.id, path, root, options, rootHandle: Buffer.alloc(0) };
+        const es: ExportState = {
+          exp,
+          root: broot,
+          secret,
+          matcher: new ClientMatcher(options.clients),
+          index: new InodeIndex(),
+          indexFile: join(stateDir, `index-${rec.id}.json`),
+          rootKey: inodeKey(st.dev, st.ino),
+          rootDev: st.dev,
+          rootIno: st.ino,
+          wanted: new Map(),
+          searching: false,
+          gone: new Map(),
+          gaveUp: new Map(),
+          names: new Map(),
+        };
+        if (es.index.load(es.indexFile) === 'corrupt') core.setAsideIndex(es);
+        es.index.set(es.rootKey, '', true, null);
+        exp.rootHandle = encodeHandle({ exportId: exp.id, dev: st.dev, ino: st.ino, gen: core.gen(st) }, secret);
+        core.states.set(exp.id, es);
+        core.exports.push(exp);
       }
-      let root: string;
-      let st: BigIntStats;
-      try {
-        root = await backend.realpath(isAbsolute(cfg.root) ? cfg.root : join(process.cwd(), cfg.root));
-        st = await backend.lstat(root);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new NfsError('ERR_NFS_EXPORT', `${where}.root: ${cfg.root}: ${code === 'ENOENT' ? 'no such directory' : (err as Error).message}`);
-      }
-      if (!st.isDirectory()) throw new NfsError('ERR_NFS_EXPORT', `${where}.root: ${cfg.root}: not a directory`);
-      let rec = state.exports[path];
-      if (!rec || typeof rec.id !== 'number' || typeof rec.secret !== 'string' || rec.secret.length !== 64) {
-        rec = { id: state.nextId++, secret: randomBytes(32).toString('hex') };
-        if (rec.id > 0xffff) throw new NfsError('ERR_NFS_STATE', 'too many export ids in the state file');
-        state.exports[path] = rec;
-        core.knownIds.add(rec.id);
-        stateChanged = true;
-      }
-      const secret = Buffer.from(rec.secret, 'hex');
-      const exp: Export = { id: rec.id, path, root, options, rootHandle: Buffer.alloc(0) };
-      const es: ExportState = {
-        exp,
-        secret,
-        matcher: new ClientMatcher(options.clients),
-        index: new InodeIndex(),
-        indexFile: join(stateDir, `index-${rec.id}.json`),
-        rootKey: inodeKey(st.dev, st.ino),
-        rootDev: st.dev,
-        rootIno: st.ino,
-        searches: new Map(),
-        negative: new Map(),
-      };
-      es.index.load(es.indexFile);
-      es.index.set(es.rootKey, '', true, null);
-      exp.rootHandle = encodeHandle({ exportId: exp.id, dev: st.dev, ino: st.ino, gen: core.gen(st) }, secret);
-      core.states.set(exp.id, es);
-      core.exports.push(exp);
+    } catch (err) {
+      // roots opened for earlier exports are not leaked by a later one's error
+      for (const st of core.states.values()) backend.closeRoot(st.root);
+      throw err;
     }
-    if (stateChanged) {
-      const tmp = `${stateFile}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
-      fs.renameSync(tmp, stateFile);
-    }
+    if (stateChanged) writeFileAtomic(stateFile, JSON.stringify(state, null, 2));
     core.saveTimer = setInterval(() => core.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
     core.saveTimer.unref();
     return core;
   }
 
-  private gen(st: BigIntStats): bigint {
+  private gen(st: Stats): bigint {
     return this.useBirthtime ? st.birthtimeNs : 0n;
   }
 
@@ -295,6 +337,11 @@ export class ServerCore {
     const s = this.states.get(exp.id);
     if (!s || s.exp !== exp) throw new NfsError('ERR_NFS_EXPORT', `export ${exp.path} does not belong to this ServerCore`);
     return s;
+  }
+
+  /** The Loc of `rel` below an export's root (for tests and tools; procedures get Locs from resolve()). */
+  loc(exp: Export, rel: string): Loc {
+    return { root: this.stateOf(exp).root, rel };
   }
 
   /** The export whose mount path is `path` (repeated and trailing slashes ignored). */
@@ -348,14 +395,18 @@ export class ServerCore {
     if (id === null) return NFS3ERR_BADHANDLE;
     const s = this.states.get(id);
     // an id this state directory once gave out but no longer exports: authentic enough to be STALE
-    if (!s) return this.knownIds.has(id) ? NFS3ERR_STALE : NFS3ERR_BADHANDLE;
+    if (!s) {
+      if (!this.knownIds.has(id)) return NFS3ERR_BADHANDLE;
+      this.counters.stale++;
+      return NFS3ERR_STALE;
+    }
     // verified handles are remembered (an HMAC costs about 10 µs, the lookup well under 1)
     const memoKey = fh.toString('latin1');
     let memo = this.verified.get(memoKey);
     if (memo === undefined) {
       const d = decodeHandle(fh, s.secret);
       if (!d) return NFS3ERR_BADHANDLE;
-      memo = { f: d, path: null, until: 0, epoch: -1 };
+      memo = { f: d, rel: null, until: 0, epoch: -1 };
       if (this.verified.size >= VERIFIED_HANDLES) {
         const oldest = this.verified.keys().next().value;
         if (oldest !== undefined) this.verified.delete(oldest);
@@ -367,18 +418,22 @@ export class ServerCore {
     const epoch = this.epoch;
     try {
       const r = await this.resolveKey(s, key, f.dev, f.ino, f.gen);
-      if (r === null) {
-        memo.path = null;
-        return NFS3ERR_STALE;
+      if (r === null || r === 'gaveup') {
+        memo.rel = null;
+        if (r === null) this.counters.stale++;
+        return r === null ? NFS3ERR_STALE : NFS3ERR_JUKEBOX;
       }
-      memo.path = r.path;
+      this.counters.resolves++;
+      memo.rel = r.rel;
       memo.epoch = epoch;
       memo.until = Date.now() + PATH_TRUST_MS;
       return r;
     } catch (err) {
       this.logger?.debug({ err }, 'resolving a handle failed');
       const st = errnoToNfsStat(err);
-      return st === NFS3ERR_NOENT || st === NFS3ERR_NOTDIR ? NFS3ERR_STALE : st;
+      if (st !== NFS3ERR_NOENT && st !== NFS3ERR_NOTDIR) return st;
+      this.counters.stale++;
+      return NFS3ERR_STALE;
     }
   }
 
@@ -396,12 +451,12 @@ export class ServerCore {
     const backend = this.backend;
     if (backend.fstatSync === undefined || fh.length !== FH_SIZE) return null;
     const m = this.verified.get(fh.toString('latin1'));
-    if (m === undefined || m.path === null || m.epoch !== this.epoch || m.until < Date.now()) return null;
+    if (m === undefined || m.rel === null || m.epoch !== this.epoch || m.until < Date.now()) return null;
     const s = this.states.get(m.f.exportId);
     if (s === undefined) return null;
     const file = this.fileCache.peek(s.exp.id, m.f.dev, m.f.ino, mode);
     if (file === undefined) return null;
-    let st: BigIntStats;
+    let st: Stats;
     try {
       st = backend.fstatSync(file.fd);
     } catch {
@@ -413,7 +468,7 @@ export class ServerCore {
       return null;
     }
     this.counters.fastResolves++;
-    return { r: { exp: s.exp, path: m.path, stats: st }, file };
+    return { r: { exp: s.exp, root: s.root, rel: m.rel, stats: st }, file };
   }
 
   /**
@@ -421,19 +476,19 @@ export class ServerCore {
    * SyncReadGate allows it (a cached dentry costs a few µs, a thread-pool round trip 25 µs or
    * more and two wake-ups), else through backend.lstat. Same results and errors either way.
    */
-  lstat(path: string): Promise<BigIntStats> {
+  lstat(at: Loc): Promise<Stats> {
     const backend = this.backend;
     if (backend.lstatSync !== undefined && this.syncReads.allowStat()) {
       const t0 = performance.now();
       try {
-        return Promise.resolve(backend.lstatSync(path));
+        return Promise.resolve(backend.lstatSync(at));
       } catch (err) {
         return Promise.reject(err);
       } finally {
         this.syncReads.done(t0, performance.now());
       }
     }
-    return backend.lstat(path);
+    return backend.lstat(at);
   }
 
   /**
@@ -457,12 +512,12 @@ export class ServerCore {
     return backend.read(fd, buf, off, len, position);
   }
 
-  private async resolveKey(s: ExportState, key: string, dev: bigint, ino: bigint, gen: bigint): Promise<Resolved | null> {
-    const root = s.exp.root;
+  private async resolveKey(s: ExportState, key: string, dev: bigint, ino: bigint, gen: bigint): Promise<Resolved | null | 'gaveup'> {
     if (key === s.rootKey) {
-      const st = await this.lstat(root);
-      if (st.dev !== dev || st.ino !== ino || this.gen(st) !== gen) return null;
-      return { exp: s.exp, path: root, stats: st };
+      const st = await this.lstat({ root: s.root, rel: '' });
+      // the backend holds the root open: a removed root is still there, unlinked
+      if (st.dev !== dev || st.ino !== ino || this.gen(st) !== gen || st.nlink === 0n) return null;
+      return { exp: s.exp, root: s.root, rel: '', stats: st };
     }
     const e = s.index.get(key);
     if (e) {
@@ -485,22 +540,51 @@ export class ServerCore {
         }
       }
     }
-    const neg = s.negative.get(key);
-    if (neg !== undefined && neg > Date.now()) return null;
-    let p = s.searches.get(key);
-    if (!p) {
-      p = this.search(s, key);
-      s.searches.set(key, p);
-      void p.finally(() => s.searches.delete(key)).catch(() => {});
+    // another name of a hard-linked object
+    const names = s.names.get(key);
+    if (names !== undefined) {
+      for (const rel of [...names]) {
+        if (rel === e?.rel) continue;
+        const r = await this.check(s, rel, dev, ino, gen);
+        if (r === 'reused') return null;
+        if (r) {
+          s.index.set(key, rel, r.stats.isDirectory());
+          this.counters.repairs++;
+          return r;
+        }
+        names.delete(rel);
+      }
     }
-    const rel = await p;
-    if (rel === null) {
-      s.negative.set(key, Date.now() + STALE_NEGATIVE_TTL_MS);
-      if (s.negative.size > 10_000) for (const [k, t] of s.negative) if (t <= Date.now()) s.negative.delete(k);
+    const now = Date.now();
+    const gone = s.gone.get(key);
+    if (gone !== undefined) {
+      if (gone > now) return null;
+      s.gone.delete(key);
+    }
+    const gaveUp = s.gaveUp.get(key);
+    if (gaveUp !== undefined) {
+      if (gaveUp > now) return 'gaveup';
+      s.gaveUp.delete(key);
+    }
+    const found = await this.searchFor(s, key);
+    if (found === 'gone') {
+      this.markGone(s, key);
       return null;
     }
-    const r = await this.check(s, rel, dev, ino, gen);
+    if (found === 'gaveup') {
+      s.gaveUp.set(key, Date.now() + SEARCH_GAVE_UP_TTL_MS);
+      if (s.gaveUp.size > MAX_GONE) s.gaveUp.delete(s.gaveUp.keys().next().value!);
+      return 'gaveup';
+    }
+    const r = await this.check(s, found, dev, ino, gen);
     return r === 'reused' ? null : r;
+  }
+
+  /** Remember that key is gone (bounded: the oldest is forgotten first). */
+  private markGone(s: ExportState, key: string): void {
+    s.gone.delete(key);
+    s.gone.set(key, Date.now() + STALE_NEGATIVE_TTL_MS);
+    if (s.gone.size > MAX_GONE) s.gone.delete(s.gone.keys().next().value!);
   }
 
   /** Relative path of an indexed directory key (validated), repairing through parents; null if lost. */
@@ -532,76 +616,113 @@ export class ServerCore {
 
   /**
    * Is the object at root/rel the one wanted (dev, ino and, unless gen is null, generation)?
-   * Every directory component is checked not to be a symlink (realpath of the parent must be
-   * the parent itself). 'reused' = the inode number now belongs to a younger object.
+   * The backend resolves rel beneath the root without following any symlink (a component
+   * swapped for one is ELOOP here: not found). 'reused' = the inode number now belongs to a
+   * younger object.
    */
   private async check(s: ExportState, rel: string, dev: bigint, ino: bigint, gen: bigint | null): Promise<Resolved | null | 'reused'> {
-    const root = s.exp.root;
-    const path = rel === '' ? root : `${root}/${rel}`;
     try {
-      const slash = rel.lastIndexOf('/');
-      if (slash >= 0) {
-        const parent = `${root}/${rel.slice(0, slash)}`;
-        const until = this.dirChecks.get(parent);
-        if (until === undefined || until < Date.now()) {
-          const real = await this.backend.realpath(parent);
-          if (real !== parent) return null;
-          if (this.dirChecks.size > 4096) this.dirChecks.clear();
-          this.dirChecks.set(parent, Date.now() + DIR_CHECK_TTL_MS);
-        }
-      }
-      const st = await this.lstat(path);
+      const st = await this.lstat({ root: s.root, rel });
       if (st.dev !== dev || st.ino !== ino) return null;
       if (gen !== null && this.gen(st) !== gen) return 'reused';
-      return { exp: s.exp, path, stats: st };
+      return { exp: s.exp, root: s.root, rel, stats: st };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EACCES') return null;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EACCES' || code === 'EXDEV' || code === 'ENAMETOOLONG') return null;
       throw err;
     }
   }
 
-  /** Breadth-first search of the export for key, indexing everything seen; never follows symlinks. */
-  private async search(s: ExportState, key: string): Promise<string | null> {
-    const root = s.exp.root;
+  /**
+   * Waits for a search pass to find key. Passes run one at a time per export, and one pass
+   * looks for every key waiting when it starts, so N distinct unknown handles cost one walk
+   * of the export, not N; a key arriving during a pass is also matched by what that pass
+   * still sees, and otherwise waits for the next pass.
+   */
+  private searchFor(s: ExportState, key: string): Promise<SearchResult> {
+    return new Promise((resolve) => {
+      const w = s.wanted.get(key);
+      if (w) w.push(resolve);
+      else s.wanted.set(key, [resolve]);
+      if (!s.searching) void this.runSearches(s);
+    });
+  }
+
+  private async runSearches(s: ExportState): Promise<void> {
+    s.searching = true;
+    try {
+      while (s.wanted.size > 0 && !this.closed) {
+        const keys = new Set(s.wanted.keys());
+        let complete = false;
+        try {
+          complete = await this.searchPass(s);
+        } catch (err) {
+          this.logger?.warn({ err, export: s.exp.path }, 'handle search failed');
+        }
+        // a key that arrived during the pass may have moved behind the walk: it waits for
+        // the next pass, which serves every key waiting by then
+        for (const k of keys) {
+          const waiters = s.wanted.get(k);
+          if (waiters === undefined) continue; // found during the pass
+          s.wanted.delete(k);
+          for (const w of waiters) w(complete ? 'gone' : 'gaveup');
+        }
+      }
+    } finally {
+      s.searching = false;
+    }
+  }
+
+  /**
+   * One breadth-first walk of the export (never following symlinks), indexing everything it
+   * sees and answering every waiting key it meets. True when it covered the whole export,
+   * false when it stopped at maxSearchEntries.
+   */
+  private async searchPass(s: ExportState): Promise<boolean> {
     let visited = 0;
     this.counters.searches++;
+    this.logger?.debug({ export: s.exp.path, wanted: s.wanted.size }, 'handles not in index, searching the export');
     const queue: Array<{ rel: string; key: string }> = [{ rel: '', key: s.rootKey }];
-    this.logger?.debug({ export: s.exp.path, key }, 'handle not in index, searching the export');
     for (let qi = 0; qi < queue.length; qi++) {
+      if (s.wanted.size === 0 || this.closed) return true;
       const dir = queue[qi]!;
+      queue[qi] = undefined as unknown as { rel: string; key: string };
       let list: DirEntry[];
       try {
-        list = await this.backend.readdir(dir.rel === '' ? root : `${root}/${dir.rel}`);
+        list = await this.backend.readdir({ root: s.root, rel: dir.rel });
       } catch {
         continue;
       }
       for (let i = 0; i < list.length; i += SEARCH_BATCH) {
         const batch = list.slice(i, i + SEARCH_BATCH);
-        const stats = await Promise.all(
-          batch.map((d) => {
-            const rel = dir.rel === '' ? d.name : `${dir.rel}/${d.name}`;
-            return this.backend.lstat(`${root}/${rel}`).then((st) => ({ rel, st }), () => null);
-          }),
-        );
-        let found: string | null = null;
-        for (const x of stats) {
-          if (!x) continue;
-          const k = inodeKey(x.st.dev, x.st.ino);
-          const isDir = x.st.isDirectory();
-          s.index.set(k, x.rel, isDir, dir.key);
-          if (k === key) found = x.rel;
-          if (isDir) queue.push({ rel: x.rel, key: k });
+        for (const d of batch) {
+          const rel = dir.rel === '' ? d.name : `${dir.rel}/${d.name}`;
+          let st: Stats;
+          try {
+            st = await this.lstat({ root: s.root, rel });
+          } catch {
+            continue;
+          }
+          const k = inodeKey(st.dev, st.ino);
+          const isDir = st.isDirectory();
+          this.indexRel(s, rel, st, dir.key);
+          const waiters = s.wanted.get(k);
+          if (waiters !== undefined) {
+            s.wanted.delete(k);
+            for (const w of waiters) w(rel);
+          }
+          if (isDir) queue.push({ rel, key: k });
         }
-        if (found !== null) return found;
         visited += batch.length;
         if (visited >= this.maxSearchEntries) {
           this.logger?.warn({ export: s.exp.path, visited }, 'handle search stopped at maxSearchEntries');
-          return null;
+          return false;
         }
+        // let other calls run between batches: a search must not starve well-behaved clients
+        await new Promise<void>((r) => setImmediate(r));
       }
     }
-    return null;
+    return true;
   }
 
   /** Checks a name from a client: 0 when usable as a directory entry name, else an nfsstat3. */
@@ -625,18 +746,18 @@ export class ServerCore {
     if (cred && !mayLookup(dir.stats, cred)) return NFS3ERR_ACCES;
     const s = this.stateOf(dir.exp);
     if (name === '.') return dir;
-    let path: string;
+    let rel: string;
     if (name === '..') {
-      if (dir.path === dir.exp.root) return NFS3ERR_ACCES;
-      path = dir.path.slice(0, dir.path.lastIndexOf('/'));
-      if (path.length < dir.exp.root.length || !(path === dir.exp.root || path.startsWith(`${dir.exp.root}/`))) return NFS3ERR_ACCES;
+      if (dir.rel === '') return NFS3ERR_ACCES;
+      const slash = dir.rel.lastIndexOf('/');
+      rel = slash < 0 ? '' : dir.rel.slice(0, slash);
     } else {
-      path = `${dir.path}/${name}`;
+      rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
     }
     try {
-      const st = await this.lstat(path);
-      this.indexPath(s, path, st, name === '..' ? null : inodeKey(dir.stats.dev, dir.stats.ino));
-      return { exp: dir.exp, path, stats: st };
+      const st = await this.lstat({ root: s.root, rel });
+      this.indexRel(s, rel, st, name === '..' ? null : inodeKey(dir.stats.dev, dir.stats.ino));
+      return { exp: dir.exp, root: s.root, rel, stats: st };
     } catch (err) {
       return errnoToNfsStat(err);
     }
@@ -644,42 +765,71 @@ export class ServerCore {
 
   /**
    * Checks a name for creating an entry in dir: '' / '/' / NUL / too long as checkName,
-   * '.' and '..' → NFS3ERR_EXIST; returns the child's absolute path or an nfsstat3.
+   * '.' and '..' → NFS3ERR_EXIST; returns the new entry's Loc or an nfsstat3.
    */
-  childPath(dir: Resolved, name: string): string | NfsStat {
+  childPath(dir: Resolved, name: string): ChildLoc | NfsStat {
     if (!dir.stats.isDirectory()) return NFS3ERR_NOTDIR;
     const bad = this.checkName(name);
     if (bad !== 0) return bad;
     if (name === '.' || name === '..') return NFS3ERR_EXIST;
-    return `${dir.path}/${name}`;
+    return { root: dir.root, rel: dir.rel === '' ? name : `${dir.rel}/${name}`, name };
   }
 
-  private relOf(exp: Export, path: string): string {
-    if (path === exp.root) return '';
-    if (!path.startsWith(`${exp.root}/`)) throw new NfsError('ERR_NFS_STATUS', `path ${path} is outside export ${exp.path}`, NFS3ERR_STALE);
-    return path.slice(exp.root.length + 1);
-  }
-
-  private indexPath(s: ExportState, path: string, stats: BigIntStats, parentKey: string | null): void {
+  /** Index the object found at rel (and remember every name of a hard-linked one). */
+  private indexRel(s: ExportState, rel: string, stats: Stats, parentKey: string | null): void {
     const key = inodeKey(stats.dev, stats.ino);
     if (key === s.rootKey) return;
-    s.index.set(key, this.relOf(s.exp, path), stats.isDirectory(), parentKey);
+    if (stats.nlink > 1n && !stats.isDirectory()) {
+      let names = s.names.get(key);
+      if (names === undefined) {
+        const old = s.index.get(key);
+        names = new Set(old !== undefined && old.rel !== rel ? [old.rel] : []);
+        s.names.set(key, names);
+        if (s.names.size > MAX_LINKED) s.names.delete(s.names.keys().next().value!);
+      }
+      if (!names.has(rel)) {
+        if (names.size >= MAX_NAMES_PER_OBJECT) names.delete(names.values().next().value!);
+        names.add(rel);
+      }
+    }
+    if (s.gone.size > 0) s.gone.delete(key);
+    s.index.set(key, rel, stats.isDirectory(), parentKey);
   }
 
-  /** The handle of an object (44 bytes, stable across restarts and renames); indexes path. */
-  handleFor(exp: Export, path: string, stats: BigIntStats): Buffer {
+  /**
+   * The name rel of key went away (removed, or renamed over): the index moves to another
+   * known name of a hard-linked object; an object with no name left becomes a tombstone.
+   */
+  private dropName(s: ExportState, key: string, rel: string, stats: Stats): void {
+    const names = s.names.get(key);
+    if (names !== undefined) names.delete(rel);
+    const e = s.index.get(key);
+    if (stats.nlink > 1n && !stats.isDirectory()) {
+      if (e !== undefined && e.rel === rel) {
+        const other = names?.values().next().value;
+        if (other !== undefined) s.index.set(key, other, false);
+      }
+      return;
+    }
+    s.names.delete(key);
+    s.index.delete(key);
+    this.markGone(s, key);
+  }
+
+  /** The handle of an object (44 bytes, stable across restarts and renames); indexes it. */
+  handleFor(exp: Export, at: { rel: string }, stats: Stats): Buffer {
     const s = this.stateOf(exp);
-    this.indexPath(s, path, stats, null);
+    this.indexRel(s, at.rel, stats, null);
     return encodeHandle({ exportId: exp.id, dev: stats.dev, ino: stats.ino, gen: this.gen(stats) }, s.secret);
   }
 
   /** ACCESS3 bits granted of `want` (MODIFY/EXTEND/DELETE never on a read-only export). */
-  access(stats: BigIntStats, cred: Cred, want: number, exp?: Export): number {
+  access(stats: Stats, cred: Cred, want: number, exp?: Export): number {
     return accessBits(stats, cred, want, exp?.options.ro ?? false);
   }
 
   /** fattr3 from stats: type from mode, used = blocks*512, fsid = dev, fileid = ino. */
-  fattr(stats: BigIntStats): Fattr3 {
+  fattr(stats: Stats): Fattr3 {
     const mode = Number(stats.mode);
     const rdev = stats.rdev;
     const major = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
@@ -701,34 +851,51 @@ export class ServerCore {
     };
   }
 
-  /**
-   * After creating `path` in `dirStats` for `cred`: when the server runs as root, chown the new
-   * object to the caller (gid of a setgid directory). No-op otherwise.
-   */
-  async chownNew(path: string, cred: Cred, dirStats: BigIntStats): Promise<void> {
-    if (!this.runningAsRoot) return;
-    await this.backend.lchown(path, cred.uid, newObjectGid(dirStats, cred));
+  /** The owner a new object gets when the server runs as root (gid of a setgid directory), else null. */
+  ownerOfNew(cred: Cred, dirStats: Stats): { uid: number; gid: number } | null {
+    return this.runningAsRoot ? { uid: cred.uid, gid: newObjectGid(dirStats, cred) } : null;
   }
 
-  /** Tell the core an object was removed (drops cached descriptors, index entry and listings). */
-  removed(exp: Export, stats: BigIntStats): void {
+  /**
+   * After creating `obj` in a directory with `dirStats` for `cred`: when the server runs as
+   * root, chown the new object to the caller (gid of a setgid directory). No-op otherwise.
+   */
+  async chownNew(obj: Loc, cred: Cred, dirStats: Stats): Promise<void> {
+    if (!this.runningAsRoot) return;
+    const st = await this.lstat(obj);
+    await this.backend.chown({ root: obj.root, rel: obj.rel, stats: st }, cred.uid, newObjectGid(dirStats, cred));
+  }
+
+  /**
+   * Tell the core an object was removed from `rel` (drops cached descriptors and listings; the
+   * index moves to another name of a hard-linked file, else the object becomes a tombstone so
+   * its handle is STALE at once, without a search).
+   */
+  removed(exp: Export, stats: Stats, rel?: string): void {
     const s = this.stateOf(exp);
-    this.fileCache.forget(stats.ino, exp.id);
-    if (stats.nlink <= 1n || stats.isDirectory()) s.index.delete(inodeKey(stats.dev, stats.ino));
+    const key = inodeKey(stats.dev, stats.ino);
+    if (stats.nlink <= 1n || stats.isDirectory()) this.fileCache.forget(stats.ino, exp.id);
+    if (rel !== undefined) this.dropName(s, key, rel, stats);
+    else if (stats.nlink <= 1n || stats.isDirectory()) {
+      s.index.delete(key);
+      this.markGone(s, key);
+    }
     this.invalidate();
   }
 
   /**
-   * Tell the core an object now lives at `toPath` (after RENAME or LINK); `replaced` is what
-   * the target name was before, if anything (its cached descriptors are dropped).
+   * Tell the core an object now lives at `to` (after RENAME or LINK; `fromRel` is the name a
+   * RENAME moved it from); `replaced` is what the target name was before, if anything (its
+   * cached descriptors are dropped).
    */
-  renamed(exp: Export, toPath: string, stats: BigIntStats, replaced?: BigIntStats): void {
+  renamed(exp: Export, to: { rel: string }, stats: Stats, replaced?: Stats, fromRel?: string): void {
     const s = this.stateOf(exp);
     if (replaced && !(replaced.dev === stats.dev && replaced.ino === stats.ino)) {
-      this.fileCache.forget(replaced.ino, exp.id);
-      if (replaced.nlink <= 1n || replaced.isDirectory()) s.index.delete(inodeKey(replaced.dev, replaced.ino));
+      if (replaced.nlink <= 1n || replaced.isDirectory()) this.fileCache.forget(replaced.ino, exp.id);
+      this.dropName(s, inodeKey(replaced.dev, replaced.ino), to.rel, replaced);
     }
-    this.indexPath(s, toPath, stats, null);
+    if (fromRel !== undefined) s.names.get(inodeKey(stats.dev, stats.ino))?.delete(fromRel);
+    this.indexRel(s, to.rel, stats, null);
     this.invalidate();
   }
 
@@ -739,7 +906,6 @@ export class ServerCore {
 
   private invalidate(): void {
     this.epoch++;
-    this.dirChecks.clear();
     this.listings.clear();
   }
 
@@ -751,14 +917,14 @@ export class ServerCore {
    */
   async listDir(dir: Resolved): Promise<ListedEntry[]> {
     const key = `${dir.exp.id}:${dir.stats.dev}:${dir.stats.ino}`;
-    const st = await this.lstat(dir.path);
+    const st = await this.lstat(dir);
     const hit = this.listings.get(key);
     if (hit && hit.mtime === st.mtimeNs && hit.ctime === st.ctimeNs) {
       this.listings.delete(key);
       this.listings.set(key, hit);
       return hit.entries;
     }
-    const list = await this.backend.readdir(dir.path);
+    const list = await this.backend.readdir(dir);
     const entries: ListedEntry[] = list.map((d) => ({ name: d.name, kind: d.kind, cookie: nameCookie(d.name) }));
     entries.sort((a, b) => (a.cookie < b.cookie ? -1 : a.cookie > b.cookie ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (let i = 1; i < entries.length; i++) {
@@ -782,6 +948,18 @@ export class ServerCore {
     return this.stateOf(exp).index.size;
   }
 
+  /** A damaged index file is kept for inspection under another name; the index rebuilds as handles are resolved. */
+  private setAsideIndex(s: ExportState): void {
+    const aside = `${s.indexFile}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      fs.renameSync(s.indexFile, aside);
+      this.logger?.warn({ export: s.exp.path, file: s.indexFile, movedTo: aside }, 'inode index is damaged; moved aside, rebuilding it as handles are resolved');
+    } catch (err) {
+      this.logger?.warn({ export: s.exp.path, file: s.indexFile, err }, 'inode index is damaged and could not be moved aside; it will be overwritten');
+    }
+    s.index.dirty = true;
+  }
+
   /** Writes every dirty inode index to the state directory. */
   saveIndexes(): void {
     for (const s of this.states.values()) {
@@ -802,6 +980,7 @@ export class ServerCore {
     this.saveTimer = undefined;
     this.saveIndexes();
     await this.fileCache.close();
+    for (const s of this.states.values()) this.backend.closeRoot(s.root);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { CallContext } from '@nfsts/rpc';
 import { mountstat3 } from '@nfsts/xdr';
-import type { Export } from '../core/index.js';
+import { refusalReason, type Export } from '../core/index.js';
 import type { MountContext } from './context.js';
 
 export interface MountGrant {
@@ -37,9 +37,12 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
       if (exp === undefined || e.path.length > exp.path.length) exp = e;
     }
   }
-  if (exp === undefined) return mountstat3.MNT3ERR_NOENT;
+  if (exp === undefined) {
+    ctx.logger.warn({ client: ctx.remoteAddress, port: ctx.remotePort, dirpath: path, reason: 'no export holds this path' }, 'mount refused');
+    return mountstat3.MNT3ERR_NOENT;
+  }
   if (!(await m.core.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort))) {
-    ctx.logger.trace({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path }, 'mount refused: client not allowed');
+    ctx.logger.warn({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path, dirpath: path, reason: refusalReason(exp.options, ctx.remotePort) }, 'mount refused');
     return mountstat3.MNT3ERR_ACCES;
   }
   if (path === exp.path) return { exp, path, sub: '', handle: exp.rootHandle };
@@ -53,5 +56,5 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
     dir = next;
   }
   if (!dir.stats.isDirectory()) return mountstat3.MNT3ERR_NOTDIR;
-  return { exp, path, sub, handle: m.core.handleFor(exp, dir.path, dir.stats) };
+  return { exp, path, sub, handle: m.core.handleFor(exp, dir, dir.stats) };
 }

@@ -5,7 +5,7 @@
  */
 import type { Program } from '@nfsts/rpc';
 import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { silentLogger } from '@nfsts/rpc';
 import type { ServerCore } from '../core/index.js';
 import type { MountContext } from './context.js';
 import { dump } from './dump.js';
@@ -32,7 +32,7 @@ export function createMountProgram(core: ServerCore, opts: MountProgramOptions =
   const m: MountContext = {
     core,
     mounts: opts.mounts ?? new MountTable(),
-    logger: opts.logger ?? pino({ level: 'silent' }),
+    logger: opts.logger ?? silentLogger(),
   };
   // Procedure numbers are the same in v1 and v3: NULL 0, MNT 1, DUMP 2, UMNT 3, UMNTALL 4, EXPORT 5.
   const common = { 0: mountNull(), 2: dump(m), 3: umnt(m), 4: umntall(m), 5: exportList(m) };

@@ -3,7 +3,7 @@
  * answers the server's write verifier, so a client whose verifier changed resends its
  * unstable writes.
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_COMMIT3args, xdr_COMMIT3res, type COMMIT3args, type COMMIT3res } from '@nfsts/xdr';
 import { errStatus, mayWriteFile, notRegular, target, wcc, type Nfs3Env, type NfsErr } from './common.js';
@@ -23,7 +23,7 @@ export function commit(env: Nfs3Env): Procedure<COMMIT3args, COMMIT3res> {
       if (!mayWriteFile(t.stats, t.cred)) return fail(nfsstat3.NFS3ERR_ACCES);
       let after: BigIntStats;
       try {
-        const f = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'r');
+        const f = await env.core.fileCache.get(t.exp.id, t, t.stats, 'r');
         try {
           await env.core.backend.fsync(f.fd);
           after = await env.core.backend.fstat(f.fd);

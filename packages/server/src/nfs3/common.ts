@@ -6,7 +6,7 @@
  * NFS statuses are data: helpers return an nfsstat3 (a number) or a value, and only
  * `errnoToNfsStat` turns a backend error into a status.
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { CallContext } from '@nfsts/rpc';
 import {
   nfsstat3, time_how,
@@ -14,11 +14,12 @@ import {
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
 import {
-  errnoToNfsStat, nfstime, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
-  type Cred, type Export, type OpenFile, type OpenMode, type Resolved, type ServerCore,
+  errnoToNfsStat, refusalReason, nfstime, inGroup, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
+  type ChildLoc, type Cred, type Export, type Loc, type OpenFile, type OpenMode, type Resolved, type ServerCore,
 } from '../core/index.js';
 import type { DirListings } from './dircache.js';
 import type { BufferPool } from './buffer-pool.js';
+import type { StaleWatch } from './stale-watch.js';
 
 /** Any nfsstat3 but NFS3_OK. */
 export type NfsErr = Exclude<nfsstat3, nfsstat3.NFS3_OK>;
@@ -33,6 +34,8 @@ export interface Nfs3Env {
   verdicts: Map<string, boolean>;
   /** buffers for large READs, lent until the reply is written (see read.ts) */
   readBuffers: BufferPool;
+  /** STALE answers per client, to warn about storms */
+  staleWatch?: StaleWatch;
 }
 
 /** A resolved handle the caller may use, with the caller's squashed credential. */
@@ -73,6 +76,8 @@ export async function clientMayUse(env: Nfs3Env, exp: Export, ctx: CallContext):
     if (first !== undefined) env.verdicts.delete(first);
   }
   env.verdicts.set(key, ok);
+  // once per connection and export: the verdict is remembered from here on
+  if (!ok) env.logger.warn({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path, reason: refusalReason(exp.options, ctx.remotePort) }, 'NFS access refused');
   return ok;
 }
 
@@ -87,9 +92,12 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
   } catch (err) {
     return errStatus(env, err, 'resolve');
   }
-  if (typeof r === 'number') return asErr(r);
+  if (typeof r === 'number') {
+    if (r === nfsstat3.NFS3ERR_STALE) env.staleWatch?.stale(ctx.logger, ctx.remoteAddress, ctx.remotePort);
+    return asErr(r);
+  }
   if (!(await clientMayUse(env, r.exp, ctx))) return nfsstat3.NFS3ERR_ACCES;
-  return { exp: r.exp, path: r.path, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
 }
 
 /** A Target, and the descriptor the open-file cache already held for it, if any (put() it). */
@@ -114,7 +122,7 @@ export async function targetOpen(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext, mo
     fast.file.put();
     return nfsstat3.NFS3ERR_ACCES;
   }
-  return { t: { exp: r.exp, path: r.path, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) }, file: fast.file };
+  return { t: { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) }, file: fast.file };
 }
 
 export function fattr(env: Nfs3Env, stats: BigIntStats): fattr3 {
@@ -130,17 +138,29 @@ export const NO_ATTR: post_op_attr = Object.freeze({ attributes_follow: false })
 export const NO_WCC: wcc_data = Object.freeze({ before: { attributes_follow: false }, after: { attributes_follow: false } }) as wcc_data;
 export const NO_FH: post_op_fh3 = Object.freeze({ handle_follows: false }) as post_op_fh3;
 
-/** Fresh attributes of a path, or undefined when it cannot be stat'ed (never fails the call). */
-export async function statOrUndefined(env: Nfs3Env, path: string): Promise<BigIntStats | undefined> {
+/** Fresh attributes of an object, or undefined when it cannot be stat'ed (never fails the call). */
+export async function statOrUndefined(env: Nfs3Env, at: Loc): Promise<BigIntStats | undefined> {
   try {
-    return await env.core.lstat(path);
+    return await env.core.lstat(at);
   } catch {
     return undefined;
   }
 }
 
-export async function postOpPath(env: Nfs3Env, path: string): Promise<post_op_attr> {
-  return postOp(env, await statOrUndefined(env, path));
+export async function postOpPath(env: Nfs3Env, at: Loc): Promise<post_op_attr> {
+  return postOp(env, await statOrUndefined(env, at));
+}
+
+/**
+ * The stats of an entry a directory listing named: undefined when it is gone (ENOENT: removed
+ * since the listing was read), which READDIR and READDIRPLUS skip. Any other failure throws,
+ * so that the reply is an error and a listing never silently hides an entry that exists.
+ */
+export function listedStats<S>(stat: Promise<S>): Promise<S | undefined> {
+  return stat.catch((err: unknown) => {
+    if ((err as { code?: unknown } | null)?.code === 'ENOENT') return undefined;
+    throw err;
+  });
 }
 
 /** pre_op_attr (size, mtime, ctime) of stats taken before the operation. */
@@ -154,13 +174,13 @@ export function wcc(env: Nfs3Env, before: BigIntStats | undefined | null, after:
 }
 
 /** wcc_data of a directory after an operation: `before` as resolved, `after` stat'ed now. */
-export async function wccPath(env: Nfs3Env, before: BigIntStats | undefined | null, path: string): Promise<wcc_data> {
-  return wcc(env, before, await statOrUndefined(env, path));
+export async function wccPath(env: Nfs3Env, before: BigIntStats | undefined | null, at: Loc): Promise<wcc_data> {
+  return wcc(env, before, await statOrUndefined(env, at));
 }
 
 /** A handle and attributes for a newly created (or found) object. */
-export function fhOf(env: Nfs3Env, exp: Export, path: string, stats: BigIntStats): post_op_fh3 {
-  return { handle_follows: true, handle: { data: env.core.handleFor(exp, path, stats) } };
+export function fhOf(env: Nfs3Env, exp: Export, at: { rel: string }, stats: BigIntStats): post_op_fh3 {
+  return { handle_follows: true, handle: { data: env.core.handleFor(exp, at, stats) } };
 }
 
 function isOwner(stats: BigIntStats, cred: Cred): boolean {
@@ -188,6 +208,25 @@ export function notRegular(stats: BigIntStats): NfsErr | 0 {
 
 const NS = 1_000_000_000n;
 const S_ISGID = 0o2000;
+
+const S_ISUID = 0o4000;
+const S_IXGRP = 0o010;
+
+/**
+ * The mode a file must take after `cred` wrote to it or changed its size, or -1 when it keeps
+ * its own: Linux's rule for a caller without CAP_FSETID (here: anyone but root), so that nobody
+ * changes the code of a set-id program and keeps its privilege. S_ISUID always goes; S_ISGID
+ * goes when group-execute is set (without it the bit marks mandatory locking, not a set-gid
+ * program) or when the caller is not in the file's group. Only regular files.
+ */
+export function modeAfterWrite(stats: { mode: bigint; gid: bigint; isFile(): boolean }, cred: Cred): number {
+  if (cred.uid === 0 || !stats.isFile()) return -1;
+  const mode = Number(stats.mode) & 0o7777;
+  if ((mode & (S_ISUID | S_ISGID)) === 0) return -1;
+  let kill = mode & S_ISUID;
+  if ((mode & S_ISGID) !== 0 && ((mode & S_IXGRP) !== 0 || !inGroup(cred, Number(stats.gid)))) kill |= S_ISGID;
+  return kill === 0 ? -1 : mode & ~kill;
+}
 
 function timeNs(t: { seconds: number; nseconds: number }): bigint {
   return BigInt(t.seconds) * NS + BigInt(Math.min(t.nseconds, 999_999_999));
@@ -246,21 +285,25 @@ export async function applySattr(env: Nfs3Env, obj: Resolved, cred: Cred, a: sat
   }
   try {
     if (a.size.set_it && !(creating && a.size.size === st.size)) {
-      await core.backend.truncate(obj.path, a.size.size);
+      await core.backend.truncate(obj, a.size.size);
+      // a size change drops set-id bits as a write does (unless this call sets the mode itself)
+      const killed = mode === undefined && !creating ? modeAfterWrite(st, cred) : -1;
+      if (killed >= 0) await core.backend.chmod(obj, killed);
     }
     if ((chownUid !== undefined || chownGid !== undefined) && (!creating || core.runningAsRoot)) {
-      await core.backend.lchown(obj.path, chownUid ?? -1, chownGid ?? -1);
+      await core.backend.chown(obj, chownUid ?? -1, chownGid ?? -1);
     }
     if (mode !== undefined && !st.isSymbolicLink() && !(creating && (Number(st.mode) & 0o7777) === mode)) {
-      await core.backend.chmod(obj.path, mode);
+      await core.backend.chmod(obj, mode);
     }
     if (timesSet) {
+      // a time the client does not set is left alone (UTIME_OMIT), never rewritten from st
       const now = nowNs();
       const at = a.atime.set_it === time_how.SET_TO_CLIENT_TIME ? timeNs(a.atime.atime)
-        : a.atime.set_it === time_how.SET_TO_SERVER_TIME ? now : st.atimeNs;
+        : a.atime.set_it === time_how.SET_TO_SERVER_TIME ? now : null;
       const mt = a.mtime.set_it === time_how.SET_TO_CLIENT_TIME ? timeNs(a.mtime.mtime)
-        : a.mtime.set_it === time_how.SET_TO_SERVER_TIME ? now : st.mtimeNs;
-      await core.backend.lutimes(obj.path, at, mt);
+        : a.mtime.set_it === time_how.SET_TO_SERVER_TIME ? now : null;
+      await core.backend.utimes(obj, at, mt);
     }
   } catch (err) {
     return errStatus(env, err, 'setattr');
@@ -273,10 +316,10 @@ export function modeOr(a: sattr3, dflt: number): number {
   return a.mode.set_it ? a.mode.mode & 0o7777 : dflt;
 }
 
-/** A directory and the path of a new entry in it, checked for creating. */
+/** A directory and the Loc of a new entry in it, checked for creating. */
 export interface CreateTarget {
   dir: Target;
-  path: string;
+  at: ChildLoc;
   name: string;
 }
 
@@ -292,7 +335,7 @@ export async function createTarget(env: Nfs3Env, where: diropargs3, ctx: CallCon
   const p = env.core.childPath(dir, where.name);
   if (typeof p === 'number') return { status: asErr(p), dir };
   if (!mayWrite(dir.stats, dir.cred)) return { status: nfsstat3.NFS3ERR_ACCES, dir };
-  return { dir, path: p, name: where.name };
+  return { dir, at: p, name: where.name };
 }
 
 /** Result body of CREATE, MKDIR, SYMLINK and MKNOD. */
@@ -303,29 +346,30 @@ export interface Created {
 }
 
 /**
- * After an object was created at c.path: chown it to the caller when the server runs as root,
- * apply the initial attributes, and build the reply body (handle, attributes, dir wcc).
+ * After an object was created at c.at: chown it to the caller when the server runs as root
+ * (unless `made.owned`: the backend already did), apply the initial attributes, and build the
+ * reply body (handle, attributes, dir wcc). `made.stats`: the new object's stats, when known.
  */
-export async function finishCreate(env: Nfs3Env, c: CreateTarget, attrs: sattr3 | null): Promise<{ status: nfsstat3.NFS3_OK; resok: Created } | { status: NfsErr; resfail: { dir_wcc: wcc_data } }> {
+export async function finishCreate(env: Nfs3Env, c: CreateTarget, attrs: sattr3 | null, made: { owned: boolean; stats?: BigIntStats } = { owned: false }): Promise<{ status: nfsstat3.NFS3_OK; resok: Created } | { status: NfsErr; resfail: { dir_wcc: wcc_data } }> {
   const { core } = env;
   let stats: BigIntStats;
   try {
-    await core.chownNew(c.path, c.dir.cred, c.dir.stats);
-    stats = await core.lstat(c.path);
+    if (!made.owned) await core.chownNew(c.at, c.dir.cred, c.dir.stats);
+    stats = made.stats ?? await core.lstat(c.at);
     if (attrs !== null && !sattrEmpty(attrs)) {
-      const st = await applySattr(env, { exp: c.dir.exp, path: c.path, stats }, c.dir.cred, attrs, { creating: true });
-      if (st !== 0) return { status: st, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
-      stats = await core.lstat(c.path);
+      const st = await applySattr(env, { exp: c.dir.exp, root: c.at.root, rel: c.at.rel, stats }, c.dir.cred, attrs, { creating: true });
+      if (st !== 0) return { status: st, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
+      stats = await core.lstat(c.at);
     }
   } catch (err) {
-    return { status: errStatus(env, err, 'create'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+    return { status: errStatus(env, err, 'create'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
   }
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      obj: fhOf(env, c.dir.exp, c.path, stats),
+      obj: fhOf(env, c.dir.exp, c.at, stats),
       obj_attributes: postOp(env, stats),
-      dir_wcc: await wccPath(env, c.dir.stats, c.dir.path),
+      dir_wcc: await wccPath(env, c.dir.stats, c.dir),
     },
   };
 }

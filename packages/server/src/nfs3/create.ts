@@ -8,7 +8,7 @@
  *   succeeds while a different verifier gets EXIST. The client then sets the real attributes
  *   with SETATTR.
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import {
   createmode3, nfsstat3, time_how, xdr_CREATE3args, xdr_CREATE3res, type CREATE3args, type CREATE3res, type createhow3, type sattr3,
@@ -17,11 +17,6 @@ import {
   applySattr, createTarget, errStatus, fhOf, finishCreate, hasCode, modeOr, postOp, wcc, wccPath, NO_WCC,
   type CreateTarget, type Nfs3Env,
 } from './common.js';
-
-/** open(2) flags as on Linux (the Backend's flags are Linux O_* bits). */
-const O_RDONLY = 0;
-const O_CREAT = 0o100;
-const O_EXCL = 0o200;
 
 const NS = 1_000_000_000n;
 
@@ -45,23 +40,23 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
   async function existing(c: CreateTarget, stats: BigIntStats): Promise<CREATE3res> {
     return {
       status: nfsstat3.NFS3_OK,
-      resok: { obj: fhOf(env, c.dir.exp, c.path, stats), obj_attributes: postOp(env, stats), dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) },
+      resok: { obj: fhOf(env, c.dir.exp, c.at, stats), obj_attributes: postOp(env, stats), dir_wcc: await wccPath(env, c.dir.stats, c.dir) },
     };
   }
 
   async function make(c: CreateTarget, how: createhow3): Promise<CREATE3res> {
-    const failWith = async (err: unknown): Promise<CREATE3res> => ({ status: errStatus(env, err, 'CREATE'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } });
-    const exists = async (): Promise<CREATE3res> => ({ status: nfsstat3.NFS3ERR_EXIST, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } });
+    const failWith = async (err: unknown): Promise<CREATE3res> => ({ status: errStatus(env, err, 'CREATE'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } });
+    const exists = async (): Promise<CREATE3res> => ({ status: nfsstat3.NFS3ERR_EXIST, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } });
     const mode = how.mode === createmode3.EXCLUSIVE ? 0o600 : modeOr(how.obj_attributes, 0o644);
+    let created: BigIntStats;
     try {
-      const fd = await core.backend.open(c.path, O_RDONLY | O_CREAT | O_EXCL, mode);
-      await core.backend.close(fd);
+      created = await core.backend.create(c.dir, c.name, mode, core.ownerOfNew(c.dir.cred, c.dir.stats));
     } catch (err) {
       if (!hasCode(err, 'EEXIST')) return failWith(err);
       if (how.mode === createmode3.GUARDED) return exists();
       let st: BigIntStats;
       try {
-        st = await core.backend.lstat(c.path);
+        st = await core.lstat(c.at);
       } catch (e) {
         return failWith(e);
       }
@@ -74,10 +69,10 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
       }
       // UNCHECKED over an existing regular file: keep it, apply only the size (nfsd)
       if (how.obj_attributes.size.set_it) {
-        const s = await applySattr(env, { exp: c.dir.exp, path: c.path, stats: st }, c.dir.cred, SIZE_ONLY(how.obj_attributes));
-        if (s !== 0) return { status: s, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+        const s = await applySattr(env, { exp: c.dir.exp, root: c.at.root, rel: c.at.rel, stats: st }, c.dir.cred, SIZE_ONLY(how.obj_attributes));
+        if (s !== 0) return { status: s, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
         try {
-          st = await core.backend.lstat(c.path);
+          st = await core.lstat(c.at);
         } catch (e) {
           return failWith(e);
         }
@@ -87,13 +82,13 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
     if (how.mode === createmode3.EXCLUSIVE) {
       const [a, m] = verfTimes(how.verf);
       try {
-        await core.backend.lutimes(c.path, a, m);
+        await core.backend.utimes({ root: c.at.root, rel: c.at.rel, stats: created }, a, m);
       } catch (err) {
         return failWith(err);
       }
-      return finishCreate(env, c, null);
+      return finishCreate(env, c, null, { owned: true });
     }
-    return finishCreate(env, c, how.obj_attributes);
+    return finishCreate(env, c, how.obj_attributes, { owned: true, stats: created });
   }
 
   return {
@@ -107,13 +102,14 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
       if (how.mode !== createmode3.EXCLUSIVE) return make(c, how);
       // a retransmission arriving while the first call is still creating waits for it, then
       // finds the file with its verifier
-      const prev = exclusive.get(c.path);
+      const key = `${c.dir.exp.id}:${c.at.rel}`;
+      const prev = exclusive.get(key);
       const run = (prev ?? Promise.resolve()).then(() => make(c, how), () => make(c, how));
-      exclusive.set(c.path, run);
+      exclusive.set(key, run);
       try {
         return await run;
       } finally {
-        if (exclusive.get(c.path) === run) exclusive.delete(c.path);
+        if (exclusive.get(key) === run) exclusive.delete(key);
       }
     },
   };

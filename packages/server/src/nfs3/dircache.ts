@@ -123,7 +123,7 @@ export async function listedDir(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Pr
  * there), else its parent; undefined when the parent cannot be resolved.
  */
 export async function parentOf(core: ServerCore, dir: Resolved): Promise<Resolved | undefined> {
-  if (dir.path === dir.exp.root) return dir;
+  if (dir.rel === '') return dir;
   const p = await core.lookupChild(dir, '..').catch(() => undefined);
   return p === undefined || typeof p === 'number' ? undefined : p;
 }

@@ -12,7 +12,7 @@ export function fsstat(env: Nfs3Env): Procedure<FSSTAT3args, FSSTAT3res> {
       const t = await target(env, args.fsroot, ctx);
       if (typeof t === 'number') return { status: t, resfail: { obj_attributes: NO_ATTR } };
       try {
-        const s = await env.core.backend.statfs(t.path);
+        const s = await env.core.backend.statfs(t);
         return {
           status: nfsstat3.NFS3_OK,
           resok: {

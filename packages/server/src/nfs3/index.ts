@@ -15,7 +15,8 @@ import {
   NFSPROC3_FSSTAT, NFSPROC3_FSINFO, NFSPROC3_PATHCONF, NFSPROC3_COMMIT,
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
-import { pino } from 'pino';
+import { silentLogger } from '@nfsts/rpc';
+import { StaleWatch } from './stale-watch.js';
 import type { ServerCore } from '../core/index.js';
 import type { Nfs3Env } from './common.js';
 import { DirListings, DEFAULT_MAX_LISTINGS, DEFAULT_MAX_LISTED_ENTRIES } from './dircache.js';
@@ -71,17 +72,26 @@ function positiveInt(name: string, v: unknown, dflt: number): number {
 
 /** Idle 1 MiB READ buffers kept per program (16 MiB at most). */
 export const READ_BUFFERS_KEPT = 16;
+/**
+ * 1 MiB READ buffers lent at once (160 MiB): a READ that needs one while all are lent waits
+ * undispatched in the RPC server until one comes back (the procedure's bufferPool hook). As
+ * many as the RPC server's default reply budgets let be charged (128 MiB plus the quarter
+ * reserved for light connections), so those budgets, which still serve light clients, act
+ * before the pool does.
+ */
+export const READ_BUFFERS_MAX = 160;
 
 export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {}): Nfs3Program {
   const env: Nfs3Env = {
     core,
-    logger: opts.logger ?? pino({ level: 'silent' }),
+    logger: opts.logger ?? silentLogger(),
     dirs: new DirListings(
       positiveInt('maxListings', opts.maxListings, DEFAULT_MAX_LISTINGS),
       positiveInt('maxListedEntries', opts.maxListedEntries, DEFAULT_MAX_LISTED_ENTRIES),
     ),
     verdicts: new Map(),
-    readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT),
+    readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT, READ_BUFFERS_MAX),
+    staleWatch: new StaleWatch(),
   };
   const procedures: Record<number, Procedure> = {
     [NFSPROC3_NULL]: nfsNull(),

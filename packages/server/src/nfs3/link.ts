@@ -27,16 +27,16 @@ export function link(env: Nfs3Env): Procedure<LINK3args, LINK3res> {
       const cred = c.dir.cred;
       if (cred.uid !== 0 && BigInt(cred.uid) !== file.stats.uid && !mayAccess(file.stats, cred, MAY_READ | MAY_WRITE)) return fail(nfsstat3.NFS3ERR_PERM);
       try {
-        await core.backend.link(file.path, c.path);
+        await core.backend.link(file, c.dir, c.name);
       } catch (err) {
         return {
           status: errStatus(env, err, 'LINK'),
-          resfail: { file_attributes: postOp(env, await statOrUndefined(env, file.path)), linkdir_wcc: await wccPath(env, c.dir.stats, c.dir.path) },
+          resfail: { file_attributes: postOp(env, await statOrUndefined(env, file)), linkdir_wcc: await wccPath(env, c.dir.stats, c.dir) },
         };
       }
-      const after = await statOrUndefined(env, c.path);
-      if (after) core.renamed(file.exp, c.path, after);
-      return { status: nfsstat3.NFS3_OK, resok: { file_attributes: postOp(env, after), linkdir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+      const after = await statOrUndefined(env, c.at);
+      if (after) core.renamed(file.exp, c.at, after);
+      return { status: nfsstat3.NFS3_OK, resok: { file_attributes: postOp(env, after), linkdir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
     },
   };
 }

@@ -19,7 +19,7 @@ export function lookup(env: Nfs3Env): Procedure<LOOKUP3args, LOOKUP3res> {
       const name = args.what.name;
       let r: Resolved | number;
       try {
-        r = name === '..' && dir.path === dir.exp.root && dir.stats.isDirectory()
+        r = name === '..' && dir.rel === '' && dir.stats.isDirectory()
           ? await env.core.lookupChild(dir, '.', dir.cred)
           : await env.core.lookupChild(dir, name, dir.cred);
       } catch (err) {
@@ -29,7 +29,7 @@ export function lookup(env: Nfs3Env): Procedure<LOOKUP3args, LOOKUP3res> {
       return {
         status: nfsstat3.NFS3_OK,
         resok: {
-          object: { data: env.core.handleFor(r.exp, r.path, r.stats) },
+          object: { data: env.core.handleFor(r.exp, r, r.stats) },
           obj_attributes: { attributes_follow: true, attributes: fattr(env, r.stats) },
           dir_attributes: postOp(env, dir.stats),
         },

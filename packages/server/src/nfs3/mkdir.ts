@@ -12,9 +12,9 @@ export function mkdir(env: Nfs3Env): Procedure<MKDIR3args, MKDIR3res> {
       const c = await createTarget(env, args.where, ctx);
       if ('status' in c) return { status: c.status, resfail: { dir_wcc: c.dir ? wcc(env, c.dir.stats, c.dir.stats) : NO_WCC } };
       try {
-        await env.core.backend.mkdir(c.path, modeOr(args.attributes, 0o755));
+        await env.core.backend.mkdir(c.dir, c.name, modeOr(args.attributes, 0o755));
       } catch (err) {
-        return { status: errStatus(env, err, 'MKDIR'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+        return { status: errStatus(env, err, 'MKDIR'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
       }
       return finishCreate(env, c, args.attributes);
     },

@@ -44,9 +44,9 @@ export function mknod(env: Nfs3Env): Procedure<MKNOD3args, MKNOD3res> {
       }
       if (!sup[kind]) return fail(nfsstat3.NFS3ERR_NOTSUPP);
       try {
-        await core.backend.mknod(c.path, kind, modeOr(attrs, 0o644), major, minor);
+        await core.backend.mknod(c.dir, c.name, kind, modeOr(attrs, 0o644), major, minor);
       } catch (err) {
-        return { status: errStatus(env, err, 'MKNOD'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+        return { status: errStatus(env, err, 'MKNOD'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
       }
       return finishCreate(env, c, { ...attrs, size: { set_it: false } });
     },

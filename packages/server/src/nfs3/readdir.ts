@@ -3,10 +3,10 @@
  * included). '.' (cookie 1) and '..' (cookie 2) come first, as real servers return them; then
  * the entries in cookie order (see dircache.ts for why every cookie stays valid).
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_READDIR3args, xdr_READDIR3res, type entry3, type READDIR3args, type READDIR3res } from '@nfsts/xdr';
-import { errStatus, postOp, type Nfs3Env } from './common.js';
+import { errStatus, listedStats, postOp, type Nfs3Env } from './common.js';
 import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
 
 /** status + post_op_attr with attributes + cookieverf + list end + eof */
@@ -44,14 +44,14 @@ export function readdir(env: Nfs3Env): Procedure<READDIR3args, READDIR3res> {
             const c = cur.at(i);
             if (c.dot === 1) return t.stats.ino;
             if (c.dot === 2) return ((await parentOf(core, t)) ?? t).stats.ino;
-            const st: BigIntStats | undefined = await core.lstat(`${t.path}/${c.name}`).catch(() => undefined);
+            const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel: t.rel === '' ? c.name : `${t.rel}/${c.name}` }));
             return st?.ino;
           }));
           for (let k = 0; k < batch.length; k++) {
             const c = cur.at(batch[k]!);
             const fileid = stats[k];
             pos = batch[k]! + 1;
-            if (fileid === undefined) continue; // gone since the listing
+            if (fileid === undefined) continue; // gone since the listing (ENOENT; other failures threw)
             const sz = entrySize(c.name);
             if (used + sz > max) {
               pos = batch[k]!;

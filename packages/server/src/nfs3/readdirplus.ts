@@ -7,13 +7,13 @@
  * reachable). Without search permission on the directory, entries come without attributes and
  * handles.
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import {
   nfsstat3, xdr_READDIRPLUS3args, xdr_READDIRPLUS3res, type entryplus3, type READDIRPLUS3args, type READDIRPLUS3res,
 } from '@nfsts/xdr';
 import { mayAccess, MAY_EXEC, type Resolved } from '../core/index.js';
-import { errStatus, fattr, postOp, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
+import { errStatus, fattr, listedStats, postOp, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
 import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
 
 /** status + post_op_attr with attributes + cookieverf + list end + eof */
@@ -71,19 +71,19 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
               const p = await parentOf(core, t);
               return p === undefined ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
             }
-            const path = `${t.path}/${c.name}`;
-            const st: BigIntStats | undefined = await core.lstat(path).catch(() => undefined);
+            const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
+            const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel }));
             if (!st) return undefined;
-            return { fileid: st.ino, obj: { exp: t.exp, path, stats: st } };
+            return { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st } };
           }));
           for (let k = 0; k < batch.length; k++) {
             const i = batch[k]!;
             const c = cur.at(i);
             const f = found[k];
             pos = i + 1;
-            if (!f) continue; // gone since the listing
+            if (!f) continue; // gone since the listing (ENOENT; other failures threw)
             const obj = plus ? f.obj : undefined;
-            const handle = obj ? core.handleFor(obj.exp, obj.path, obj.stats) : undefined;
+            const handle = obj ? core.handleFor(obj.exp, obj, obj.stats) : undefined;
             const base = entrySize(c.name);
             const sz = base + (obj ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
             if (used + sz > max || (dirUsed + base > dirMax && out.length > 0)) {

@@ -13,7 +13,7 @@ export function readlink(env: Nfs3Env): Procedure<READLINK3args, READLINK3res> {
       if (typeof t === 'number') return { status: t, resfail: { symlink_attributes: NO_ATTR } };
       if (!t.stats.isSymbolicLink()) return { status: nfsstat3.NFS3ERR_INVAL, resfail: { symlink_attributes: postOp(env, t.stats) } };
       try {
-        const data = await env.core.backend.readlink(t.path);
+        const data = await env.core.backend.readlink(t);
         return { status: nfsstat3.NFS3_OK, resok: { symlink_attributes: postOp(env, t.stats), data } };
       } catch (err) {
         return { status: errStatus(env, err, 'READLINK'), resfail: { symlink_attributes: postOp(env, t.stats) } };

@@ -31,11 +31,11 @@ export async function removeEntry(env: Nfs3Env, where: diropargs3, ctx: CallCont
   }
   if (!mayDelete(dir.stats, obj.stats, dir.cred)) return { status: nfsstat3.NFS3ERR_ACCES, resfail: { dir_wcc: wcc(env, dir.stats, dir.stats) } };
   try {
-    await (directory ? env.core.backend.rmdir(obj.path) : env.core.backend.unlink(obj.path));
+    await (directory ? env.core.backend.rmdir(dir, where.name) : env.core.backend.unlink(dir, where.name));
   } catch (err) {
     const status = directory && hasCode(err, 'EEXIST') ? nfsstat3.NFS3ERR_NOTEMPTY : errStatus(env, err, directory ? 'RMDIR' : 'REMOVE');
-    return { status, resfail: { dir_wcc: await wccPath(env, dir.stats, dir.path) } };
+    return { status, resfail: { dir_wcc: await wccPath(env, dir.stats, dir) } };
   }
-  env.core.removed(obj.exp, obj.stats);
-  return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: await wccPath(env, dir.stats, dir.path) } };
+  env.core.removed(obj.exp, obj.stats, obj.rel);
+  return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: await wccPath(env, dir.stats, dir) } };
 }

@@ -9,7 +9,7 @@
  * replaced target, and w on a directory that changes parent (its '..' changes). A replaced
  * target's cached descriptors are forgotten.
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_RENAME3args, xdr_RENAME3res, type RENAME3args, type RENAME3res } from '@nfsts/xdr';
 import { mayAccess, mayDelete, mayWrite, MAY_WRITE, type Resolved } from '../core/index.js';
@@ -35,8 +35,8 @@ export function rename(env: Nfs3Env): Procedure<RENAME3args, RENAME3res> {
       const { dir: from, obj } = src;
       const sameDir = from.stats.dev === toDir.stats.dev && from.stats.ino === toDir.stats.ino;
       const afterWcc = async (): Promise<{ fromdir_wcc: ReturnType<typeof wcc>; todir_wcc: ReturnType<typeof wcc> }> => {
-        const fa = await statOrUndefined(env, from.path);
-        const ta = sameDir ? fa : await statOrUndefined(env, toDir.path);
+        const fa = await statOrUndefined(env, from);
+        const ta = sameDir ? fa : await statOrUndefined(env, toDir);
         return { fromdir_wcc: wcc(env, from.stats, fa), todir_wcc: wcc(env, toDir.stats, ta) };
       };
       const fail = async (status: NfsErr): Promise<RENAME3res> => ({ status, resfail: await afterWcc() });
@@ -50,7 +50,7 @@ export function rename(env: Nfs3Env): Procedure<RENAME3args, RENAME3res> {
       if (!mayWrite(toDir.stats, toDir.cred)) return failNow(nfsstat3.NFS3ERR_ACCES);
       if (!mayDelete(from.stats, obj.stats, from.cred)) return failNow(nfsstat3.NFS3ERR_ACCES);
       const srcIsDir = obj.stats.isDirectory();
-      if (srcIsDir && (toPath === obj.path || toPath.startsWith(`${obj.path}/`))) return failNow(nfsstat3.NFS3ERR_INVAL);
+      if (srcIsDir && (toPath.rel === obj.rel || toPath.rel.startsWith(`${obj.rel}/`))) return failNow(nfsstat3.NFS3ERR_INVAL);
       if (srcIsDir && !sameDir && !mayAccess(obj.stats, from.cred, MAY_WRITE)) return failNow(nfsstat3.NFS3ERR_ACCES);
 
       let replaced: BigIntStats | undefined;
@@ -74,13 +74,12 @@ export function rename(env: Nfs3Env): Procedure<RENAME3args, RENAME3res> {
         return failNow(asErr(existing));
       }
       try {
-        await core.backend.rename(obj.path, toPath);
+        await core.backend.rename(from, args.from.name, toDir, toName);
       } catch (err) {
         // rename(2) may say EEXIST for a non-empty target directory
         return fail(hasCode(err, 'EEXIST') && replaced?.isDirectory() ? nfsstat3.NFS3ERR_NOTEMPTY : errStatus(env, err, 'RENAME'));
       }
-      if (replaced) core.renamed(obj.exp, toPath, obj.stats, replaced);
-      else core.renamed(obj.exp, toPath, obj.stats);
+      core.renamed(obj.exp, toPath, obj.stats, replaced, obj.rel);
       return { status: nfsstat3.NFS3_OK, resok: await afterWcc() };
     },
   };

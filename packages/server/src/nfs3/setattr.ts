@@ -24,7 +24,7 @@ export function setattr(env: Nfs3Env): Procedure<SETATTR3args, SETATTR3res> {
         if (g.obj_ctime.seconds !== ctime.seconds || g.obj_ctime.nseconds !== ctime.nseconds) return fail(nfsstat3.NFS3ERR_NOT_SYNC);
       }
       const st = await applySattr(env, t, t.cred, args.new_attributes);
-      const obj_wcc = await wccPath(env, t.stats, t.path);
+      const obj_wcc = await wccPath(env, t.stats, t);
       if (st !== 0) return { status: st, resfail: { obj_wcc } };
       return { status: nfsstat3.NFS3_OK, resok: { obj_wcc } };
     },

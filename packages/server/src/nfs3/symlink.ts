@@ -17,9 +17,9 @@ export function symlink(env: Nfs3Env): Procedure<SYMLINK3args, SYMLINK3res> {
       const data = args.symlink.symlink_data;
       if (data === '' || data.includes('\0')) return { status: nfsstat3.NFS3ERR_INVAL, resfail: { dir_wcc: wcc(env, c.dir.stats, c.dir.stats) } };
       try {
-        await env.core.backend.symlink(data, c.path);
+        await env.core.backend.symlink(c.dir, c.name, data);
       } catch (err) {
-        return { status: errStatus(env, err, 'SYMLINK'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir.path) } };
+        return { status: errStatus(env, err, 'SYMLINK'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
       }
       const a = args.symlink.symlink_attributes;
       return finishCreate(env, c, { ...a, mode: { set_it: false }, size: { set_it: false } });

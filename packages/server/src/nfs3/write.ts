@@ -2,13 +2,14 @@
  * NFSPROC3_WRITE (7): writes the request's data (a view of the received record) through the
  * open-file cache. stable_how is honoured: UNSTABLE is not synced, DATA_SYNC is fdatasync'ed
  * and FILE_SYNC fsync'ed before the reply, and `committed` says which was done. The verifier
- * is the server's write verifier (constant for the server's lifetime).
+ * is the server's write verifier (constant for the server's lifetime). Set-id bits are
+ * cleared as Linux clears them for an unprivileged writer (modeAfterWrite).
  */
-import type { BigIntStats } from 'node:fs';
+import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, stable_how, xdr_WRITE3args, xdr_WRITE3res, type WRITE3args, type WRITE3res } from '@nfsts/xdr';
 import { MAX_FILE_SIZE } from './fsinfo.js';
-import { errStatus, mayWriteFile, notRegular, targetOpen, wcc, type Nfs3Env, type NfsErr } from './common.js';
+import { errStatus, mayWriteFile, modeAfterWrite, notRegular, targetOpen, wcc, type Nfs3Env, type NfsErr } from './common.js';
 
 export function write(env: Nfs3Env): Procedure<WRITE3args, WRITE3res> {
   return {
@@ -33,11 +34,14 @@ export function write(env: Nfs3Env): Procedure<WRITE3args, WRITE3res> {
         const backend = env.core.backend;
         let after: BigIntStats | undefined;
         try {
-          const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t.path, t.stats, 'rw'));
+          const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t, t.stats, 'rw'));
           let n = 0;
           while (n < count) {
             n += await backend.write(f.fd, data, n, count - n, args.offset + BigInt(n));
           }
+          // as the kernel's write(2) by anyone but root: a written set-id file loses its set-id bits
+          const killed = count > 0 ? modeAfterWrite(t.stats, t.cred) : -1;
+          if (killed >= 0) await backend.chmod(t, killed);
           if (args.stable === stable_how.FILE_SYNC) await backend.fsync(f.fd);
           else if (args.stable === stable_how.DATA_SYNC) await backend.fdatasync(f.fd);
           // the descriptor is held: its inode's attributes are in memory, no round trip needed

@@ -1,0 +1,413 @@
+/**
+ * Backend on the Linux descriptor-relative system calls (through @nfsts/sys): the default
+ * on Linux, and the only race-safe one.
+ *
+ * Every Loc is resolved by the kernel with openat2(root fd, rel, RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS): it cannot leave the export root and follows no symlink in any
+ * component, whatever renames or symlink swaps run concurrently (the kernel retries or fails
+ * with EAGAIN / EXDEV / ELOOP instead). Calls on an existing object act on an O_PATH
+ * descriptor of it checked by dev/ino (fchownat/utimensat with AT_EMPTY_PATH, chmod and
+ * truncate through its /proc/self/fd magic link, which names the inode, not a path); calls
+ * that create or remove act on ONE name in a checked directory descriptor (mkdirat,
+ * unlinkat, renameat2, linkat, symlinkat, mknodat, openat with O_CREAT|O_EXCL|O_NOFOLLOW).
+ *
+ * Metadata calls run synchronously on the calling thread (1-3 µs each on cached dentries,
+ * less than one thread-pool round trip); unlinking a file over 64 MiB and truncate, which may
+ * free many blocks, and all data I/O run on worker threads.
+ */
+import fs from 'node:fs';
+import { at, sysError } from '@nfsts/sys';
+import type { Backend, BackendRoot, BackendStatFs, DirEntry, FileKind, Loc, MknodSupport, Node, Stats } from './backend.js';
+
+const {
+  O_PATH, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL, O_RDONLY, AT_FDCWD, AT_EMPTY_PATH, AT_REMOVEDIR,
+  AT_SYMLINK_NOFOLLOW, AT_SYMLINK_FOLLOW, RESOLVE_BENEATH, RESOLVE_NO_SYMLINKS,
+} = at;
+
+/** RESOLVE_NO_SYMLINKS implies RESOLVE_NO_MAGICLINKS. */
+const RESOLVE = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS;
+/** A rel longer than this (bytes) is walked in pieces (openat2 takes at most PATH_MAX). */
+const PIECE_BYTES = 3072;
+/** Files larger than this are unlinked on a worker thread. */
+const LARGE_UNLINK_BYTES = 64n * 1024n * 1024n;
+/** openat2 says EAGAIN when a concurrent rename made a RESOLVE_BENEATH walk unprovable. */
+const EAGAIN_RETRIES = 8;
+
+class AtRoot implements BackendRoot {
+  constructor(readonly path: string, readonly fd: number) {}
+}
+
+function rootOf(at_: Loc): AtRoot {
+  const r = at_.root;
+  if (!(r instanceof AtRoot)) throw new TypeError('AtBackend: a Loc whose root another backend opened');
+  return r;
+}
+
+function walk(dirfd: number, path: string, flags: number): number {
+  for (let i = 0; ; i++) {
+    try {
+      return at.openat2(dirfd, path, flags, RESOLVE);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || i >= EAGAIN_RETRIES) throw err;
+    }
+  }
+}
+
+/**
+ * A new descriptor of root/rel opened with `flags`, resolved beneath the root with no
+ * symlink anywhere. A rel over PATH_MAX is walked a piece at a time, each piece beneath the
+ * directory the previous one reached (which was beneath the root when reached).
+ */
+function openBelow(root: AtRoot, rel: string, flags: number): number {
+  if (rel === '') return walk(root.fd, '.', flags);
+  if (rel.length * 3 < PIECE_BYTES || Buffer.byteLength(rel) < PIECE_BYTES) return walk(root.fd, rel, flags);
+  const parts = rel.split('/');
+  let fd = root.fd;
+  let i = 0;
+  try {
+    for (;;) {
+      let piece = parts[i++]!;
+      let bytes = Buffer.byteLength(piece);
+      while (i < parts.length && bytes + 1 + Buffer.byteLength(parts[i]!) < PIECE_BYTES) {
+        bytes += 1 + Buffer.byteLength(parts[i]!);
+        piece += `/${parts[i++]!}`;
+      }
+      const last = i >= parts.length;
+      const next = walk(fd, piece, last ? flags : O_PATH | O_DIRECTORY);
+      if (fd !== root.fd) at.close(fd);
+      fd = next;
+      if (last) return fd;
+    }
+  } catch (err) {
+    if (fd !== root.fd) at.close(fd);
+    throw err;
+  }
+}
+
+
+function stale(what: string): NodeJS.ErrnoException {
+  return sysError(116 /* ESTALE */, what);
+}
+
+/** Stats of fd, which must be `want` (else ESTALE: the name now holds another object). */
+function verify(fd: number, want: Node['stats'], what: string): Stats {
+  const st = at.fstatx(fd);
+  if (st.dev !== want.dev || st.ino !== want.ino) throw stale(what);
+  return st;
+}
+
+/** An O_PATH descriptor of obj itself (a final symlink included), checked to be obj. */
+function openNode(obj: Node, what: string): { fd: number; st: Stats } {
+  const fd = openBelow(rootOf(obj), obj.rel, O_PATH | O_NOFOLLOW);
+  try {
+    return { fd, st: verify(fd, obj.stats, what) };
+  } catch (err) {
+    at.close(fd);
+    throw err;
+  }
+}
+
+/** An O_PATH descriptor of the directory dir, checked to be dir. */
+function openDir(dir: Node, what: string): number {
+  const fd = openBelow(rootOf(dir), dir.rel, O_PATH | O_DIRECTORY);
+  try {
+    verify(fd, dir.stats, what);
+    return fd;
+  } catch (err) {
+    at.close(fd);
+    throw err;
+  }
+}
+
+function direntKind(d: fs.Dirent): FileKind {
+  if (d.isFile()) return 'file';
+  if (d.isDirectory()) return 'dir';
+  if (d.isSymbolicLink()) return 'symlink';
+  if (d.isFIFO()) return 'fifo';
+  if (d.isSocket()) return 'socket';
+  if (d.isCharacterDevice()) return 'chr';
+  if (d.isBlockDevice()) return 'blk';
+  return 'unknown';
+}
+
+/** Runs fn and turns a throw into a rejected promise (the Backend's methods are async). */
+function now<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+const S_IFIFO = 0o010000;
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFSOCK = 0o140000;
+
+export class AtBackend implements Backend {
+  readonly name = 'linux-at';
+  readonly raceSafe = true;
+  private readonly root = typeof process.getuid === 'function' && process.getuid() === 0;
+
+  /** Whether this backend can run here (Linux 5.8+ with koffi: openat2 and AT_EMPTY_PATH utimensat). */
+  static available(): boolean {
+    return at.openat2Available();
+  }
+
+  async openRoot(path: string): Promise<{ root: BackendRoot; stats: Stats }> {
+    const real = await fs.promises.realpath(path);
+    const fd = at.openat2(AT_FDCWD, real, O_PATH | O_DIRECTORY, 0);
+    return { root: new AtRoot(real, fd), stats: at.fstatx(fd) };
+  }
+
+  closeRoot(root: BackendRoot): void {
+    if (root instanceof AtRoot) at.close(root.fd);
+  }
+
+  lstatSync(a: Loc): Stats {
+    const root = rootOf(a);
+    const rel = a.rel;
+    if (rel === '') return at.fstatx(root.fd);
+    // one name directly in the root: statx of it relative to the root descriptor
+    if (!rel.includes('/')) return at.statx(root.fd, rel, AT_SYMLINK_NOFOLLOW);
+    const fd = openBelow(root, rel, O_PATH | O_NOFOLLOW);
+    try {
+      return at.fstatx(fd);
+    } finally {
+      at.close(fd);
+    }
+  }
+
+  lstat(a: Loc): Promise<Stats> {
+    return now(() => this.lstatSync(a));
+  }
+
+  fstatSync(fd: number): Stats {
+    return at.fstatx(fd);
+  }
+
+  fstat(fd: number): Promise<Stats> {
+    return now(() => at.fstatx(fd));
+  }
+
+  async statfs(a: Loc): Promise<BackendStatFs> {
+    const fd = openBelow(rootOf(a), a.rel, O_PATH | O_NOFOLLOW);
+    try {
+      const s = await fs.promises.statfs(`/proc/self/fd/${fd}`, { bigint: true });
+      return { bsize: s.bsize, blocks: s.blocks, bfree: s.bfree, bavail: s.bavail, files: s.files, ffree: s.ffree };
+    } finally {
+      at.close(fd);
+    }
+  }
+
+  async readdir(dir: Loc): Promise<DirEntry[]> {
+    const fd = openBelow(rootOf(dir), dir.rel, O_PATH | O_DIRECTORY);
+    try {
+      // the magic link reopens this very directory: no path is walked
+      const list = await fs.promises.readdir(`/proc/self/fd/${fd}`, { withFileTypes: true });
+      return list.map((d) => ({ name: d.name, kind: direntKind(d) }));
+    } finally {
+      at.close(fd);
+    }
+  }
+
+  open(obj: Node, flags: number): Promise<number> {
+    return now(() => {
+      // O_NONBLOCK: a FIFO swapped in under the name must not block the thread (a regular
+      // file ignores it); the type is checked right after
+      const fd = openBelow(rootOf(obj), obj.rel, (flags & 3) | O_NOFOLLOW | O_NONBLOCK);
+      try {
+        const st = verify(fd, obj.stats, 'open');
+        if (!st.isFile() || st.nlink === 0n) throw stale('open');
+      } catch (err) {
+        at.close(fd);
+        throw err;
+      }
+      return fd;
+    });
+  }
+
+  create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<Stats> {
+    return now(() => {
+      const dfd = openDir(dir, 'create');
+      try {
+        const fd = at.openat(dfd, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
+        try {
+          if (owner) at.fchownat(fd, '', owner.uid, owner.gid, AT_EMPTY_PATH);
+          return at.fstatx(fd);
+        } finally {
+          at.close(fd);
+        }
+      } finally {
+        at.close(dfd);
+      }
+    });
+  }
+
+  close(fd: number): Promise<void> {
+    return new Promise((res, rej) => fs.close(fd, (e) => (e ? rej(e) : res())));
+  }
+
+  read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number> {
+    return new Promise((res, rej) => fs.read(fd, buf, off, len, position, (e, n) => (e ? rej(e) : res(n))));
+  }
+
+  readSync(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number {
+    return fs.readSync(fd, buf, off, len, position);
+  }
+
+  write(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number> {
+    return new Promise((res, rej) => fs.write(fd, buf, off, len, Number(position), (e, n) => (e ? rej(e) : res(n))));
+  }
+
+  fsync(fd: number): Promise<void> {
+    return new Promise((res, rej) => fs.fsync(fd, (e) => (e ? rej(e) : res())));
+  }
+
+  fdatasync(fd: number): Promise<void> {
+    return new Promise((res, rej) => fs.fdatasync(fd, (e) => (e ? rej(e) : res())));
+  }
+
+  ftruncate(fd: number, size: bigint | number): Promise<void> {
+    return new Promise((res, rej) => fs.ftruncate(fd, Number(size), (e) => (e ? rej(e) : res())));
+  }
+
+  async truncate(obj: Node, size: bigint | number): Promise<void> {
+    const { fd, st } = openNode(obj, 'truncate');
+    try {
+      if (!st.isFile()) throw sysError(st.isDirectory() ? 21 /* EISDIR */ : 22 /* EINVAL */, 'truncate');
+      await at.truncatePathAsync(fd, BigInt(size));
+    } finally {
+      at.close(fd);
+    }
+  }
+
+  private inDir(dir: Node, what: string, fn: (dfd: number) => void): Promise<void> {
+    return now(() => {
+      const dfd = openDir(dir, what);
+      try {
+        fn(dfd);
+      } finally {
+        at.close(dfd);
+      }
+    });
+  }
+
+  mkdir(dir: Node, name: string, mode: number): Promise<void> {
+    return this.inDir(dir, 'mkdir', (dfd) => at.mkdirat(dfd, name, mode));
+  }
+
+  rmdir(dir: Node, name: string): Promise<void> {
+    return this.inDir(dir, 'rmdir', (dfd) => at.unlinkat(dfd, name, AT_REMOVEDIR));
+  }
+
+  async unlink(dir: Node, name: string): Promise<void> {
+    const dfd = openDir(dir, 'unlink');
+    try {
+      // freeing a large file's blocks can take milliseconds: those go to a worker thread
+      // (a koffi async call costs about 60 µs of CPU, a synchronous unlinkat about 10)
+      let large = false;
+      try {
+        large = at.statx(dfd, name, AT_SYMLINK_NOFOLLOW).size > LARGE_UNLINK_BYTES;
+      } catch { /* unlinkat says why */ }
+      if (large) await at.unlinkatAsync(dfd, name, 0);
+      else at.unlinkat(dfd, name, 0);
+    } finally {
+      at.close(dfd);
+    }
+  }
+
+  rename(fromDir: Node, fromName: string, toDir: Node, toName: string): Promise<void> {
+    return now(() => {
+      const from = openDir(fromDir, 'rename');
+      try {
+        const to = openDir(toDir, 'rename');
+        try {
+          at.renameat2(from, fromName, to, toName, 0);
+        } finally {
+          at.close(to);
+        }
+      } finally {
+        at.close(from);
+      }
+    });
+  }
+
+  link(obj: Node, dir: Node, name: string): Promise<void> {
+    return now(() => {
+      const { fd } = openNode(obj, 'link');
+      try {
+        const dfd = openDir(dir, 'link');
+        try {
+          // linkat(fd, "", AT_EMPTY_PATH) needs CAP_DAC_READ_SEARCH; the magic link names
+          // the same inode and works for any user
+          at.linkat(AT_FDCWD, `/proc/self/fd/${fd}`, dfd, name, AT_SYMLINK_FOLLOW);
+        } finally {
+          at.close(dfd);
+        }
+      } finally {
+        at.close(fd);
+      }
+    });
+  }
+
+  symlink(dir: Node, name: string, target: string): Promise<void> {
+    return this.inDir(dir, 'symlink', (dfd) => at.symlinkat(target, dfd, name));
+  }
+
+  readlink(obj: Loc): Promise<string> {
+    return now(() => {
+      const fd = openBelow(rootOf(obj), obj.rel, O_PATH | O_NOFOLLOW);
+      try {
+        return at.readlinkat(fd, '');
+      } finally {
+        at.close(fd);
+      }
+    });
+  }
+
+  chmod(obj: Node, mode: number): Promise<void> {
+    return now(() => {
+      const { fd, st } = openNode(obj, 'chmod');
+      try {
+        if (!st.isSymbolicLink()) at.fchmodPath(fd, mode);
+      } finally {
+        at.close(fd);
+      }
+    });
+  }
+
+  chown(obj: Node, uid: number, gid: number): Promise<void> {
+    return now(() => {
+      const { fd } = openNode(obj, 'chown');
+      try {
+        at.fchownat(fd, '', uid, gid, AT_EMPTY_PATH);
+      } finally {
+        at.close(fd);
+      }
+    });
+  }
+
+  utimes(obj: Node, atimeNs: bigint | null, mtimeNs: bigint | null): Promise<void> {
+    return now(() => {
+      const { fd } = openNode(obj, 'utimes');
+      try {
+        at.utimensat(fd, '', atimeNs, mtimeNs, AT_EMPTY_PATH);
+      } finally {
+        at.close(fd);
+      }
+    });
+  }
+
+  mknodSupport(): MknodSupport {
+    return { fifo: true, socket: true, chr: this.root, blk: this.root };
+  }
+
+  mknod(dir: Node, name: string, kind: 'fifo' | 'socket' | 'chr' | 'blk', mode: number, major = 0, minor = 0): Promise<void> {
+    if (!this.mknodSupport()[kind]) return Promise.reject(sysError(95 /* EOPNOTSUPP */, 'mknod'));
+    const type = kind === 'fifo' ? S_IFIFO : kind === 'socket' ? S_IFSOCK : kind === 'chr' ? S_IFCHR : S_IFBLK;
+    const dev = kind === 'chr' || kind === 'blk' ? at.deviceNumber(major, minor) : 0n;
+    return this.inDir(dir, 'mknod', (dfd) => at.mknodat(dfd, name, type | (mode & 0o7777), dev));
+  }
+}
+

@@ -1,0 +1,75 @@
+/**
+ * One LOCALIO client's grant on a shared open file. The permission check of `openLocalFh`
+ * holds only while the attributes it looked at are unchanged: a file opened 0666 by another
+ * uid must stop taking that uid's writes once its owner sets 0644, as an RPC WRITE (which
+ * checks every call) would. A LOCALIO client reads `dropped` before every use of a cached
+ * file, so that is where the grant is re-checked: one fstat of the descriptor (no path walk),
+ * and the full check again only when ctime, mode or owner moved (ctime alone is not enough:
+ * it has the kernel's clock-tick granularity). A grant found refused stays dropped; the
+ * client then opens afresh, is refused by `openLocalFh`, and sends the I/O by RPC, which
+ * answers with the same status.
+ */
+import fs from 'node:fs';
+import type { BigIntStats } from 'node:fs';
+import type { LocalFile, LocalFileMode } from '@nfsts/common';
+import type { OpenFile } from './core/index.js';
+
+/** Whether the credential of the grant may still do its I/O on an object with these attributes. */
+export type GrantCheck = (stats: BigIntStats) => boolean;
+
+export class LocalGrant implements LocalFile {
+  private readonly file: OpenFile;
+  private readonly allowed: GrantCheck;
+  private revoked = false;
+  // the attributes the last check saw (numbers: the common path allocates no BigInt)
+  private ctimeMs: number;
+  private stMode: number;
+  private uid: number;
+  private gid: number;
+
+  constructor(file: OpenFile, allowed: GrantCheck) {
+    this.file = file;
+    this.allowed = allowed;
+    // nothing seen yet: the first use compares against NaN and checks once on the descriptor
+    this.ctimeMs = NaN;
+    this.stMode = -1;
+    this.uid = -1;
+    this.gid = -1;
+  }
+
+  get fd(): number { return this.file.fd; }
+  get mode(): LocalFileMode { return this.file.mode; }
+
+  get dropped(): boolean {
+    if (this.revoked || this.file.dropped) return true;
+    let st: fs.Stats;
+    try {
+      st = fs.fstatSync(this.file.fd);
+    } catch {
+      return (this.revoked = true);
+    }
+    if (st.ctimeMs === this.ctimeMs && st.mode === this.stMode && st.uid === this.uid && st.gid === this.gid) return false;
+    let big: BigIntStats;
+    try {
+      big = fs.fstatSync(this.file.fd, { bigint: true });
+    } catch {
+      return (this.revoked = true);
+    }
+    if (!this.allowed(big)) return (this.revoked = true);
+    this.ctimeMs = st.ctimeMs;
+    this.stMode = st.mode;
+    this.uid = st.uid;
+    this.gid = st.gid;
+    return false;
+  }
+
+  /** Takes another reference on the shared file; returns this grant. */
+  get(): LocalFile {
+    this.file.get();
+    return this;
+  }
+
+  put(): void {
+    this.file.put();
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * The descriptor-relative file system calls (Linux): openat2 with RESOLVE_* confinement, statx,
+ * and the *at() family acting on one name in a directory descriptor. Synchronous calls cost
+ * about 1 µs over the system call; `*Async` variants run on koffi's worker threads for the
+ * calls that may block for long (unlinking or truncating a large file).
+ *
+ * Every function throws a sysError (fs-shaped: code, errno, syscall) on failure.
+ */
+import type { BigIntStats } from 'node:fs';
+import { libc, sysError, SYS_AVAILABLE } from './libc.js';
+
+export const O_RDONLY = 0;
+export const O_WRONLY = 1;
+export const O_RDWR = 2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+export const O_NONBLOCK = 0o4000;
+export const O_DIRECTORY = 0o200000;
+export const O_NOFOLLOW = 0o400000;
+export const O_CLOEXEC = 0o2000000;
+export const O_PATH = 0o10000000;
+
+export const AT_FDCWD = -100;
+export const AT_SYMLINK_NOFOLLOW = 0x100;
+export const AT_REMOVEDIR = 0x200;
+export const AT_SYMLINK_FOLLOW = 0x400;
+export const AT_EMPTY_PATH = 0x1000;
+
+/** openat2 resolve flags */
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+
+export const UTIME_NOW = (1 << 30) - 1;
+export const UTIME_OMIT = (1 << 30) - 2;
+
+const SYS_openat2 = 437; // x86_64 and aarch64 alike (the new unified syscall table)
+const STATX_BASIC_AND_BTIME = 0x07ff | 0x0800; // STATX_BASIC_STATS | STATX_BTIME
+const STATX_SIZE = 256;
+
+/** Longest path openat2 takes (PATH_MAX, with its NUL): longer ones are walked in pieces. */
+export const PATH_MAX = 4096;
+
+type Fn = ((...args: unknown[]) => number) & { async: (...args: unknown[]) => void };
+
+interface Calls {
+  openat2: Fn; openat: Fn; close: Fn; statx: Fn; mkdirat: Fn; unlinkat: Fn; renameat2: Fn;
+  linkat: Fn; symlinkat: Fn; readlinkat: Fn; fchownat: Fn; fchmod: Fn; chmod: Fn; utimensat: Fn;
+  mknodat: Fn; ftruncate: Fn; truncate: Fn; errno: () => number;
+}
+
+let calls: Calls | null = null;
+function c(): Calls {
+  if (calls !== null) return calls;
+  const { koffi, libc: lib } = libc();
+  const f = (proto: string): Fn => lib.func(proto) as unknown as Fn;
+  calls = {
+    // syscall(2) is variadic; declared with the argument types of this one use (x86_64/aarch64
+    // pass them in the same registers either way, and syscall() reads no vector count)
+    openat2: lib.func('syscall', 'long', ['long', 'int', 'str', 'void *', 'size_t']) as unknown as Fn,
+    openat: f('int openat(int dirfd, str path, int flags, uint32 mode)'),
+    close: f('int close(int fd)'),
+    statx: f('int statx(int dirfd, str path, int flags, uint32 mask, _Out_ void *buf)'),
+    mkdirat: f('int mkdirat(int dirfd, str path, uint32 mode)'),
+    unlinkat: f('int unlinkat(int dirfd, str path, int flags)'),
+    renameat2: f('int renameat2(int olddirfd, str oldpath, int newdirfd, str newpath, uint32 flags)'),
+    linkat: f('int linkat(int olddirfd, str oldpath, int newdirfd, str newpath, int flags)'),
+    symlinkat: f('int symlinkat(str target, int newdirfd, str linkpath)'),
+    readlinkat: f('long readlinkat(int dirfd, str path, _Out_ void *buf, size_t size)'),
+    fchownat: f('int fchownat(int dirfd, str path, uint32 uid, uint32 gid, int flags)'),
+    fchmod: f('int fchmod(int fd, uint32 mode)'),
+    chmod: f('int chmod(str path, uint32 mode)'),
+    utimensat: f('int utimensat(int dirfd, str path, void *times, int flags)'),
+    mknodat: f('int mknodat(int dirfd, str path, uint32 mode, uint64 dev)'),
+    ftruncate: f('int ftruncate(int fd, int64 length)'),
+    truncate: f('int truncate(str path, int64 length)'),
+    errno: () => koffi.errno(),
+  };
+  return calls;
+}
+
+function fail(syscall: string, path?: string): never {
+  throw sysError(c().errno(), syscall, path);
+}
+
+const how = Buffer.alloc(24);
+
+/**
+ * openat2(dirfd, path, flags, resolve): the kernel resolves `path` (relative) below dirfd and
+ * refuses with EXDEV to leave it (RESOLVE_BENEATH), with ELOOP to follow a symlink
+ * (RESOLVE_NO_SYMLINKS). O_CLOEXEC is always added.
+ */
+export function openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+  how.writeBigUInt64LE(BigInt(flags | O_CLOEXEC), 0);
+  how.writeBigUInt64LE(BigInt(mode), 8);
+  how.writeBigUInt64LE(BigInt(resolve), 16);
+  const fd = c().openat2(SYS_openat2, dirfd, path, how, 24);
+  if (fd < 0) fail('openat2', path);
+  return fd;
+}
+
+/** openat(dirfd, name, flags | O_CLOEXEC, mode). */
+export function openat(dirfd: number, name: string, flags: number, mode = 0): number {
+  const fd = c().openat(dirfd, name, flags | O_CLOEXEC, mode);
+  if (fd < 0) fail('openat', name);
+  return fd;
+}
+
+export function close(fd: number): void {
+  if (c().close(fd) < 0) fail('close');
+}
+
+/** makedev() as glibc encodes it (and libuv reports st_dev / st_rdev from statx). */
+function makedev(major: number, minor: number): bigint {
+  const ma = BigInt(major >>> 0);
+  const mi = BigInt(minor >>> 0);
+  return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
+}
+
+const S_IFMT = 0o170000n;
+const NS = 1_000_000_000n;
+
+/**
+ * Stats from statx, with the fields and methods of fs.BigIntStats (the same values libuv
+ * reports), so code written against node:fs stats takes them unchanged.
+ */
+export class Stats implements BigIntStats {
+  dev: bigint; ino: bigint; mode: bigint; nlink: bigint; uid: bigint; gid: bigint; rdev: bigint;
+  size: bigint; blksize: bigint; blocks: bigint;
+  atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint; birthtimeNs: bigint;
+
+  constructor(b: Buffer) {
+    this.blksize = BigInt(b.readUInt32LE(4));
+    this.nlink = BigInt(b.readUInt32LE(16));
+    this.uid = BigInt(b.readUInt32LE(20));
+    this.gid = BigInt(b.readUInt32LE(24));
+    this.mode = BigInt(b.readUInt16LE(28));
+    this.ino = b.readBigUInt64LE(32);
+    this.size = b.readBigUInt64LE(40);
+    this.blocks = b.readBigUInt64LE(48);
+    this.atimeNs = b.readBigInt64LE(64) * NS + BigInt(b.readUInt32LE(72));
+    this.birthtimeNs = b.readBigInt64LE(80) * NS + BigInt(b.readUInt32LE(88));
+    this.ctimeNs = b.readBigInt64LE(96) * NS + BigInt(b.readUInt32LE(104));
+    this.mtimeNs = b.readBigInt64LE(112) * NS + BigInt(b.readUInt32LE(120));
+    this.rdev = makedev(b.readUInt32LE(128), b.readUInt32LE(132));
+    this.dev = makedev(b.readUInt32LE(136), b.readUInt32LE(140));
+  }
+
+  get atimeMs(): bigint { return this.atimeNs / 1_000_000n; }
+  get mtimeMs(): bigint { return this.mtimeNs / 1_000_000n; }
+  get ctimeMs(): bigint { return this.ctimeNs / 1_000_000n; }
+  get birthtimeMs(): bigint { return this.birthtimeNs / 1_000_000n; }
+  get atime(): Date { return new Date(Number(this.atimeMs)); }
+  get mtime(): Date { return new Date(Number(this.mtimeMs)); }
+  get ctime(): Date { return new Date(Number(this.ctimeMs)); }
+  get birthtime(): Date { return new Date(Number(this.birthtimeMs)); }
+  isFile(): boolean { return (this.mode & S_IFMT) === 0o100000n; }
+  isDirectory(): boolean { return (this.mode & S_IFMT) === 0o040000n; }
+  isSymbolicLink(): boolean { return (this.mode & S_IFMT) === 0o120000n; }
+  isFIFO(): boolean { return (this.mode & S_IFMT) === 0o010000n; }
+  isSocket(): boolean { return (this.mode & S_IFMT) === 0o140000n; }
+  isCharacterDevice(): boolean { return (this.mode & S_IFMT) === 0o020000n; }
+  isBlockDevice(): boolean { return (this.mode & S_IFMT) === 0o060000n; }
+}
+
+const statxBuf = Buffer.alloc(STATX_SIZE);
+
+/** statx(dirfd, name, flags): `name` '' with AT_EMPTY_PATH stats dirfd itself. */
+export function statx(dirfd: number, name: string, flags: number): Stats {
+  if (c().statx(dirfd, name, flags, STATX_BASIC_AND_BTIME, statxBuf) < 0) fail('statx', name);
+  return new Stats(statxBuf);
+}
+
+/** fstat of any descriptor, O_PATH ones included. */
+export function fstatx(fd: number): Stats {
+  return statx(fd, '', AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+}
+
+export function mkdirat(dirfd: number, name: string, mode: number): void {
+  if (c().mkdirat(dirfd, name, mode) < 0) fail('mkdirat', name);
+}
+
+export function unlinkat(dirfd: number, name: string, flags: number): void {
+  if (c().unlinkat(dirfd, name, flags) < 0) fail('unlinkat', name);
+}
+
+/** unlinkat on a worker thread (freeing a large file's blocks can take milliseconds). */
+export function unlinkatAsync(dirfd: number, name: string, flags: number): Promise<void> {
+  const cc = c();
+  return new Promise((res, rej) => {
+    cc.unlinkat.async(dirfd, name, flags, (err: unknown, ret: number) => {
+      if (err) rej(err);
+      else if (ret < 0) rej(sysError(cc.errno(), 'unlinkat', name));
+      else res();
+    });
+  });
+}
+
+export function renameat2(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags = 0): void {
+  if (c().renameat2(olddirfd, oldname, newdirfd, newname, flags) < 0) fail('renameat2', oldname);
+}
+
+export function linkat(olddirfd: number, oldname: string, newdirfd: number, newname: string, flags: number): void {
+  if (c().linkat(olddirfd, oldname, newdirfd, newname, flags) < 0) fail('linkat', newname);
+}
+
+export function symlinkat(target: string, newdirfd: number, name: string): void {
+  if (c().symlinkat(target, newdirfd, name) < 0) fail('symlinkat', name);
+}
+
+const linkBuf = Buffer.alloc(PATH_MAX);
+
+/** readlinkat: '' with an O_PATH descriptor of the symlink reads that symlink. */
+export function readlinkat(dirfd: number, name: string): string {
+  const n = c().readlinkat(dirfd, name, linkBuf, linkBuf.length);
+  if (n < 0) fail('readlinkat', name);
+  return linkBuf.toString('utf8', 0, n);
+}
+
+/** -1 leaves an id unchanged. */
+export function fchownat(dirfd: number, name: string, uid: number, gid: number, flags: number): void {
+  if (c().fchownat(dirfd, name, uid >>> 0, gid >>> 0, flags) < 0) fail('fchownat', name);
+}
+
+export function fchmod(fd: number, mode: number): void {
+  if (c().fchmod(fd, mode) < 0) fail('fchmod');
+}
+
+/**
+ * chmod of the object an O_PATH descriptor refers to, through its /proc/self/fd magic link
+ * (fchmod refuses O_PATH descriptors; this is how glibc implements lchmod). The link names the
+ * inode itself, wherever it now is: no path is walked.
+ */
+export function fchmodPath(fd: number, mode: number): void {
+  if (c().chmod(`/proc/self/fd/${fd}`, mode) < 0) fail('chmod');
+}
+
+const timesBuf = Buffer.alloc(32);
+
+/**
+ * utimensat with nanosecond times; null leaves that time unchanged (UTIME_OMIT).
+ * `name` '' with AT_EMPTY_PATH acts on dirfd itself, an O_PATH descriptor included (Linux 5.8+).
+ */
+export function utimensat(dirfd: number, name: string, atimeNs: bigint | null, mtimeNs: bigint | null, flags: number): void {
+  putTime(timesBuf, 0, atimeNs);
+  putTime(timesBuf, 16, mtimeNs);
+  if (c().utimensat(dirfd, name, timesBuf, flags) < 0) fail('utimensat', name);
+}
+
+function putTime(b: Buffer, off: number, ns: bigint | null): void {
+  if (ns === null) {
+    b.writeBigInt64LE(0n, off);
+    b.writeBigInt64LE(BigInt(UTIME_OMIT), off + 8);
+    return;
+  }
+  let s = ns / NS;
+  let n = ns % NS;
+  if (n < 0n) { s -= 1n; n += NS; }
+  b.writeBigInt64LE(s, off);
+  b.writeBigInt64LE(n, off + 8);
+}
+
+export function mknodat(dirfd: number, name: string, mode: number, dev: bigint): void {
+  if (c().mknodat(dirfd, name, mode, dev) < 0) fail('mknodat', name);
+}
+
+/** makedev() for mknodat. */
+export function deviceNumber(major: number, minor: number): bigint {
+  return makedev(major, minor);
+}
+
+export function ftruncate(fd: number, size: bigint): void {
+  if (c().ftruncate(fd, size) < 0) fail('ftruncate');
+}
+
+/** truncate of the object an O_PATH descriptor refers to, through its magic link, on a worker thread. */
+export function truncatePathAsync(fd: number, size: bigint): Promise<void> {
+  const cc = c();
+  const path = `/proc/self/fd/${fd}`;
+  return new Promise((res, rej) => {
+    cc.truncate.async(path, size, (err: unknown, ret: number) => {
+      if (err) rej(err);
+      else if (ret < 0) rej(sysError(cc.errno(), 'truncate'));
+      else res();
+    });
+  });
+}
+
+/**
+ * Whether openat2 works here (Linux 5.6+, and not refused by a seccomp filter). Probed once
+ * on the current directory.
+ */
+export function openat2Available(): boolean {
+  if (!SYS_AVAILABLE) return false;
+  try {
+    close(openat2(AT_FDCWD, '.', O_PATH | O_DIRECTORY, RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS));
+    return true;
+  } catch {
+    return false;
+  }
+}
