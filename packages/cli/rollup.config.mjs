@@ -1,8 +1,15 @@
-// Bundles the compiled CLI and our workspace packages into one ESM file
-// (dist/bundle/nfsts.mjs) so `nfsts` runs from a single file with only pino beside it.
-// Runs after `tsc -b`; resolves @nfsts/* to their compiled output.
+// Bundles the compiled CLI, our workspace packages and the npm dependencies (pino) into one
+// ESM file (dist/bundle/nfsts.mjs) that runs with nothing beside it: `node nfsts.mjs serve`.
+// Runs after `tsc -b`; resolves @nfsts/* to their compiled output. Only koffi (the native
+// FFI loader of @nfsts/sys, loaded lazily and optional) stays external.
 import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { nodeResolve } from '@rollup/plugin-node-resolve';
+import commonjs from '@rollup/plugin-commonjs';
+import json from '@rollup/plugin-json';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
 const packagesDir = fileURLToPath(new URL('..', import.meta.url));
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
@@ -18,12 +25,14 @@ const workspace = {
 
 export default {
   input: 'dist/src/main.js',
-  // inlineDynamicImports: modules loaded on demand (@nfsts/sys when a server starts) stay in the one file
-  output: { file: 'dist/bundle/nfsts.mjs', format: 'es', sourcemap: true, inlineDynamicImports: true },
-  external: (id) => builtins.has(id) || id === 'pino' || id.startsWith('pino/') || id === 'pino-pretty' || id === 'prom-client' || id === 'koffi',
-  plugins: [workspace],
+  // the version is baked in: the bundle has no package.json beside it; inlineDynamicImports:
+  // modules loaded on demand (@nfsts/sys when a server starts) stay in the one file
+  output: { file: 'dist/bundle/nfsts.mjs', format: 'es', sourcemap: true, inlineDynamicImports: true, banner: `globalThis.NFSTS_VERSION = ${JSON.stringify(version)};` },
+  // koffi is native (its prebuilt binaries cannot be bundled); pino-pretty is optional and loaded only when asked for
+  external: (id) => builtins.has(id) || id === 'koffi' || id === 'pino-pretty',
+  plugins: [workspace, nodeResolve({ preferBuiltins: true, exportConditions: ['node'] }), commonjs({ ignoreDynamicRequires: true }), json()],
   onwarn(warning, warn) {
-    if (warning.code === 'CIRCULAR_DEPENDENCY') return;
+    if (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'THIS_IS_UNDEFINED') return;
     warn(warning);
   },
 };

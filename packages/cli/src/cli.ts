@@ -25,6 +25,7 @@ import {
 import { runStats } from './stats.js';
 import type { FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
 import { LIMIT_ARG_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './limits.js';
+import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from './client-cmds/index.js';
 
 import { runMount, runUmount, takeMountFlag, mountServed, MOUNT_USAGE } from './mount.js';
 
@@ -52,11 +53,16 @@ Options:
   -h, --help         this text
   -v, --version      the version
 
-${LIMITS_USAGE}`;
+${LIMITS_USAGE}
+${CLIENT_USAGE}`;
 
 export interface CliIo {
   stdout: (s: string) => void;
   stderr: (s: string) => void;
+  /** bytes for `cat` (default: stdout as a string is not used for bytes) */
+  stdoutStream?: NodeJS.WritableStream;
+  /** stderr is a terminal: client commands show progress */
+  stderrIsTTY?: boolean;
   /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
   waitForSignal: () => Promise<string>;
 }
@@ -64,6 +70,8 @@ export interface CliIo {
 class UsageError extends Error {}
 
 function version(): string {
+  const baked = (globalThis as { NFSTS_VERSION?: unknown }).NFSTS_VERSION; // set by the single-file bundle
+  if (typeof baked === 'string') return baked;
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
@@ -277,6 +285,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (cmd === 'stats') return runStats(rest, io);
   if (cmd === 'mount') return rest.includes('--help') || rest.includes('-h') ? (io.stdout(MOUNT_USAGE), 0) : runMount(rest, io);
   if (cmd === 'umount') return runUmount(rest, io);
+  if (Object.hasOwn(CLIENT_COMMANDS, cmd)) return runClientCommand(cmd, rest, { stdout: io.stdout, stderr: io.stderr, ...(io.stdoutStream !== undefined ? { stdoutStream: io.stdoutStream } : {}), ...(io.stderrIsTTY !== undefined ? { stderrIsTTY: io.stderrIsTTY } : {}) });
   if (cmd !== 'serve') {
     io.stderr(`nfsts: unknown command "${cmd}" (try: nfsts serve --help)\n`);
     return 2;

@@ -23,6 +23,8 @@ const stopSignal = new Promise<string>((resolve) => {
 void runCli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
+  stdoutStream: process.stdout,
+  stderrIsTTY: process.stderr.isTTY,
   waitForSignal: () => stopSignal,
 }).then((code) => {
   process.exitCode = code;

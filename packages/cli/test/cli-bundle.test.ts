@@ -1,15 +1,22 @@
 /**
  * The rollup bundle (dist/bundle/nfsts.mjs, built by `pnpm build`) is the same command in one
- * file: it answers --version and serves a directory that libnfs can list.
+ * file, standalone (copied alone into an empty directory: no pino, no node_modules beside
+ * it): it answers --version, serves a directory that libnfs can list, and lists it itself.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
-const BUNDLE = fileURLToPath(new URL('../bundle/nfsts.mjs', import.meta.url));
+const BUILT = fileURLToPath(new URL('../bundle/nfsts.mjs', import.meta.url));
+const missing = existsSync(BUILT) ? false : `no bundle at ${BUILT}: run \`pnpm build\` (tsc -b, then rollup)`;
+// alone in a directory of its own, so nothing it needs can come from node_modules
+const alone = mkdtempSync(join(tmpdir(), 'nfsts-bundle-alone-'));
+t.teardown(() => rmSync(alone, { recursive: true, force: true }));
+const BUNDLE = join(alone, 'nfsts.mjs');
+if (!missing) copyFileSync(BUILT, BUNDLE);
 const haveNfsLs = spawnSync('sh', ['-c', 'command -v nfs-ls'], { stdio: 'ignore' }).status === 0;
 
 // The bundle is our own build's product (`pnpm build`, which `pnpm test` runs first): its
@@ -45,6 +52,9 @@ t.test('the bundle serves a directory that nfs-ls lists', { skip: haveNfsLs ? fa
   const ls = spawnSync('nfs-ls', [`nfs://127.0.0.1/export?version=3&nfsport=${port}&mountport=${port}`], { encoding: 'utf8', timeout: 15_000 });
   t.equal(ls.status, 0, ls.stderr);
   t.match(ls.stdout, /hello\.txt/);
+  const ours = spawnSync(process.execPath, [BUNDLE, 'ls', `nfs://127.0.0.1/export?version=3&nfsport=${port}&mountport=${port}`], { encoding: 'utf8', timeout: 15_000, cwd: alone });
+  t.equal(ours.status, 0, ours.stderr);
+  t.equal(ours.stdout, 'hello.txt\n', 'the bundle\'s own ls');
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   child.kill('SIGTERM');
   t.equal(await exited, 0, 'clean exit on SIGTERM');

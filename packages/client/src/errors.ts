@@ -172,3 +172,36 @@ export function toFsError(err: unknown, syscall: string, path: string, dest?: st
   }
   return err;
 }
+
+/**
+ * What an aborted call rejects with, as node:fs's: `name` 'AbortError', `code` 'ABORT_ERR'
+ * (the DOMException a bare `signal.reason` carries has the numeric code 20), the signal's
+ * reason as `cause`.
+ */
+export class AbortError extends Error {
+  readonly code = 'ABORT_ERR';
+
+  constructor(message = 'The operation was aborted', options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/** Throws the AbortError when `signal` has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new AbortError(undefined, { cause: signal.reason });
+}
+
+/**
+ * `work`, rejected with an AbortError as soon as `signal` fires (the calls already sent
+ * still run to their end; the engine's stop predicate keeps further ones from starting).
+ */
+export function abortable<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+  if (signal === undefined) return work();
+  throwIfAborted(signal);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AbortError(undefined, { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work().then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}

@@ -47,8 +47,20 @@ export interface NfsClientOptions {
   maxUncommitted?: number;
   /** cleared from the mode of created files and directories (default 0o022) */
   umask?: number;
-  /** reconnect policy handed to the RPC client */
+  /** reconnect policy handed to the RPC client (`giveUpMs` sets `retries` from a time) */
   reconnect?: { retries?: number; minDelayMs?: number; maxDelayMs?: number };
+  /**
+   * How long a call waits for a server that went away (reconnecting with backoff) before it
+   * fails with ERR_RPC_CONNECT: a "soft" mount. `Infinity` waits for ever: a "hard" mount.
+   * Default: the RPC client's 10 retries, about 21 s.
+   */
+  giveUpMs?: number;
+  /**
+   * Fail at once, rather than after `giveUpMs`, when the server this client was LOCALIO-local
+   * to was closed in this process and its port refuses connections (default true: tests
+   * that close their server see the failure now).
+   */
+  failFast?: boolean;
   /**
    * LOCALIO (default true): after MOUNT, and after every reconnect, ask the server
    * (UUID_IS_LOCAL) whether it lives in this process; while it does, READ/WRITE/COMMIT go
@@ -78,6 +90,7 @@ export interface ResolvedOptions {
   maxUncommitted: number;
   umask: number;
   reconnect: { retries?: number; minDelayMs?: number; maxDelayMs?: number } | undefined;
+  failFast: boolean;
   localio: boolean;
   logger: Logger | undefined;
 }
@@ -109,6 +122,13 @@ export function parseOptions(input: NfsClientOptions): ResolvedOptions {
   const rec = o.reconnect;
   if (rec !== undefined && (typeof rec !== 'object' || rec === null)) bad('reconnect', 'must be an object');
   if (o.localio !== undefined && typeof o.localio !== 'boolean') bad('localio', 'must be a boolean');
+  if (o.failFast !== undefined && typeof o.failFast !== 'boolean') bad('failFast', 'must be a boolean');
+  let reconnect = rec as ResolvedOptions['reconnect'];
+  if (o.giveUpMs !== undefined) {
+    const g = o.giveUpMs;
+    if (typeof g !== 'number' || Number.isNaN(g) || g < 0) bad('giveUpMs', 'must be a number of milliseconds >= 0, or Infinity');
+    reconnect = { ...reconnect, retries: retriesWithin(g as number, reconnect?.minDelayMs ?? DEFAULT_RECONNECT_MIN_DELAY_MS, reconnect?.maxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS) };
+  }
   const getuid = process.getuid?.bind(process);
   const getgid = process.getgid?.bind(process);
   return {
@@ -130,10 +150,27 @@ export function parseOptions(input: NfsClientOptions): ResolvedOptions {
     readdirSize: int(o, 'readdirSize', 1024, 16 * 1024 * 1024, DEFAULT_READDIR_SIZE),
     maxUncommitted: int(o, 'maxUncommitted', 0, Number.MAX_SAFE_INTEGER, DEFAULT_MAX_UNCOMMITTED),
     umask: int(o, 'umask', 0, 0o777, DEFAULT_UMASK),
-    reconnect: rec as ResolvedOptions['reconnect'],
+    reconnect,
+    failFast: (o.failFast as boolean | undefined) ?? true,
     localio: (o.localio as boolean | undefined) ?? DEFAULT_LOCALIO,
     logger: o.logger as Logger | undefined,
   };
+}
+
+/** The RPC client's reconnect backoff (its defaults), to turn `giveUpMs` into a retry count. */
+const DEFAULT_RECONNECT_MIN_DELAY_MS = 50, DEFAULT_RECONNECT_MAX_DELAY_MS = 5_000;
+
+/** How many reconnect attempts (delays min, 2·min, 4·min … capped at max) fit in `ms`. */
+export function retriesWithin(ms: number, minDelayMs: number, maxDelayMs: number): number {
+  if (ms === Infinity) return Infinity;
+  let n = 0;
+  let spent = 0;
+  for (;;) {
+    const d = Math.min(maxDelayMs, minDelayMs * 2 ** n);
+    if (spent + d > ms || n > 100_000) return n;
+    spent += d;
+    n++;
+  }
 }
 
 /**

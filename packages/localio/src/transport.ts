@@ -174,6 +174,11 @@ export class LocalioTransport implements NfsTransport {
   private readonly onLocalWrite: ((fh: Buffer, offset: bigint, count: number) => void) | undefined;
   private readonly logger: Logger | undefined;
   private entry: ClientEntry | null = null;
+  /**
+   * True once the server this client was local to has closed (in this process), until a
+   * probe finds a server again: nothing listens there now, so waiting to reconnect is moot.
+   */
+  serverClosed = false;
   private removeUnbind: (() => void) | null = null;
   private readonly slots = new Map<string, Slot>();
   /** file size last seen per local file (for eof without a stat per read) */
@@ -262,7 +267,11 @@ export class LocalioTransport implements NfsTransport {
     this.ioSinceProbe = 0;
     if (e) {
       this.entry = e;
-      this.removeUnbind = this.registry.onUnbind(e, () => this.disable('unbound'));
+      this.serverClosed = false;
+      this.removeUnbind = this.registry.onUnbind(e, (_entry, _server, reason) => {
+        if (reason === 'shutdown') this.serverClosed = true;
+        this.disable('unbound');
+      });
       this.counters.probesLocal++;
     }
     this.logger?.debug({ local: e !== null }, 'LOCALIO probe');

@@ -331,9 +331,11 @@ export class RpcClient extends EventEmitter implements RpcCallable {
 
   private scheduleReconnect(err: unknown): void {
     this.attempt++;
-    if (this.attempt > this.opts.retries) {
+    const givenUp = this.opts.giveUp?.(err) === true;
+    if (this.attempt > this.opts.retries || givenUp) {
+      const tries = this.attempt - 1;
       this.attempt = 0;
-      const e = new RpcError('ERR_RPC_CONNECT', `cannot reach ${this.opts.host}:${this.opts.port} after ${this.opts.retries} retries`, { cause: err ?? undefined });
+      const e = new RpcError('ERR_RPC_CONNECT', `cannot reach ${this.opts.host}:${this.opts.port} after ${tries} retries${givenUp ? ' (gave up: the server is gone)' : ''}`, { cause: err ?? undefined });
       for (const entry of [...this.pending.values()]) this.fail(entry, e);
       return;
     }

@@ -72,3 +72,23 @@ export class RpcAuthError extends Error {
 export function isRpcError(value: unknown): value is RpcError {
   return value instanceof RpcError;
 }
+
+const kRpcNoReply = Symbol.for('nfsts.rpc.noReply');
+
+/**
+ * Thrown (or rejected) by a procedure handler that must not answer at all: the server drops
+ * the call silently, as a server that lost it would (fault injection: the client times out
+ * and retransmits).
+ */
+export class RpcNoReply extends Error {
+  readonly [kRpcNoReply] = true;
+
+  constructor() {
+    super('no reply');
+    this.name = 'RpcNoReply';
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kRpcNoReply] === true;
+  }
+}

@@ -1,4 +1,4 @@
-export { RpcError, RpcAuthError, isRpcError, type RpcErrorCode } from './errors.js';
+export { RpcError, RpcAuthError, RpcNoReply, isRpcError, type RpcErrorCode } from './errors.js';
 export {
   type AuthSys, type Credential, AUTH_NONE_CRED, authSys, authSysSize, credentialSize, encodeCredential, parseAuthSys,
 } from './auth.js';

@@ -124,7 +124,11 @@ export interface RpcClientOptions {
   cred?: Credential;
   timeoutMs?: number;
   maxRecordSize?: number;
-  reconnect?: { retries?: number; minDelayMs?: number; maxDelayMs?: number };
+  reconnect?: {
+    retries?: number; minDelayMs?: number; maxDelayMs?: number;
+    /** asked before each reconnect attempt with the last connect error: true fails the pending calls now */
+    giveUp?: (err: unknown) => boolean;
+  };
   logger?: Logger;
 }
 
@@ -137,6 +141,7 @@ export interface ParsedClientOptions {
   retries: number;
   minDelayMs: number;
   maxDelayMs: number;
+  giveUp: ((err: unknown) => boolean) | undefined;
   logger: Logger;
 }
 
@@ -161,6 +166,7 @@ export function parseClientOptions(o: RpcClientOptions): ParsedClientOptions {
     retries: int('reconnect.retries', rc.retries, 0, Infinity, DEFAULT_RECONNECT_RETRIES),
     minDelayMs,
     maxDelayMs,
+    giveUp: rc.giveUp === undefined ? undefined : typeof rc.giveUp === 'function' ? rc.giveUp : bad('reconnect.giveUp', 'must be a function'),
     logger: loggerOpt('logger', o.logger),
   };
 }

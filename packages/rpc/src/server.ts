@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { XdrReader, XdrWriter, measure, type Codec } from '@nfsts/xdr';
 import { AUTH_NONE_CRED, parseAuthSys, type Credential } from './auth.js';
-import { RpcAuthError, RpcError } from './errors.js';
+import { RpcAuthError, RpcError, RpcNoReply } from './errors.js';
 import { parseServerOptions, DEFAULT_CLOSE_TIMEOUT_MS, type ParsedServerOptions, type RpcServerOptions } from './options.js';
 import { RecordReader } from './record.js';
 import { BufferPool } from './buffer-pool.js';
@@ -200,6 +200,14 @@ export class RpcServer {
     }
     if (versions.size === 0) throw new RpcError('ERR_RPC_INVALID_OPTION', `program ${program.prog} (${program.name}) has no versions`);
     this.programs.set(program.prog, { program, low, high, versions });
+  }
+
+  /**
+   * Hangs up every connection now (calls in flight get no reply), as a server restart does;
+   * the listener stays. Clients reconnect and retransmit.
+   */
+  dropConnections(): void {
+    for (const c of this.conns) c.destroy('dropped (fault injection: restart)');
   }
 
   get connectionCount(): number {
@@ -939,6 +947,13 @@ class Connection {
   }
 
   private callFailed(ctx: CallContext, p: Procedure, err: unknown): void {
+    if (err instanceof RpcNoReply) {
+      if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: ctx.xid, proc: p.name }, 'call dropped (no reply)');
+      // the observer and tracing still see the call end (as a failure: no accept_stat says "unanswered")
+      this.finishCall(ctx, undefined, SYSTEM_ERR, err);
+      this.afterReply();
+      return;
+    }
     if (err instanceof RpcAuthError) {
       this.sendAuthError(ctx.xid, err.stat, `${p.name}: ${err.message}`);
       this.finishCall(ctx, undefined, DENIED_AUTH_ERROR, err);

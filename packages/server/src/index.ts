@@ -52,3 +52,4 @@ export { LockManager, LOCK_EOF, LOCAL_OWNER, lockRange, OfdBacking, GracePeriod,
 export { LOCKING_SERVICES, type LockingService } from './nlm/service.js';
 export type { LockingOptions } from './nlm/options.js';
 export { createNsmProgram, NsmMonitor, NSM_PROGRAM_NUMBER } from './nsm/index.js';
+export { ServerFaults, type Fault, type FaultRule, type FaultMatch, type ProcName } from './faults.js';

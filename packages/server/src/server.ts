@@ -7,6 +7,8 @@
  *   await server.close();
  */
 import { constants as fsConstants } from 'node:fs';
+import { ServerFaults } from './faults.js';
+import { statSync } from 'node:fs';
 import { access, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,6 +114,10 @@ export interface NfsServer {
    * to RPC) and in-flight local I/O drains before any descriptor is closed.
    */
   close(): Promise<void>;
+  /** Fault injection for tests of an application's retry logic (see the README). */
+  readonly faults: ServerFaults;
+  /** `await using server = await startServer(…)`: close() at the end of the scope */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 function urlHost(host: string): string {
@@ -170,6 +176,36 @@ async function checkRoots(roots: string[]): Promise<void> {
   }
 }
 
+let rootSquashWarned = false;
+
+/**
+ * The usual first surprise of embedding as root (a test runner in a container): root_squash
+ * is the default, as in exports(5), so this process's root reaches the export as anonuid and
+ * gets EACCES writing into a directory root owns. Keep the safe default, but say so once, in
+ * the log and (with no logger given, where the log is silent) as a process warning.
+ */
+function warnRootSquash(core: ServerCore, logger: Logger, noLogger: boolean): void {
+  if (process.getuid?.() !== 0) return;
+  for (const e of core.exports) {
+    if (e.options.squash !== 'root') continue;
+    let st;
+    try {
+      st = statSync(e.root);
+    } catch {
+      continue;
+    }
+    if (st.uid !== 0 || (st.mode & 0o002) !== 0) continue;
+    const msg = `export ${e.path}: root_squash (the default, as in exports(5)) maps root to uid ${e.options.anonuid}, `
+      + `and ${e.root} belongs to root (mode ${(st.mode & 0o777).toString(8)}): a client running as root, such as this process, `
+      + `will get EACCES writing there. For a test export pass options: 'rw,no_root_squash' (or anonuid=0), or chown the directory.`;
+    logger.warn({ export: e.path, root: e.root }, msg);
+    if (noLogger && !rootSquashWarned) {
+      rootSquashWarned = true;
+      process.emitWarning(msg, { code: 'NFSTS_ROOT_SQUASH' });
+    }
+  }
+}
+
 /** Starts NFS + MOUNT (+ portmapper). Errors: ConfigError (bad option) or StartError. */
 export async function startServer(options: ServerOptions): Promise<NfsServer> {
   const o = parseServerOptions(options);
@@ -218,8 +254,9 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
 
     const rpc = new RpcServer({ logger, ...o.limits });
     const mounts = new MountTable();
+    const faults = new ServerFaults(core, () => rpc.dropConnections());
     const calls = o.metrics === null ? null : new CallCounters();
-    const programs = [createNfs3Program(core, { logger }), createMountProgram(core, { logger, mounts })];
+    const programs = [faults.wrap(createNfs3Program(core, { logger }), true), faults.wrap(createMountProgram(core, { logger, mounts }), false)];
     const ops = localioOps(core);
     const localio = new LocalioServer({ ops, enabled: o.localio, logger });
     // disabled: not registered, so the NFS port answers PROG_UNAVAIL for 400122
@@ -249,6 +286,8 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       throw listenError(err, o.host, o.port);
     }
     cleanups.push(() => rpc.close());
+    // once listening: a start that fails says only why it failed
+    warnRootSquash(core, logger, o.logger === undefined);
 
     let pm: PortmapHandle | null = null;
     if (o.portmap) {
@@ -305,7 +344,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     logger.info({ host: o.host, port, exports: exports.map((e) => e.path), portmap: pm?.mode ?? 'off' }, 'nfsts server listening');
 
     let closing: Promise<void> | null = null;
-    return {
+    const server: NfsServer = {
       port,
       host: o.host,
       url: first.url,
@@ -317,6 +356,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       rpcStats: () => rpc.stats(),
       metrics,
       locking,
+      faults,
       close(): Promise<void> {
         // the LOCALIO interlock first: otherwise the file cache's close waits on references
         // that local clients hold, and a descriptor could be closed under local I/O
@@ -326,7 +366,11 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
           .then(() => logger.info('nfsts server closed'));
         return closing;
       },
+      [Symbol.asyncDispose](): Promise<void> {
+        return server.close();
+      },
     };
+    return server;
   } catch (err) {
     await runCleanups();
     throw err;

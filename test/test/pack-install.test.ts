@@ -1,0 +1,81 @@
+// Ready for npm: the packages as `pnpm pack` makes them (workspace:* turned into versions),
+// installed from the tarballs alone into an empty project with npm; then `npx nfsts serve`
+// serves a directory, `npx nfsts ls` lists it, and the server README's snippet runs.
+// Needs the npm registry for the third-party dependencies (pino, koffi).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { REPO_ROOT } from '../src/cli-server.js';
+import { missingTools } from '../src/tools.js';
+
+const PNPM = ['-y', 'pnpm@10.34.8'];
+
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000): { code: number | null; out: string } {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, npm_config_update_notifier: 'false' } });
+  return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+t.test('pnpm pack, npm install the tarballs, npx nfsts serve / ls, the README snippet', { skip: missingTools('npm', 'npx') }, async (tt) => {
+  const work = mkdtempSync(join(tmpdir(), 'nfsts-pack-'));
+  tt.teardown(() => rmSync(work, { recursive: true, force: true }));
+  const packs = join(work, 'packs');
+  const app = join(work, 'app');
+  const exportDir = join(work, 'export');
+  for (const d of [packs, app, exportDir]) spawnSync('mkdir', ['-p', d]);
+  writeFileSync(join(exportDir, 'hello.txt'), 'hello\n');
+
+  const pack = run('npx', [...PNPM, '-r', '--filter', './packages/*', 'pack', '--pack-destination', packs], REPO_ROOT);
+  tt.equal(pack.code, 0, `pnpm pack: ${pack.out.slice(-2000)}`);
+  const tarballs = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
+  tt.same(tarballs.map((f) => f.replace(/-\d+\.\d+\.\d+\.tgz$/, '')).sort(),
+    ['nfsts-cli', 'nfsts-client', 'nfsts-common', 'nfsts-localio', 'nfsts-rpc', 'nfsts-server', 'nfsts-sys', 'nfsts-xdr'], 'one tarball per package');
+
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
+  const install = run('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(packs, f))], app);
+  tt.equal(install.code, 0, `npm install: ${install.out.slice(-2000)}`);
+
+  const state = join(work, 'state');
+  const version = run('npx', ['nfsts', '--version'], app, 60_000);
+  tt.match(version.out, /^nfsts \d+\.\d+\.\d+\n$/, 'npx nfsts runs the installed bin');
+  // the bin npx ran, started directly so that SIGTERM reaches the server itself (npx does not forward it)
+  const child = spawn(join(app, 'node_modules', '.bin', 'nfsts'), ['serve', exportDir, '--port', '0', '--no-portmap', '--state-dir', state, '--options', 'rw,no_root_squash', '--log-level', 'silent'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+  const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  tt.teardown(() => { clearTimeout(killer); child.kill('SIGKILL'); });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+      out += s;
+      const m = /^Listening on \S+ port (\d+) /m.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.on('close', (code) => reject(new Error(`nfsts serve exited with ${code}: ${out}`)));
+  });
+  const ls = run('npx', ['nfsts', 'ls', `nfs://127.0.0.1/export?nfsport=${port}&mountport=${port}`], app, 60_000);
+  tt.equal(ls.code, 0, ls.out);
+  tt.equal(ls.out, 'hello.txt\n', 'npx nfsts ls lists the served directory');
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  tt.equal(await exited, 0, 'nfsts serve exits cleanly on SIGTERM');
+
+  // the server README's snippet (Node 20: explicit close instead of `await using`)
+  writeFileSync(join(app, 'snippet.mjs'), `
+import { startServer } from '@nfsts/server';
+import { connect } from '@nfsts/client';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+const dir = await mkdtemp(join(tmpdir(), 'nfs-'));
+const server = await startServer({ exports: [{ path: '/export', root: dir, options: 'rw,no_root_squash' }], port: 0 });
+const nfs = await connect(server.url);
+await nfs.writeFile('/hello.txt', 'hi');
+console.log(await nfs.readFile('/hello.txt', 'utf8'));
+await nfs.close();
+await server.close();
+`);
+  const snippet = run(process.execPath, ['snippet.mjs'], app, 60_000);
+  tt.equal(snippet.code, 0, snippet.out);
+  tt.equal(snippet.out, 'hi\n', 'the installed packages work as the README shows');
+});
