@@ -251,6 +251,11 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
       throw err;
     }
     cleanups.push(() => core.close());
+    if (!core.backend.raceSafe) {
+      // an operator must know: without openat2 (Linux 5.8+ and koffi) exports are confined by
+      // check-then-use, which a concurrent rename of a directory for a symlink can defeat
+      logger.warn({ backend: core.backend.name }, 'exports are NOT confined against concurrent symlink swaps: openat2 through koffi is unavailable here (docs/security.md)');
+    }
 
     const rpc = new RpcServer({ logger, ...o.limits });
     const mounts = new MountTable();
