@@ -30,7 +30,7 @@ t.test('pnpm pack, npm install the tarballs, npx nfsts serve / ls, the README sn
   tt.equal(pack.code, 0, `pnpm pack: ${pack.out.slice(-2000)}`);
   const tarballs = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
   tt.same(tarballs.map((f) => f.replace(/-\d+\.\d+\.\d+\.tgz$/, '')).sort(),
-    ['nfsts-cli', 'nfsts-client', 'nfsts-common', 'nfsts-localio', 'nfsts-rpc', 'nfsts-server', 'nfsts-sys', 'nfsts-xdr'], 'one tarball per package');
+    ['nfsts-cli', 'nfsts-client', 'nfsts-common', 'nfsts-fuse', 'nfsts-localio', 'nfsts-rpc', 'nfsts-server', 'nfsts-sys', 'nfsts-xdr'], 'one tarball per package');
 
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
   const install = run('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(packs, f))], app);
