@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import { at, sysError } from '@nfsts/sys';
 import type { Backend, BackendRoot, BackendStatFs, DirEntry, FileKind, Loc, MknodSupport, Node, Stats } from './backend.js';
+import { DescriptorIo } from './descriptor-io.js';
 
 const {
   O_PATH, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL, O_RDONLY, AT_FDCWD, AT_EMPTY_PATH, AT_REMOVEDIR,
@@ -144,7 +145,7 @@ const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
 const S_IFSOCK = 0o140000;
 
-export class AtBackend implements Backend {
+export class AtBackend extends DescriptorIo implements Backend {
   readonly name = 'linux-at';
   readonly raceSafe = true;
   private readonly root = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -244,34 +245,6 @@ export class AtBackend implements Backend {
         at.close(dfd);
       }
     });
-  }
-
-  close(fd: number): Promise<void> {
-    return new Promise((res, rej) => fs.close(fd, (e) => (e ? rej(e) : res())));
-  }
-
-  read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number> {
-    return new Promise((res, rej) => fs.read(fd, buf, off, len, position, (e, n) => (e ? rej(e) : res(n))));
-  }
-
-  readSync(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number {
-    return fs.readSync(fd, buf, off, len, position);
-  }
-
-  write(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number> {
-    return new Promise((res, rej) => fs.write(fd, buf, off, len, Number(position), (e, n) => (e ? rej(e) : res(n))));
-  }
-
-  fsync(fd: number): Promise<void> {
-    return new Promise((res, rej) => fs.fsync(fd, (e) => (e ? rej(e) : res())));
-  }
-
-  fdatasync(fd: number): Promise<void> {
-    return new Promise((res, rej) => fs.fdatasync(fd, (e) => (e ? rej(e) : res())));
-  }
-
-  ftruncate(fd: number, size: bigint | number): Promise<void> {
-    return new Promise((res, rej) => fs.ftruncate(fd, Number(size), (e) => (e ? rej(e) : res())));
   }
 
   async truncate(obj: Node, size: bigint | number): Promise<void> {

@@ -14,6 +14,7 @@ import net from 'node:net';
 import { basename, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Backend, BackendRoot, BackendStatFs, DirEntry, FileKind, Loc, MknodSupport, Node, Stats } from './backend.js';
+import { DescriptorIo } from './descriptor-io.js';
 
 const { O_NOFOLLOW, O_RDONLY, O_DIRECTORY, O_NONBLOCK } = fs.constants;
 
@@ -79,7 +80,7 @@ function stale(what: string): NodeJS.ErrnoException {
   return errno('ESTALE', what);
 }
 
-export class NodeFsBackend implements Backend {
+export class NodeFsBackend extends DescriptorIo implements Backend {
   readonly name = 'node-fs';
   readonly raceSafe = false;
 
@@ -172,34 +173,6 @@ export class NodeFsBackend implements Backend {
     } finally {
       await this.close(fd);
     }
-  }
-
-  close(fd: number): Promise<void> {
-    return new Promise((res, rej) => fs.close(fd, (e) => (e ? rej(e) : res())));
-  }
-
-  read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number> {
-    return new Promise((res, rej) => fs.read(fd, buf, off, len, position, (e, n) => (e ? rej(e) : res(n))));
-  }
-
-  readSync(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number {
-    return fs.readSync(fd, buf, off, len, position);
-  }
-
-  write(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number> {
-    return new Promise((res, rej) => fs.write(fd, buf, off, len, Number(position), (e, n) => (e ? rej(e) : res(n))));
-  }
-
-  fsync(fd: number): Promise<void> {
-    return new Promise((res, rej) => fs.fsync(fd, (e) => (e ? rej(e) : res())));
-  }
-
-  fdatasync(fd: number): Promise<void> {
-    return new Promise((res, rej) => fs.fdatasync(fd, (e) => (e ? rej(e) : res())));
-  }
-
-  ftruncate(fd: number, size: bigint | number): Promise<void> {
-    return new Promise((res, rej) => fs.ftruncate(fd, Number(size), (e) => (e ? rej(e) : res())));
   }
 
   async truncate(obj: Node, size: bigint | number): Promise<void> {
