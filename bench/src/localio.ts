@@ -52,6 +52,7 @@ export function parseArgs(argv: string[]): LocalioBenchOptions {
     if (a === '--seconds') {
       if (!(v > 0 && v <= 3600)) throw new Error(`--seconds: expected a number of seconds > 0, got ${argv[i + 1]}`);
       o.seconds = v;
+      i++;
     } else if (a === '--ops') {
       if (!(Number.isInteger(v) && v > 0)) throw new Error(`--ops: expected a whole number of operations > 0, got ${argv[i + 1]}`);
       o.ops = v;

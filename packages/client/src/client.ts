@@ -865,6 +865,8 @@ export class NfsFileHandle {
   private closed = false;
   private uncommitted: WrittenRange[] = [];
   private uncommittedBytes = 0;
+  /** LOCALIO wrote UNSTABLE since the last COMMIT (nothing kept: see WriteResult.local) */
+  private localUnstable = false;
   private readonly flags: ParsedFlags;
 
   /** @internal */
@@ -924,38 +926,42 @@ export class NfsFileHandle {
       if (this.flags.append) pos = (await this.client.getattr(this.fh, true)).size;
       else pos = usePos ? this.position : BigInt(position);
       if (usePos) this.position = pos + BigInt(len);
+      // the caller's bytes go by reference (its buffer is ours until this resolves); what went
+      // UNSTABLE by RPC may have to be resent after the caller reuses it: copied once, after
       const view = src.subarray(offset, offset + len);
-      // stable writes are done when they return: send the caller's bytes by reference;
-      // unstable ones may have to be resent after the caller reuses its buffer: copy once
-      const data = this.stable ? view : Buffer.from(view);
-      await this.pushWrite(data, pos);
+      await this.pushWrite(view, pos, false);
       return { bytesWritten: len, buffer };
     });
   }
 
-  /** @internal sends `data` (owned by the handle from now on) and records what must be committed */
-  async pushWrite(data: Buffer, pos: bigint): Promise<void> {
+  /** @internal sends `data` (owned by the handle from now on unless `owned` is false: then copied if it must be kept) and records what must be committed */
+  async pushWrite(data: Buffer, pos: bigint, owned = true): Promise<void> {
     const unstable = await this.client.writeFh(this.fh, data, pos, this.stable, false);
-    this.addUncommitted(unstable);
+    this.addUncommitted(unstable, owned);
     if (this.uncommittedBytes > this.client.options.maxUncommitted) await this.flush();
   }
 
-  /** @internal */ addUncommitted(ranges: WrittenRange[]): void {
+  /** @internal */ addUncommitted(ranges: WrittenRange[], owned = true): void {
     for (const r of ranges) {
+      // LOCALIO: nothing to keep, but a COMMIT is owed
+      if (r.local === true) { this.localUnstable = true; continue; }
+      if (!owned) r.data = Buffer.from(r.data);
       this.uncommitted.push(r);
       this.uncommittedBytes += r.data.length;
     }
   }
 
   private async flush(): Promise<void> {
-    if (this.uncommitted.length === 0) return;
+    if (this.uncommitted.length === 0 && !this.localUnstable) return;
     const ranges = this.uncommitted;
     const bytes = this.uncommittedBytes;
     this.uncommitted = [];
     this.uncommittedBytes = 0;
+    this.localUnstable = false;
     try {
       await this.client.commitFh(this.fh, ranges);
     } catch (err) {
+      this.localUnstable = true;
       this.uncommitted = ranges.concat(this.uncommitted);
       this.uncommittedBytes += bytes;
       throw err;

@@ -332,19 +332,22 @@ t.test('LocalFile slots: shared per handle and mode, released on close, reopened
   await end();
 });
 
-t.test('sync-read budget: at most syncReadsPerTurn synchronous reads per event-loop turn', async (t) => {
+t.test('sync-read budget: at most syncReadsPerTurn synchronous reads per event-loop turn; the rest wait for the next turn', async (t) => {
   const { end, lt } = await rig(t, {}, { syncReadsPerTurn: 3, slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000 }, { a: randomBytes(65536) });
   t.equal(await lt.probe(), true);
   await lt.read(fhOf('a'), 0n, Buffer.alloc(10)); // opens the slot
   await new Promise((r) => setImmediate(r));
-  const s0 = lt.stats().readsSync;
-  await Promise.all(Array.from({ length: 10 }, (_, i) => lt.read(fhOf('a'), BigInt(i * 4096), Buffer.alloc(4096))));
-  t.equal(lt.stats().readsSync - s0, 3, 'three of ten ran synchronously, the rest through the threadpool');
-  await new Promise((r) => setImmediate(r));
-  await Promise.all(Array.from({ length: 10 }, (_, i) => lt.read(fhOf('a'), BigInt(i * 4096), Buffer.alloc(4096))));
-  t.equal(lt.stats().readsSync - s0, 6, 'the budget resets each turn');
+  const s0 = lt.stats();
+  const ps = Array.from({ length: 10 }, (_, i) => lt.read(fhOf('a'), BigInt(i * 4096), Buffer.alloc(4096)));
+  t.equal(lt.stats().readsSync - s0.readsSync, 3, 'three of ten ran synchronously in this turn');
+  const rs = await Promise.all(ps);
+  t.same(rs.map((r) => r.count), Array(10).fill(4096), 'every read complete');
+  const s1 = lt.stats();
+  t.equal(s1.readsSync - s0.readsSync, 10, 'the others waited for later turns and ran synchronously there, not through the threadpool');
+  t.equal(s1.syncYields - s0.syncYields, 7 + 4 + 1, 'each wait is one yield (7, then 4, then 1 left over)');
+  t.equal(s1.readsLocal - s0.readsLocal, 10, 'all local');
   await lt.read(fhOf('a'), 0n, Buffer.alloc(20_000));
-  t.equal(lt.stats().readsSync - s0, 6, 'reads above syncReadMaxBytes are never synchronous');
+  t.equal(lt.stats().readsSync - s0.readsSync, 10, 'reads above syncReadMaxBytes are never synchronous');
   await end();
 });
 
@@ -358,7 +361,7 @@ t.test('switchable: a client with localio disabled never probes; counters are pu
   await lt.read(fhOf('a'), 0n, Buffer.alloc(10));
   await lt.write(fhOf('a'), 0n, Buffer.alloc(10), 0);
   await lt.commit(fhOf('a'), 0n, 0);
-  t.same(lt.stats(), { readsLocal: 0, readsRpc: 1, readsSync: 0, writesLocal: 0, writesRpc: 1, commitsLocal: 0, commitsRpc: 1, fallbacks: 0, probes: 0, probesLocal: 0 });
+  t.same(lt.stats(), { readsLocal: 0, readsRpc: 1, readsSync: 0, writesLocal: 0, writesSync: 0, syncYields: 0, writesRpc: 1, commitsLocal: 0, commitsRpc: 1, fallbacks: 0, probes: 0, probesLocal: 0 });
   lt.publishStats();
   t.same(snaps, [lt.stats()]);
   // the same client with LOCALIO on: probing publishes a snapshot too
