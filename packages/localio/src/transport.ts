@@ -19,10 +19,11 @@
  * path's (bound, server not closing, the slot's `dropped`: the server's grant re-check). The
  * references of the slow path are for I/O that crosses an await.
  *
- * Sync or threadpool (measured, README "Sync or threadpool": on 2 loaded cores, 4 KiB reads
- * all synchronous ran 2-4x the IOPS of all-threadpool at QD 16 as at QD 1, and a mix sat
- * between them: the pool's reads cost more CPU than they overlap): an operation runs
- * synchronously while, in the current event-loop turn (reset by `setImmediate`),
+ * Sync or threadpool (measured by bench/src/localio-policy.ts, see the README: on 2 loaded
+ * cores, 4 KiB reads all synchronous ran several times the IOPS of all-threadpool at QD 16 as
+ * at QD 1, and a mix sat between them: a pool read costs the loop a handoff and a wakeup, more
+ * CPU than its overlap saves when the data is cached): an operation runs synchronously while,
+ * in the current event-loop turn (reset by `setImmediate`),
  *  - fewer than `syncReadsPerTurn` (default 64) synchronous operations ran, and
  *  - they took less than `syncBudgetUs` (default 500 µs) in total;
  * past that it waits for the next turn (one `setImmediate`: timers and sockets run first) and
