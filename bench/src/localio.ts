@@ -6,7 +6,8 @@
  *  - LOCALIO: an @nfsts/client whose server (startServer, same process) bound it, through
  *    the client's file-handle API (`handle.read`/`handle.write`),
  *  - RPC: the same API with `localio: false`, over loopback TCP to the same server,
- * with the ratios LOCALIO/direct and LOCALIO/RPC.
+ * with the ratios LOCALIO/direct and LOCALIO/RPC; then 1 MiB sequential writes at QD 1 (op
+ * `seqwrite 1M`, IOPS = MiB/s), the same three ways.
  *
  *   node bench/dist/src/localio.js [--seconds N | --ops N] [--size MiB]
  *
@@ -39,7 +40,7 @@ export interface LocalioBenchOptions {
 
 export interface Row {
   path: 'direct fs' | 'direct fs (readSync)' | 'LOCALIO' | 'RPC';
-  op: 'read' | 'write';
+  op: 'read' | 'write' | 'seqwrite 1M';
   qd: number;
   iops: number;
 }
@@ -52,6 +53,7 @@ export function parseArgs(argv: string[]): LocalioBenchOptions {
     if (a === '--seconds') {
       if (!(v > 0 && v <= 3600)) throw new Error(`--seconds: expected a number of seconds > 0, got ${argv[i + 1]}`);
       o.seconds = v;
+      i++;
     } else if (a === '--ops') {
       if (!(Number.isInteger(v) && v > 0)) throw new Error(`--ops: expected a whole number of operations > 0, got ${argv[i + 1]}`);
       o.ops = v;
@@ -99,6 +101,8 @@ async function lanes(qd: number, o: LocalioBenchOptions, op: (buf: Buffer, pos: 
 
 const fsRead = (fd: number, buf: Buffer, pos: number): Promise<number> =>
   new Promise((resolve, reject) => fs.read(fd, buf, 0, buf.length, pos, (err, n) => (err ? reject(err) : resolve(n))));
+const fsWriteBuf = (fd: number, buf: Buffer, pos: number): Promise<number> =>
+  new Promise((resolve, reject) => fs.write(fd, buf, 0, buf.length, pos, (err, n) => (err ? reject(err) : resolve(n))));
 const fsWrite = (fd: number, buf: Buffer, pos: number): Promise<number> =>
   new Promise((resolve, reject) => fs.write(fd, buf, 0, buf.length, pos, (err, n) => (err ? reject(err) : resolve(n))));
 
@@ -163,10 +167,18 @@ export async function runLocalioBench(o: LocalioBenchOptions, print: (line: stri
       }
     }
     const s = local.stats();
+    const big = Buffer.alloc(1024 * 1024, 7);
+    let seqPos = 0;
+    const nextSeq = (): number => { const p = seqPos; seqPos = (seqPos + big.length) % size; return p; };
+    row({ path: 'direct fs', op: 'seqwrite 1M', qd: 1, iops: await lanes(1, o, () => fsWriteBuf(fd, big, nextSeq()), blocks) });
+    for (const [path, h] of [['LOCALIO', hl], ['RPC', hr]] as const) {
+      row({ path, op: 'seqwrite 1M', qd: 1, iops: await lanes(1, o, () => h.write(big, 0, big.length, nextSeq()), blocks) });
+      await h.sync();
+    }
     print(`# LOCALIO client: ${s.readsLocal} local reads (${s.readsSync} synchronous), ${s.writesLocal} local writes, ${s.commitsLocal} local commits, ${s.readsRpc + s.writesRpc + s.commitsRpc} by RPC, ${s.fallbacks} fallbacks`);
     const get = (path: Row['path'], op: Row['op'], qd: number): number => rows.find((r) => r.path === path && r.op === op && r.qd === qd)?.iops ?? NaN;
-    for (const op of ['read', 'write'] as const) {
-      for (const qd of [1, 16]) {
+    for (const op of ['read', 'write', 'seqwrite 1M'] as const) {
+      for (const qd of op === 'seqwrite 1M' ? [1] : [1, 16]) {
         const l = get('LOCALIO', op, qd);
         print(`ratio ${op.padEnd(5)} QD ${String(qd).padStart(2)}  LOCALIO/direct ${(l / get('direct fs', op, qd)).toFixed(2)}  LOCALIO/RPC ${(l / get('RPC', op, qd)).toFixed(2)}`);
       }

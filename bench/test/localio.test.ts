@@ -28,6 +28,10 @@ t.test('the LOCALIO bench prints every row and the ratios', async (tt) => {
     }
   }
   tt.match(out, /^direct fs \(readSync\) +read +QD +1 +\d+ IOPS$/m, 'the readSync ceiling row');
+  for (const path of ['direct fs', 'LOCALIO', 'RPC']) {
+    tt.match(out, new RegExp(`^${path} +seqwrite 1M +QD +1 +\\d+ IOPS$`, 'm'), `${path}: the 1 MiB sequential write row`);
+  }
+  tt.match(out, /^ratio seqwrite 1M QD +1 +LOCALIO\/direct \d+\.\d\d +LOCALIO\/RPC \d+\.\d\d$/m, 'ratios for the 1 MiB sequential write');
   // QD 1 and QD 16 rows: OPS per lane each, all of them local
   const m = /^# LOCALIO client: (\d+) local reads \(\d+ synchronous\), (\d+) local writes/m.exec(out);
   tt.same(m && [Number(m[1]), Number(m[2])], [OPS * 17, OPS * 17], `the LOCALIO rows were local, every operation counted (${m?.[0] ?? 'no stats line'})`);

@@ -49,11 +49,19 @@ async function revoke(tt: Test, name: string, how: 'nfs' | 'local'): Promise<voi
     const rpcFh = (await rpc.open(name, 'r')).fh;
     const w = (c: NfsClient, h: Buffer, byte: string): Promise<string> => errCode(c.transport.write(h, 0n, Buffer.alloc(16, byte), 2));
     const r = (c: NfsClient, h: Buffer): Promise<string> => errCode(c.transport.read(h, 0n, Buffer.alloc(16)));
+    // UNSTABLE and small: the transport's synchronous fast path, which must re-check the grant too
+    const wu = (c: NfsClient, h: Buffer, byte: string): Promise<string> => errCode(c.transport.write(h, 0n, Buffer.alloc(16, byte), 0));
 
     tt.equal(await w(other, fh, 'a'), 'ok', '0666: LOCALIO write by the second uid');
     tt.equal(await r(other, fh), 'ok', '0666: LOCALIO read by the second uid');
     const s0 = other.stats();
     tt.ok(s0.writesLocal >= 1 && s0.readsLocal >= 1, `0666: both went local (writes ${s0.writesLocal}, reads ${s0.readsLocal})`);
+    const f0 = other.stats();
+    tt.equal(await wu(other, fh, 'a'), 'ok', '0666: LOCALIO UNSTABLE write by the second uid');
+    tt.equal(await r(other, fh), 'ok', '0666: and a read');
+    const f1 = other.stats();
+    tt.equal(f1.writesSync - f0.writesSync, 1, 'that write took the synchronous fast path');
+    tt.equal(f1.readsSync - f0.readsSync, 1, 'and so did the read');
     tt.equal(await w(rpc, rpcFh, 'b'), 'ok', '0666: RPC write by the second uid');
 
     await setMode(0o644);
@@ -61,14 +69,17 @@ async function revoke(tt: Test, name: string, how: 'nfs' | 'local'): Promise<voi
     tt.equal(await w(rpc, rpcFh, 'c'), 'NFS3ERR_ACCES', '0644: RPC refuses the write');
     tt.equal(await w(other, fh, 'd'), 'NFS3ERR_ACCES', '0644: LOCALIO refuses the write too');
     tt.equal(await w(other, fh, 'd'), 'NFS3ERR_ACCES', '0644: and the next one');
-    tt.equal(other.stats().writesLocal, s0.writesLocal, 'no write went local after the chmod');
+    tt.equal(await wu(other, fh, 'd'), 'NFS3ERR_ACCES', '0644: and an UNSTABLE one (fast path)');
+    tt.equal(other.stats().writesLocal, f1.writesLocal, 'no write went local after the chmod');
     tt.ok(ls.server.localio.stats().refused > refusedBefore, 'the server refused the fresh local open');
     tt.equal(readFileSync(path).subarray(0, 16).toString(), 'b'.repeat(16), 'the file holds the last write that was allowed');
     tt.equal(await r(other, fh), 'ok', '0644: reads still allowed, and LOCALIO still serves them');
 
     await setMode(0o600);
     tt.equal(await r(rpc, rpcFh), 'NFS3ERR_ACCES', '0600: RPC refuses the read');
+    const f2 = other.stats();
     tt.equal(await r(other, fh), 'NFS3ERR_ACCES', '0600: LOCALIO refuses the read too');
+    tt.equal(other.stats().readsLocal, f2.readsLocal, 'no read went local after the chmod');
 
     await setMode(0o666);
     tt.equal(await w(other, fh, 'e'), 'ok', '0666 again: the write is allowed again');

@@ -111,7 +111,15 @@ export interface WrittenRange {
   position: bigint;
   data: Buffer;
   verf: Buffer;
+  /**
+   * written by LOCALIO (`WriteResult.local`): a marker that a COMMIT is owed, with no data
+   * (empty) — no restart of the server in this process can lose it, so it is never resent.
+   * writeFrom returns at most one per call.
+   */
+  local?: true;
 }
+
+const NO_DATA = Buffer.alloc(0);
 
 export interface WriteFromResult {
   /** ranges the server holds only in memory (committed = UNSTABLE), with their verifiers */
@@ -127,6 +135,7 @@ export async function writeFrom(t: NfsTransport, fh: Buffer, data: Buffer, posit
   opts: EngineOptions, isClosed?: () => boolean): Promise<WriteFromResult> {
   const unstable: WrittenRange[] = [];
   if (data.length === 0) return { unstable };
+  let localMarked = false;
   const pieces = Math.ceil(data.length / wsize);
   await runWindowed(pieces, opts.window, async (i) => {
     const start = i * wsize;
@@ -138,7 +147,13 @@ export async function writeFrom(t: NfsTransport, fh: Buffer, data: Buffer, posit
       const r = await withRetries(opts.retries, () => t.write(fh, pos, slice, stable), isClosed);
       if (r.count === 0) throw new NfsClientError('ERR_NFS_NO_PROGRESS', `WRITE at ${pos} accepted 0 of ${slice.length} bytes`);
       if (r.count > slice.length) throw new NfsClientError('ERR_NFS_BAD_REPLY', `WRITE accepted ${r.count} bytes of ${slice.length} sent`);
-      if (r.committed === UNSTABLE) unstable.push({ position: pos, data: slice.subarray(0, r.count), verf: r.verf });
+      if (r.committed === UNSTABLE) {
+        if (r.local !== true) unstable.push({ position: pos, data: slice.subarray(0, r.count), verf: r.verf });
+        else if (!localMarked) {
+          localMarked = true;
+          unstable.push({ position: pos, data: NO_DATA, verf: r.verf, local: true });
+        }
+      }
       done += r.count;
     }
   });
@@ -156,7 +171,8 @@ export async function commitRanges(t: NfsTransport, fh: Buffer, ranges: WrittenR
   let pending = ranges;
   for (let round = 0; ; round++) {
     const verf = await withRetries(opts.retries, () => t.commit(fh, 0n, 0), isClosed);
-    const stale = pending.filter((r) => !r.verf.equals(verf));
+    // LOCALIO's ranges are in the page cache this COMMIT just flushed, whatever the verifier says
+    const stale = pending.filter((r) => r.local !== true && !r.verf.equals(verf));
     if (stale.length === 0) return { resent };
     if (round >= rounds) throw new NfsClientError('ERR_NFS_RESEND_FAILED', `write verifier still changing after ${rounds} resends`);
     const next: WrittenRange[] = [];

@@ -40,6 +40,8 @@ export class NfsFileHandle {
   private closed = false;
   private uncommitted: WrittenRange[] = [];
   private uncommittedBytes = 0;
+  /** LOCALIO wrote UNSTABLE since the last COMMIT (nothing kept: see WriteResult.local) */
+  private localUnstable = false;
 
   /** @internal use `client.open()` */
   constructor(private readonly s: Session, fh: Buffer, path: string, private readonly flags: ParsedFlags, readonly stable: boolean) {
@@ -151,9 +153,9 @@ export class NfsFileHandle {
       else pos = usePos ? this.position : BigInt(position!);
       if (usePos) this.position = pos + BigInt(len);
       const view = src.subarray(off, off + len);
-      // stable writes are done when they return: send the caller's bytes by reference;
-      // unstable ones may have to be resent after the caller reuses its buffer: copy once
-      await this[kPushWrite](this.stable ? view : Buffer.from(view), pos);
+      // the caller's bytes go by reference (its buffer is ours until this resolves); what went
+      // UNSTABLE by RPC may have to be resent after the caller reuses it: copied once, after
+      await this[kPushWrite](view, pos, false);
       return { bytesWritten: len, buffer };
     });
   }
@@ -170,10 +172,20 @@ export class NfsFileHandle {
     return { bytesWritten: total, buffers };
   }
 
-  /** sends `data` (owned by the handle from now on) and records what must be committed (for the write stream) */
-  async [kPushWrite](data: Buffer, pos: bigint): Promise<void> {
+  /**
+   * Sends `data` and records what must be committed (also for the write stream). `owned`:
+   * the handle keeps `data` from now on; false: the caller keeps its buffer, so what must be
+   * kept for a resend is copied.
+   */
+  async [kPushWrite](data: Buffer, pos: bigint, owned = true): Promise<void> {
     const unstable = await this.s.write(this.fh, data, pos, this.stable, false);
     for (const r of unstable) {
+      // LOCALIO: nothing to keep (see WriteResult.local), but a COMMIT is owed
+      if (r.local === true) {
+        this.localUnstable = true;
+        continue;
+      }
+      if (!owned) r.data = Buffer.from(r.data);
       this.uncommitted.push(r);
       this.uncommittedBytes += r.data.length;
     }
@@ -181,14 +193,16 @@ export class NfsFileHandle {
   }
 
   private async flush(): Promise<void> {
-    if (this.uncommitted.length === 0) return;
+    if (this.uncommitted.length === 0 && !this.localUnstable) return;
     const ranges = this.uncommitted;
     const bytes = this.uncommittedBytes;
     this.uncommitted = [];
     this.uncommittedBytes = 0;
+    this.localUnstable = false;
     try {
       await this.s.commit(this.fh, ranges);
     } catch (err) {
+      this.localUnstable = true;
       this.uncommitted = ranges.concat(this.uncommitted);
       this.uncommittedBytes += bytes;
       throw err;

@@ -42,6 +42,10 @@ export interface LocalioCounters {
   /** local reads that ran synchronously (`fs.readSync`, see the transport's sync-read policy) */
   readsSync: number;
   writesLocal: number;
+  /** local UNSTABLE writes that ran synchronously (`fs.writeSync` into the page cache, same policy as reads) */
+  writesSync: number;
+  /** synchronous operations that waited for the next event-loop turn (this turn's synchronous share was used up) */
+  syncYields: number;
   writesRpc: number;
   commitsLocal: number;
   commitsRpc: number;
@@ -54,7 +58,7 @@ export interface LocalioCounters {
 
 export function createCounters(): LocalioCounters {
   return {
-    readsLocal: 0, readsRpc: 0, readsSync: 0, writesLocal: 0, writesRpc: 0,
+    readsLocal: 0, readsRpc: 0, readsSync: 0, writesLocal: 0, writesSync: 0, syncYields: 0, writesRpc: 0,
     commitsLocal: 0, commitsRpc: 0, fallbacks: 0, probes: 0, probesLocal: 0,
   };
 }

@@ -15,8 +15,16 @@ export interface WriteResult {
   count: number;
   /** stable_how the server actually used: 0 UNSTABLE, 1 DATA_SYNC, 2 FILE_SYNC */
   committed: number;
-  /** the server's 8-byte write verifier */
+  /** the server's 8-byte write verifier (may be shared: read it, do not modify it) */
   verf: Buffer;
+  /**
+   * true: written by LOCALIO with pwrite on the server's own descriptor in this process. The
+   * bytes are in the kernel's page cache of the file, which no restart of the server in this
+   * process can lose (a crash of the server is a crash of the caller): the caller keeps no copy
+   * to resend and ignores verifier changes for it; a later COMMIT (local or RPC: both fsync
+   * the file) still makes it durable. See packages/localio/README.md, "Writes".
+   */
+  local?: boolean;
 }
 
 export interface NfsTransport {

@@ -11,19 +11,28 @@
  * (we drop our cached files synchronously) and waits for the references of in-flight
  * operations, so a descriptor is never used after it is closed.
  *
- * Sync-read policy (a page-cache hit costs about 1 µs through `fs.readSync` against 25-50 µs
- * through the threadpool; a cold read on a slow disk would stall the event loop): a read of
- * at most `syncReadMaxBytes` (default 16 KiB) runs synchronously while, in the current
- * event-loop turn (reset by `setImmediate`),
- *  - fewer than `syncReadsPerTurn` (default 64) synchronous reads ran, and
+ * Fast path (a read, or an UNSTABLE write, of at most `syncReadMaxBytes` on a handle whose
+ * LocalFile is cached): `fs.readSync`/`fs.writeSync` on the calling thread, with no
+ * reference taken and no promise but the one returned. That is sound because nothing of this
+ * thread runs between the checks and the end of the synchronous call: the server's close()
+ * (same thread) cannot put the descriptor meanwhile, and the checks are the same as the slow
+ * path's (bound, server not closing, the slot's `dropped`: the server's grant re-check). The
+ * references of the slow path are for I/O that crosses an await.
+ *
+ * Sync or threadpool (measured by bench/src/localio-policy.ts, see the README: on 2 loaded
+ * cores, 4 KiB reads all synchronous ran several times the IOPS of all-threadpool at QD 16 as
+ * at QD 1, and a mix sat between them: a pool read costs the loop a handoff and a wakeup, more
+ * CPU than its overlap saves when the data is cached): an operation runs synchronously while,
+ * in the current event-loop turn (reset by `setImmediate`),
+ *  - fewer than `syncReadsPerTurn` (default 64) synchronous operations ran, and
  *  - they took less than `syncBudgetUs` (default 500 µs) in total;
- * and a synchronous read that took longer than `slowSyncReadUs` (default 200 µs: not served
- * from the page cache, or the thread was preempted) turns synchronous reads off for
- * `syncReadCooldownMs` (default 200 ms); reads go through the threadpool meanwhile.
- * Bound: per event-loop turn, synchronous reads block the loop for at most `syncBudgetUs` plus
- * one read (0.5 ms + one device latency with the defaults), and a read slower than 200 µs
- * happens at most once per cooldown (so a cold workload on a 10 ms disk loses at most about
- * 5% of the loop's time before it runs entirely through the threadpool). `syncReadMaxBytes: 0`
+ * past that it waits for the next turn (one `setImmediate`: timers and sockets run first) and
+ * asks again. Two synchronous operations in a row slower than `slowSyncReadUs` (default 200
+ * µs: not served from the page cache; one alone is as often the thread being preempted on a
+ * loaded machine) turn the synchronous path off for `syncReadCooldownMs` (default 200 ms), and
+ * operations go through the threadpool meanwhile.
+ * Bound: per event-loop turn, synchronous I/O blocks the loop for at most `syncBudgetUs` plus
+ * one operation, and slow ones happen at most twice per cooldown. `syncReadMaxBytes: 0`
  * turns the synchronous path off.
  *
  * `eof` is exact as the server reports it (short read, or reaching the size): the size is
@@ -53,6 +62,11 @@ export const DEFAULT_SYNC_BUDGET_US = 500;
 export const DEFAULT_MAX_CACHED_HANDLES = 64;
 
 const NFS3ERR_STALE = 70;
+/** highest offset the fast paths take without a BigInt sum: leaves room for any buffer */
+const MAX_FAST_POS = BigInt(Number.MAX_SAFE_INTEGER - 2 ** 32);
+const SYNC_OK = 0;
+const SYNC_LATER = 1;
+const SYNC_OFF = 2;
 const NFS3ERR_BADHANDLE = 10001;
 
 export interface LocalioTransportOptions {
@@ -181,6 +195,9 @@ export class LocalioTransport implements NfsTransport {
   serverClosed = false;
   private removeUnbind: (() => void) | null = null;
   private readonly slots = new Map<string, Slot>();
+  /** the handle Buffer last looked up and its slot: a file handle passes the same Buffer every call, so no key string is built */
+  private lastFh: Buffer | null = null;
+  private lastSlot: Slot | null = null;
   /** file size last seen per local file (for eof without a stat per read) */
   private readonly sizes = new WeakMap<LocalFile, number>();
   private probing: Promise<boolean> | null = null;
@@ -190,6 +207,7 @@ export class LocalioTransport implements NfsTransport {
   private syncUsThisTurn = 0;
   private syncResetScheduled = false;
   private syncOffUntil = 0;
+  private slowStreak = 0;
   private readonly resetTurn = (): void => {
     this.syncThisTurn = 0;
     this.syncUsThisTurn = 0;
@@ -296,6 +314,8 @@ export class LocalioTransport implements NfsTransport {
     if (!slot) return;
     this.slots.delete(key);
     this.putSlot(slot);
+    this.lastFh = null;
+    this.lastSlot = null;
   }
 
   /** Puts every cached file, leaves the registry; later I/O goes by RPC. Idempotent. */
@@ -314,6 +334,8 @@ export class LocalioTransport implements NfsTransport {
     this.removeUnbind = null;
     for (const slot of this.slots.values()) this.putSlot(slot);
     this.slots.clear();
+    this.lastFh = null;
+    this.lastSlot = null;
     if (e) {
       this.registry.end(e);
       this.logger?.debug({ reason }, 'LOCALIO off');
@@ -331,6 +353,25 @@ export class LocalioTransport implements NfsTransport {
   // ---- the three operations ----
 
   read(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult> {
+    const len = dest.length;
+    // the fast path: a synchronous read on the cached descriptor (see "Fast path" above)
+    if (len > 0 && len <= this.options.syncReadMaxBytes && offset >= 0n && offset <= MAX_FAST_POS) {
+      const f = this.fastFile(fh, 'r');
+      const st = f === null ? SYNC_OFF : this.syncState();
+      if (st === SYNC_LATER) return this.nextTurn().then(() => this.read(fh, offset, dest));
+      if (st === SYNC_OK) {
+        const pos = Number(offset);
+        let n: number;
+        try {
+          n = this.readSyncTimed(f!.fd, dest, pos, len);
+        } catch (err) {
+          return this.failed('read', this.entry!, err, () => this.fallback.read(fh, offset, dest));
+        }
+        this.counters.readsSync++;
+        this.counters.readsLocal++;
+        return Promise.resolve(this.readResult(f!, pos, n, len));
+      }
+    }
     return this.run('read', fh, 'r', (f) => this.readLocal(f, offset, dest), () => this.fallback.read(fh, offset, dest));
   }
 
@@ -339,6 +380,26 @@ export class LocalioTransport implements NfsTransport {
       this.counters.writesRpc++;
       return this.fallback.write(fh, offset, data, stable);
     }
+    const len = data.length;
+    // the fast path for small UNSTABLE writes: pwrite into the page cache on the calling thread
+    if (stable === UNSTABLE && len > 0 && len <= this.options.syncReadMaxBytes && offset >= 0n && offset <= MAX_FAST_POS) {
+      const f = this.fastFile(fh, 'rw');
+      const st = f === null ? SYNC_OFF : this.syncState();
+      if (st === SYNC_LATER) return this.nextTurn().then(() => this.write(fh, offset, data, stable));
+      if (st === SYNC_OK) {
+        const pos = Number(offset);
+        const tbl = this.entry!.boundTo as LocalioTable;
+        try {
+          this.writeSyncTimed(f!.fd, data, pos, len);
+        } catch (err) {
+          return this.failed('write', this.entry!, err, () => this.fallback.write(fh, offset, data, stable));
+        }
+        this.wrote(f!, fh, offset, pos, len);
+        this.counters.writesSync++;
+        this.counters.writesLocal++;
+        return Promise.resolve({ count: len, committed: UNSTABLE, verf: tbl.verifier, local: true });
+      }
+    }
     return this.run('write', fh, 'rw', (f, tbl) => this.writeLocal(f, tbl, fh, offset, data, stable), () => this.fallback.write(fh, offset, data, stable));
   }
 
@@ -346,7 +407,7 @@ export class LocalioTransport implements NfsTransport {
     // 'rw': the same permission check as an RPC COMMIT (write access, not on a read-only export)
     return this.run('commit', fh, 'rw', async (f, tbl) => {
       await fsyncFd(f.fd, false);
-      return Buffer.from(tbl.verifier);
+      return tbl.verifier;
     }, () => this.fallback.commit(fh, offset, count));
   }
 
@@ -459,11 +520,42 @@ export class LocalioTransport implements NfsTransport {
     return viaRpc();
   }
 
-  /** The cached LocalFile for `fh` in a slot serving `mode`, with a reference taken for the caller; null on a miss. */
-  private cachedFile(fh: Buffer, mode: LocalFileMode): LocalFile | null {
+  private slotOf(fh: Buffer): Slot | null {
+    if (fh === this.lastFh) return this.lastSlot;
     if (this.slots.size === 0) return null;
     const slot = this.slots.get(fh.toString('latin1'));
-    if (!slot) return null;
+    if (slot === undefined) return null;
+    this.lastFh = fh;
+    this.lastSlot = slot;
+    return slot;
+  }
+
+  /**
+   * The fast paths' file: the cached LocalFile for `fh` serving `mode`, WITHOUT a reference,
+   * or null (not bound, server closing, miss, or the grant re-check dropped it). Valid only
+   * until this thread next yields: the caller must finish its I/O synchronously.
+   */
+  private fastFile(fh: Buffer, mode: LocalFileMode): LocalFile | null {
+    const entry = this.entry;
+    if (entry === null) return null;
+    const tbl = entry.boundTo;
+    if (tbl === null || tbl.liveness.closing) return null;
+    const slot = this.slotOf(fh);
+    if (slot === null) return null;
+    const f = mode === 'r' ? slot.r : slot.rw;
+    if (f === null) return null;
+    if (f.dropped) { // the server's permission re-check (LocalGrant): refused or changed → open afresh
+      f.put();
+      slot[mode] = null;
+      return null;
+    }
+    return f;
+  }
+
+  /** The cached LocalFile for `fh` in a slot serving `mode`, with a reference taken for the caller; null on a miss. */
+  private cachedFile(fh: Buffer, mode: LocalFileMode): LocalFile | null {
+    const slot = this.slotOf(fh);
+    if (slot === null) return null;
     // strictly by the mode asked for: a read slot may hold a read-write descriptor (the server's
     // cache shares one), but it was opened with READ's checks only, so it never serves a write;
     // nor does a write slot serve reads (write permission does not imply read permission).
@@ -502,42 +594,80 @@ export class LocalioTransport implements NfsTransport {
         if (o) this.putSlot(o);
       }
     }
+    this.lastFh = null; // the key maps to a (possibly new) slot
+    this.lastSlot = null;
     if (s[mode]) return opened; // another operation cached one meanwhile: this one is used once
     s[mode] = opened; // the slot keeps the open's reference
     return opened.get();
   }
 
-  private syncAllowed(len: number): boolean {
-    if (len > this.options.syncReadMaxBytes || this.syncThisTurn >= this.options.syncReadsPerTurn) return false;
-    if (this.syncUsThisTurn >= this.options.syncBudgetUs) return false;
+  /**
+   * May one more operation run synchronously now? SYNC_OK (counted), SYNC_LATER when this
+   * event-loop turn's share is used up (the caller waits for the next turn and asks again), or
+   * SYNC_OFF in the cooldown after a slow one (the caller uses the threadpool).
+   */
+  private syncState(): number {
     if (this.syncOffUntil !== 0) {
-      if (performance.now() < this.syncOffUntil) return false;
+      if (performance.now() < this.syncOffUntil) return SYNC_OFF;
       this.syncOffUntil = 0;
     }
+    if (this.syncThisTurn >= this.options.syncReadsPerTurn || this.syncUsThisTurn >= this.options.syncBudgetUs) return SYNC_LATER;
     if (!this.syncResetScheduled) {
       this.syncResetScheduled = true;
       setImmediate(this.resetTurn);
     }
     this.syncThisTurn++;
-    return true;
+    return SYNC_OK;
+  }
+
+  /** syncState() for the slow path: SYNC_LATER counts as no (the operation is already async). */
+  private syncAllowed(): boolean {
+    return this.syncState() === SYNC_OK;
+  }
+
+  /** Resolves in the next event-loop turn (after I/O callbacks): the synchronous share of this one is used up. */
+  private nextTurn(): Promise<void> {
+    this.counters.syncYields++;
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** A synchronous operation took `t1 - t0` ms: charge it to the turn; a slow one turns the sync path off for a while. */
+  private charge(t0: number, t1: number): void {
+    const us = (t1 - t0) * 1000;
+    this.syncUsThisTurn += us;
+    // two slow ones in a row: one alone is as likely the thread being preempted on a loaded
+    // machine as a read from the device (measured: see README, "Sync or threadpool")
+    if (us <= this.options.slowSyncReadUs) this.slowStreak = 0;
+    else if (++this.slowStreak >= 2) {
+      this.slowStreak = 0;
+      this.syncOffUntil = t1 + this.options.syncReadCooldownMs;
+    }
+  }
+
+  private readSyncTimed(fd: number, dest: Buffer, pos: number, len: number): number {
+    const t0 = performance.now();
+    let n = 0;
+    while (n < len) {
+      const got = fs.readSync(fd, dest, n, len - n, pos + n);
+      if (got === 0) break;
+      n += got;
+    }
+    this.charge(t0, performance.now());
+    return n;
+  }
+
+  private writeSyncTimed(fd: number, data: Buffer, pos: number, len: number): void {
+    const t0 = performance.now();
+    let n = 0;
+    while (n < len) n += fs.writeSync(fd, data, n, len - n, pos + n);
+    this.charge(t0, performance.now());
   }
 
   private readLocal(f: LocalFile, offset: bigint, dest: Buffer): ReadResult | Promise<ReadResult> {
     const len = dest.length;
     const pos = position(offset, len);
-    if (len > 0 && this.syncAllowed(len)) {
-      const fd = f.fd;
-      const t0 = performance.now();
-      let n = 0;
-      while (n < len) {
-        const got = fs.readSync(fd, dest, n, len - n, pos + n);
-        if (got === 0) break;
-        n += got;
-      }
-      const t1 = performance.now();
-      const us = (t1 - t0) * 1000;
-      this.syncUsThisTurn += us;
-      if (us > this.options.slowSyncReadUs) this.syncOffUntil = t1 + this.options.syncReadCooldownMs;
+    if (len > 0 && len <= this.options.syncReadMaxBytes && this.syncAllowed()) {
+      const n = this.readSyncTimed(f.fd, dest, pos, len);
       this.counters.readsSync++;
       return this.readResult(f, pos, n, len);
     }
@@ -570,6 +700,13 @@ export class LocalioTransport implements NfsTransport {
     return { count: n, eof: end >= size };
   }
 
+  /** After a local write: the size we know grows, and the client's attribute cache is told. */
+  private wrote(f: LocalFile, fh: Buffer, offset: bigint, pos: number, len: number): void {
+    const known = this.sizes.get(f);
+    if (known !== undefined && pos + len > known) this.sizes.set(f, pos + len);
+    this.onLocalWrite?.(fh, offset, len);
+  }
+
   private async writeLocal(f: LocalFile, tbl: LocalioTable, fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
     const fd = f.fd;
     const len = data.length;
@@ -578,11 +715,9 @@ export class LocalioTransport implements NfsTransport {
     while (n < len) {
       n += await pwrite(fd, data, n, len - n, pos + n);
     }
-    const known = this.sizes.get(f);
-    if (known !== undefined && pos + len > known) this.sizes.set(f, pos + len);
     if (stable === FILE_SYNC) await fsyncFd(fd, false);
     else if (stable === DATA_SYNC) await fsyncFd(fd, true);
-    this.onLocalWrite?.(fh, offset, len);
-    return { count: len, committed: stable, verf: Buffer.from(tbl.verifier) };
+    this.wrote(f, fh, offset, pos, len);
+    return { count: len, committed: stable, verf: tbl.verifier, local: true };
   }
 }

@@ -332,19 +332,71 @@ t.test('LocalFile slots: shared per handle and mode, released on close, reopened
   await end();
 });
 
-t.test('sync-read budget: at most syncReadsPerTurn synchronous reads per event-loop turn', async (t) => {
+t.test('sync-read budget: at most syncReadsPerTurn synchronous reads per event-loop turn; the rest wait for the next turn', async (t) => {
   const { end, lt } = await rig(t, {}, { syncReadsPerTurn: 3, slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000 }, { a: randomBytes(65536) });
   t.equal(await lt.probe(), true);
   await lt.read(fhOf('a'), 0n, Buffer.alloc(10)); // opens the slot
   await new Promise((r) => setImmediate(r));
-  const s0 = lt.stats().readsSync;
-  await Promise.all(Array.from({ length: 10 }, (_, i) => lt.read(fhOf('a'), BigInt(i * 4096), Buffer.alloc(4096))));
-  t.equal(lt.stats().readsSync - s0, 3, 'three of ten ran synchronously, the rest through the threadpool');
-  await new Promise((r) => setImmediate(r));
-  await Promise.all(Array.from({ length: 10 }, (_, i) => lt.read(fhOf('a'), BigInt(i * 4096), Buffer.alloc(4096))));
-  t.equal(lt.stats().readsSync - s0, 6, 'the budget resets each turn');
+  const s0 = lt.stats();
+  const ps = Array.from({ length: 10 }, (_, i) => lt.read(fhOf('a'), BigInt(i * 4096), Buffer.alloc(4096)));
+  t.equal(lt.stats().readsSync - s0.readsSync, 3, 'three of ten ran synchronously in this turn');
+  const rs = await Promise.all(ps);
+  t.same(rs.map((r) => r.count), Array(10).fill(4096), 'every read complete');
+  const s1 = lt.stats();
+  t.equal(s1.readsSync - s0.readsSync, 10, 'the others waited for later turns and ran synchronously there, not through the threadpool');
+  t.equal(s1.syncYields - s0.syncYields, 7 + 4 + 1, 'each wait is one yield (7, then 4, then 1 left over)');
+  t.equal(s1.readsLocal - s0.readsLocal, 10, 'all local');
   await lt.read(fhOf('a'), 0n, Buffer.alloc(20_000));
-  t.equal(lt.stats().readsSync - s0, 6, 'reads above syncReadMaxBytes are never synchronous');
+  t.equal(lt.stats().readsSync - s0.readsSync, 10, 'reads above syncReadMaxBytes are never synchronous');
+  await end();
+});
+
+t.test('fast path: the EOF rule exactly as READ answers it, also after another writer grows the file', async (t) => {
+  const content = randomBytes(10_000);
+  const { end, dir, rpcT, lt } = await rig(t, {}, { slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000 }, { a: content });
+  t.equal(await lt.probe(), true);
+  await lt.read(fhOf('a'), 0n, Buffer.alloc(10)); // opens the slot
+  const cases: Array<[number, number]> = [[0, 4096], [5904, 4096], [9000, 4096], [10_000, 10], [20_000, 10]];
+  const check = async (label: string): Promise<void> => {
+    for (const [off, len] of cases) {
+      const s0 = lt.stats().readsSync;
+      const a = Buffer.alloc(len);
+      const b = Buffer.alloc(len);
+      const local = await lt.read(fhOf('a'), BigInt(off), a);
+      t.equal(lt.stats().readsSync, s0 + 1, `${label} ${off}+${len}: the fast path`);
+      const rpc = await rpcT.read(fhOf('a'), BigInt(off), b);
+      t.same(local, rpc, `${label} ${off}+${len}: count and eof as READ answers (${rpc.count}, ${rpc.eof})`);
+      t.ok(a.equals(b), `${label} ${off}+${len}: same bytes`);
+    }
+  };
+  await check('10000 bytes:');
+  fs.appendFileSync(path.join(dir, 'a'), randomBytes(100)); // the transport's remembered size is now stale
+  await check('grown to 10100:');
+  await end();
+});
+
+t.test('fast path: takes nothing once the server is closing, though the client is still bound', async (t) => {
+  const { end, server, lt } = await rig(t, {}, { slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000 }, { a: randomBytes(8192) });
+  t.equal(await lt.probe(), true);
+  await lt.read(fhOf('a'), 0n, Buffer.alloc(10));
+  await lt.write(fhOf('a'), 0n, Buffer.alloc(10, 1), 0); // opens the slots
+  await lt.read(fhOf('a'), 0n, Buffer.alloc(10));
+  await lt.write(fhOf('a'), 0n, Buffer.alloc(10, 1), 0);
+  const s0 = lt.stats();
+  t.equal(s0.readsSync >= 1 && s0.writesSync >= 1, true, 'both fast paths were taken while live');
+  // the first step of the interlock alone: no new references, not yet unbound
+  server.localio.liveness.close();
+  t.ok(lt.cachedHandles > 0, 'the slot is still cached');
+  const r = await lt.read(fhOf('a'), 0n, Buffer.alloc(4096));
+  const w = await lt.write(fhOf('a'), 0n, Buffer.alloc(16, 2), 0);
+  const s1 = lt.stats();
+  t.equal(r.count, 4096, 'the read was answered');
+  t.equal(w.count, 16, 'the write was answered');
+  t.equal(s1.readsLocal, s0.readsLocal, 'no local read');
+  t.equal(s1.writesLocal, s0.writesLocal, 'no local write');
+  t.equal(s1.readsRpc - s0.readsRpc, 1, 'the read went by RPC');
+  t.equal(s1.writesRpc - s0.writesRpc, 1, 'the write went by RPC');
+  t.equal(lt.isLocal, false, 'not local any more');
   await end();
 });
 
@@ -358,7 +410,7 @@ t.test('switchable: a client with localio disabled never probes; counters are pu
   await lt.read(fhOf('a'), 0n, Buffer.alloc(10));
   await lt.write(fhOf('a'), 0n, Buffer.alloc(10), 0);
   await lt.commit(fhOf('a'), 0n, 0);
-  t.same(lt.stats(), { readsLocal: 0, readsRpc: 1, readsSync: 0, writesLocal: 0, writesRpc: 1, commitsLocal: 0, commitsRpc: 1, fallbacks: 0, probes: 0, probesLocal: 0 });
+  t.same(lt.stats(), { readsLocal: 0, readsRpc: 1, readsSync: 0, writesLocal: 0, writesSync: 0, syncYields: 0, writesRpc: 1, commitsLocal: 0, commitsRpc: 1, fallbacks: 0, probes: 0, probesLocal: 0 });
   lt.publishStats();
   t.same(snaps, [lt.stats()]);
   // the same client with LOCALIO on: probing publishes a snapshot too
