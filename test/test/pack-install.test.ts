@@ -12,9 +12,14 @@ import { missingTools } from '../src/tools.js';
 
 const PNPM = ['-y', 'pnpm@10.34.8'];
 
-function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000): { code: number | null; out: string } {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, npm_config_update_notifier: 'false' } });
-  return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+// A user's shell, not the package manager's script environment: `pnpm test` exports npm_config_*
+// settings that npm does not know and warns about on every npx call.
+const userEnv: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|pnpm_)/i.test(k)));
+
+/** `out` is stdout alone (what a user's pipe gets); `err` is stderr, shown in failure messages. */
+function run(cmd: string, args: string[], cwd: string, timeoutMs = 300_000): { code: number | null; out: string; err: string } {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: timeoutMs, env: { ...userEnv, npm_config_update_notifier: 'false' } });
+  return { code: r.status, out: r.stdout ?? '', err: r.stderr ?? '' };
 }
 
 t.test('pnpm pack, npm install the tarballs, npx nfsts serve / ls, the README snippet', { skip: missingTools('npm', 'npx') }, async (tt) => {
@@ -34,11 +39,11 @@ t.test('pnpm pack, npm install the tarballs, npx nfsts serve / ls, the README sn
 
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
   const install = run('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(packs, f))], app);
-  tt.equal(install.code, 0, `npm install: ${install.out.slice(-2000)}`);
+  tt.equal(install.code, 0, `npm install: ${(install.out + install.err).slice(-2000)}`);
 
   const state = join(work, 'state');
   const version = run('npx', ['nfsts', '--version'], app, 60_000);
-  tt.match(version.out, /^nfsts \d+\.\d+\.\d+\n$/, 'npx nfsts runs the installed bin');
+  tt.match(version.out, /^nfsts \d+\.\d+\.\d+\n$/, `npx nfsts runs the installed bin ${version.err}`);
   // the bin npx ran, started directly so that SIGTERM reaches the server itself (npx does not forward it)
   const child = spawn(join(app, 'node_modules', '.bin', 'nfsts'), ['serve', exportDir, '--port', '0', '--no-portmap', '--state-dir', state, '--options', 'rw,no_root_squash', '--log-level', 'silent'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
   const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
@@ -54,7 +59,7 @@ t.test('pnpm pack, npm install the tarballs, npx nfsts serve / ls, the README sn
     child.on('close', (code) => reject(new Error(`nfsts serve exited with ${code}: ${out}`)));
   });
   const ls = run('npx', ['nfsts', 'ls', `nfs://127.0.0.1/export?nfsport=${port}&mountport=${port}`], app, 60_000);
-  tt.equal(ls.code, 0, ls.out);
+  tt.equal(ls.code, 0, ls.out + ls.err);
   tt.equal(ls.out, 'hello.txt\n', 'npx nfsts ls lists the served directory');
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   child.kill('SIGTERM');
@@ -76,6 +81,6 @@ await nfs.close();
 await server.close();
 `);
   const snippet = run(process.execPath, ['snippet.mjs'], app, 60_000);
-  tt.equal(snippet.code, 0, snippet.out);
+  tt.equal(snippet.code, 0, snippet.out + snippet.err);
   tt.equal(snippet.out, 'hi\n', 'the installed packages work as the README shows');
 });
