@@ -34,6 +34,8 @@ export interface Nfs3Env {
   verdicts: Map<string, boolean>;
   /** buffers for large READs, lent until the reply is written (see read.ts) */
   readBuffers: BufferPool;
+  /** buffers for small READs (up to their size), lent until the reply is written */
+  smallReadBuffers: BufferPool;
   /** STALE answers per client, to warn about storms */
   staleWatch?: StaleWatch;
 }
