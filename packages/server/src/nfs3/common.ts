@@ -102,6 +102,17 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
   return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
 }
 
+/**
+ * target() without a promise when the core can resolve the handle synchronously and the
+ * client is allowed without a DNS lookup; null otherwise (the caller then awaits target(),
+ * which repeats every check).
+ */
+export function targetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Target | null {
+  const r = env.core.resolveSync(fh.data);
+  if (r === null || !env.core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) return null;
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+}
+
 /** A Target, and the descriptor the open-file cache already held for it, if any (put() it). */
 export interface OpenTarget {
   t: Target;
