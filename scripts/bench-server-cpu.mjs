@@ -4,7 +4,7 @@
 // the raw RpcClient of the same tree at a queue depth, and reads the child's utime+stime from
 // /proc before and after each operation. CPU per call is robust on a loaded machine where wall
 // time is not; p50/p99/p99.9 show the tail (one stall in a hundred at QD 1 is what issue 12 is about).
-//   node scripts/bench-server-cpu.mjs [TREE] [--n 20000] [--qd 1] [--ops read,getattr,lookup,create]
+//   node scripts/bench-server-cpu.mjs [TREE] [--n 20000] [--qd 1] [--ops read,getattr,lookup,create] [--server-args '...']
 // Compare two trees by alternating runs (see bench-core-ops.mjs). Prints one JSON line per op.
 import fs from 'node:fs'; import os from 'node:os'; import { join } from 'node:path'; import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -13,13 +13,15 @@ const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0
 const tree = argv[0] && !argv[0].startsWith('--') ? argv[0] : new URL('..', import.meta.url).pathname;
 const N = Number(opt('n', '20000')); const QD = Number(opt('qd', '1'));
 const ops = opt('ops', 'read,getattr,lookup,create').split(',');
+// e.g. --server-args '--cpu-prof --cpu-prof-dir=/tmp/prof' (summarise with bench/dist/src/suite/profile-summary.js)
+const serverArgs = opt('server-args', '').split(' ').filter(Boolean);
 const rpc = await import(`${tree}/packages/rpc/dist/src/index.js`);
 const xdr = await import(`${tree}/packages/xdr/dist/src/index.js`);
 const base = fs.mkdtempSync(join(os.tmpdir(), 'nfsts-bench-cpu-'));
 fs.mkdirSync(join(base, 'big')); fs.mkdirSync(join(base, 'scratch'));
 fs.writeFileSync(join(base, 'data'), Buffer.alloc(1 << 20, 7));
 for (let i = 0; i < 2000; i++) fs.writeFileSync(join(base, 'big', `entry-${i}`), '');
-const child = spawn(process.execPath, [`${tree}/bench/dist/src/suite/child-server.js`, base], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [...serverArgs, `${tree}/bench/dist/src/suite/child-server.js`, base], { stdio: ['pipe', 'pipe', 'inherit'] });
 const line = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
 const url = new URL(JSON.parse(line).url);
 const port = Number(url.searchParams.get('nfsport'));

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import t from 'tap';
 import type { READ3res } from '@nfsts/xdr';
-import { ctxFor, me, ok, rpcPair, setup, st, stranger } from './nfs3-helpers.js';
+import { GATE_WIDE_OPEN, ctxFor, me, ok, rpcPair, setup, st, stranger } from './nfs3-helpers.js';
 
 async function until(cond: () => boolean): Promise<void> {
   // waits for the server's write callbacks; bounded so a leak fails instead of hanging
@@ -18,7 +18,7 @@ async function until(cond: () => boolean): Promise<void> {
 }
 
 t.test('a small READ of a cached descriptor returns its result synchronously, with the right bytes', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
   const data = randomBytes(10_000);
   writeFileSync(join(s.root, 'f'), data);
   s.own(join(s.root, 'f'));
@@ -35,7 +35,7 @@ t.test('a small READ of a cached descriptor returns its result synchronously, wi
 });
 
 t.test('the fast path checks the credential of each call', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
   writeFileSync(join(s.root, 'private'), 'secret');
   s.own(join(s.root, 'private'));
   chmodSync(join(s.root, 'private'), 0o600);
@@ -51,7 +51,7 @@ t.test('the fast path checks the credential of each call', async (t) => {
 });
 
 t.test('EOF on the fast path is exact: short at the end, at the end, past the end', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
   const data = randomBytes(8192);
   writeFileSync(join(s.root, 'f'), data);
   s.own(join(s.root, 'f'));
@@ -79,7 +79,7 @@ t.test('EOF on the fast path is exact: short at the end, at the end, past the en
 });
 
 t.test('over RPC, small READ buffers go back to their pool once each reply is written', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
   const { nfs } = await rpcPair(t, s.prog);
   const data = randomBytes(64 * 1024);
   writeFileSync(join(s.root, 'f'), data);

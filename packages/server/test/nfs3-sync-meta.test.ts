@@ -8,12 +8,12 @@ import { chmodSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import t from 'tap';
 import type { GETATTR3res, LOOKUP3res } from '@nfsts/xdr';
-import { ctxFor, me, ok, setup, st, stranger } from './nfs3-helpers.js';
+import { GATE_WIDE_OPEN, ctxFor, me, ok, setup, st, stranger } from './nfs3-helpers.js';
 
 const isThenable = (v: unknown): boolean => typeof (v as { then?: unknown }).then === 'function';
 
 t.test('GETATTR: synchronous for a known handle, STALE once the object is replaced', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
   writeFileSync(join(s.root, 'f'), 'abc');
   s.own(join(s.root, 'f'));
   const file = await s.fh('f');
@@ -32,7 +32,7 @@ t.test('GETATTR: synchronous for a known handle, STALE once the object is replac
 });
 
 t.test('LOOKUP: synchronous answers keep the search permission check and NOENT', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
   mkdirSync(join(s.root, 'd'));
   writeFileSync(join(s.root, 'd', 'x'), 'x');
   s.own(join(s.root, 'd'));

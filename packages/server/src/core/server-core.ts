@@ -102,6 +102,8 @@ const LISTING_CACHE_DIRS = 8;
 const INDEX_SAVE_INTERVAL_MS = 30_000;
 const SEARCH_BATCH = 64;
 const VERIFIED_HANDLES = 8192;
+/** Handles given out recently, by object: READDIRPLUS and LOOKUP hand out the same ones again and again (an HMAC each costs several µs) */
+const ISSUED_HANDLES = 8192;
 
 const S_IFMT = 0o170000;
 const FTYPE: Record<number, ftype3> = {
@@ -209,6 +211,8 @@ export class ServerCore {
   readonly syncReads: SyncReadGate;
   private readonly states = new Map<number, ExportState>();
   private readonly verified = new Map<string, HandleMemo>();
+  /** handles by `exportId:dev:ino:gen`, so that the same object's handle is MACed once (bounded: the oldest goes first) */
+  private readonly issued = new Map<string, Buffer>();
   /** bumped by every remove/rename/directory change: ends the trust of every HandleMemo path */
   private epoch = 0;
   private readonly knownIds = new Set<number>();
@@ -905,7 +909,16 @@ export class ServerCore {
   handleFor(exp: Export, at: { rel: string }, stats: Stats): Buffer {
     const s = this.stateOf(exp);
     this.indexRel(s, at.rel, stats, null);
-    return encodeHandle({ exportId: exp.id, dev: stats.dev, ino: stats.ino, gen: this.gen(stats) }, s.secret);
+    const gen = this.gen(stats);
+    const key = `${exp.id}:${stats.dev}:${stats.ino}:${gen}`;
+    let fh = this.issued.get(key);
+    if (fh === undefined) {
+      fh = encodeHandle({ exportId: exp.id, dev: stats.dev, ino: stats.ino, gen }, s.secret);
+      if (this.issued.size >= ISSUED_HANDLES) this.issued.delete(this.issued.keys().next().value!);
+      this.issued.set(key, fh);
+    }
+    // shared by every reply that carries it: encoders only read it
+    return fh;
   }
 
   /** ACCESS3 bits granted of `want` (MODIFY/EXTEND/DELETE never on a read-only export). */
