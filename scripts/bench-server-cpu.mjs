@@ -4,7 +4,7 @@
 // the raw RpcClient of the same tree at a queue depth, and reads the child's utime+stime from
 // /proc before and after each operation. CPU per call is robust on a loaded machine where wall
 // time is not; p50/p99/p99.9 show the tail (one stall in a hundred at QD 1 is what issue 12 is about).
-//   node scripts/bench-server-cpu.mjs [TREE] [--n 20000] [--qd 1] [--ops read,getattr,lookup,create] [--server-args '...']
+//   node scripts/bench-server-cpu.mjs [TREE] [--n 20000] [--qd 1] [--ops read,getattr,lookup,create,readdirplus] [--server-args '...']
 // Compare two trees by alternating runs (see bench-core-ops.mjs). Prints one JSON line per op.
 import fs from 'node:fs'; import os from 'node:os'; import { join } from 'node:path'; import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -39,6 +39,15 @@ const calls = {
   read: (i) => nfs(6, xdr.xdr_READ3args, xdr.xdr_READ3res, { file: data, offset: BigInt(((i * 7919) % 255) * 4096), count: 4096 }),
   getattr: () => nfs(1, xdr.xdr_GETATTR3args, xdr.xdr_GETATTR3res, { object: data }),
   lookup: (i) => nfs(3, xdr.xdr_LOOKUP3args, xdr.xdr_LOOKUP3res, { what: { dir: big, name: `entry-${i % 2000}` } }),
+  // one whole listing of the 2,000-entry directory in 32 KiB replies (as the Linux client asks)
+  readdirplus: async () => {
+    let cookie = 0n, cookieverf = Buffer.alloc(8);
+    for (;;) {
+      const r = await nfs(17, xdr.xdr_READDIRPLUS3args, xdr.xdr_READDIRPLUS3res, { dir: big, cookie, cookieverf, dircount: 8192, maxcount: 32768 });
+      if (r.status !== 0 || r.resok.reply.eof) return r;
+      const e = r.resok.reply.entries; cookie = e[e.length - 1].cookie; cookieverf = r.resok.cookieverf;
+    }
+  },
   create: async (i) => {
     const r = await nfs(8, xdr.xdr_CREATE3args, xdr.xdr_CREATE3res, { where: { dir: scratch, name: `n${i}` }, how: { mode: 0, obj_attributes: NO } });
     if (r.status !== 0) return r;
@@ -46,8 +55,9 @@ const calls = {
   },
 };
 for (const op of ops) {
-  const fn = calls[op]; const n = op === 'create' ? Math.ceil(N / 5) : N;
+  const fn = calls[op]; const n = op === 'create' ? Math.ceil(N / 5) : op === 'readdirplus' ? Math.ceil(N / 200) : N;
   for (let i = 0; i < Math.min(500, n); i++) await fn(i + n); // warm up
+  // readdirplus: one op is a whole listing of 2,000 entries (about 20 calls)
   const lat = new Float64Array(n); let next = 0;
   const t0 = ticks(); const w0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: QD }, async () => {

@@ -211,8 +211,8 @@ export class ServerCore {
   readonly syncReads: SyncReadGate;
   private readonly states = new Map<number, ExportState>();
   private readonly verified = new Map<string, HandleMemo>();
-  /** handles by `exportId:dev:ino:gen`, so that the same object's handle is MACed once (bounded: the oldest goes first) */
-  private readonly issued = new Map<string, Buffer>();
+  /** handles by `exportId:dev:ino` (with the generation they carry), so that the same object's handle is MACed once (bounded: the oldest goes first) */
+  private readonly issued = new Map<string, { gen: bigint; fh: Buffer }>();
   /** bumped by every remove/rename/directory change: ends the trust of every HandleMemo path */
   private epoch = 0;
   private readonly knownIds = new Set<number>();
@@ -865,8 +865,7 @@ export class ServerCore {
   }
 
   /** Index the object found at rel (and remember every name of a hard-linked one). */
-  private indexRel(s: ExportState, rel: string, stats: Stats, parentKey: string | null): void {
-    const key = inodeKey(stats.dev, stats.ino);
+  private indexRel(s: ExportState, rel: string, stats: Stats, parentKey: string | null, key = inodeKey(stats.dev, stats.ino)): void {
     if (key === s.rootKey) return;
     if (stats.nlink > 1n && !stats.isDirectory()) {
       let names = s.names.get(key);
@@ -908,16 +907,16 @@ export class ServerCore {
   /** The handle of an object (44 bytes, stable across restarts and renames); indexes it. */
   handleFor(exp: Export, at: { rel: string }, stats: Stats): Buffer {
     const s = this.stateOf(exp);
-    this.indexRel(s, at.rel, stats, null);
+    const ikey = inodeKey(stats.dev, stats.ino);
+    this.indexRel(s, at.rel, stats, null, ikey);
     const gen = this.gen(stats);
-    const key = `${exp.id}:${stats.dev}:${stats.ino}:${gen}`;
-    let fh = this.issued.get(key);
-    if (fh === undefined) {
-      fh = encodeHandle({ exportId: exp.id, dev: stats.dev, ino: stats.ino, gen }, s.secret);
-      if (this.issued.size >= ISSUED_HANDLES) this.issued.delete(this.issued.keys().next().value!);
-      this.issued.set(key, fh);
-    }
+    const key = `${exp.id}:${ikey}`;
+    const known = this.issued.get(key);
     // shared by every reply that carries it: encoders only read it
+    if (known !== undefined && known.gen === gen) return known.fh;
+    const fh = encodeHandle({ exportId: exp.id, dev: stats.dev, ino: stats.ino, gen }, s.secret);
+    if (known === undefined && this.issued.size >= ISSUED_HANDLES) this.issued.delete(this.issued.keys().next().value!);
+    this.issued.set(key, { gen, fh });
     return fh;
   }
 
