@@ -4,6 +4,7 @@
 // and, when it can start, nfs-ganesha, alternating the two cell by cell. Prints ops/s and
 // p50/p99/p99.9 reply times per cell and the ours/ganesha ratio of ops/s.
 //   unshare -n -- sh -c 'ip link set lo up; ip addr add 127.0.0.2/8 dev lo; node scripts/bench-libnfs.mjs [--seconds 5] [--rounds 2]'
+//   node scripts/bench-libnfs.mjs --no-ganesha --server-tree /tmp/base --cells read1   (another tree's server alone)
 // (ganesha needs fixed ports, so a private network namespace; outside one it is skipped.)
 // Needs gcc and Debian's libnfs-dev to compile the load generator (here, at bench time, never
 // at install time): without them it prints { "skip": reason } and exits 0.
@@ -13,6 +14,9 @@ const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
 const seconds = opt('seconds', '5'); const rounds = Number(opt('rounds', '2'));
 const tree = new URL('..', import.meta.url).pathname;
+// --server-tree DIR: the built tree whose server is measured (default this one), e.g. a baseline worktree
+const serverTree = opt('server-tree', tree);
+const only = opt('cells', 'read1,write1,read16,write16').split(',');
 const SIZE = 64 << 20;
 
 const skip = (reason) => { console.log(JSON.stringify({ skip: reason })); process.exit(0); };
@@ -28,11 +32,11 @@ try {
 
 const targets = [];
 const ours = join(work, 'ours'); fs.mkdirSync(ours); fs.writeFileSync(join(ours, 'data'), Buffer.alloc(SIZE, 1));
-const child = spawn(process.execPath, [join(tree, 'bench/dist/src/suite/child-server.js'), ours], { stdio: ['pipe', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [join(serverTree, 'bench/dist/src/suite/child-server.js'), ours], { stdio: ['pipe', 'pipe', 'inherit'] });
 const line = await new Promise((resolve) => createInterface({ input: child.stdout }).once('line', resolve));
 targets.push({ name: 'nfsts', url: JSON.parse(line).url, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } });
-let ganeshaSkip = null;
-try {
+let ganeshaSkip = argv.includes('--no-ganesha') ? 'not asked for (--no-ganesha)' : null;
+if (ganeshaSkip === null) try {
   const { startGanesha } = await import(join(tree, 'test/dist/src/ganesha.js'));
   const g = await startGanesha();
   if ('skip' in g) ganeshaSkip = g.skip;
@@ -45,7 +49,7 @@ try {
 }
 if (ganeshaSkip !== null) console.error(`ganesha skipped: ${ganeshaSkip}`);
 
-const cells = [['read', 1], ['write', 1], ['read', 16], ['write', 16]];
+const cells = [['read', 1], ['write', 1], ['read', 16], ['write', 16]].filter(([op, qd]) => only.includes(`${op}${qd}`));
 const results = {};
 for (let r = 0; r < rounds; r++) {
   for (const [op, qd] of cells) {
