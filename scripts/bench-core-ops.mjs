@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // CPU and wall time per NFS operation of a built tree's server, calling the procedure handlers
-// directly (no network, so the client and the loopback are not measured): GETATTR of a file
+// directly (no network, so the client and the loopback are not measured): 4 KiB READ, GETATTR of a file
 // three directories down, LOOKUP in a 2,000-entry directory, CREATE+REMOVE, READDIRPLUS of the
 // 2,000 entries. Compare two trees by alternating runs (the machine's noise dwarfs small
 // differences; take the minimum and the median of several):
 //   git worktree add /tmp/old <commit> && (cd /tmp/old && pnpm install && pnpm build)
 //   for r in 1 2 3 4 5 6; do for t in /tmp/old $PWD; do echo "$t $(node scripts/bench-core-ops.mjs $t)"; done; done
-// Prints one JSON line: { op: { cpu: µs/op (all threads), wall: µs/op } }. ONLY=create runs CREATE+REMOVE alone.
+// Prints one JSON line: { op: { cpu: µs/op (all threads), wall: µs/op } }. ONLY=create runs CREATE+REMOVE alone, ONLY=read READ alone.
 import fs from 'node:fs'; import os from 'node:os'; import { join } from 'node:path';
 const tree = process.argv[2] ?? new URL('..', import.meta.url).pathname;
 const srv = await import(`${tree}/packages/server/dist/src/index.js`);
@@ -36,6 +36,17 @@ async function measure(name, n, fn) {
   return [name, { cpu: (cu.user + cu.system) / n, wall: wall / n }];
 }
 const out = [];
+// 4 KiB READ at random offsets of a 1 MiB file (page cache); sent() runs as after a written reply
+fs.writeFileSync(join(root, 'a/b/c/data'), Buffer.alloc(1 << 20, 7));
+const data = await lk(c, 'data');
+const readProc = procs[6];
+const only = process.env.ONLY;
+if (only === undefined || only === 'read') out.push(await measure('READ 4 KiB (a/b/c/data)', 20000, async (i) => {
+  const r = await readProc.handler({ file: data, offset: BigInt(((i * 7919) % 255) * 4096), count: 4096 }, ctx(6));
+  if (r.status !== 0 || r.resok.count !== 4096) throw new Error('read ' + r.status);
+  readProc.sent?.(r);
+}));
+if (only === 'read') { await core.close(); fs.rmSync(base, { recursive: true, force: true }); console.log(JSON.stringify(Object.fromEntries(out))); process.exit(0); }
 if (process.env.ONLY !== 'create') out.push(await measure('GETATTR (a/b/c/file)', 20000, () => call(1, { object: file })));
 if (process.env.ONLY !== 'create') out.push(await measure('LOOKUP (big/entry-i)', 20000, (i) => call(3, { what: { dir: big, name: `entry-${i % 2000}` } })));
 out.push(await measure('CREATE+REMOVE (scratch)', 4000, async (i) => {

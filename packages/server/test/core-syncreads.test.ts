@@ -7,7 +7,7 @@ import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServerCore, SyncReadGate, parseSyncReadOptions, DEFAULT_SYNC_READ_MAX_BYTES, DEFAULT_SYNC_READS_PER_TURN } from '../src/core/index.js';
+import { ServerCore, SyncReadGate, parseSyncReadOptions, DEFAULT_SYNC_READ_MAX_BYTES, DEFAULT_SYNC_READS_PER_TURN, DEFAULT_SLOW_SYNC_READ_STRIKES } from '../src/core/index.js';
 import { ok, setup } from './nfs3-helpers.js';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -32,10 +32,24 @@ t.test('the gate: size limit, per-turn count and budget, cooldown after a slow r
   t.equal(b.allow(4096), true, 'and renewed next turn');
 
   const c = new SyncReadGate({ cooldownMs: 60_000 });
-  t.equal(c.allow(4096), true);
-  c.done(performance.now() - 1, performance.now()); // 1 ms: not from the page cache
+  const slowRead = (): void => c.done(performance.now() - 1, performance.now()); // 1 ms: not from the page cache
+  for (let i = 1; i < DEFAULT_SLOW_SYNC_READ_STRIKES; i++) {
+    t.equal(c.allow(4096), true);
+    slowRead();
+    await turn();
+  }
+  t.equal(c.allow(4096), true, `${DEFAULT_SLOW_SYNC_READ_STRIKES - 1} slow reads in a row (a preempted thread) keep synchronous reads on`);
+  c.done(0, 0.001); // a fast one clears the count
+  for (let i = 1; i < DEFAULT_SLOW_SYNC_READ_STRIKES; i++) {
+    await turn();
+    t.equal(c.allow(4096), true);
+    slowRead();
+  }
   await turn();
-  t.equal(c.allow(4096), false, 'a slow read turns synchronous reads off for the cooldown');
+  t.equal(c.allow(4096), true, 'a fast read in between starts the count again');
+  slowRead();
+  await turn();
+  t.equal(c.allow(4096), false, `${DEFAULT_SLOW_SYNC_READ_STRIKES} slow reads in a row turn synchronous reads off for the cooldown`);
 
   const off = new SyncReadGate({ maxBytes: 0 });
   t.equal(off.allow(1), false, 'maxBytes 0: never');
@@ -46,6 +60,7 @@ t.test('options are checked and errors name the property', async (t) => {
   t.throws(() => parseSyncReadOptions({ maxBytes: -1 }), /"maxBytes"/);
   t.throws(() => parseSyncReadOptions({ perTurn: 0 }), /"perTurn"/);
   t.throws(() => parseSyncReadOptions({ slowUs: 1.5 }), /"slowUs"/);
+  t.throws(() => parseSyncReadOptions({ slowStrikes: 0 }), /"slowStrikes"/);
   t.throws(() => parseSyncReadOptions('x' as never), /"syncReads"/);
   await t.rejects(ServerCore.open({ stateDir: '/nonexistent-nfsts/state', exports: [], syncReads: { budgetUs: 0 } }), { code: 'ERR_NFS_BAD_OPTION' });
 });
@@ -86,7 +101,7 @@ t.test('core.lstat: synchronous under the gate, same stats and errors as the bac
   t.equal(g.allowStat(), true);
   const off = new SyncReadGate({ maxBytes: 0 });
   t.equal(off.allowStat(), false, 'maxBytes 0 turns synchronous stats off too');
-  const slow = new SyncReadGate({ cooldownMs: 60_000 });
+  const slow = new SyncReadGate({ cooldownMs: 60_000, slowStrikes: 1 });
   t.equal(slow.allowStat(), true);
   slow.done(performance.now() - 1, performance.now());
   await turn();

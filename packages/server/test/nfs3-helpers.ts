@@ -23,7 +23,7 @@ import {
   type RMDIR3res, type SETATTR3args, type SETATTR3res, type SYMLINK3args, type SYMLINK3res, type WRITE3args,
   type WRITE3res, type nfs_fh3, type sattr3, type Codec,
 } from '@nfsts/xdr';
-import { ServerCore, type Backend, type ExportOptions } from '../src/core/index.js';
+import { ServerCore, type Backend, type ExportOptions, type SyncReadOptions } from '../src/core/index.js';
 import { createNfs3Program, type Nfs3Program } from '../src/nfs3/index.js';
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -146,7 +146,12 @@ export interface SetupOptions {
   options?: Partial<ExportOptions>;
   /** the core's backend (default: NodeFsBackend); tests wrap the real one to watch its calls */
   backend?: Backend;
+  /** the core's SyncReadGate options (tests of the synchronous paths open it wide) */
+  syncReads?: SyncReadOptions;
 }
+
+/** A SyncReadGate that a loaded machine never closes: tests see which path the code takes, not the scheduler. */
+export const GATE_WIDE_OPEN: SyncReadOptions = { perTurn: 1_000_000, budgetUs: 1_000_000_000, slowUs: 1_000_000_000 };
 
 export async function setup(t: { teardown(fn: () => unknown): void }, o: SetupOptions = {}): Promise<Setup> {
   const dir = mkdtempSync(join(tmpdir(), 'nfsts-nfs3-'));
@@ -163,6 +168,7 @@ export async function setup(t: { teardown(fn: () => unknown): void }, o: SetupOp
   }
   const core = await ServerCore.open({
     ...(o.backend !== undefined ? { backend: o.backend } : {}),
+    ...(o.syncReads !== undefined ? { syncReads: o.syncReads } : {}),
     stateDir: join(dir, 'state'),
     exports: [
       { path: '/export', root, options: { squash: 'none', ...o.options } },

@@ -183,6 +183,24 @@ export class AtBackend extends DescriptorIo implements Backend {
     return now(() => this.lstatSync(a));
   }
 
+  lstatChildrenSync(dir: Node, names: readonly string[]): Array<Stats | undefined> {
+    const dfd = openDir(dir, 'readdirplus');
+    try {
+      const out: Array<Stats | undefined> = new Array<Stats | undefined>(names.length);
+      for (let i = 0; i < names.length; i++) {
+        try {
+          out[i] = at.statx(dfd, names[i]!, AT_SYMLINK_NOFOLLOW);
+        } catch (err) {
+          if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
+          out[i] = undefined;
+        }
+      }
+      return out;
+    } finally {
+      at.close(dfd);
+    }
+  }
+
   fstatSync(fd: number): Stats {
     return at.fstatx(fd);
   }

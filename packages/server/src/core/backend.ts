@@ -85,6 +85,13 @@ export interface Backend {
    * filesystems). A backend whose fstat may block (network or FUSE storage) leaves it out.
    */
   fstatSync?(fd: number): Stats;
+  /**
+   * Optional: lstat of several names in the directory `dir`, on the calling thread, through one
+   * descriptor of `dir` (checked to be it): out[i] is names[i]'s stats, or undefined when that
+   * name is gone (ENOENT); any other failure throws. READDIRPLUS stats its entries with it (one
+   * statx each instead of opening the directory again for every entry).
+   */
+  lstatChildrenSync?(dir: Node, names: readonly string[]): Array<Stats | undefined>;
   statfs(at: Loc): Promise<BackendStatFs>;
   /** Entries of a directory, without '.' and '..', in no particular order. */
   readdir(dir: Loc): Promise<DirEntry[]>;

@@ -102,6 +102,8 @@ const LISTING_CACHE_DIRS = 8;
 const INDEX_SAVE_INTERVAL_MS = 30_000;
 const SEARCH_BATCH = 64;
 const VERIFIED_HANDLES = 8192;
+/** Handles given out recently, by object: READDIRPLUS and LOOKUP hand out the same ones again and again (an HMAC each costs several µs) */
+const ISSUED_HANDLES = 8192;
 
 const S_IFMT = 0o170000;
 const FTYPE: Record<number, ftype3> = {
@@ -209,6 +211,8 @@ export class ServerCore {
   readonly syncReads: SyncReadGate;
   private readonly states = new Map<number, ExportState>();
   private readonly verified = new Map<string, HandleMemo>();
+  /** handles by `exportId:dev:ino` (with the generation they carry), so that the same object's handle is MACed once (bounded: the oldest goes first) */
+  private readonly issued = new Map<string, { gen: bigint; fh: Buffer }>();
   /** bumped by every remove/rename/directory change: ends the trust of every HandleMemo path */
   private epoch = 0;
   private readonly knownIds = new Set<number>();
@@ -400,19 +404,8 @@ export class ServerCore {
       this.counters.stale++;
       return NFS3ERR_STALE;
     }
-    // verified handles are remembered (an HMAC costs about 10 µs, the lookup well under 1)
-    const memoKey = fh.toString('latin1');
-    let memo = this.verified.get(memoKey);
-    if (memo === undefined) {
-      const d = decodeHandle(fh, s.secret);
-      if (!d) return NFS3ERR_BADHANDLE;
-      memo = { f: d, rel: null, until: 0, epoch: -1 };
-      if (this.verified.size >= VERIFIED_HANDLES) {
-        const oldest = this.verified.keys().next().value;
-        if (oldest !== undefined) this.verified.delete(oldest);
-      }
-      this.verified.set(memoKey, memo);
-    }
+    const memo = this.verify(s, fh);
+    if (memo === null) return NFS3ERR_BADHANDLE;
     const f = memo.f;
     const key = inodeKey(f.dev, f.ino);
     const epoch = this.epoch;
@@ -434,6 +427,71 @@ export class ServerCore {
       if (st !== NFS3ERR_NOENT && st !== NFS3ERR_NOTDIR) return st;
       this.counters.stale++;
       return NFS3ERR_STALE;
+    }
+  }
+
+  /** The handle's verified fields, or null when forged or malformed. Verified handles are remembered (an HMAC costs about 10 µs, the lookup well under 1). */
+  private verify(s: ExportState, fh: Buffer): HandleMemo | null {
+    const memoKey = fh.toString('latin1');
+    let memo = this.verified.get(memoKey);
+    if (memo === undefined) {
+      const d = decodeHandle(fh, s.secret);
+      if (!d) return null;
+      memo = { f: d, rel: null, until: 0, epoch: -1 };
+      if (this.verified.size >= VERIFIED_HANDLES) {
+        const oldest = this.verified.keys().next().value;
+        if (oldest !== undefined) this.verified.delete(oldest);
+      }
+      this.verified.set(memoKey, memo);
+    }
+    return memo;
+  }
+
+  /**
+   * resolve() without a promise, for the common case: a handle verified before, whose object
+   * is the export root or has a path in the index (its HMAC checked once and remembered), lstat'ed on the calling thread under the
+   * SyncReadGate and still the handle's object (dev, ino, generation). Returns null whenever
+   * any of that does not hold (unknown handle, gate closed, path gone or reused, any error):
+   * the caller then awaits resolve(), which starts over, so the answers never differ.
+   */
+  resolveSync(fh: Buffer): Resolved | null {
+    const backend = this.backend;
+    if (backend.lstatSync === undefined) return null;
+    const id = handleExportId(fh);
+    const s = id === null ? undefined : this.states.get(id);
+    if (s === undefined) return null;
+    const m = this.verify(s, fh);
+    if (m === null) return null;
+    const f = m.f;
+    const key = inodeKey(f.dev, f.ino);
+    let rel = '';
+    if (key !== s.rootKey) {
+      const e = s.index.get(key);
+      if (e === undefined) return null;
+      rel = e.rel;
+    }
+    const st = this.lstatNow({ root: s.root, rel });
+    if (st === null || st.dev !== f.dev || st.ino !== f.ino || this.gen(st) !== f.gen) return null;
+    // the backend holds the root open: a removed root is still there, unlinked
+    if (rel === '' && st.nlink === 0n) return null;
+    this.counters.resolves++;
+    m.rel = rel;
+    m.epoch = this.epoch;
+    m.until = Date.now() + PATH_TRUST_MS;
+    return { exp: s.exp, root: s.root, rel, stats: st };
+  }
+
+  /** lstat on the calling thread when the backend can and the gate allows; null otherwise or on any error. */
+  private lstatNow(at: Loc): Stats | null {
+    const backend = this.backend;
+    if (backend.lstatSync === undefined || !this.syncReads.allowStat()) return null;
+    const t0 = performance.now();
+    try {
+      return backend.lstatSync(at);
+    } catch {
+      return null;
+    } finally {
+      this.syncReads.done(t0, performance.now());
     }
   }
 
@@ -740,27 +798,58 @@ export class ServerCore {
    * NFS3ERR_NOTDIR. With `cred`, search permission on dir is checked (NFS3ERR_ACCES).
    */
   async lookupChild(dir: Resolved, name: string, cred?: Cred): Promise<Resolved | NfsStat> {
+    const rel = this.childRel(dir, name, cred);
+    if (typeof rel !== 'string') return rel;
+    const s = this.stateOf(dir.exp);
+    try {
+      const st = await this.lstat({ root: s.root, rel });
+      return this.foundChild(s, dir, name, rel, st);
+    } catch (err) {
+      return errnoToNfsStat(err);
+    }
+  }
+
+  /**
+   * lookupChild() without a promise: the same checks and answers, the lstat on the calling
+   * thread under the SyncReadGate. null when the gate is closed or the backend has no lstatSync
+   * (the caller then awaits lookupChild()).
+   */
+  lookupChildSync(dir: Resolved, name: string, cred?: Cred): Resolved | NfsStat | null {
+    const rel = this.childRel(dir, name, cred);
+    if (typeof rel !== 'string') return rel;
+    const backend = this.backend;
+    if (backend.lstatSync === undefined || !this.syncReads.allowStat()) return null;
+    const s = this.stateOf(dir.exp);
+    const t0 = performance.now();
+    let st: Stats;
+    try {
+      st = backend.lstatSync({ root: s.root, rel });
+    } catch (err) {
+      return errnoToNfsStat(err);
+    } finally {
+      this.syncReads.done(t0, performance.now());
+    }
+    return this.foundChild(s, dir, name, rel, st);
+  }
+
+  /** The checks of a lookup and the child's path; `dir` itself for '.', else an nfsstat3. */
+  private childRel(dir: Resolved, name: string, cred: Cred | undefined): string | Resolved | NfsStat {
     if (!dir.stats.isDirectory()) return NFS3ERR_NOTDIR;
     const bad = this.checkName(name);
     if (bad !== 0) return bad;
     if (cred && !mayLookup(dir.stats, cred)) return NFS3ERR_ACCES;
-    const s = this.stateOf(dir.exp);
     if (name === '.') return dir;
-    let rel: string;
     if (name === '..') {
       if (dir.rel === '') return NFS3ERR_ACCES;
       const slash = dir.rel.lastIndexOf('/');
-      rel = slash < 0 ? '' : dir.rel.slice(0, slash);
-    } else {
-      rel = dir.rel === '' ? name : `${dir.rel}/${name}`;
+      return slash < 0 ? '' : dir.rel.slice(0, slash);
     }
-    try {
-      const st = await this.lstat({ root: s.root, rel });
-      this.indexRel(s, rel, st, name === '..' ? null : inodeKey(dir.stats.dev, dir.stats.ino));
-      return { exp: dir.exp, root: s.root, rel, stats: st };
-    } catch (err) {
-      return errnoToNfsStat(err);
-    }
+    return dir.rel === '' ? name : `${dir.rel}/${name}`;
+  }
+
+  private foundChild(s: ExportState, dir: Resolved, name: string, rel: string, st: Stats): Resolved {
+    this.indexRel(s, rel, st, name === '..' ? null : inodeKey(dir.stats.dev, dir.stats.ino));
+    return { exp: dir.exp, root: s.root, rel, stats: st };
   }
 
   /**
@@ -776,8 +865,7 @@ export class ServerCore {
   }
 
   /** Index the object found at rel (and remember every name of a hard-linked one). */
-  private indexRel(s: ExportState, rel: string, stats: Stats, parentKey: string | null): void {
-    const key = inodeKey(stats.dev, stats.ino);
+  private indexRel(s: ExportState, rel: string, stats: Stats, parentKey: string | null, key = inodeKey(stats.dev, stats.ino)): void {
     if (key === s.rootKey) return;
     if (stats.nlink > 1n && !stats.isDirectory()) {
       let names = s.names.get(key);
@@ -819,8 +907,17 @@ export class ServerCore {
   /** The handle of an object (44 bytes, stable across restarts and renames); indexes it. */
   handleFor(exp: Export, at: { rel: string }, stats: Stats): Buffer {
     const s = this.stateOf(exp);
-    this.indexRel(s, at.rel, stats, null);
-    return encodeHandle({ exportId: exp.id, dev: stats.dev, ino: stats.ino, gen: this.gen(stats) }, s.secret);
+    const ikey = inodeKey(stats.dev, stats.ino);
+    this.indexRel(s, at.rel, stats, null, ikey);
+    const gen = this.gen(stats);
+    const key = `${exp.id}:${ikey}`;
+    const known = this.issued.get(key);
+    // shared by every reply that carries it: encoders only read it
+    if (known !== undefined && known.gen === gen) return known.fh;
+    const fh = encodeHandle({ exportId: exp.id, dev: stats.dev, ino: stats.ino, gen }, s.secret);
+    if (known === undefined && this.issued.size >= ISSUED_HANDLES) this.issued.delete(this.issued.keys().next().value!);
+    this.issued.set(key, { gen, fh });
+    return fh;
   }
 
   /** ACCESS3 bits granted of `want` (MODIFY/EXTEND/DELETE never on a read-only export). */

@@ -6,10 +6,14 @@
  *  - only reads of at most `maxBytes` (default 16 KiB) run synchronously;
  *  - per event-loop turn (reset by `setImmediate`) at most `perTurn` (default 64) of them,
  *    taking at most `budgetUs` (default 500 µs) in total;
- *  - one that took longer than `slowUs` (default 200 µs: not from the page cache, or the
- *    thread was preempted) turns synchronous reads off for `cooldownMs` (default 200 ms).
+ *  - `slowStrikes` (default 3) in a row that each took longer than `slowUs` (default 200 µs:
+ *    not from the page cache, or the thread was preempted) turn synchronous reads off for
+ *    `cooldownMs` (default 200 ms); a fast one in between clears the count.
  * So the loop is blocked at most `budgetUs` plus one read per turn, and a cold workload on a
- * slow device pays one blocking read per cooldown before it runs through the thread pool.
+ * slow device pays `slowStrikes` blocking reads per cooldown before it runs through the thread
+ * pool. One strike was not enough: on a loaded machine a page-cache read is preempted now and
+ * then, and each time every small READ then paid a thread-pool round trip for 200 ms, which
+ * was a large part of the QD 1 tail (issue 12).
  * `maxBytes: 0` turns the synchronous path off. The same gate (and budget) also lets the
  * core's lstat of a path run synchronously (allowStat).
  */
@@ -25,6 +29,8 @@ export interface SyncReadOptions {
   budgetUs?: number;
   /** a synchronous read slower than this (µs) turns them off for `cooldownMs`. Default DEFAULT_SLOW_SYNC_READ_US */
   slowUs?: number;
+  /** consecutive slow reads that start the cooldown. Default DEFAULT_SLOW_SYNC_READ_STRIKES */
+  slowStrikes?: number;
   /** Default DEFAULT_SYNC_READ_COOLDOWN_MS */
   cooldownMs?: number;
 }
@@ -34,6 +40,7 @@ export const DEFAULT_SYNC_READS_PER_TURN = 64;
 export const DEFAULT_SYNC_READ_BUDGET_US = 500;
 export const DEFAULT_SLOW_SYNC_READ_US = 200;
 export const DEFAULT_SYNC_READ_COOLDOWN_MS = 200;
+export const DEFAULT_SLOW_SYNC_READ_STRIKES = 3;
 
 export type ParsedSyncReadOptions = Required<SyncReadOptions>;
 
@@ -55,6 +62,7 @@ export function parseSyncReadOptions(opts: SyncReadOptions | undefined): ParsedS
     perTurn: intOpt(o, 'perTurn', DEFAULT_SYNC_READS_PER_TURN, 1),
     budgetUs: intOpt(o, 'budgetUs', DEFAULT_SYNC_READ_BUDGET_US, 1),
     slowUs: intOpt(o, 'slowUs', DEFAULT_SLOW_SYNC_READ_US, 1),
+    slowStrikes: intOpt(o, 'slowStrikes', DEFAULT_SLOW_SYNC_READ_STRIKES, 1),
     cooldownMs: intOpt(o, 'cooldownMs', DEFAULT_SYNC_READ_COOLDOWN_MS, 0),
   };
 }
@@ -65,6 +73,7 @@ export class SyncReadGate {
   private countThisTurn = 0;
   private usThisTurn = 0;
   private offUntil = 0;
+  private strikes = 0;
   private resetScheduled = false;
   private readonly resetTurn = (): void => {
     this.resetScheduled = false;
@@ -109,6 +118,11 @@ export class SyncReadGate {
   done(t0: number, t1: number): void {
     const us = (t1 - t0) * 1000;
     this.usThisTurn += us;
-    if (us > this.options.slowUs) this.offUntil = t1 + this.options.cooldownMs;
+    if (us <= this.options.slowUs) {
+      this.strikes = 0;
+    } else if (++this.strikes >= this.options.slowStrikes) {
+      this.strikes = 0;
+      this.offUntil = t1 + this.options.cooldownMs;
+    }
   }
 }

@@ -34,6 +34,8 @@ export interface Nfs3Env {
   verdicts: Map<string, boolean>;
   /** buffers for large READs, lent until the reply is written (see read.ts) */
   readBuffers: BufferPool;
+  /** buffers for small READs (up to their size), lent until the reply is written */
+  smallReadBuffers: BufferPool;
   /** STALE answers per client, to warn about storms */
   staleWatch?: StaleWatch;
 }
@@ -97,6 +99,17 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
     return asErr(r);
   }
   if (!(await clientMayUse(env, r.exp, ctx))) return nfsstat3.NFS3ERR_ACCES;
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+}
+
+/**
+ * target() without a promise when the core can resolve the handle synchronously and the
+ * client is allowed without a DNS lookup; null otherwise (the caller then awaits target(),
+ * which repeats every check).
+ */
+export function targetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Target | null {
+  const r = env.core.resolveSync(fh.data);
+  if (r === null || !env.core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) return null;
   return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
 }
 

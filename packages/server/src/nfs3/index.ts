@@ -80,6 +80,14 @@ export const READ_BUFFERS_KEPT = 16;
  * before the pool does.
  */
 export const READ_BUFFERS_MAX = 160;
+/**
+ * READs of up to 16 KiB (the synchronous-read limit) fill a pooled buffer of this size instead
+ * of a fresh allocation per call (a 4 KiB Buffer is too large for Node's shared slab and costs an
+ * ArrayBuffer, external-memory accounting and GC work each time). Not bounded: the RPC server's
+ * reply budgets bound the READs in flight; at most SMALL_READ_BUFFERS_KEPT idle ones are kept.
+ */
+export const SMALL_READ_BUFFER_BYTES = 16 * 1024;
+export const SMALL_READ_BUFFERS_KEPT = 256;
 
 export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {}): Nfs3Program {
   const env: Nfs3Env = {
@@ -91,6 +99,7 @@ export function createNfs3Program(core: ServerCore, opts: Nfs3ProgramOptions = {
     ),
     verdicts: new Map(),
     readBuffers: new BufferPool(RTMAX, READ_BUFFERS_KEPT, READ_BUFFERS_MAX),
+    smallReadBuffers: new BufferPool(SMALL_READ_BUFFER_BYTES, SMALL_READ_BUFFERS_KEPT),
     staleWatch: new StaleWatch(),
   };
   const procedures: Record<number, Procedure> = {

@@ -12,7 +12,7 @@ import type { Procedure } from '@nfsts/rpc';
 import {
   nfsstat3, xdr_READDIRPLUS3args, xdr_READDIRPLUS3res, type entryplus3, type READDIRPLUS3args, type READDIRPLUS3res,
 } from '@nfsts/xdr';
-import { mayAccess, MAY_EXEC, type Resolved } from '../core/index.js';
+import { mayAccess, MAY_EXEC, type Resolved, type ServerCore } from '../core/index.js';
 import { errStatus, fattr, listedStats, postOp, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
 import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
 
@@ -27,6 +27,38 @@ interface Found {
   obj?: Resolved;
 }
 
+type StatBatch = (dir: Resolved, names: readonly string[]) => Array<BigIntStats | undefined>;
+
+/**
+ * The entries of `batch` with their stats from one lstatChildrenSync call (no promise per
+ * entry); '..' is looked up as in the general path (the only await, and only when listed).
+ */
+async function foundSync(core: ServerCore, t: Resolved, cur: Cursor, batch: number[], statBatch: StatBatch): Promise<Array<Found | undefined>> {
+  const names: string[] = [];
+  for (const i of batch) {
+    const c = cur.at(i);
+    if (c.dot === 0) names.push(c.name);
+  }
+  const stats = names.length > 0 ? statBatch(t, names) : [];
+  const out: Array<Found | undefined> = new Array<Found | undefined>(batch.length);
+  let k = 0;
+  for (let j = 0; j < batch.length; j++) {
+    const c = cur.at(batch[j]!);
+    if (c.dot === 1) {
+      out[j] = { fileid: t.stats.ino, obj: t };
+    } else if (c.dot === 2) {
+      const p = await parentOf(core, t);
+      out[j] = p === undefined ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
+    } else {
+      const st = stats[k++];
+      if (st === undefined) continue;
+      const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
+      out[j] = { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st } };
+    }
+  }
+  return out;
+}
+
 export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPLUS3res> {
   const { core } = env;
   return {
@@ -34,6 +66,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
     args: xdr_READDIRPLUS3args,
     res: xdr_READDIRPLUS3res,
     async handler(args, ctx) {
+      const statBatch = core.backend.lstatChildrenSync?.bind(core.backend);
       const t = await listedDir(env, args.dir, ctx);
       if ('status' in t) return { status: t.status, resfail: { dir_attributes: t.dir_attributes } };
       const plus = mayAccess(t.stats, t.cred, MAY_EXEC);
@@ -64,7 +97,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             if (pos < cur.length && out.length === 0) batch.push(pos);
             else break;
           }
-          const found = await Promise.all(batch.map(async (i): Promise<Found | undefined> => {
+          const found = statBatch !== undefined ? await foundSync(core, t, cur, batch, statBatch) : await Promise.all(batch.map(async (i): Promise<Found | undefined> => {
             const c = cur.at(i);
             if (c.dot === 1) return { fileid: t.stats.ino, obj: t };
             if (c.dot === 2) {
