@@ -3,6 +3,7 @@
  * count malformed packets and RPC calls/replies (matched by xid).
  */
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { run } from './run.js';
 
@@ -12,10 +13,44 @@ export interface Capture {
   stop: () => Promise<number>;
 }
 
-export function startCapture(file: string, filter: string, timeoutMs = 20_000): Promise<Capture> {
+/** Connects to 127.0.0.1:port and closes at once: a few packets the capture filter matches. */
+function touch(port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const s = connect(port, '127.0.0.1', () => s.end());
+    s.on('close', () => resolve());
+    s.on('error', () => resolve());
+  });
+}
+
+/**
+ * Starts tshark on loopback. "Capturing on" comes a moment before the filter is attached, so
+ * when `probePort` (a port the filter matches) is given, readiness is proven instead: probe
+ * connections are made to it until tshark has written one of their packets.
+ */
+export async function startCapture(file: string, filter: string, timeoutMs = 20_000, probePort?: number): Promise<Capture> {
+  const seen = { packets: 0 };
+  const capture = await spawnCapture(file, filter, timeoutMs, seen);
+  if (probePort === undefined) return capture;
+  const deadline = Date.now() + timeoutMs;
+  while (seen.packets === 0) {
+    if (Date.now() > deadline) {
+      await capture.stop();
+      throw new Error(`tshark wrote no packet of probe connections to port ${probePort}`);
+    }
+    await touch(probePort);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return capture;
+}
+
+function spawnCapture(file: string, filter: string, timeoutMs: number, seen: { packets: number }): Promise<Capture> {
   return new Promise((resolve, reject) => {
     // A large kernel buffer (-B, MiB): a 64 MiB copy over loopback outruns the default 2 MiB.
-    const child: ChildProcess = spawn('tshark', ['-B', '256', '-i', 'lo', '-f', filter, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // -P -l: a summary line per packet on stdout as it is written, which readiness counts
+    const child: ChildProcess = spawn('tshark', ['-B', '256', '-i', 'lo', '-f', filter, '-w', file, '-P', '-l'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) seen.packets++;
+    });
     let err = '';
     let ready = false;
     const exited = new Promise<void>((r) => child.on('exit', () => r()));

@@ -53,7 +53,7 @@ t.before(async () => {
   const port = await freePort();
   if (which('tshark') !== null) {
     try {
-      capture = await startCapture(join(work, 'capture.pcapng'), `tcp port ${port} or tcp port 111`);
+      capture = await startCapture(join(work, 'capture.pcapng'), `tcp port ${port} or tcp port 111`, 20_000, port);
     } catch (err) {
       capture = null;
       console.log(`# tshark capture not started: ${(err as Error).message.split('\n')[0]}`);

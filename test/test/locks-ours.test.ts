@@ -66,10 +66,9 @@ const rpcPorts = [server.port, pm.port, lockdPort];
 let capture: Capture | null = null;
 if (which('tshark') !== null) {
   try {
-    capture = await startCapture(join(stateDir, 'locks.pcapng'), rpcPorts.map((p) => `tcp port ${p}`).join(' or '));
-    // tshark says "Capturing on" a moment before its filter is attached; on a loaded machine a
-    // run once lost the first tests' packets, which the count below would then miss
-    await new Promise((r) => setTimeout(r, 500));
+    // readiness proven by probe connections to the server: on a loaded machine tshark's
+    // "Capturing on" came before its filter was attached and the first tests' packets were lost
+    capture = await startCapture(join(stateDir, 'locks.pcapng'), rpcPorts.map((p) => `tcp port ${p}`).join(' or '), 20_000, server.port);
   } catch (err) {
     console.log(`# tshark capture not started: ${(err as Error).message.split('\n')[0]}`);
   }
