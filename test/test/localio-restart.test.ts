@@ -8,14 +8,19 @@ import { join } from 'node:path';
 import { connect } from '@nfsts/client';
 import { pattern, startLocalServer, until } from '../src/localio-helpers.js';
 
-t.test('restart: a new server on the same port and export; the client re-probes and is local again', async (tt) => {
-  const base = mkdtempSync(join(tmpdir(), 'nfsts-localio-restart-'));
+/** A temp export and state directory, a LOCALIO server on them, and a client that reconnects patiently. */
+async function firstServerAndClient(prefix: string) {
+  const base = mkdtempSync(join(tmpdir(), prefix));
   const stateDir = join(base, 'state');
   mkdirSync(stateDir);
   t.teardown(() => rmSync(base, { recursive: true, force: true }));
   const first = await startLocalServer({ base, stateDir });
-  const port = first.server.port;
   const c = await connect(first.url(), { retries: 5, reconnect: { retries: 50, minDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 5000 });
+  return { base, stateDir, first, port: first.server.port, c };
+}
+
+t.test('restart: a new server on the same port and export; the client re-probes and is local again', async (tt) => {
+  const { base, stateDir, first, port, c } = await firstServerAndClient('nfsts-localio-restart-');
   let second: Awaited<ReturnType<typeof startLocalServer>> | null = null;
   try {
     tt.ok(c.isLocal, 'local with the first server');
@@ -60,13 +65,7 @@ t.test('restart: a new server on the same port and export; the client re-probes 
 // is in the page cache of the server's file, in this very process, and a server.close() plus a
 // new server (a new write verifier) in the same process loses none of it.
 t.test('restart: UNSTABLE LOCALIO writes survive server.close() and a new server, byte for byte, with nothing kept or resent', async (tt) => {
-  const base = mkdtempSync(join(tmpdir(), 'nfsts-localio-restart-w-'));
-  const stateDir = join(base, 'state');
-  mkdirSync(stateDir);
-  t.teardown(() => rmSync(base, { recursive: true, force: true }));
-  const first = await startLocalServer({ base, stateDir });
-  const port = first.server.port;
-  const c = await connect(first.url(), { retries: 5, reconnect: { retries: 50, minDelayMs: 10, maxDelayMs: 50 }, timeoutMs: 5000 });
+  const { base, stateDir, first, port, c } = await firstServerAndClient('nfsts-localio-restart-w-');
   let second: Awaited<ReturnType<typeof startLocalServer>> | null = null;
   try {
     tt.ok(c.isLocal, 'local with the first server');

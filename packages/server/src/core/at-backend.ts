@@ -17,8 +17,9 @@
  */
 import fs from 'node:fs';
 import { at, sysError } from '@nfsts/sys';
-import type { Backend, BackendRoot, BackendStatFs, DirEntry, FileKind, Loc, MknodSupport, Node, Stats } from './backend.js';
+import type { Backend, BackendRoot, BackendStatFs, DirEntry, Loc, MknodSupport, Node, Stats } from './backend.js';
 import { DescriptorIo } from './descriptor-io.js';
+import { direntKind } from './dirent-kind.js';
 
 const {
   O_PATH, O_DIRECTORY, O_NOFOLLOW, O_NONBLOCK, O_CREAT, O_EXCL, O_RDONLY, AT_FDCWD, AT_EMPTY_PATH, AT_REMOVEDIR,
@@ -118,17 +119,6 @@ function openDir(dir: Node, what: string): number {
     at.close(fd);
     throw err;
   }
-}
-
-function direntKind(d: fs.Dirent): FileKind {
-  if (d.isFile()) return 'file';
-  if (d.isDirectory()) return 'dir';
-  if (d.isSymbolicLink()) return 'symlink';
-  if (d.isFIFO()) return 'fifo';
-  if (d.isSocket()) return 'socket';
-  if (d.isCharacterDevice()) return 'chr';
-  if (d.isBlockDevice()) return 'blk';
-  return 'unknown';
 }
 
 /** Runs fn and turns a throw into a rejected promise (the Backend's methods are async). */

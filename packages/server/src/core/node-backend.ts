@@ -13,8 +13,9 @@ import { execFile } from 'node:child_process';
 import net from 'node:net';
 import { basename, dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Backend, BackendRoot, BackendStatFs, DirEntry, FileKind, Loc, MknodSupport, Node, Stats } from './backend.js';
+import type { Backend, BackendRoot, BackendStatFs, DirEntry, Loc, MknodSupport, Node, Stats } from './backend.js';
 import { DescriptorIo } from './descriptor-io.js';
+import { direntKind } from './dirent-kind.js';
 
 const { O_NOFOLLOW, O_RDONLY, O_DIRECTORY, O_NONBLOCK } = fs.constants;
 
@@ -22,17 +23,6 @@ function errno(code: string, message: string): NodeJS.ErrnoException {
   const e = new Error(`${code}: ${message}`) as NodeJS.ErrnoException;
   e.code = code;
   return e;
-}
-
-function direntKind(d: fs.Dirent): FileKind {
-  if (d.isFile()) return 'file';
-  if (d.isDirectory()) return 'dir';
-  if (d.isSymbolicLink()) return 'symlink';
-  if (d.isFIFO()) return 'fifo';
-  if (d.isSocket()) return 'socket';
-  if (d.isCharacterDevice()) return 'chr';
-  if (d.isBlockDevice()) return 'blk';
-  return 'unknown';
 }
 
 function nsToDate(ns: bigint): number {
