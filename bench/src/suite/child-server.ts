@@ -1,7 +1,9 @@
 /**
  * Our server in another process, for the `rpc-child` target: the realistic deployment, and
  * the one LOCALIO cannot help. `node child-server.js ROOT` prints one JSON line
- * `{ "url": ... }` once it listens and closes cleanly on SIGTERM or when stdin ends.
+ * `{ "url": ..., "metricsUrl": ... }` once it listens and closes cleanly on SIGTERM or when stdin
+ * ends. Its Prometheus endpoint (on a free loopback port) gives the suite the server-side
+ * latency per procedure (server-metrics.ts) at the cost of a clock read per call.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -11,8 +13,8 @@ import { startServer } from '@nfsts/server';
 const self = fileURLToPath(import.meta.url);
 
 async function main(root: string): Promise<void> {
-  const s = await startServer({ exports: [{ path: '/export', root, options: 'rw,no_root_squash' }], port: 0, host: '127.0.0.1', portmap: false });
-  process.stdout.write(`${JSON.stringify({ url: s.url })}\n`);
+  const s = await startServer({ exports: [{ path: '/export', root, options: 'rw,no_root_squash' }], port: 0, host: '127.0.0.1', portmap: false, metrics: '127.0.0.1:0' });
+  process.stdout.write(`${JSON.stringify({ url: s.url, metricsUrl: s.metrics?.url })}\n`);
   let closing = false;
   const stop = (): void => {
     if (closing) return;
@@ -25,7 +27,7 @@ async function main(root: string): Promise<void> {
   process.stdin.once('end', stop);
 }
 
-export interface ChildServer { url: string; pid: number; stop(): Promise<void> }
+export interface ChildServer { url: string; pid: number; /** its Prometheus endpoint */ metricsUrl: string | undefined; stop(): Promise<void> }
 
 /** Starts the server process over `root`; rejects with its stderr when it does not come up. */
 export async function startChildServer(root: string, timeoutMs = 20_000): Promise<ChildServer> {
@@ -40,10 +42,11 @@ export async function startChildServer(root: string, timeoutMs = 20_000): Promis
       rl.once('line', (l) => { clearTimeout(timer); rl.close(); resolve(l); });
       p.once('exit', (code) => { clearTimeout(timer); reject(new Error(`exited with ${code}: ${stderr.trim()}`)); });
     });
-    const { url } = JSON.parse(line) as { url: string };
+    const { url, metricsUrl } = JSON.parse(line) as { url: string; metricsUrl?: string };
     return {
       url,
       pid: p.pid!,
+      metricsUrl,
       stop: async () => {
         if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
         await exited;

@@ -10,6 +10,8 @@ export const BUCKETS = SUB_BUCKETS * MAX_LOG2 + 1;
 export class LatencyHistogram {
   readonly counts: Float64Array;
   total = 0;
+  /** the slowest operation recorded here, ns (0 for a histogram rebuilt from counts) */
+  maxNs = 0;
 
   constructor(counts?: ArrayLike<number>) {
     this.counts = new Float64Array(BUCKETS);
@@ -28,11 +30,13 @@ export class LatencyHistogram {
     const i = ns <= 1 ? 0 : Math.min(BUCKETS - 1, Math.floor(Math.log2(ns) * SUB_BUCKETS));
     this.counts[i]! += n;
     this.total += n;
+    if (ns > this.maxNs) this.maxNs = ns;
   }
 
   merge(other: LatencyHistogram): void {
     for (let i = 0; i < BUCKETS; i++) this.counts[i]! += other.counts[i]!;
     this.total += other.total;
+    if (other.maxNs > this.maxNs) this.maxNs = other.maxNs;
   }
 
   /** The value (ns, the bucket's geometric middle) below which `p` (0..1) of the operations fall. */

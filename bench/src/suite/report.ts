@@ -3,6 +3,7 @@
  * being met, and the Markdown rendering. JSON is the report object itself.
  */
 import { LatencyHistogram } from './histogram.js';
+import { clientProcs } from './proc-latency.js';
 import type { SuiteOptions } from './options.js';
 import {
   IO, META_TITLES, TARGET_TITLES, isIoWorkload,
@@ -64,6 +65,8 @@ export function combineJobs(base: Pick<Cell, 'workload' | 'target' | 'qd' | 'job
   const cell: Cell = { ...base, opsPerSec, ops, seconds, p50us: hist.percentile(0.5) / 1000, p99us: hist.percentile(0.99) / 1000 };
   if (isIoWorkload(base.workload)) cell.mbPerSec = unitsPerSec / 1e6;
   else if (base.workload === 'readdirplus') cell.entriesPerSec = unitsPerSec;
+  const procs = clientProcs(base.workload, base.target, results, hist);
+  if (procs.length > 0) cell.procs = procs;
   return cell;
 }
 
@@ -77,6 +80,7 @@ const RATIOS: Array<[string, TargetId, TargetId]> = [
   ['LOCALIO / RPC other process', 'localio', 'rpc-child'],
   ['RPC other process (ours) / RPC ganesha', 'rpc-child', 'ganesha'],
   ['RPC same thread (ours) / RPC ganesha', 'rpc-same', 'ganesha'],
+  ['libnfs client: ours (other process) / ganesha', 'libnfs-child', 'libnfs-ganesha'],
 ];
 
 export function computeRatios(cells: Cell[]): Ratio[] {
@@ -161,6 +165,25 @@ function cellText(c: Cell | undefined): string {
   return fmtNum(c.opsPerSec!);
 }
 
+/** The QD 1 cells' latency per NFS procedure: the tail next to the median (issue 12). */
+export function renderProcTable(cells: readonly Cell[]): string[] {
+  const rows = cells.filter((c) => c.qd === 1 && c.procs !== undefined && c.procs.length > 0);
+  if (rows.length === 0) return [];
+  const L = ['## Latency per NFS procedure at QD 1', ''];
+  L.push('Client side: timed by the load generator around each call (our client\'s raw procedures, or libnfs).',
+    'Server side (`rpc-child` and `libnfs-child` only): our server\'s own histogram, dispatch to reply queued, counted',
+    'over the whole cell (its ramp and setup too); its buckets are coarse, so each figure is the bucket\'s upper bound (≤).', '');
+  L.push('| workload | target | jobs | procedure | side | calls | p50 | p99 | p99.9 | max |', '|---|---|---|---|---|---:|---:|---:|---:|---:|');
+  for (const c of rows) {
+    for (const p of c.procs!) {
+      const f = (n: number): string => (p.bucketed === true ? (n === Infinity ? '> 10 s' : `≤ ${us(n)}`) : us(n));
+      L.push(`| ${workloadTitle(c.workload)} | ${c.target} | ${c.jobs} | ${p.proc} | ${p.side} | ${p.calls.toLocaleString('en-US')} | ${f(p.p50us)} | ${f(p.p99us)} | ${f(p.p999us)} | ${p.maxUs > 0 ? f(p.maxUs) : ''} |`);
+    }
+  }
+  L.push('');
+  return L;
+}
+
 export function renderMarkdown(r: Report, chartHref: string | undefined): string {
   const m = r.machine;
   const L: string[] = [];
@@ -208,6 +231,7 @@ export function renderMarkdown(r: Report, chartHref: string | undefined): string
     L.push(`| ${workloadTitle(w)} | ${qd} | ${jobs} | ${targets.map((t) => cellText(r.cells.find((c) => c.target === t && `${c.workload}|${c.qd}|${c.jobs}` === k))).join(' | ')} |`);
   }
   L.push('');
+  L.push(...renderProcTable(r.cells));
   L.push('## Every cell', '');
   L.push('| workload | target | QD | jobs | ops/s | MB/s | p50 | p99 | note |', '|---|---|---|---|---:|---:|---:|---:|---|');
   for (const c of r.cells) {

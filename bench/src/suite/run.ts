@@ -10,11 +10,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { startChildServer, type ChildServer } from './child-server.js';
+import { buildLibnfsLoad, isLibnfsTarget, LIBNFS_TARGETS, libnfsRuns, runLibnfsJobs } from './libnfs-column.js';
 import { describeMachine } from './machine.js';
 import type { SuiteOptions } from './options.js';
 import { checkTargets, combineJobs, computeRatios, renderMarkdown, workloadTitle, type Report } from './report.js';
+import { scrapeServer, serverProcs } from './server-metrics.js';
 import { renderSvg } from './svg.js';
-import { IO, isIoWorkload, type Cell, type JobResult, type JobTask, type TargetId, type WorkloadId } from './types.js';
+import { IO, isIoWorkload, type Cell, type IoWorkloadId, type JobResult, type JobTask, type TargetId, type WorkloadId } from './types.js';
 
 const DATA_FILE = 'data.bin';
 const META_DIR = 'meta';
@@ -78,7 +80,7 @@ export function planCells(o: Pick<SuiteOptions, 'workloads' | 'targets' | 'qd' |
         for (const jobs of o.jobs) {
           for (const target of o.targets) {
             // the sync loop is queue depth 1 by nature; the others run only at the asked depths
-            if (target === 'direct-sync' ? qd !== 1 : !o.qd.includes(qd)) continue;
+            if (isLibnfsTarget(target) ? !libnfsRuns(qd, jobs, o) : target === 'direct-sync' ? qd !== 1 : !o.qd.includes(qd)) continue;
             out.push({ workload: w, target, qd, jobs });
           }
         }
@@ -112,7 +114,11 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
   const root = join(base, 'export');
   const cleanups: Array<() => Promise<void>> = [async () => rmSync(base, { recursive: true, force: true })];
   const skippedTargets: Partial<Record<TargetId, string>> = {};
+  // a target is skipped only when it was asked for (the libnfs targets share their servers)
+  const skipTarget = (t: TargetId, why: string): void => { if (o.targets.includes(t)) skippedTargets[t] ??= why; };
   const urls: Partial<Record<TargetId, string>> = {};
+  let childMetricsUrl: string | undefined;
+  let libnfsBin = '';
   const ganeshaFiles = { root: '' };
   const cells: Cell[] = [];
   let pool: Piscina | undefined;
@@ -123,31 +129,39 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
     makeData(root, sizeBytes, wantMeta ? o.dirEntries : undefined);
     warm(join(root, DATA_FILE));
 
-    if (o.targets.includes('rpc-child')) {
+    if (o.targets.includes('rpc-child') || o.targets.includes('libnfs-child')) {
       try {
         const child: ChildServer = await startChildServer(root);
         cleanups.push(() => child.stop());
         urls['rpc-child'] = child.url;
+        urls['libnfs-child'] = child.url;
+        childMetricsUrl = child.metricsUrl;
       } catch (err) {
-        skippedTargets['rpc-child'] = `our server did not start in a child process: ${(err as Error).message}`;
+        for (const t of ['rpc-child', 'libnfs-child'] as const) skipTarget(t, `our server did not start in a child process: ${(err as Error).message}`);
       }
     }
-    if (o.targets.includes('ganesha')) {
+    if (o.targets.includes('ganesha') || o.targets.includes('libnfs-ganesha')) {
       try {
         const mod = (await import(new URL('../../../../test/dist/src/ganesha.js', import.meta.url).href)) as GaneshaModule;
         const g = await mod.startGanesha();
         if ('skip' in g) {
-          skippedTargets.ganesha = g.skip;
+          for (const t of ['ganesha', 'libnfs-ganesha'] as const) skipTarget(t, g.skip);
         } else {
           cleanups.push(() => g.stop());
           makeData(g.dir, sizeBytes, wantMeta ? o.dirEntries : undefined);
           warm(join(g.dir, DATA_FILE));
           urls.ganesha = g.url;
+          urls['libnfs-ganesha'] = g.url;
           ganeshaFiles.root = g.dir;
         }
       } catch (err) {
-        skippedTargets.ganesha = `the ganesha harness (test/dist/src/ganesha.js) is not usable: ${(err as Error).message}; build it with \`pnpm exec tsc -b\``;
+        for (const t of ['ganesha', 'libnfs-ganesha'] as const) skipTarget(t, `the ganesha harness (test/dist/src/ganesha.js) is not usable: ${(err as Error).message}; build it with \`pnpm exec tsc -b\``);
       }
+    }
+    if (o.targets.some(isLibnfsTarget)) {
+      const b = buildLibnfsLoad(base);
+      if ('skip' in b) for (const t of LIBNFS_TARGETS) skipTarget(t, b.skip);
+      else libnfsBin = b.bin;
     }
     for (const [t, why] of Object.entries(skippedTargets)) log(`# ${t}: skipped (${why})`);
 
@@ -181,12 +195,19 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
         }));
         // a job that hangs or kills its worker fails its cell, not the run
         const limitMs = (o.rampSeconds + o.seconds) * 1000 + JOB_SLACK_MS;
-        const results = await Promise.all(tasks.map((t) => (p.run(t, { signal: AbortSignal.timeout(limitMs) }) as Promise<JobResult>).catch((err: unknown): JobResult => {
+        // our child-process server's own per-procedure figures: its histograms before and after the cell
+        const scraped = urls[plan.target] !== undefined && urls[plan.target] === urls['rpc-child'] ? childMetricsUrl : undefined;
+        const before = await scrapeServer(scraped);
+        const results = isLibnfsTarget(plan.target) ? await runLibnfsJobs(libnfsBin, {
+          workload: plan.workload as IoWorkloadId, qd: plan.qd, jobs: plan.jobs, rampMs: o.rampSeconds * 1000, measureMs: o.seconds * 1000,
+          url: urls[plan.target]!, file: `/${DATA_FILE}`, fileSize: sizeBytes,
+        }) : await Promise.all(tasks.map((t) => (p.run(t, { signal: AbortSignal.timeout(limitMs) }) as Promise<JobResult>).catch((err: unknown): JobResult => {
           Atomics.store(new Int32Array(barrier), 1, 1);
           const why = (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError' ? `the job did not finish within ${Math.round(limitMs / 1000)} s` : `the worker failed: ${(err as Error).message}`;
           return { ops: 0, units: 0, elapsedMs: 0, hist: [], error: why };
         })));
         cell = combineJobs(plan, results);
+        if (before !== undefined && cell.error === undefined) cell.procs = [...(cell.procs ?? []), ...serverProcs(before, await scrapeServer(scraped))];
       }
       cells.push(cell);
       log(fmtCell(cell));

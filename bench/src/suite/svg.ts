@@ -13,6 +13,8 @@ export const COLORS: Record<TargetId, string> = {
   'rpc-same': '#edc948',
   'rpc-child': '#f28e2b',
   ganesha: '#e15759',
+  'libnfs-child': '#b07aa1',
+  'libnfs-ganesha': '#9c755f',
 };
 
 const W = 1100;

@@ -1,7 +1,7 @@
 /** Shapes shared by the suite's main thread, its piscina workers and its reports. */
 
 /** Where the I/O goes. `direct-sync` is the `fs.readSync`/`fs.writeSync` loop: queue depth 1 by nature. */
-export const TARGETS = ['direct', 'direct-sync', 'localio', 'rpc-same', 'rpc-child', 'ganesha'] as const;
+export const TARGETS = ['direct', 'direct-sync', 'localio', 'rpc-same', 'rpc-child', 'ganesha', 'libnfs-child', 'libnfs-ganesha'] as const;
 export type TargetId = (typeof TARGETS)[number];
 
 export const IO_WORKLOADS = ['randread-4k', 'randwrite-4k', 'randread-128k', 'seqread-1m', 'seqwrite-1m'] as const;
@@ -35,6 +35,8 @@ export const TARGET_TITLES: Record<TargetId, string> = {
   'rpc-same': 'our client, RPC to our server in the same thread',
   'rpc-child': 'our client, RPC to our server in another process',
   ganesha: 'our client, RPC to nfs-ganesha (loopback)',
+  'libnfs-child': 'libnfs (bench/c/libnfs-load.c, C, async API) to our server in another process',
+  'libnfs-ganesha': 'libnfs (bench/c/libnfs-load.c, C, async API) to nfs-ganesha',
 };
 
 export function isIoWorkload(w: WorkloadId): w is IoWorkloadId {
@@ -77,7 +79,28 @@ export interface JobResult {
   hist: number[];
   /** whether the client was LOCALIO-bound at the end (client targets) */
   isLocal?: boolean;
+  /** the slowest operation, ns */
+  maxNs?: number;
+  /** client-side latency per NFS procedure, where one operation is not one call (see proc-latency.ts) */
+  procs?: Record<string, ProcHist>;
   error?: string;
+}
+
+/** One procedure's latencies as a job measured them: histogram.ts counts and the slowest. */
+export interface ProcHist { hist: number[]; maxNs: number }
+
+/** Latency percentiles of one NFS procedure in one cell. */
+export interface ProcLatency {
+  proc: string;
+  /** `client`: timed around the call by the load generator; `server`: the server's own histogram (dispatch to reply queued) */
+  side: 'client' | 'server';
+  calls: number;
+  p50us: number;
+  p99us: number;
+  p999us: number;
+  maxUs: number;
+  /** server side: figures are the upper bounds of the server's coarse Prometheus buckets */
+  bucketed?: boolean;
 }
 
 /** One measured (or skipped) combination of workload, target, queue depth and job count. */
@@ -99,6 +122,8 @@ export interface Cell {
   skip?: string;
   /** the cell failed: the first error */
   error?: string;
+  /** latency per NFS procedure (RPC targets): client side, and server side where the server exposes it */
+  procs?: ProcLatency[];
 }
 
 export interface Machine {

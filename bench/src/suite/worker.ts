@@ -13,6 +13,7 @@ import { randomFillSync } from 'node:crypto';
 import { connect, makeSattr, type NfsClient, type NfsClientOptions, type NfsFileHandle } from '@nfsts/client';
 import { startServer, type NfsServer } from '@nfsts/server';
 import { LatencyHistogram } from './histogram.js';
+import { ProcTimer } from './proc-latency.js';
 import { IO, isIoWorkload, type IoWorkload, type JobResult, type JobTask, type MetaWorkloadId } from './types.js';
 
 const BARRIER_TIMEOUT_MS = 60_000;
@@ -57,7 +58,7 @@ function window(task: JobTask): Window {
 }
 
 function result(ops: number, units: number, w: Window, hist: LatencyHistogram): JobResult {
-  return { ops, units, elapsedMs: w.end - w.start, hist: hist.toArray() };
+  return { ops, units, elapsedMs: w.end - w.start, hist: hist.toArray(), maxNs: hist.maxNs };
 }
 
 function buffers(qd: number, bs: number, write: boolean): Buffer[] {
@@ -234,6 +235,8 @@ async function runClientMeta(task: JobTask, wl: MetaWorkloadId): Promise<JobResu
   const { client, server } = await setupClient(task);
   const scratch = `/scratch-${process.pid}-${task.job}-${Date.now()}`;
   let made = false;
+  // CREATE+REMOVE and READDIRPLUS make several calls per operation: each call is timed too
+  const calls = new ProcTimer();
   try {
     const file = (await client.resolve(task.exportFile)).fh;
     const dir = (await client.resolve(task.exportDir)).fh;
@@ -252,8 +255,12 @@ async function runClientMeta(task: JobTask, wl: MetaWorkloadId): Promise<JobResu
       let seq = 0;
       op = async (lane) => {
         const name = `c${lane}-${seq++}`;
+        let t0 = performance.now();
         await client.raw.create({ where: { dir: { data: sdir }, name }, how: { mode: 0, obj_attributes: makeSattr({ mode: 0o644 }) } } as Parameters<NfsClient['raw']['create']>[0]);
+        calls.record('CREATE', t0);
+        t0 = performance.now();
         await client.raw.remove({ object: { dir: { data: sdir }, name } });
+        calls.record('REMOVE', t0);
         return 0;
       };
     } else {
@@ -263,7 +270,9 @@ async function runClientMeta(task: JobTask, wl: MetaWorkloadId): Promise<JobResu
         let verf: Buffer = Buffer.alloc(8);
         let entries = 0;
         for (;;) {
+          const t0 = performance.now();
           const r = await client.raw.readdirplus({ dir: { data: dir }, cookie, cookieverf: verf, dircount: Math.max(1024, size >> 2), maxcount: size });
+          calls.record('READDIRPLUS', t0);
           verf = r.cookieverf;
           for (const e of r.reply.entries) { cookie = e.cookie; entries++; }
           if (r.reply.eof) return entries;
@@ -274,8 +283,9 @@ async function runClientMeta(task: JobTask, wl: MetaWorkloadId): Promise<JobResu
     await meet(task);
     const hist = new LatencyHistogram();
     const win = window(task);
+    calls.from = win.start;
     const r = await lanes(task.qd, win, hist, op);
-    return result(r.ops, r.units, win, hist);
+    return { ...result(r.ops, r.units, win, hist), procs: calls.toRecord() };
   } finally {
     if (made) await client.rm(scratch, { recursive: true, force: true }).catch(() => {});
     await client.close().catch(() => {});
