@@ -56,6 +56,13 @@ t.test('--quick: every target produces a cell or a stated skip, and the three re
   t.match(md, /\| workload \| target \| QD \| jobs \| ops\/s \| MB\/s \| p50 \| p99 \| note \|/);
   t.match(md, /!\[.*\]\(latest\.svg\)/, 'the Markdown shows the chart');
   t.match(md, report.machine.commit);
+  // the libnfs column (compiled at the start; skipped with the reason without gcc/libnfs-dev)
+  for (const target of ['libnfs-child', 'libnfs-ganesha'] as const) {
+    if (report.skippedTargets[target] === undefined) t.ok(report.cells.some((c) => c.target === target && c.qd === 1 && c.procs?.[0]?.proc !== undefined), `${target}: QD 1 cells with their procedure latency`);
+  }
+  if (report.skippedTargets['libnfs-child'] === undefined) t.match(md, '## Latency per NFS procedure at QD 1');
+  // the child server's own histogram, scraped around each of its cells
+  t.ok(report.cells.filter((c) => c.target === 'rpc-child' && c.workload === 'randread-4k').every((c) => c.procs?.some((p) => p.side === 'server' && p.proc === 'READ' && p.calls > 0)), 'rpc-child reads have server-side READ latency');
   const svg = readFileSync(join(out, 'latest.svg'), 'utf8');
   t.match(svg, /^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
   t.match(svg, /<\/svg>\n$/);

@@ -53,9 +53,12 @@ t.test('plan: direct-sync only at QD 1, metadata only on NFS targets, no duplica
   t.equal(new Set(keys).size, keys.length);
   t.ok(cells.filter((c) => c.target === 'direct-sync').every((c) => c.qd === 1));
   t.equal(cells.filter((c) => c.target === 'direct-sync').length, 5 * 2, 'every I/O workload, every job count');
-  t.ok(cells.filter((c) => c.target !== 'direct-sync').every((c) => c.qd !== 1), 'others only at the asked depths');
+  t.ok(cells.filter((c) => c.target !== 'direct-sync' && !c.target.startsWith('libnfs-')).every((c) => c.qd !== 1), 'others only at the asked depths');
+  const libnfs = cells.filter((c) => c.target.startsWith('libnfs-'));
+  t.same([...new Set(libnfs.map((c) => `${c.qd}/${c.jobs}`))], ['1/1', '16/1'], 'libnfs: QD 1 and the deepest, the fewest jobs');
+  t.equal(libnfs.length, 5 * 2 * 2, 'libnfs: every I/O workload, two depths, two targets');
   const meta = cells.filter((c) => ['getattr', 'lookup', 'create-remove', 'readdirplus'].includes(c.workload));
-  t.same([...new Set(meta.map((c) => c.target))].sort(), ['ganesha', 'rpc-child', 'rpc-same']);
+  t.same([...new Set(meta.map((c) => c.target))].sort(), ['ganesha', 'rpc-child', 'rpc-same'], 'libnfs has no metadata cells');
   t.same([...new Set(meta.map((c) => c.qd))], [8, 16]);
   t.same([...new Set(meta.map((c) => c.jobs))], [1]);
 });
@@ -155,4 +158,90 @@ t.test('profile summary: self time by function and file, V8 specials apart', asy
   t.same(s.special, [{ name: '(idle)', ms: 1, share: 0.1 }]);
   t.same(s.functions.map((f) => [f.name, f.share]), [['read (native):1', 0.7], ['readInto client/src/engine.js:57', 0.2]]);
   t.same(s.files.map((f) => f.name), ['(native)', 'client/src/engine.js']);
+});
+
+t.test('per-procedure latency: one call per op from the cell histogram, several from the jobs\' timers, none off RPC', async (t) => {
+  const { clientProcs, ProcTimer } = await import('../src/suite/proc-latency.js');
+  const h = new LatencyHistogram();
+  for (let i = 1; i <= 1000; i++) h.record(i * 1000);
+  const [read] = clientProcs('randread-4k', 'libnfs-child', [{ ...job(1000, 0, 1, 1), maxNs: 1_000_000 }], h);
+  t.match(read, { proc: 'READ', side: 'client', calls: 1000 });
+  t.ok(Math.abs(read!.p999us / 999 - 1) < 0.05 && read!.maxUs === 1000, `p99.9 ${read!.p999us} µs, max ${read!.maxUs} µs`);
+  t.same(clientProcs('randread-4k', 'localio', [job(1, 0, 1, 1)], h), [], 'LOCALIO has no procedures');
+  t.equal(clientProcs('getattr', 'rpc-child', [], h)[0]!.proc, 'GETATTR');
+  const timer = new ProcTimer();
+  timer.record('CREATE', performance.now());
+  t.same(Object.keys(timer.toRecord()), [], 'before the window nothing is recorded');
+  timer.from = 0;
+  timer.record('CREATE', performance.now() - 2);
+  timer.record('REMOVE', performance.now() - 1);
+  timer.record('REMOVE', performance.now() - 1);
+  const procs = clientProcs('create-remove', 'rpc-child', [{ ...job(1, 0, 1, 1), procs: timer.toRecord() }, { ...job(1, 0, 1, 1), procs: timer.toRecord() }], h);
+  t.same(procs.map((p) => [p.proc, p.calls]), [['CREATE', 2], ['REMOVE', 4]], 'jobs merge per procedure');
+  t.ok(procs[0]!.p50us > 1000 && procs[0]!.p50us <= procs[0]!.maxUs, 'a percentile never exceeds the max');
+  // combineJobs attaches them
+  const c = combineJobs({ workload: 'randwrite-4k', target: 'rpc-child', qd: 1, jobs: 1 }, [job(10, 40960, 1000, 50_000)]);
+  t.match(c.procs, [{ proc: 'WRITE', side: 'client', calls: 10 }]);
+});
+
+t.test('server metrics: bucket deltas per procedure, reported as bucket upper bounds', async (t) => {
+  const { parseServerMetrics, serverProcs } = await import('../src/suite/server-metrics.js');
+  const text = (read: number[], getattr: number): string => [
+    '# TYPE nfsts_rpc_duration_seconds histogram',
+    ...['0.00005', '0.0001', '0.00025', '+Inf'].map((le, i) => `nfsts_rpc_duration_seconds_bucket{program="nfs",version="3",procedure="READ",le="${le}"} ${read[i]}`),
+    ...['0.00005', '0.0001', '0.00025', '+Inf'].map((le) => `nfsts_rpc_duration_seconds_bucket{program="nfs",version="3",procedure="GETATTR",le="${le}"} ${getattr}`),
+    `nfsts_rpc_duration_seconds_bucket{program="mount",version="3",procedure="MNT",le="+Inf"} 5`,
+    'nfsts_rpc_duration_seconds_sum{program="nfs",version="3",procedure="READ"} 1',
+  ].join('\n');
+  const before = parseServerMetrics(text([10, 10, 10, 10], 1));
+  t.same(before.bounds, [0.00005, 0.0001, 0.00025, Infinity]);
+  t.same([...before.procs.keys()], ['READ', 'GETATTR'], 'NFS only');
+  // 1000 more READs: 900 ≤ 50 µs, 95 in (50, 100], 4 in (100, 250], 1 slower
+  const after = parseServerMetrics(text([910, 1005, 1009, 1010], 2));
+  const procs = serverProcs(before, after);
+  t.same(procs.map((p) => p.proc), ['READ'], 'GETATTR (1 call of 1001) is below the share shown');
+  t.match(procs[0], { side: 'server', calls: 1000, bucketed: true, p50us: 50, p99us: 100, p999us: 250, maxUs: Infinity });
+  t.same(serverProcs(undefined, undefined), []);
+  t.equal(serverProcs(undefined, after, 0).length, 2, 'no earlier snapshot: everything since the start');
+});
+
+t.test('report: the libnfs ratio column, the QD 1 procedure table and the soak section', async (t) => {
+  const { callsVerdict, connectionsVerdict } = await import('../src/soak/report.js');
+  const cells: Cell[] = [
+    { ...cell('libnfs-child', 'randread-4k', 1, 1, 5000), procs: [
+      { proc: 'READ', side: 'client', calls: 12_500, p50us: 47, p99us: 2300, p999us: 9000, maxUs: 20_000 },
+      { proc: 'READ', side: 'server', calls: 13_000, p50us: 50, p99us: 2500, p999us: 10_000, maxUs: Infinity, bucketed: true },
+    ] },
+    cell('libnfs-ganesha', 'randread-4k', 1, 1, 10_000),
+    { ...cell('rpc-child', 'randread-4k', 16, 1, 9000), procs: [{ proc: 'READ', side: 'client', calls: 1, p50us: 1, p99us: 1, p999us: 1, maxUs: 1 }] },
+  ];
+  const samples = [0, 1, 2, 3, 4].map((i) => ({ t: i, rssMiB: [60, 80, 81, 84, 82][i]!, calls: i * 1000 }));
+  const report: Report = {
+    title: 't', command: 'c', totalSeconds: 1, skippedTargets: {},
+    machine: { cpus: 2, cpuModel: 'x', memoryGiB: 4, os: 'Linux', node: 'v20', uvThreadpoolSize: '4', commit: 'abc', dirty: false, dirtyPaths: [], date: 'd' },
+    options: { quick: false, seconds: 1, rampSeconds: 0, sizeMiB: 1, targets: [], workloads: [], qd: [1], jobs: [1], dirEntries: 1 },
+    cells, ratios: computeRatios(cells), targets: checkTargets(cells, [1]),
+    soak: {
+      machine: { cpus: 2, cpuModel: 'x', memoryGiB: 4, os: 'Linux', node: 'v20', uvThreadpoolSize: '4', commit: 'abc', dirty: false, dirtyPaths: [], date: 'd' },
+      command: 'node bench/dist/src/soak.js', fullRunEstimateSeconds: 400,
+      options: { quick: false, phases: ['connections', 'calls'], connections: 256, connectionSeconds: 60, calls: 4000, qd: 16, warmup: 0.1, sampleMs: 1000, limitMiB: 150, flatPercent: 10, fileMiB: 16 },
+      phases: [
+        { id: 'connections', title: '256 connections', samples, peakMiB: 112, calls: 5, seconds: 1, callsPerSec: 5, verdict: connectionsVerdict(112, 5, 1, { connections: 256, limitMiB: 150 }) },
+        { id: 'calls', title: '4,000 calls', samples, peakMiB: 84, calls: 4000, seconds: 1, callsPerSec: 4000, warmupAt: 1, verdict: callsVerdict(samples, 1, { calls: 4000, flatPercent: 10 }) },
+      ],
+    },
+  };
+  t.equal(computeRatios(cells).find((r) => r.name.startsWith('libnfs'))!.value, 0.5);
+  const md = renderMarkdown(report, undefined);
+  t.match(md, "| workload | QD | jobs | libnfs client: ours (other process) / ganesha |\n|---|---|---|---|\n| 4 KiB random read | 1 | 1 | 0.50× |");
+  t.match(md, '## Latency per NFS procedure at QD 1');
+  t.match(md, '| 4 KiB random read | libnfs-child | 1 | READ | client | 12,500 | 47 µs | 2.3 ms | 9.0 ms | 20 ms |');
+  t.match(md, '| 4 KiB random read | libnfs-child | 1 | READ | server | 13,000 | ≤ 50 µs | ≤ 2.5 ms | ≤ 10 ms | > 10 s |');
+  t.notMatch(md, /rpc-child \| 1 \| READ/, 'only QD 1 rows');
+  t.match(md, '## Memory soak');
+  t.match(md, /\| 256 connections each looping GETATTR \+ 4 KiB READ: server RSS under 150 MiB \| \*\*met\*\* \| peak 112\.0 MiB/);
+  t.match(md, /flat within 10% after warm-up \| \*\*met\*\* \(reduced run: 4,000 calls instead of 10,000,000\) \| 80\.0 MiB to 84\.0 MiB \(spread 5\.0%\)/);
+  t.match(md, 'about 7 min');
+  t.match(callsVerdict(samples, 0, { calls: 1e7, flatPercent: 10 }), { status: 'missed', detail: /spread 40\.0%/ }, 'the warm-up counts when not excluded');
+  t.match(connectionsVerdict(151, 1, 1, { connections: 256, limitMiB: 150 }), { status: 'missed' });
 });

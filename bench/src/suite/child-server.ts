@@ -12,8 +12,11 @@ import { startServer } from '@nfsts/server';
 
 const self = fileURLToPath(import.meta.url);
 
-async function main(root: string): Promise<void> {
-  const s = await startServer({ exports: [{ path: '/export', root, options: 'rw,no_root_squash' }], port: 0, host: '127.0.0.1', portmap: false, metrics: '127.0.0.1:0' });
+async function main(root: string, metrics: boolean): Promise<void> {
+  const s = await startServer({
+    exports: [{ path: '/export', root, options: 'rw,no_root_squash' }], port: 0, host: '127.0.0.1', portmap: false,
+    ...(metrics ? { metrics: '127.0.0.1:0' } : {}),
+  });
   process.stdout.write(`${JSON.stringify({ url: s.url, metricsUrl: s.metrics?.url })}\n`);
   let closing = false;
   const stop = (): void => {
@@ -30,8 +33,8 @@ async function main(root: string): Promise<void> {
 export interface ChildServer { url: string; pid: number; /** its Prometheus endpoint */ metricsUrl: string | undefined; stop(): Promise<void> }
 
 /** Starts the server process over `root`; rejects with its stderr when it does not come up. */
-export async function startChildServer(root: string, timeoutMs = 20_000): Promise<ChildServer> {
-  const p: ChildProcess = spawn(process.execPath, [...process.execArgv, self, root], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startChildServer(root: string, timeoutMs = 20_000, { metrics = true }: { metrics?: boolean } = {}): Promise<ChildServer> {
+  const p: ChildProcess = spawn(process.execPath, [...process.execArgv, self, root, ...(metrics ? [] : ['--no-metrics'])], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   p.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
   const exited = new Promise<void>((r) => p.once('exit', () => r()));
@@ -62,8 +65,8 @@ export async function startChildServer(root: string, timeoutMs = 20_000): Promis
 if (process.argv[1] === self) {
   const root = process.argv[2];
   if (root === undefined) {
-    process.stderr.write('usage: child-server.js ROOT\n');
+    process.stderr.write('usage: child-server.js ROOT [--no-metrics]\n');
     process.exit(2);
   }
-  await main(root);
+  await main(root, process.argv[3] !== '--no-metrics');
 }

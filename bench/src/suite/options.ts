@@ -28,6 +28,8 @@ export interface SuiteOptions {
   qd: number[];
   jobs: number[];
   dirEntries: number;
+  /** a memory soak's result (`node bench/dist/src/soak.js --json FILE`) to add to the report */
+  soak?: string;
 }
 
 export class SuiteOptionError extends Error {
@@ -40,6 +42,7 @@ export class SuiteOptionError extends Error {
 
 export const USAGE = `usage: node bench/dist/src/suite.js [--quick] [--out DIR] [--name STEM] [--results-md FILE]
        [--seconds N] [--ramp N] [--size MiB] [--targets a,b] [--workloads a,b] [--qd 1,8,16] [--jobs 1,2] [--dir-entries N]
+       [--soak SOAK.json]
 targets:   ${TARGETS.join(', ')}
 workloads: ${WORKLOADS.join(', ')}`;
 
@@ -99,6 +102,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteOptions {
       case 'qd': o.qd = ints(prop, v, 1, 1024); break;
       case 'jobs': o.jobs = ints(prop, v, 1, 64); break;
       case 'dir-entries': o.dirEntries = num(prop, v, 1, 1_000_000, true); break;
+      case 'soak': if (v === undefined || v === '') throw new SuiteOptionError(prop, 'needs the JSON file of a soak run (soak.js --json FILE)'); o.soak = v; break;
       default: throw new SuiteOptionError(prop, 'is not an option');
     }
   }

@@ -4,9 +4,10 @@
  */
 import { LatencyHistogram } from './histogram.js';
 import { clientProcs } from './proc-latency.js';
+import { renderSoakMarkdown, type SoakResult } from '../soak/report.js';
 import type { SuiteOptions } from './options.js';
 import {
-  IO, META_TITLES, TARGET_TITLES, isIoWorkload,
+  IO, META_TITLES, TARGETS, TARGET_TITLES, isIoWorkload,
   type Cell, type JobResult, type Machine, type TargetId, type WorkloadId,
 } from './types.js';
 
@@ -42,6 +43,8 @@ export interface Report {
   cells: Cell[];
   ratios: Ratio[];
   targets: TargetCheck[];
+  /** a memory soak run given with `--soak FILE` */
+  soak?: SoakResult;
 }
 
 /** Folds the jobs of one cell into the cell's figures. */
@@ -206,7 +209,7 @@ export function renderMarkdown(r: Report, chartHref: string | undefined): string
   for (const t of r.targets) L.push(`| ${t.goal} | ${t.status === 'met' ? '**met**' : t.status === 'missed' ? `**missed**: ${t.shortBy}` : 'not measured'} | ${t.detail} |`);
   L.push('');
   L.push('## Ratios (ops/s over ops/s)', '');
-  const names = [...new Set(r.ratios.map((x) => x.name))];
+  const names = RATIOS.map(([n]) => n).filter((n) => r.ratios.some((x) => x.name === n));
   const rows = [...new Set(r.ratios.map((x) => `${x.workload}|${x.qd}|${x.jobs}`))];
   if (names.length > 0) {
     L.push(`| workload | QD | jobs | ${names.join(' | ')} |`, `|---|---|---|${names.map(() => '---').join('|')}|`);
@@ -223,7 +226,7 @@ export function renderMarkdown(r: Report, chartHref: string | undefined): string
   }
   L.push('');
   L.push('## ops/s by target', '');
-  const targets = [...new Set(r.cells.map((c) => c.target))];
+  const targets = TARGETS.filter((t) => r.cells.some((c) => c.target === t));
   L.push(`| workload | QD | jobs | ${targets.join(' | ')} |`, `|---|---|---|${targets.map(() => '---:').join('|')}|`);
   const keys = [...new Set(r.cells.map((c) => `${c.workload}|${c.qd}|${c.jobs}`))];
   for (const k of keys) {
@@ -239,6 +242,7 @@ export function renderMarkdown(r: Report, chartHref: string | undefined): string
     L.push(`| ${workloadTitle(c.workload)} | ${c.target} | ${c.qd} | ${c.jobs} | ${c.opsPerSec !== undefined ? fmtNum(c.opsPerSec) : ''} | ${c.mbPerSec !== undefined ? fmtNum(c.mbPerSec) : ''} | ${us(c.p50us)} | ${us(c.p99us)} | ${note.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
   }
   L.push('');
+  if (r.soak !== undefined) L.push(renderSoakMarkdown(r.soak), '');
   L.push('## Targets measured', '');
   for (const t of targets) L.push(`- \`${t}\`: ${TARGET_TITLES[t]}`);
   L.push('');

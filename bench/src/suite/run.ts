@@ -16,6 +16,7 @@ import type { SuiteOptions } from './options.js';
 import { checkTargets, combineJobs, computeRatios, renderMarkdown, workloadTitle, type Report } from './report.js';
 import { scrapeServer, serverProcs } from './server-metrics.js';
 import { renderSvg } from './svg.js';
+import { loadSoak } from '../soak/report.js';
 import { IO, isIoWorkload, type Cell, type IoWorkloadId, type JobResult, type JobTask, type TargetId, type WorkloadId } from './types.js';
 
 const DATA_FILE = 'data.bin';
@@ -108,6 +109,8 @@ export interface SuiteRun { report: Report; files: { json: string; md: string; s
 export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (line: string) => void = console.log): Promise<SuiteRun> {
   const t0 = performance.now();
   const machine = describeMachine();
+  // read before the run, so a bad file fails in a second rather than after the suite
+  const soak = o.soak !== undefined ? loadSoak(o.soak) : undefined;
   const sizeBytes = o.sizeMiB * 1024 * 1024;
   const wantMeta = o.workloads.some((w) => !isIoWorkload(w));
   const base = mkdtempSync(join(tmpdir(), 'nfsts-suite-'));
@@ -233,6 +236,7 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
     cells,
     ratios: computeRatios(cells),
     targets: checkTargets(cells, o.jobs),
+    ...(soak !== undefined ? { soak } : {}),
   };
   mkdirSync(out, { recursive: true });
   const files: SuiteRun['files'] = { json: join(out, `${name}.json`), md: join(out, `${name}.md`), svg: join(out, `${name}.svg`) };
@@ -247,6 +251,7 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
       '> workload means). Reproduce it from the repository root with',
       '> `pnpm install && pnpm build && node bench/dist/src/suite.js --out bench/results --results-md bench/RESULTS.md`;',
       '> compare ratios within one run, as absolute figures move with the machine.',
+      ...(soak !== undefined ? ['> The memory soak section comes from `node bench/dist/src/soak.js --json FILE`, given to the suite as `--soak FILE`.'] : []),
       '',
     ].join('\n');
     const md = renderMarkdown(report, href);

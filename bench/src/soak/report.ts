@@ -1,0 +1,130 @@
+/**
+ * The soak's result: RSS samples per phase, the verdict of each of the issue's two targets,
+ * and the Markdown section RESULTS.md carries (`--md`, or the suite's `--soak FILE`).
+ */
+import { readFileSync } from 'node:fs';
+import type { Machine } from '../suite/types.js';
+import { DEFAULT_CALLS, DEFAULT_CONNECTIONS, type PhaseId, type SoakOptions } from './options.js';
+
+export interface RssSample {
+  /** seconds since the phase's server started */
+  t: number;
+  rssMiB: number;
+  /** calls answered so far in the phase */
+  calls: number;
+}
+
+export interface Verdict {
+  goal: string;
+  status: 'met' | 'missed';
+  detail: string;
+  /** set when the run was smaller than the issue's target: what was run instead */
+  reduced?: string;
+}
+
+export interface SoakPhase {
+  id: PhaseId;
+  title: string;
+  samples: RssSample[];
+  /** VmHWM at the end (Linux), else the largest sample */
+  peakMiB: number;
+  calls: number;
+  seconds: number;
+  callsPerSec: number;
+  /** `calls` phase: the sample at which warm-up ended */
+  warmupAt?: number;
+  verdict: Verdict;
+}
+
+export interface SoakResult {
+  machine: Machine;
+  command: string;
+  options: Omit<SoakOptions, 'json' | 'md'>;
+  phases: SoakPhase[];
+  /** `calls` phase: how long the issue's 10,000,000 calls take at the measured rate */
+  fullRunEstimateSeconds?: number;
+}
+
+const mib = (n: number): string => `${n.toFixed(1)} MiB`;
+const int = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+/** 256 connections: the peak resident set stays under the limit. */
+export function connectionsVerdict(peakMiB: number, calls: number, seconds: number, o: Pick<SoakOptions, 'connections' | 'limitMiB'>): Verdict {
+  const v: Verdict = {
+    goal: `${int(DEFAULT_CONNECTIONS)} connections each looping GETATTR + 4 KiB READ: server RSS under ${o.limitMiB} MiB`,
+    status: peakMiB < o.limitMiB ? 'met' : 'missed',
+    detail: `peak ${mib(peakMiB)} with ${int(o.connections)} connections, ${int(calls)} calls in ${seconds.toFixed(1)} s`,
+  };
+  if (o.connections < DEFAULT_CONNECTIONS) v.reduced = `${int(o.connections)} connections instead of ${int(DEFAULT_CONNECTIONS)}`;
+  return v;
+}
+
+/** One connection: after warm-up, the resident set's spread (max − min over min) within the limit. */
+export function callsVerdict(samples: readonly RssSample[], warmupAt: number, o: Pick<SoakOptions, 'calls' | 'flatPercent'>): Verdict {
+  const after = samples.slice(warmupAt);
+  const goal = `${int(DEFAULT_CALLS)} calls on one connection: server RSS flat within ${o.flatPercent}% after warm-up`;
+  const v: Verdict = { goal, status: 'missed', detail: 'no sample after warm-up' };
+  if (after.length > 0) {
+    const min = Math.min(...after.map((s) => s.rssMiB));
+    const max = Math.max(...after.map((s) => s.rssMiB));
+    const spread = ((max - min) / min) * 100;
+    const first = after[0]!;
+    const last = after[after.length - 1]!;
+    v.status = spread <= o.flatPercent ? 'met' : 'missed';
+    v.detail = `${mib(min)} to ${mib(max)} (spread ${spread.toFixed(1)}%) over ${after.length} samples after ${int(first.calls)} calls of warm-up; ` +
+      `${mib(first.rssMiB)} at the end of warm-up, ${mib(last.rssMiB)} after ${int(last.calls)} calls`;
+  }
+  if (o.calls < DEFAULT_CALLS) v.reduced = `${int(o.calls)} calls instead of ${int(DEFAULT_CALLS)}`;
+  return v;
+}
+
+/** Reads a result written by `soak.js --json FILE`; throws naming the file when it is not one. */
+export function loadSoak(file: string): SoakResult {
+  let r: SoakResult;
+  try {
+    r = JSON.parse(readFileSync(file, 'utf8')) as SoakResult;
+  } catch (err) {
+    throw new Error(`--soak ${file}: ${(err as Error).message}`);
+  }
+  if (!Array.isArray(r.phases) || typeof r.machine !== 'object' || r.machine === null) throw new Error(`--soak ${file}: not a soak result (no phases or machine)`);
+  return r;
+}
+
+/** At most `n` samples, evenly spread, the first and last kept. */
+function thin(samples: readonly RssSample[], n: number): RssSample[] {
+  if (samples.length <= n) return [...samples];
+  const out: RssSample[] = [];
+  for (let i = 0; i < n; i++) out.push(samples[Math.round((i * (samples.length - 1)) / (n - 1))]!);
+  return out;
+}
+
+export function verdictLine(v: Verdict): string {
+  return `${v.status === 'met' ? 'met' : 'MISSED'}: ${v.goal} — ${v.detail}${v.reduced !== undefined ? ` (reduced run: ${v.reduced})` : ''}`;
+}
+
+/** The Markdown section; `level` is the heading level of its title (2 on its own, 2 inside RESULTS.md too). */
+export function renderSoakMarkdown(r: SoakResult, level = 2): string {
+  const h = '#'.repeat(level);
+  const m = r.machine;
+  const L: string[] = [`${h} Memory soak`, ''];
+  L.push(`- **Machine**: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB memory, ${m.os}; Node ${m.node}`);
+  L.push(`- **Commit** \`${m.commit}\`${m.dirty ? ' (with uncommitted changes)' : ''}, run ${m.date}`);
+  L.push(`- **Run**: \`${r.command}\`${r.options.quick ? ' — **quick mode: a smoke run, the numbers mean nothing**' : ''}`);
+  L.push(`- Our server runs in a child process (no metrics endpoint); its RSS is read from \`/proc/PID/status\` every ${r.options.sampleMs} ms.`);
+  if (r.fullRunEstimateSeconds !== undefined) L.push(`- At the measured rate the full ${int(DEFAULT_CALLS)} calls take about ${Math.ceil(r.fullRunEstimateSeconds / 60)} min.`);
+  L.push('');
+  L.push('| target | status | measured |', '|---|---|---|');
+  for (const p of r.phases) {
+    const v = p.verdict;
+    L.push(`| ${v.goal} | ${v.status === 'met' ? '**met**' : '**missed**'}${v.reduced !== undefined ? ` (reduced run: ${v.reduced})` : ''} | ${v.detail} |`);
+  }
+  L.push('');
+  for (const p of r.phases) {
+    L.push(`${h}# RSS over time: ${p.title}`, '');
+    L.push(`${int(p.calls)} calls in ${p.seconds.toFixed(1)} s (${int(p.callsPerSec)} calls/s); peak ${mib(p.peakMiB)}.`, '');
+    L.push('| s | RSS | calls |', '|---:|---:|---:|');
+    for (const s of thin(p.samples, 24)) L.push(`| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${int(s.calls)} |`);
+    L.push('');
+  }
+  return L.join('\n');
+}
