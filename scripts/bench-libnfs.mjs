@@ -25,7 +25,7 @@ if (!fs.existsSync('/usr/include/nfsc/libnfs.h')) skip('libnfs-dev is not instal
 const work = fs.mkdtempSync(join(os.tmpdir(), 'nfsts-bench-libnfs-'));
 const bin = join(work, 'libnfs-load');
 try {
-  execFileSync('gcc', ['-O2', '-o', bin, join(tree, 'bench/c/libnfs-load.c'), '-lnfs'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync('gcc', ['-O2', '-o', bin, join(tree, 'bench/c/libnfs-load.c'), '-lnfs', '-lm'], { stdio: ['ignore', 'ignore', 'pipe'] });
 } catch (err) {
   skip(`libnfs-load does not compile: ${String(err.stderr ?? err.message).trim().split('\n')[0]}`);
 }
