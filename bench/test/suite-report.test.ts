@@ -213,6 +213,7 @@ t.test('report: the libnfs ratio column, the QD 1 procedure table and the soak s
       { proc: 'READ', side: 'server', calls: 13_000, p50us: 50, p99us: 2500, p999us: 10_000, maxUs: Infinity, bucketed: true },
     ] },
     cell('libnfs-ganesha', 'randread-4k', 1, 1, 10_000),
+    { ...cell('rpc-same', 'randread-4k', 1, 2, 9000), procs: [{ proc: 'READ', side: 'client', calls: 1, p50us: 1, p99us: 1, p999us: 1, maxUs: 1 }] },
     { ...cell('rpc-child', 'randread-4k', 16, 1, 9000), procs: [{ proc: 'READ', side: 'client', calls: 1, p50us: 1, p99us: 1, p999us: 1, maxUs: 1 }] },
   ];
   const samples = [0, 1, 2, 3, 4].map((i) => ({ t: i, rssMiB: [60, 80, 81, 84, 82][i]!, calls: i * 1000 }));
@@ -234,10 +235,11 @@ t.test('report: the libnfs ratio column, the QD 1 procedure table and the soak s
   t.equal(computeRatios(cells).find((r) => r.name.startsWith('libnfs'))!.value, 0.5);
   const md = renderMarkdown(report, undefined);
   t.match(md, "| workload | QD | jobs | libnfs client: ours (other process) / ganesha |\n|---|---|---|---|\n| 4 KiB random read | 1 | 1 | 0.50× |");
-  t.match(md, '## Latency per NFS procedure at QD 1');
+  t.match(md, '## Latency per NFS procedure at QD 1, 1 job\n');
   t.match(md, '| 4 KiB random read | libnfs-child | 1 | READ | client | 12,500 | 47 µs | 2.3 ms | 9.0 ms | 20 ms |');
   t.match(md, '| 4 KiB random read | libnfs-child | 1 | READ | server | 13,000 | ≤ 50 µs | ≤ 2.5 ms | ≤ 10 ms | > 10 s |');
   t.notMatch(md, /rpc-child \| 1 \| READ/, 'only QD 1 rows');
+  t.notMatch(md, /rpc-same \| 2 \| READ/, 'only the fewest jobs');
   t.match(md, '## Memory soak');
   t.match(md, /\| 256 connections each looping GETATTR \+ 4 KiB READ: server RSS under 150 MiB \| \*\*met\*\* \| peak 112\.0 MiB/);
   // after warm-up: 80, 81, 84, 82: the last quarter's peak 82 against the first's 80

@@ -168,11 +168,13 @@ function cellText(c: Cell | undefined): string {
   return fmtNum(c.opsPerSec!);
 }
 
-/** The QD 1 cells' latency per NFS procedure: the tail next to the median (issue 12). */
+/** The QD 1 cells' latency per NFS procedure, at the fewest jobs: the tail next to the median (issue 12). */
 export function renderProcTable(cells: readonly Cell[]): string[] {
-  const rows = cells.filter((c) => c.qd === 1 && c.procs !== undefined && c.procs.length > 0);
+  const qd1 = cells.filter((c) => c.qd === 1 && c.procs !== undefined && c.procs.length > 0);
+  const jobs = Math.min(...qd1.map((c) => c.jobs));
+  const rows = qd1.filter((c) => c.jobs === jobs);
   if (rows.length === 0) return [];
-  const L = ['## Latency per NFS procedure at QD 1', ''];
+  const L = [`## Latency per NFS procedure at QD 1, ${jobs} job${jobs > 1 ? 's' : ''}`, ''];
   L.push('Client side: timed by the load generator around each call (our client\'s raw procedures, or libnfs).',
     'Server side (`rpc-child` and `libnfs-child` only): our server\'s own histogram, dispatch to reply queued, counted',
     'over the whole cell (its ramp and setup too); its buckets are coarse, so each figure is the bucket\'s upper bound (≤).', '');
