@@ -7,6 +7,7 @@
  */
 import { parseSuiteArgs, SuiteOptionError, USAGE } from './suite/options.js';
 import { runSuite } from './suite/run.js';
+import { loadSoak } from './soak/report.js';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
@@ -20,6 +21,15 @@ try {
   if (!(err instanceof SuiteOptionError)) throw err;
   console.error(`${err.message}\n${USAGE}`);
   process.exit(2);
+}
+if (options.soak !== undefined) {
+  // a bad soak file fails now, not after the run
+  try {
+    loadSoak(options.soak);
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(2);
+  }
 }
 const { report, files } = await runSuite(options, argv);
 console.log('');

@@ -74,4 +74,7 @@ t.test('bad options exit 2 and name the option', async (t) => {
   t.equal(r.code, 2);
   t.match(r.stderr, /--seconds must be a number/);
   t.match(r.stderr, /usage:/);
+  const soak = await run(['--soak', '/nonexistent/soak.json']);
+  t.equal(soak.code, 2, 'an unreadable soak result fails before the run');
+  t.match(soak.stderr, /^--soak \/nonexistent\/soak\.json: ENOENT/);
 });
