@@ -37,9 +37,13 @@ t.test('options: defaults, quick, and errors that name the option', async (t) =>
   t.same(o.targets, ['localio', 'direct']);
   t.same(o.qd, [1, 16], 'sorted, deduplicated');
   t.same([o.jobs, o.sizeMiB, o.out, o.resultsMd], [[2], 64, '/x', '/y.md']);
+  t.equal(d.serverMetrics, undefined, 'server metrics: the default (on)');
+  const m = parseSuiteArgs(['--server-metrics', 'off', '--soak', 's.json']);
+  t.same([m.serverMetrics, m.soak], [false, 's.json']);
   for (const [argv, prop] of [
     [['--seconds', 'x'], 'seconds'], [['--size', '0'], 'size'], [['--size', '1.5'], 'size'], [['--targets', 'nfsd'], 'targets'],
     [['--workloads', ''], 'workloads'], [['--qd', '0'], 'qd'], [['--bogus', '1'], 'bogus'], [['--out'], 'out'], [['--name', 'a/b'], 'name'],
+    [['--server-metrics', 'yes'], 'server-metrics'], [['--soak'], 'soak'],
   ] as Array<[string[], string]>) {
     let err: unknown;
     try { parseSuiteArgs(argv); } catch (e) { err = e; }

@@ -1,9 +1,10 @@
 /**
  * Our server in another process, for the `rpc-child` target: the realistic deployment, and
- * the one LOCALIO cannot help. `node child-server.js ROOT` prints one JSON line
+ * the one LOCALIO cannot help. `node child-server.js ROOT [--metrics]` prints one JSON line
  * `{ "url": ..., "metricsUrl": ... }` once it listens and closes cleanly on SIGTERM or when stdin
- * ends. Its Prometheus endpoint (on a free loopback port) gives the suite the server-side
- * latency per procedure (server-metrics.ts) at the cost of a clock read per call.
+ * ends. With `--metrics` (the suite's default) a Prometheus endpoint on a free loopback port gives
+ * the server-side latency per procedure (server-metrics.ts) at the cost of a clock read per call;
+ * the scripts that run this file directly (bench-server-cpu, bench-libnfs) go without.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -34,7 +35,7 @@ export interface ChildServer { url: string; pid: number; /** its Prometheus endp
 
 /** Starts the server process over `root`; rejects with its stderr when it does not come up. */
 export async function startChildServer(root: string, timeoutMs = 20_000, { metrics = true }: { metrics?: boolean } = {}): Promise<ChildServer> {
-  const p: ChildProcess = spawn(process.execPath, [...process.execArgv, self, root, ...(metrics ? [] : ['--no-metrics'])], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const p: ChildProcess = spawn(process.execPath, [...process.execArgv, self, root, ...(metrics ? ['--metrics'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   p.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
   const exited = new Promise<void>((r) => p.once('exit', () => r()));
@@ -65,8 +66,8 @@ export async function startChildServer(root: string, timeoutMs = 20_000, { metri
 if (process.argv[1] === self) {
   const root = process.argv[2];
   if (root === undefined) {
-    process.stderr.write('usage: child-server.js ROOT [--no-metrics]\n');
+    process.stderr.write('usage: child-server.js ROOT [--metrics]\n');
     process.exit(2);
   }
-  await main(root, process.argv[3] !== '--no-metrics');
+  await main(root, process.argv[3] === '--metrics');
 }

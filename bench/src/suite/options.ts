@@ -30,6 +30,8 @@ export interface SuiteOptions {
   dirEntries: number;
   /** a memory soak's result (`node bench/dist/src/soak.js --json FILE`) to add to the report */
   soak?: string;
+  /** the child-process server serves Prometheus metrics, scraped for its per-procedure latency (default true) */
+  serverMetrics?: boolean;
 }
 
 export class SuiteOptionError extends Error {
@@ -42,7 +44,7 @@ export class SuiteOptionError extends Error {
 
 export const USAGE = `usage: node bench/dist/src/suite.js [--quick] [--out DIR] [--name STEM] [--results-md FILE]
        [--seconds N] [--ramp N] [--size MiB] [--targets a,b] [--workloads a,b] [--qd 1,8,16] [--jobs 1,2] [--dir-entries N]
-       [--soak SOAK.json]
+       [--soak SOAK.json] [--server-metrics on|off]
 targets:   ${TARGETS.join(', ')}
 workloads: ${WORKLOADS.join(', ')}`;
 
@@ -102,6 +104,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteOptions {
       case 'qd': o.qd = ints(prop, v, 1, 1024); break;
       case 'jobs': o.jobs = ints(prop, v, 1, 64); break;
       case 'dir-entries': o.dirEntries = num(prop, v, 1, 1_000_000, true); break;
+      case 'server-metrics': if (v !== 'on' && v !== 'off') throw new SuiteOptionError(prop, `must be on or off, got ${JSON.stringify(v ?? null)}`); o.serverMetrics = v === 'on'; break;
       case 'soak': if (v === undefined || v === '') throw new SuiteOptionError(prop, 'needs the JSON file of a soak run (soak.js --json FILE)'); o.soak = v; break;
       default: throw new SuiteOptionError(prop, 'is not an option');
     }

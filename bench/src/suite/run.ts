@@ -134,7 +134,7 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
 
     if (o.targets.includes('rpc-child') || o.targets.includes('libnfs-child')) {
       try {
-        const child: ChildServer = await startChildServer(root);
+        const child: ChildServer = await startChildServer(root, undefined, { metrics: o.serverMetrics ?? true });
         cleanups.push(() => child.stop());
         urls['rpc-child'] = child.url;
         urls['libnfs-child'] = child.url;
