@@ -69,6 +69,13 @@ export interface Backend {
   readonly name: string;
   /** Whether concurrent changes to the tree can never make a call reach outside its root. */
   readonly raceSafe: boolean;
+  /**
+   * Whether the numbers open() returns are this process's file descriptors, usable with
+   * node:fs. Only then does the server offer LOCALIO (clients do fs.read/fs.write on them) and
+   * mirror NLM locks into OFD locks. Absent means false: a backend with descriptors of its own
+   * (the memory backend) is served by RPC alone.
+   */
+  readonly osDescriptors?: boolean;
   /** Opens an export root (symlinks in `path` itself are resolved once, here). */
   openRoot(path: string): Promise<{ root: BackendRoot; stats: Stats }>;
   /** Closes what openRoot() holds. */
