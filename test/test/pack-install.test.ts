@@ -36,6 +36,14 @@ t.test('pnpm pack, npm install the tarballs, npx nfsts serve / ls, the README sn
   const tarballs = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
   tt.same(tarballs.map((f) => f.replace(/-\d+\.\d+\.\d+\.tgz$/, '')).sort(),
     ['nfsts-cli', 'nfsts-client', 'nfsts-common', 'nfsts-fuse', 'nfsts-localio', 'nfsts-rpc', 'nfsts-server', 'nfsts-sys', 'nfsts-xdr'], 'one tarball per package');
+  for (const f of tarballs) {
+    // the license travels with each package (prepack copies the root LICENSE)
+    const list = run('tar', ['tzf', join(packs, f)], packs).out.split('\n');
+    tt.ok(list.includes('package/LICENSE'), `${f} carries LICENSE`);
+    const manifest = JSON.parse(run('tar', ['xzf', join(packs, f), '-O', 'package/package.json'], packs).out) as { license?: string; repository?: { url?: string; directory?: string } };
+    tt.equal(manifest.license, 'MIT', `${f}: license MIT`);
+    tt.match(manifest.repository, { url: 'git+https://github.com/nfsts/nfsts.git', directory: /^packages\// }, `${f}: repository`);
+  }
 
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
   const install = run('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(packs, f))], app);
@@ -79,8 +87,15 @@ await nfs.writeFile('/hello.txt', 'hi');
 console.log(await nfs.readFile('/hello.txt', 'utf8'));
 await nfs.close();
 await server.close();
+// the README's one line for tests that want no disk
+const mem = await startServer({ exports: [{ path: '/export', backend: 'memory' }], port: 0 });
+const m = await connect(mem.url);
+await m.writeFile('/x', 'in memory');
+console.log(await m.readFile('/x', 'utf8'));
+await m.close();
+await mem.close();
 `);
   const snippet = run(process.execPath, ['snippet.mjs'], app, 60_000);
   tt.equal(snippet.code, 0, snippet.out + snippet.err);
-  tt.equal(snippet.out, 'hi\n', 'the installed packages work as the README shows');
+  tt.equal(snippet.out, 'hi\nin memory\n', 'the installed packages work as the README shows');
 });
