@@ -296,3 +296,26 @@ t.test('memory: options are checked and name the bad one', async (t) => {
   t.equal(again.stats.ino, stats.ino, 'the same name opens the same tree');
   t.not((await b.openRoot('/y')).stats.dev, stats.dev, 'another name is another filesystem');
 });
+
+t.test('memory: READ inside one chunk is a view of the stored bytes (no copy); across chunks or holes a copy', async (t) => {
+  const s = await setup(t, { memory: {} });
+  const f = fhOf(await s.nfs.create({ where: { dir: s.rootFh, name: 'f' }, how: unchecked(0o644) }));
+  const data = Buffer.alloc(200_000, 0x61);
+  ok(await s.nfs.write({ file: f, offset: 0n, count: data.length, stable: stable_how.FILE_SYNC, data }));
+  for (const [offset, count] of [[0n, 4096], [4096n, 60_000], [65_536n, 65_536]] as const) {
+    const r = ok(await s.nfs.read({ file: f, offset, count }));
+    t.equal(r.count, count);
+    t.ok(r.data.equals(data.subarray(Number(offset), Number(offset) + count)), `${offset}+${count}: the bytes`);
+    // the reply's data is the stored memory itself: a later write shows through it
+    ok(await s.nfs.write({ file: f, offset, count: 1, stable: stable_how.UNSTABLE, data: Buffer.from('Z') }));
+    t.equal(r.data[0], 0x5a, `${offset}+${count}: a view, not a copy`);
+    ok(await s.nfs.write({ file: f, offset, count: 1, stable: stable_how.UNSTABLE, data: Buffer.from('a') }));
+  }
+  const across = ok(await s.nfs.read({ file: f, offset: 60_000n, count: 10_000 }));
+  t.ok(across.data.equals(data.subarray(60_000, 70_000)), 'across two chunks: the bytes');
+  ok(await s.nfs.write({ file: f, offset: 60_000n, count: 1, stable: stable_how.UNSTABLE, data: Buffer.from('Z') }));
+  t.equal(across.data[0], 0x61, 'across two chunks: a copy');
+  const tail = ok(await s.nfs.read({ file: f, offset: 199_990n, count: 100 }));
+  t.equal(tail.count, 10, 'clamped at EOF');
+  t.ok(tail.eof, 'eof');
+});

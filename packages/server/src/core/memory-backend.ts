@@ -330,6 +330,15 @@ export class MemoryBackend implements Backend {
     return e.n.data!.read(pos, buf, off, len);
   }
 
+  /** READ's copy-free path: a view of the chunk holding the whole range (atime as read()). */
+  readView(fd: number, position: bigint, len: number): Buffer | null {
+    const e = this.desc(fd, 'read');
+    if (position >= BigInt(MAX_FILE_BYTES)) return null;
+    const v = e.n.data!.view(Number(position), len);
+    if (v !== null) e.n.accessed();
+    return v;
+  }
+
   write(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number> {
     return now(() => {
       const e = this.desc(fd, 'write');

@@ -67,25 +67,19 @@ export class FileData {
   }
 
   /**
-   * Views of the stored bytes for [pos, pos+len) (clamped to EOF), or null when the range
-   * touches a hole or a chunk's unallocated tail (then read() zero-fills a copy). Valid until
-   * the file is next written or truncated.
+   * The stored bytes [pos, pos+len) (clamped to EOF) as a view of one chunk, or null when the
+   * range spans chunks or touches a hole or a chunk's unallocated tail (then read() copies,
+   * zero-filling). A chunk is never reused for other data: a later write may change the
+   * viewed bytes (as a concurrent write may on any server), a truncate zeroes or drops them.
    */
-  views(pos: number, len: number): Buffer[] | null {
+  view(pos: number, len: number): Buffer | null {
     const n = Math.max(0, Math.min(len, this.size - pos));
-    const out: Buffer[] = [];
-    let done = 0;
-    while (done < n) {
-      const p = pos + done;
-      const ci = Math.floor(p / CHUNK_BYTES);
-      const inOff = p - ci * CHUNK_BYTES;
-      const piece = Math.min(n - done, CHUNK_BYTES - inOff);
-      const c = this.chunks.get(ci);
-      if (c === undefined || inOff + piece > c.length) return null;
-      out.push(c.subarray(inOff, inOff + piece));
-      done += piece;
-    }
-    return out;
+    const ci = Math.floor(pos / CHUNK_BYTES);
+    const inOff = pos - ci * CHUNK_BYTES;
+    if (inOff + n > CHUNK_BYTES) return null;
+    const c = this.chunks.get(ci);
+    if (c === undefined || inOff + n > c.length) return null;
+    return c.subarray(inOff, inOff + n);
   }
 
   /**
