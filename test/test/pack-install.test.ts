@@ -1,6 +1,7 @@
 // Ready for npm: the packages as `pnpm pack` makes them (workspace:* turned into versions),
 // installed from the tarballs alone into an empty project with npm; then `npx nfsts serve`
-// serves a directory, `npx nfsts ls` lists it, and the server README's snippet runs.
+// serves a directory, `npx nfsts ls` lists it, `npx nfsts mount` mounts it through FUSE (where
+// /dev/fuse and root are available), and the server README's snippets run.
 // Needs the npm registry for the third-party dependencies (pino, koffi).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { REPO_ROOT } from '../src/cli-server.js';
 import { missingTools } from '../src/tools.js';
+import { forceUnmount, fuseSkipReason, isMounted } from '../src/fuse-helpers.js';
 
 const PNPM = ['-y', 'pnpm@10.34.8'];
 
@@ -69,6 +71,22 @@ t.test('pnpm pack, npm install the tarballs, npx nfsts serve / ls, the README sn
   const ls = run('npx', ['nfsts', 'ls', `nfs://127.0.0.1/export?nfsport=${port}&mountport=${port}`], app, 60_000);
   tt.equal(ls.code, 0, ls.out + ls.err);
   tt.equal(ls.out, 'hello.txt\n', 'npx nfsts ls lists the served directory');
+
+  // npx nfsts mount from the tarballs: the FUSE shim (needs /dev/fuse and root)
+  const noFuse = fuseSkipReason();
+  if (noFuse !== null) {
+    tt.comment(`nfsts mount not tried: ${noFuse}`);
+  } else {
+    const mnt = join(work, 'mnt');
+    spawnSync('mkdir', ['-p', mnt]);
+    tt.teardown(() => forceUnmount(mnt));
+    const mount = run('npx', ['nfsts', 'mount', `nfs://127.0.0.1/export?nfsport=${port}&mountport=${port}`, mnt, '--daemon'], app, 60_000);
+    tt.equal(mount.code, 0, `npx nfsts mount --daemon: ${mount.out}${mount.err}`);
+    tt.equal(run('cat', [join(mnt, 'hello.txt')], app).out, 'hello\n', 'the file read through the FUSE mount');
+    const umount = run('npx', ['nfsts', 'umount', mnt], app, 60_000);
+    tt.equal(umount.code, 0, `npx nfsts umount: ${umount.out}${umount.err}`);
+    tt.notOk(isMounted(mnt), 'unmounted');
+  }
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   child.kill('SIGTERM');
   tt.equal(await exited, 0, 'nfsts serve exits cleanly on SIGTERM');

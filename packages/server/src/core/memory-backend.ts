@@ -31,6 +31,7 @@ export const MEMORY_FD_BASE = 2 ** 30;
 const NAME_MAX = 255;
 const SYMLINK_MAX = 4095;
 const S_ISGID = 0o2000;
+const MAX_POSITION = BigInt(MAX_FILE_BYTES);
 
 export interface MemoryBackendOptions {
   /** bytes of file data plus per-object charges (256 per object, 64 + name per entry) before ENOSPC; default 256 MiB */
@@ -333,7 +334,7 @@ export class MemoryBackend implements Backend {
   /** READ's copy-free path: a view of the chunk holding the whole range (atime as read()). */
   readView(fd: number, position: bigint, len: number): Buffer | null {
     const e = this.desc(fd, 'read');
-    if (position >= BigInt(MAX_FILE_BYTES)) return null;
+    if (position >= MAX_POSITION) return null;
     const v = e.n.data!.view(Number(position), len);
     if (v !== null) e.n.accessed();
     return v;
