@@ -319,3 +319,33 @@ t.test('memory: READ inside one chunk is a view of the stored bytes (no copy); a
   t.equal(tail.count, 10, 'clamped at EOF');
   t.ok(tail.eof, 'eof');
 });
+
+for (const kind of ['disk', 'memory'] as const) {
+  t.test(`${kind}: READDIR cookies stay valid while entries come and go between pages`, async (t) => {
+    const s = await setup(t, kind === 'memory' ? { memory: {} } : {});
+    const names = Array.from({ length: 300 }, (_, i) => `n${i}`);
+    for (const name of names) ok(await s.nfs.create({ where: { dir: s.rootFh, name }, how: unchecked(0o644) }));
+    const seen = new Map<string, number>();
+    let cookie = 0n;
+    let verf: Buffer = Buffer.alloc(8);
+    let pages = 0;
+    for (;;) {
+      const r = ok(await s.nfs.readdir({ dir: s.rootFh, cookie, cookieverf: verf, count: 1024 }));
+      for (const e of r.reply.entries) seen.set(e.name, (seen.get(e.name) ?? 0) + 1);
+      pages++;
+      if (r.reply.eof) break;
+      cookie = r.reply.entries.at(-1)!.cookie;
+      verf = r.cookieverf;
+      // between pages: one name goes, another comes
+      ok(await s.nfs.remove({ object: { dir: s.rootFh, name: `n${pages * 7}` } }));
+      ok(await s.nfs.create({ where: { dir: s.rootFh, name: `new${pages}` }, how: unchecked(0o644) }));
+    }
+    t.ok(pages > 5, `listed in ${pages} pages`);
+    const removed = new Set(Array.from({ length: pages }, (_, i) => `n${(i + 1) * 7}`));
+    for (const name of names) {
+      if (removed.has(name)) t.ok((seen.get(name) ?? 0) <= 1, `${name} (removed meanwhile) at most once`);
+      else if (seen.get(name) !== 1) t.fail(`${name} listed ${seen.get(name) ?? 0} times`);
+    }
+    t.ok([...seen.values()].every((n) => n === 1), 'no name listed twice');
+  });
+}
