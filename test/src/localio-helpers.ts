@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
-import { startServer, type NfsServer, type ServerExport } from '@nfsts/server';
+import { startServer, type NfsServer, type DirectoryExport } from '@nfsts/server';
 
 export interface LocalServer {
   server: NfsServer;
@@ -35,7 +35,7 @@ export async function startLocalServer(o: LocalServerOptions = {}): Promise<Loca
   const base = o.base ?? mkdtempSync(join(tmpdir(), 'nfsts-localio-it-'));
   const specs = o.exports ?? { '/export': 'rw,no_root_squash' };
   const roots: Record<string, string> = {};
-  const exports: ServerExport[] = Object.entries(specs).map(([path, options]) => {
+  const exports: DirectoryExport[] = Object.entries(specs).map(([path, options]) => {
     const root = join(base, path.replace(/\//g, '_'));
     roots[path] = root;
     return { path, root, options };

@@ -1,6 +1,7 @@
 // Ready for npm: the packages as `pnpm pack` makes them (workspace:* turned into versions),
 // installed from the tarballs alone into an empty project with npm; then `npx nfsts serve`
-// serves a directory, `npx nfsts ls` lists it, and the server README's snippet runs.
+// serves a directory, `npx nfsts ls` lists it, `npx nfsts mount` mounts it through FUSE (where
+// /dev/fuse and root are available), and the server README's snippets run.
 // Needs the npm registry for the third-party dependencies (pino, koffi).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { REPO_ROOT } from '../src/cli-server.js';
 import { missingTools } from '../src/tools.js';
+import { forceUnmount, fuseSkipReason, isMounted } from '../src/fuse-helpers.js';
 
 const PNPM = ['-y', 'pnpm@10.34.8'];
 
@@ -36,6 +38,14 @@ t.test('pnpm pack, npm install the tarballs, npx nfsts serve / ls, the README sn
   const tarballs = readdirSync(packs).filter((f) => f.endsWith('.tgz'));
   tt.same(tarballs.map((f) => f.replace(/-\d+\.\d+\.\d+\.tgz$/, '')).sort(),
     ['nfsts-cli', 'nfsts-client', 'nfsts-common', 'nfsts-fuse', 'nfsts-localio', 'nfsts-rpc', 'nfsts-server', 'nfsts-sys', 'nfsts-xdr'], 'one tarball per package');
+  for (const f of tarballs) {
+    // the license travels with each package (prepack copies the root LICENSE)
+    const list = run('tar', ['tzf', join(packs, f)], packs).out.split('\n');
+    tt.ok(list.includes('package/LICENSE'), `${f} carries LICENSE`);
+    const manifest = JSON.parse(run('tar', ['xzf', join(packs, f), '-O', 'package/package.json'], packs).out) as { license?: string; repository?: { url?: string; directory?: string } };
+    tt.equal(manifest.license, 'MIT', `${f}: license MIT`);
+    tt.match(manifest.repository, { url: 'git+https://github.com/nfsts/nfsts.git', directory: /^packages\// }, `${f}: repository`);
+  }
 
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, type: 'module' }));
   const install = run('npm', ['install', '--no-audit', '--no-fund', ...tarballs.map((f) => join(packs, f))], app);
@@ -61,6 +71,22 @@ t.test('pnpm pack, npm install the tarballs, npx nfsts serve / ls, the README sn
   const ls = run('npx', ['nfsts', 'ls', `nfs://127.0.0.1/export?nfsport=${port}&mountport=${port}`], app, 60_000);
   tt.equal(ls.code, 0, ls.out + ls.err);
   tt.equal(ls.out, 'hello.txt\n', 'npx nfsts ls lists the served directory');
+
+  // npx nfsts mount from the tarballs: the FUSE shim (needs /dev/fuse and root)
+  const noFuse = fuseSkipReason();
+  if (noFuse !== null) {
+    tt.comment(`nfsts mount not tried: ${noFuse}`);
+  } else {
+    const mnt = join(work, 'mnt');
+    spawnSync('mkdir', ['-p', mnt]);
+    tt.teardown(() => forceUnmount(mnt));
+    const mount = run('npx', ['nfsts', 'mount', `nfs://127.0.0.1/export?nfsport=${port}&mountport=${port}`, mnt, '--daemon'], app, 60_000);
+    tt.equal(mount.code, 0, `npx nfsts mount --daemon: ${mount.out}${mount.err}`);
+    tt.equal(run('cat', [join(mnt, 'hello.txt')], app).out, 'hello\n', 'the file read through the FUSE mount');
+    const umount = run('npx', ['nfsts', 'umount', mnt], app, 60_000);
+    tt.equal(umount.code, 0, `npx nfsts umount: ${umount.out}${umount.err}`);
+    tt.notOk(isMounted(mnt), 'unmounted');
+  }
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   child.kill('SIGTERM');
   tt.equal(await exited, 0, 'nfsts serve exits cleanly on SIGTERM');
@@ -79,8 +105,15 @@ await nfs.writeFile('/hello.txt', 'hi');
 console.log(await nfs.readFile('/hello.txt', 'utf8'));
 await nfs.close();
 await server.close();
+// the README's one line for tests that want no disk
+const mem = await startServer({ exports: [{ path: '/export', backend: 'memory' }], port: 0 });
+const m = await connect(mem.url);
+await m.writeFile('/x', 'in memory');
+console.log(await m.readFile('/x', 'utf8'));
+await m.close();
+await mem.close();
 `);
   const snippet = run(process.execPath, ['snippet.mjs'], app, 60_000);
   tt.equal(snippet.code, 0, snippet.out + snippet.err);
-  tt.equal(snippet.out, 'hi\n', 'the installed packages work as the README shows');
+  tt.equal(snippet.out, 'hi\nin memory\n', 'the installed packages work as the README shows');
 });

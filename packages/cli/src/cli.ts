@@ -23,7 +23,7 @@ import {
   startServer,
 } from '@nfsts/server';
 import { runStats } from './stats.js';
-import type { FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
+import type { DirectoryExport, FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
 import { LIMIT_ARG_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './limits.js';
 import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from './client-cmds/index.js';
 
@@ -170,7 +170,7 @@ export function buildServeOptions(argv: string[]): {
       throw new UsageError(`bad --export: ${(err as Error).message.replace(/^--export: /, '')}`);
     }
   }
-  let exports: ServerExport[];
+  let exports: DirectoryExport[];
   let createdDefault: string | null = null;
   const dir = positionals[0];
   if (dir !== undefined || file === null) {

@@ -14,7 +14,8 @@ import {
   DEFAULT_MAX_QUEUED_REPLY_BYTES, DEFAULT_MAX_QUEUED_REPLY_BYTES_TOTAL, DEFAULT_RECORD_TIMEOUT_MS, DEFAULT_WRITE_TIMEOUT_MS,
 } from '@nfsts/rpc';
 import { parseExportOptionString, parseOptions } from './core/index.js';
-import type { ExportConfig, ExportOptions } from './core/index.js';
+import type { Backend, ExportConfig, ExportOptions } from './core/index.js';
+import { MemoryBackend } from './core/memory-backend.js';
 
 export const DEFAULT_PORT = 2049;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -108,9 +109,36 @@ export function parseLimits(v: unknown, property: string): ServerLimits {
 export interface ServerExport {
   /** The name clients mount, e.g. `/export`. */
   path: string;
-  /** The directory served. */
-  root: string;
+  /** The directory served (with `backend`: the name of the backend's tree, default `path`). */
+  root?: string;
   options?: Partial<ExportOptions> | string;
+  /**
+   * Where the files live: the disk (default), `'memory'` (a fresh MemoryBackend of this server:
+   * no disk at all, gone at close), or any `Backend` object (packages/server/README.md, "The
+   * Backend contract"). Every export of one server uses the same backend.
+   */
+  backend?: 'memory' | Backend;
+}
+
+/** An export of a directory on this host (what a config file and `nfsts serve` give). */
+export type DirectoryExport = ServerExport & { root: string };
+
+/** The methods a Backend object must have (checked by startServer, naming the first missing). */
+const BACKEND_METHODS = [
+  'openRoot', 'closeRoot', 'lstat', 'fstat', 'statfs', 'readdir', 'open', 'create', 'close', 'read', 'write', 'fsync', 'fdatasync',
+  'ftruncate', 'truncate', 'mkdir', 'rmdir', 'unlink', 'rename', 'link', 'symlink', 'readlink', 'chmod', 'chown', 'utimes', 'mknod',
+  'mknodSupport',
+] as const;
+
+/** An export's `backend` checked: undefined (the disk), 'memory' or a Backend object. */
+function checkBackend(v: unknown, property: string): 'memory' | Backend | undefined {
+  if (v === undefined || v === 'memory') return v;
+  if (!isRecord(v)) throw new ConfigError(property, `must be 'memory' or a Backend object, got ${JSON.stringify(v)}`);
+  for (const m of BACKEND_METHODS) {
+    if (typeof v[m] !== 'function') throw new ConfigError(property, `not a Backend: no method ${m}() (see the Backend contract in @nfsts/server's README)`);
+  }
+  if (typeof v.name !== 'string' || typeof v.raceSafe !== 'boolean') throw new ConfigError(property, 'not a Backend: needs a string "name" and a boolean "raceSafe"');
+  return v as unknown as Backend;
 }
 
 export interface ServerOptions {
@@ -151,6 +179,8 @@ export const DEFAULT_METRICS_PORT = 9464;
 
 export interface ParsedServerOptions {
   exports: ExportConfig[];
+  /** the backend every export uses; undefined: the disk (AtBackend on Linux, else NodeFsBackend) */
+  backend: Backend | undefined;
   port: number;
   host: string;
   stateDir: string | undefined;
@@ -212,12 +242,13 @@ function checkClients(v: unknown, property: string): string[] {
   return v as string[];
 }
 
-/** An export entry's checked name (not listed before: added to `seen`) and its root as given. */
-function exportPathAndRoot(e: Record<string, unknown>, at: string, seen: Set<string>): { path: string; root: string } {
+/** An export entry's checked name (not listed before: added to `seen`) and its root as given (optional with a backend: the export's name). */
+function exportPathAndRoot(e: Record<string, unknown>, at: string, seen: Set<string>, rootOptional = false): { path: string; root: string } {
   const path = checkExportPath(e.path, `${at}.path`);
   if (seen.has(path)) throw new ConfigError(`${at}.path`, `export ${path} is listed twice`);
   seen.add(path);
-  if (typeof e.root !== 'string' || e.root === '') throw new ConfigError(`${at}.root`, 'must be a directory path');
+  if (rootOptional && e.root === undefined) return { path, root: path };
+  if (typeof e.root !== 'string' || e.root === '') throw new ConfigError(`${at}.root`, rootOptional ? 'must be a name for the backend\'s tree' : 'must be a directory path');
   return { path, root: e.root };
 }
 
@@ -254,20 +285,27 @@ export function parseServerOptions(opts: unknown): ParsedServerOptions {
     throw new ConfigError('exports', 'must be a non-empty array of { path, root, options? }');
   }
   const seen = new Set<string>();
+  let chosen: 'memory' | Backend | undefined;
   const exports: ExportConfig[] = opts.exports.map((e: unknown, i: number) => {
     const at = `exports[${i}]`;
-    if (!isRecord(e)) throw new ConfigError(at, 'must be an object { path, root, options? }');
+    if (!isRecord(e)) throw new ConfigError(at, 'must be an object { path, root, options?, backend? }');
     for (const k of Object.keys(e)) {
-      if (k !== 'path' && k !== 'root' && k !== 'options') throw new ConfigError(`${at}.${k}`, 'unknown export property');
+      if (k !== 'path' && k !== 'root' && k !== 'options' && k !== 'backend') throw new ConfigError(`${at}.${k}`, 'unknown export property');
     }
-    const { path, root } = exportPathAndRoot(e, at, seen);
+    const b = checkBackend(e.backend, `${at}.backend`);
+    // one backend per server: the core, its open-file cache and LOCALIO see one kind of descriptor
+    if (i > 0 && b !== chosen) throw new ConfigError(`${at}.backend`, 'every export of one server must use the same backend (start one server per backend)');
+    chosen = b;
+    const { path, root } = exportPathAndRoot(e, at, seen, b !== undefined);
     const options = parseExportOptionsAt(e.options, `${at}.options`);
-    return { path, root: resolve(root), options };
+    // a backend's tree is named, not a directory of this host: no cwd in it
+    return { path, root: b === undefined ? resolve(root) : root, options };
   });
+  const backend = chosen === 'memory' ? new MemoryBackend() : chosen;
   const limits = parseLimits(opts.limits, 'limits');
   const locking = parseLockingOptions(opts.locking, (p, m) => new ConfigError(p, m));
   const metrics = opts.metrics === undefined ? null : parseMetricsAddress(opts.metrics, 'metrics');
-  return { exports, port, host, stateDir, portmap, portmapPort, localio, limits, metrics, locking, logger: opts.logger as Logger | undefined };
+  return { exports, backend, port, host, stateDir, portmap, portmapPort, localio, limits, metrics, locking, logger: opts.logger as Logger | undefined };
 }
 
 /** `"HOST:PORT"`, `"[V6]:PORT"`, `":PORT"`, `"PORT"` or `{ host?, port }` → `{ host, port }` (host defaults to 127.0.0.1). */
@@ -294,7 +332,8 @@ export interface FileConfig {
   limits?: ServerLimits;
   /** `"127.0.0.1:9464"`: serve Prometheus metrics there (`--metrics`) */
   metrics?: { host: string; port: number };
-  exports: ServerExport[];
+  /** a config file serves directories: each export has its `root` */
+  exports: DirectoryExport[];
 }
 
 /**

@@ -24,6 +24,7 @@ export {
   type LogLevel,
   type ServerOptions,
   type ServerExport,
+  type DirectoryExport,
   type FileConfig,
   type ParsedServerOptions,
   parseLimits,

@@ -73,6 +73,9 @@ export function localioOps(core: ServerCore): ServerLocalioOps {
     },
     async openLocalFh(client: LocalClient, cred: Credential, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number> {
       peers.set(client.entry, client);
+      // descriptors that are not the process's cannot be shared (startServer does not offer
+      // LOCALIO then; this covers an ops table built by hand)
+      if (core.backend.osDescriptors !== true) return refuse(nfsstat3.NFS3ERR_NOTSUPP);
       const r = await core.resolve(fh);
       if (typeof r === 'number') return refuse(r);
       if (!(await core.clientAllowedResolve(r.exp, client.remoteAddress, client.remotePort))) return refuse(nfsstat3.NFS3ERR_ACCES);

@@ -210,7 +210,8 @@ function warnRootSquash(core: ServerCore, logger: Logger, noLogger: boolean): vo
 export async function startServer(options: ServerOptions): Promise<NfsServer> {
   const o = parseServerOptions(options);
   const logger: Logger = o.logger ?? silentLogger();
-  await checkRoots(o.exports.map((e) => e.root));
+  // a Backend other than the disk names its trees itself
+  if (o.backend === undefined) await checkRoots(o.exports.map((e) => e.root));
 
   let stateDir = o.stateDir;
   let tempState: string | null = null;
@@ -244,7 +245,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     }
     let core: ServerCore;
     try {
-      core = await ServerCore.open({ exports: o.exports, stateDir, logger });
+      core = await ServerCore.open({ exports: o.exports, stateDir, logger, ...(o.backend !== undefined ? { backend: o.backend } : {}) });
     } catch (err) {
       const e = err as { code?: string; message?: string };
       if (e.code === 'ERR_NFS_BAD_OPTION') throw new ConfigError('exports', e.message ?? String(err));
@@ -263,7 +264,12 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     const calls = o.metrics === null ? null : new CallCounters();
     const programs = [faults.wrap(createNfs3Program(core, { logger }), true), faults.wrap(createMountProgram(core, { logger, mounts }), false)];
     const ops = localioOps(core);
-    const localio = new LocalioServer({ ops, enabled: o.localio, logger });
+    // LOCALIO hands clients the backend's descriptors for fs.read/fs.write: a backend whose
+    // descriptors are not the process's (the memory backend) cannot serve it, so the program
+    // is not offered at all and clients use READ/WRITE/COMMIT by RPC from the start
+    const localioOn = o.localio && core.backend.osDescriptors === true;
+    if (o.localio && !localioOn) logger.info({ backend: core.backend.name }, 'LOCALIO off: this backend has no process file descriptors to share');
+    const localio = new LocalioServer({ ops, enabled: localioOn, logger });
     // disabled: not registered, so the NFS port answers PROG_UNAVAIL for 400122
     if (localio.program) programs.push(localio.program);
     let locking: LockingService | null = null;
@@ -292,7 +298,7 @@ export async function startServer(options: ServerOptions): Promise<NfsServer> {
     }
     cleanups.push(() => rpc.close());
     // once listening: a start that fails says only why it failed
-    warnRootSquash(core, logger, o.logger === undefined);
+    if (o.backend === undefined) warnRootSquash(core, logger, o.logger === undefined);
 
     let pm: PortmapHandle | null = null;
     if (o.portmap) {

@@ -23,7 +23,7 @@ import {
   type RMDIR3res, type SETATTR3args, type SETATTR3res, type SYMLINK3args, type SYMLINK3res, type WRITE3args,
   type WRITE3res, type nfs_fh3, type sattr3, type Codec,
 } from '@nfsts/xdr';
-import { ServerCore, type Backend, type ExportOptions, type SyncReadOptions } from '../src/core/index.js';
+import { MemoryBackend, ServerCore, type Backend, type ExportOptions, type MemoryBackendOptions, type SyncReadOptions } from '../src/core/index.js';
 import { createNfs3Program, type Nfs3Program } from '../src/nfs3/index.js';
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
@@ -148,6 +148,11 @@ export interface SetupOptions {
   backend?: Backend;
   /** the core's SyncReadGate options (tests of the synchronous paths open it wide) */
   syncReads?: SyncReadOptions;
+  /**
+   * serve the exports from a MemoryBackend (roots owned by U, mode 0755, as the disk ones)
+   * instead of the disk; `root` and `roRoot` are then the names of its trees
+   */
+  memory?: MemoryBackendOptions;
 }
 
 /** A SyncReadGate that a loaded machine never closes: tests see which path the code takes, not the scheduler. */
@@ -166,13 +171,15 @@ export async function setup(t: { teardown(fn: () => unknown): void }, o: SetupOp
     chownSync(root, U, G);
     chownSync(roRoot, U, G);
   }
+  const memory = o.memory === undefined ? undefined : new MemoryBackend({ uid: U, gid: G, rootMode: 0o755, ...o.memory });
+  const backend = memory ?? o.backend;
   const core = await ServerCore.open({
-    ...(o.backend !== undefined ? { backend: o.backend } : {}),
+    ...(backend !== undefined ? { backend } : {}),
     ...(o.syncReads !== undefined ? { syncReads: o.syncReads } : {}),
     stateDir: join(dir, 'state'),
     exports: [
-      { path: '/export', root, options: { squash: 'none', ...o.options } },
-      { path: '/ro', root: roRoot, options: { squash: 'none', ro: true } },
+      { path: '/export', root: memory ? '/export' : root, options: { squash: 'none', ...o.options } },
+      { path: '/ro', root: memory ? '/ro' : roRoot, options: { squash: 'none', ro: true } },
     ],
   });
   const prog = createNfs3Program(core);

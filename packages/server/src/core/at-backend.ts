@@ -138,6 +138,7 @@ const S_IFSOCK = 0o140000;
 export class AtBackend extends DescriptorIo implements Backend {
   readonly name = 'linux-at';
   readonly raceSafe = true;
+  readonly osDescriptors = true;
   private readonly root = typeof process.getuid === 'function' && process.getuid() === 0;
 
   /** Whether this backend can run here (Linux 5.8+ with koffi: openat2 and AT_EMPTY_PATH utimensat). */

@@ -69,6 +69,13 @@ export interface Backend {
   readonly name: string;
   /** Whether concurrent changes to the tree can never make a call reach outside its root. */
   readonly raceSafe: boolean;
+  /**
+   * Whether the numbers open() returns are this process's file descriptors, usable with
+   * node:fs. Only then does the server offer LOCALIO (clients do fs.read/fs.write on them) and
+   * mirror NLM locks into OFD locks. Absent means false: a backend with descriptors of its own
+   * (the memory backend) is served by RPC alone.
+   */
+  readonly osDescriptors?: boolean;
   /** Opens an export root (symlinks in `path` itself are resolved once, here). */
   openRoot(path: string): Promise<{ root: BackendRoot; stats: Stats }>;
   /** Closes what openRoot() holds. */
@@ -120,6 +127,14 @@ export interface Backend {
    * cache (see SyncReadGate). A backend whose reads may block for long leaves it out.
    */
   readSync?(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number;
+  /**
+   * Optional: the file's bytes [position, position+len) (clamped to EOF) as a view of the
+   * backend's own memory, without a copy, or null when it cannot give one (READ then reads
+   * into a buffer of its own). The view goes to the socket by reference after the READ
+   * handler settles, so the backend must never reuse that memory for other data; later writes
+   * may change bytes in it (as a concurrent write may on any server). Counts as a read (atime).
+   */
+  readView?(fd: number, position: bigint, len: number): Buffer | null;
   /** Writes buf[off, off+len) at `position`; resolves with bytes written. */
   write(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
   fsync(fd: number): Promise<void>;

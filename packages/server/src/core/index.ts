@@ -13,3 +13,6 @@ export * from './server-core.js';
 export { NodeFsBackend } from './node-backend.js';
 export * from './handles.js';
 export { AtBackend } from './at-backend.js';
+export {
+  MemoryBackend, parseMemoryBackendOptions, DEFAULT_MEMORY_MAX_BYTES, DEFAULT_MEMORY_ROOT_MODE, MEMORY_FD_BASE, type MemoryBackendOptions,
+} from './memory-backend.js';

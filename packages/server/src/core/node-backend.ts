@@ -73,6 +73,7 @@ function stale(what: string): NodeJS.ErrnoException {
 export class NodeFsBackend extends DescriptorIo implements Backend {
   readonly name = 'node-fs';
   readonly raceSafe = false;
+  readonly osDescriptors = true;
 
   async openRoot(path: string): Promise<{ root: BackendRoot; stats: Stats }> {
     const real = await this.realpath(path);

@@ -38,8 +38,9 @@ export interface LockingService {
 export function startLocking(core: ServerCore, o: ParsedLockingOptions, stateDir: string, logger: Logger): LockingService {
   const log = logger.child({ svc: 'nlm' });
   // the mirror opens files through the backend, confined to the export like every other open;
-  // a backend without a synchronous open (the portable one) leaves the table to decide alone
-  const openSync = core.backend.openSync?.bind(core.backend);
+  // a backend without a synchronous open (the portable one), or whose descriptors are not the
+  // process's (the memory backend), leaves the table to decide alone
+  const openSync = core.backend.osDescriptors === true ? core.backend.openSync?.bind(core.backend) : undefined;
   const backing = o.backingLocks && OfdBacking.available() && openSync !== undefined ? new OfdBacking(openSync, log) : null;
   const locks = new LockManager({ backing, logger: log });
   const shares = new ShareTable();
