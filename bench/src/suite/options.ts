@@ -28,6 +28,8 @@ export interface SuiteOptions {
   qd: number[];
   jobs: number[];
   dirEntries: number;
+  /** the FUSE section (bench/src/fuse): on unless --no-fuse; it skips itself without root or /dev/fuse */
+  fuse?: boolean;
 }
 
 export class SuiteOptionError extends Error {
@@ -80,10 +82,12 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteOptions {
     qd: quick ? [...QUICK.qd] : [...DEFAULT_QD],
     jobs: quick ? [...QUICK.jobs] : [...DEFAULT_JOBS],
     dirEntries: quick ? QUICK.dirEntries : DEFAULT_DIR_ENTRIES,
+    fuse: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') continue;
+    if (a === '--fuse' || a === '--no-fuse') { o.fuse = a === '--fuse'; continue; }
     if (!a.startsWith('--')) throw new SuiteOptionError(a, 'is not an option');
     const prop = a.slice(2);
     const v = argv[++i];
