@@ -4,8 +4,8 @@
  * LOCALIO (`serve --mount`), and `fuse-native` (libfuse 2) over the same client and server;
  * workloads: 1 MiB sequential write (fsync included) and read, 4 KiB random read (fio `psync`,
  * or a readSync loop without fio), `ls -l` of 2,000 files and untar of this repository's
- * sources. Every mount is fresh, so its page cache starts cold; the server's files are in the
- * host's page cache, as for the `direct` row.
+ * sources. Reads drop the mount's page cache of the file first (fio `--invalidate`); the
+ * server's files are in the host's page cache, as for the `direct` row.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -88,7 +88,16 @@ function seqWrite(path: string, bytes: number): number {
   return bytes / 1e6 / ((performance.now() - t0) / 1000);
 }
 
-function seqRead(path: string): number {
+/** fio reads with `invalidate` drop the mount's page cache of the file first (POSIX_FADV_DONTNEED) */
+function fio(args: string[]): { bw_bytes: number; iops: number } {
+  const r = spawnSync('fio', ['--name=fuse', '--ioengine=psync', '--output-format=json', ...args], { encoding: 'utf8', maxBuffer: 16 * MiB });
+  if (r.status !== 0) throw new Error(`fio: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' / ')}`);
+  const j = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { jobs: Array<{ read: { iops: number; bw_bytes: number } }> };
+  return j.jobs[0]!.read;
+}
+
+function seqRead(path: string, bytes: number, useFio: boolean, invalidate: boolean): number {
+  if (useFio) return fio([`--filename=${path}`, '--rw=read', '--bs=1M', `--size=${bytes}`, `--invalidate=${invalidate ? 1 : 0}`]).bw_bytes / 1e6;
   const buf = Buffer.allocUnsafe(MiB);
   const t0 = performance.now();
   const fd = openSync(path, 'r');
@@ -99,14 +108,8 @@ function seqRead(path: string): number {
 }
 
 /** fio psync 4 KiB random reads, readahead off (POSIX_FADV_RANDOM); or a readSync loop. */
-function randRead(path: string, bytes: number, seconds: number, useFio: boolean): number {
-  if (useFio) {
-    const r = spawnSync('fio', ['--name=randread', `--filename=${path}`, '--rw=randread', '--bs=4k', '--ioengine=psync', '--fadvise_hint=random',
-      '--invalidate=0', `--size=${bytes}`, `--runtime=${seconds}`, '--time_based', '--output-format=json'], { encoding: 'utf8', maxBuffer: 16 * MiB });
-    if (r.status !== 0) throw new Error(`fio: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' / ')}`);
-    const j = JSON.parse(r.stdout.slice(r.stdout.indexOf('{'))) as { jobs: Array<{ read: { iops: number } }> };
-    return j.jobs[0]!.read.iops;
-  }
+function randRead(path: string, bytes: number, seconds: number, useFio: boolean, invalidate: boolean): number {
+  if (useFio) return fio([`--filename=${path}`, '--rw=randread', '--bs=4k', '--fadvise_hint=random', `--invalidate=${invalidate ? 1 : 0}`, `--size=${bytes}`, `--runtime=${seconds}`, '--time_based']).iops;
   const buf = Buffer.allocUnsafe(4096);
   const blocks = Math.floor(bytes / 4096);
   const fd = openSync(path, 'r');
@@ -169,13 +172,11 @@ export async function runFuseSection(o: FuseSectionOptions, log: (line: string) 
   const useFio = have('fio');
   const base = mkdtempSync(join(tmpdir(), 'nfsts-fusebench-'));
   const root = join(base, 'export');
-  const mnt = join(base, 'mnt');
   const stateDir = join(base, 'state');
   const tarball = join(base, 'src.tar');
   const rows: FuseRow[] = [];
   try {
     mkdirSync(root);
-    mkdirSync(mnt);
     makeFile(join(root, 'seq.bin'), readMiB * MiB);
     makeFile(join(root, 'rand.bin'), randMiB * MiB);
     mkdirSync(join(root, 'ls'));
@@ -188,39 +189,56 @@ export async function runFuseSection(o: FuseSectionOptions, log: (line: string) 
     const params = { writeMiB, readMiB, randMiB, randSeconds, randTool: useFio ? 'fio psync' : 'readSync loop (no fio)', lsFiles, tarEntries, tarBytes: Number(spawnSync('stat', ['-c', '%s', tarball], { encoding: 'utf8' }).stdout.trim()) };
 
     const server = await startChildServer(root).catch((err: unknown) => err as Error);
+    // every mount up at once, then each workload on every row back to back, so that the rows
+    // of one workload see the same machine (other processes load it unevenly)
+    const mounts: Mounted[] = [];
+    const dirs = new Map<FuseRowId, string>();
     try {
       for (const id of FUSE_ROWS) {
         const row: FuseRow = { row: id };
         rows.push(row);
-        let m: Mounted | undefined;
         try {
-          let dir = mnt;
-          if (id === 'direct') dir = root;
-          else if (server instanceof Error) throw new Error(`our server did not start: ${server.message}`);
-          else if (id === 'rpc') m = await mountRpc(server.url, mnt);
+          if (id === 'direct') { dirs.set(id, root); continue; }
+          if (server instanceof Error) throw new Error(`our server did not start: ${server.message}`);
+          const mnt = join(base, `mnt-${id}`);
+          mkdirSync(mnt);
+                let m: Mounted;
+          if (id === 'rpc') m = await mountRpc(server.url, mnt);
           else if (id === 'localio') m = await mountLocalio(root, stateDir, mnt);
           else {
             const r = await mountFuseNative(server.url, mnt);
             if ('skip' in r) { row.skip = r.skip; log(`# fuse ${id}: skipped (${r.skip})`); continue; }
             m = r;
           }
-          const w = join(dir, `write-${id}.bin`);
-          row.seqWriteMBs = seqWrite(w, writeMiB * MiB);
-          rmSync(w);
-          row.seqReadMBs = seqRead(join(dir, 'seq.bin'));
-          row.randReadIops = randRead(join(dir, 'rand.bin'), randMiB * MiB, randSeconds, useFio);
-          row.lsSeconds = timed('ls', ['-l', join(dir, 'ls')]);
-          mkdirSync(join(dir, `untar-${id}`));
-          row.untarSeconds = timed('tar', ['-xf', tarball, '-C', join(dir, `untar-${id}`)]);
-          log(`# fuse ${id.padEnd(11)} write ${fmt(row.seqWriteMBs)} MB/s, read ${fmt(row.seqReadMBs)} MB/s, 4k rand ${fmt(row.randReadIops)} IOPS, ls -l ${row.lsSeconds.toFixed(2)} s, untar ${row.untarSeconds.toFixed(2)} s`);
+          mounts.push(m);
+          dirs.set(id, mnt);
         } catch (err) {
           row.error = (err as Error).message;
           log(`# fuse ${id}: ERROR ${row.error}`);
-        } finally {
-          await m?.stop();
         }
       }
+      const steps: Array<[FuseMetric, (dir: string, id: FuseRowId) => number]> = [
+        ['seqWriteMBs', (dir, id) => { const w = join(dir, `write-${id}.bin`); const v = seqWrite(w, writeMiB * MiB); rmSync(w); return v; }],
+        ['seqReadMBs', (dir, id) => seqRead(join(dir, 'seq.bin'), readMiB * MiB, useFio, id !== 'direct')],
+        ['randReadIops', (dir, id) => randRead(join(dir, 'rand.bin'), randMiB * MiB, randSeconds, useFio, id !== 'direct')],
+        ['lsSeconds', (dir) => timed('ls', ['-l', join(dir, 'ls')])],
+        ['untarSeconds', (dir, id) => { mkdirSync(join(dir, `untar-${id}`)); return timed('tar', ['-xf', tarball, '-C', join(dir, `untar-${id}`)]); }],
+      ];
+      for (const [metric, step] of steps) {
+        for (const row of rows) {
+          const dir = dirs.get(row.row);
+          if (dir === undefined || row.error !== undefined) continue;
+          try {
+            row[metric] = step(dir, row.row);
+          } catch (err) {
+            row.error = `${metric}: ${(err as Error).message}`;
+            log(`# fuse ${row.row}: ERROR ${row.error}`);
+          }
+        }
+        log(`# fuse ${METRIC_TITLES[metric].padEnd(24)} ${rows.map((r) => `${r.row} ${r[metric] !== undefined ? fmt(r[metric]) : r.skip !== undefined ? 'skipped' : 'error'}`).join(', ')}`);
+      }
     } finally {
+      for (const m of mounts) await m.stop();
       if (!(server instanceof Error)) await server.stop();
     }
     return { params, rows, targets: fuseTargets(rows) };
@@ -239,7 +257,7 @@ export function renderFuseSection(s: FuseSection | undefined): string[] {
   const L = ['## FUSE mounts (issue 10)', ''];
   if (s.skip !== undefined) return [...L, `Skipped: ${s.skip}.`, ''];
   const p = s.params!;
-  L.push(`Each mount fresh (its page cache cold; the server's files in the host's page cache). ${p.writeMiB} MiB written in 1 MiB writes then fsynced; a ${p.readMiB} MiB file read in 1 MiB reads; ${p.randSeconds} s of 4 KiB random reads over ${p.randMiB} MiB (${p.randTool}, readahead off); \`ls -l\` of ${p.lsFiles.toLocaleString('en-US')} files; untar of this repository's \`packages/\` sources (${p.tarEntries} entries, ${(p.tarBytes / 1e6).toFixed(1)} MB). See bench/notes/fuse.md.`, '');
+  L.push(`All mounts up at once, each workload run on every row back to back. The server's files are in the host's page cache; a mount's own page cache of a file is dropped before it is read (fio \`--invalidate\`). ${p.writeMiB} MiB written in 1 MiB writes then fsynced; a ${p.readMiB} MiB file read in 1 MiB reads; ${p.randSeconds} s of 4 KiB random reads over ${p.randMiB} MiB (${p.randTool}, readahead off); \`ls -l\` of ${p.lsFiles.toLocaleString('en-US')} files; untar of this repository's \`packages/\` sources (${p.tarEntries} entries, ${(p.tarBytes / 1e6).toFixed(1)} MB). See bench/notes/fuse.md.`, '');
   L.push(`| mount | ${FUSE_METRICS.map((m) => METRIC_TITLES[m]).join(' | ')} |`, `|---|${FUSE_METRICS.map(() => '---:').join('|')}|`);
   for (const r of s.rows) {
     const cells = r.skip !== undefined ? FUSE_METRICS.map((_, i) => (i === 0 ? `skipped: ${r.skip}` : '')) : FUSE_METRICS.map((m) => (r[m] !== undefined ? fmt(r[m]) : r.error !== undefined ? 'error' : ''));
