@@ -118,6 +118,16 @@ t.test('as a user would: vim edits a file, git clones, commits, gcs and fscks on
   t.equal(r.out, 'olpho\nbonono\n0\n0\nc4 c3 c2 c1 \n1\n', 'the edit landed on the server, the clone is clean, gc kept every commit, vim left no swap file');
 });
 
+t.test('reads by RPC (LOCALIO off): large READs split into concurrent pieces come back whole and in order', async (t) => {
+  const f = await startFuse(t, { options: { localio: false } });
+  t.equal(f.m.client.isLocal, false, 'the mount goes by RPC');
+  // a size that is no multiple of a page or a piece, so the last READ ends short at EOF
+  const r = await f.sh(`set -e; head -c 5000003 /dev/urandom > "$EXP/r"; cmp "$EXP/r" "$MNT/r"; dd if="$MNT/r" bs=777k 2>/dev/null | cmp - "$EXP/r"; \
+    [ "$(tail -c 4099 "$MNT/r" | md5sum)" = "$(tail -c 4099 "$EXP/r" | md5sum)" ]; dd if="$MNT/r" bs=1M skip=3 2>/dev/null | wc -c`);
+  t.equal(r.code, 0, r.err);
+  t.equal(r.out, '1854275\n');
+});
+
 t.test('the mount reads ahead one maximal READ (1 MiB), not the kernel default 128 KiB', async (t) => {
   const f = await startFuse(t);
   await f.m.session.initialized;

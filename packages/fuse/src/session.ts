@@ -30,6 +30,8 @@ const BLKSIZE = 128 * 1024;
 const DIR_BATCH = 64 * 1024;
 /** LOCALIO read buffers kept for reuse (each rsize bytes) */
 const READ_BUFS_KEPT = 8;
+/** a READ over RPC is split into this many concurrent NFS READs */
+const RPC_READ_PIECES = 4;
 
 class Interrupted extends Error {
   readonly code = 'ERR_FUSE_INTERRUPTED';
@@ -608,18 +610,30 @@ export class FuseSession {
       }
       return;
     }
-    // by RPC, as the opener: the data are views of the reply records, sent on without a copy
+    // by RPC, as the opener: a large READ goes as RPC_READ_PIECES concurrent READs, so the
+    // server reads and sends one piece while we receive another (one 1 MiB READ at a time
+    // halved sequential throughput against 128 KiB READs in flight together); the data are
+    // views of the reply records, written on without a copy
+    const piece = Math.max(4096, Math.min(this.rsize, Math.ceil(size / RPC_READ_PIECES / 4096) * 4096));
     const parts: Buffer[] = [];
     let got = 0;
-    while (got < size) {
-      const count = Math.min(size - got, this.rsize);
-      const r = await this.nfs(signal, (o) => f.caller.raw.read({ file: { data: f.node.fh }, offset, count }, o));
-      parts.push(r.data);
-      got += r.data.length;
-      offset += BigInt(r.data.length);
-      if (r.eof || r.data.length === 0) break;
+    for (let done = false; !done && got < size;) {
+      const calls: Array<Promise<{ data: Buffer; eof: boolean }>> = [];
+      for (let at = got; at < size; at += piece) {
+        const off = offset + BigInt(at), count = Math.min(piece, size - at);
+        calls.push(this.nfs(signal, (o) => f.caller.raw.read({ file: { data: f.node.fh }, offset: off, count }, o)));
+      }
+      const results = await Promise.all(calls);
+      for (let i = 0, at = got; i < results.length; i++, at += piece) {
+        const r = results[i]!;
+        parts.push(r.data);
+        got += r.data.length;
+        // end of file: nothing follows; a piece shorter than asked: ask again from there
+        if (r.eof || r.data.length === 0) { done = true; break; }
+        if (r.data.length < Math.min(piece, size - at)) break;
+      }
     }
-    this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER), parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER), parts);
   }
 
   private async write(h: InHeader, b: Buffer, signal: AbortSignal): Promise<void> {
