@@ -25,7 +25,7 @@ t.test('a skipped reference row makes its targets "not measured" with the reason
   const got = fuseTargets(skipped);
   t.equal(got.filter((c) => c.status === 'not measured').length, 5);
   t.match(got[0]!.detail, /fuse-native skipped \(fuse-native does not load\)/);
-  const md = renderFuseSection({ rows: skipped, targets: got, params: { writeMiB: 64, readMiB: 128, randMiB: 256, randSeconds: 3, randTool: 'fio psync', lsFiles: 2000, tarEntries: 348, tarBytes: 2e6 } }).join('\n');
+  const md = renderFuseSection({ rows: skipped, targets: got, params: { rounds: 2, writeMiB: 64, readMiB: 128, randMiB: 256, randSeconds: 3, randTool: 'fio psync', lsFiles: 2000, tarEntries: 348, tarBytes: 2e6 } }).join('\n');
   t.match(md, /## FUSE mounts/);
   t.match(md, /\| `fuse-native` \(libfuse 2\)[^\n]*\| skipped: fuse-native does not load \|/);
 });

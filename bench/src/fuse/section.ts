@@ -47,7 +47,7 @@ export interface FuseRow extends Partial<Record<FuseMetric, number>> {
 export interface FuseSection {
   /** why the whole section did not run */
   skip?: string;
-  params?: { writeMiB: number; readMiB: number; randMiB: number; randSeconds: number; randTool: string; lsFiles: number; tarEntries: number; tarBytes: number };
+  params?: { rounds: number; writeMiB: number; readMiB: number; randMiB: number; randSeconds: number; randTool: string; lsFiles: number; tarEntries: number; tarBytes: number };
   rows: FuseRow[];
   targets: TargetCheck[];
 }
@@ -169,6 +169,9 @@ export async function runFuseSection(o: FuseSectionOptions, log: (line: string) 
   }
   const writeMiB = o.quick ? 4 : 64, readMiB = o.quick ? 4 : 128, randMiB = o.quick ? 8 : 256;
   const randSeconds = o.quick ? 0.3 : 3, lsFiles = o.quick ? 200 : 2000;
+  // each figure is the best of `rounds`, the rows' order reversed every other round: the
+  // machine's other load comes and goes, and lands on whichever row runs at the time
+  const rounds = o.quick ? 1 : 2;
   const useFio = have('fio');
   const base = mkdtempSync(join(tmpdir(), 'nfsts-fusebench-'));
   const root = join(base, 'export');
@@ -179,14 +182,17 @@ export async function runFuseSection(o: FuseSectionOptions, log: (line: string) 
     mkdirSync(root);
     makeFile(join(root, 'seq.bin'), readMiB * MiB);
     makeFile(join(root, 'rand.bin'), randMiB * MiB);
-    mkdirSync(join(root, 'ls'));
-    for (let i = 0; i < lsFiles; i++) writeFileSync(join(root, 'ls', `file-${i}`), '');
+    // a directory per round, so that no mount lists one it has cached
+    for (let r = 0; r < rounds; r++) {
+      mkdirSync(join(root, `ls-${r}`));
+      for (let i = 0; i < lsFiles; i++) writeFileSync(join(root, `ls-${r}`, `file-${i}`), '');
+    }
     // this repository's packages/, sources only (no node_modules, no build output)
     const tar = spawnSync('tar', ['-cf', tarball, '--exclude=node_modules', '--exclude=dist', '-C', REPO, 'packages'], { encoding: 'utf8' });
     if (tar.status !== 0) throw new Error(`tar of ${REPO}packages: ${tar.stderr.trim()}`);
     const list = spawnSync('tar', ['-tf', tarball], { encoding: 'utf8', maxBuffer: 64 * MiB });
     const tarEntries = list.stdout.split('\n').filter((l) => l !== '').length;
-    const params = { writeMiB, readMiB, randMiB, randSeconds, randTool: useFio ? 'fio psync' : 'readSync loop (no fio)', lsFiles, tarEntries, tarBytes: Number(spawnSync('stat', ['-c', '%s', tarball], { encoding: 'utf8' }).stdout.trim()) };
+    const params = { rounds, writeMiB, readMiB, randMiB, randSeconds, randTool: useFio ? 'fio psync' : 'readSync loop (no fio)', lsFiles, tarEntries, tarBytes: Number(spawnSync('stat', ['-c', '%s', tarball], { encoding: 'utf8' }).stdout.trim()) };
 
     const server = await startChildServer(root).catch((err: unknown) => err as Error);
     // every mount up at once, then each workload on every row back to back, so that the rows
@@ -217,22 +223,26 @@ export async function runFuseSection(o: FuseSectionOptions, log: (line: string) 
           log(`# fuse ${id}: ERROR ${row.error}`);
         }
       }
-      const steps: Array<[FuseMetric, (dir: string, id: FuseRowId) => number]> = [
+      const steps: Array<[FuseMetric, (dir: string, id: FuseRowId, round: number) => number]> = [
         ['seqWriteMBs', (dir, id) => { const w = join(dir, `write-${id}.bin`); const v = seqWrite(w, writeMiB * MiB); rmSync(w); return v; }],
         ['seqReadMBs', (dir, id) => seqRead(join(dir, 'seq.bin'), readMiB * MiB, useFio, id !== 'direct')],
         ['randReadIops', (dir, id) => randRead(join(dir, 'rand.bin'), randMiB * MiB, randSeconds, useFio, id !== 'direct')],
-        ['lsSeconds', (dir) => timed('ls', ['-l', join(dir, 'ls')])],
-        ['untarSeconds', (dir, id) => { mkdirSync(join(dir, `untar-${id}`)); return timed('tar', ['-xf', tarball, '-C', join(dir, `untar-${id}`)]); }],
+        ['lsSeconds', (dir, _id, round) => timed('ls', ['-l', join(dir, `ls-${round}`)])],
+        ['untarSeconds', (dir, id, round) => { const d = join(dir, `untar-${id}-${round}`); mkdirSync(d); return timed('tar', ['-xf', tarball, '-C', d]); }],
       ];
       for (const [metric, step] of steps) {
-        for (const row of rows) {
-          const dir = dirs.get(row.row);
-          if (dir === undefined || row.error !== undefined) continue;
-          try {
-            row[metric] = step(dir, row.row);
-          } catch (err) {
-            row.error = `${metric}: ${(err as Error).message}`;
-            log(`# fuse ${row.row}: ERROR ${row.error}`);
+        for (let round = 0; round < rounds; round++) {
+          for (const row of round % 2 === 0 ? rows : [...rows].reverse()) {
+            const dir = dirs.get(row.row);
+            if (dir === undefined || row.error !== undefined) continue;
+            try {
+              const v = step(dir, row.row, round);
+              const old = row[metric];
+              row[metric] = old === undefined ? v : LOWER_BETTER.has(metric) ? Math.min(old, v) : Math.max(old, v);
+            } catch (err) {
+              row.error = `${metric}: ${(err as Error).message}`;
+              log(`# fuse ${row.row}: ERROR ${row.error}`);
+            }
           }
         }
         log(`# fuse ${METRIC_TITLES[metric].padEnd(24)} ${rows.map((r) => `${r.row} ${r[metric] !== undefined ? fmt(r[metric]) : r.skip !== undefined ? 'skipped' : 'error'}`).join(', ')}`);
@@ -257,7 +267,7 @@ export function renderFuseSection(s: FuseSection | undefined): string[] {
   const L = ['## FUSE mounts (issue 10)', ''];
   if (s.skip !== undefined) return [...L, `Skipped: ${s.skip}.`, ''];
   const p = s.params!;
-  L.push(`All mounts up at once, each workload run on every row back to back. The server's files are in the host's page cache; a mount's own page cache of a file is dropped before it is read (fio \`--invalidate\`). ${p.writeMiB} MiB written in 1 MiB writes then fsynced; a ${p.readMiB} MiB file read in 1 MiB reads; ${p.randSeconds} s of 4 KiB random reads over ${p.randMiB} MiB (${p.randTool}, readahead off); \`ls -l\` of ${p.lsFiles.toLocaleString('en-US')} files; untar of this repository's \`packages/\` sources (${p.tarEntries} entries, ${(p.tarBytes / 1e6).toFixed(1)} MB). See bench/notes/fuse.md.`, '');
+  L.push(`All mounts up at once, each workload run on every row back to back; each figure the best of ${p.rounds ?? 1} (the rows' order reversed every other round). The server's files are in the host's page cache; a mount's own page cache of a file is dropped before it is read (fio \`--invalidate\`). ${p.writeMiB} MiB written in 1 MiB writes then fsynced; a ${p.readMiB} MiB file read in 1 MiB reads; ${p.randSeconds} s of 4 KiB random reads over ${p.randMiB} MiB (${p.randTool}, readahead off); \`ls -l\` of ${p.lsFiles.toLocaleString('en-US')} files; untar of this repository's \`packages/\` sources (${p.tarEntries} entries, ${(p.tarBytes / 1e6).toFixed(1)} MB). See bench/notes/fuse.md.`, '');
   L.push(`| mount | ${FUSE_METRICS.map((m) => METRIC_TITLES[m]).join(' | ')} |`, `|---|${FUSE_METRICS.map(() => '---:').join('|')}|`);
   for (const r of s.rows) {
     const cells = r.skip !== undefined ? FUSE_METRICS.map((_, i) => (i === 0 ? `skipped: ${r.skip}` : '')) : FUSE_METRICS.map((m) => (r[m] !== undefined ? fmt(r[m]) : r.error !== undefined ? 'error' : ''));
