@@ -214,7 +214,7 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
     skippedTargets,
     cells,
     ratios: computeRatios(cells),
-    targets: [...checkTargets(cells, o.jobs), ...(fuse?.targets ?? [])],
+    targets: checkTargets(cells, o.jobs),
     ...(fuse === undefined ? {} : { fuse }),
   };
   mkdirSync(out, { recursive: true });
