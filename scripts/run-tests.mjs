@@ -24,6 +24,10 @@ const SYSTEM_TOOLS = {
   showmount: 'nfs-common',
   'ganesha.nfsd': 'nfs-ganesha nfs-ganesha-vfs',
   fusermount3: 'fuse3',
+  // the FUSE test's user session (git, vim) and the bench's FUSE section (fio; fuse-native needs libfuse2)
+  git: 'git',
+  vim: 'vim',
+  fio: 'fio libfuse2',
 };
 // the kernel-client test's guest (test/kernel-client): qemu, a kernel image with its modules and
 // a static busybox; shell tests → Debian packages, x86-64 only (the guest is linux-image-amd64)

@@ -33,7 +33,7 @@ if (options.soak !== undefined) {
 }
 const { report, files } = await runSuite(options, argv);
 console.log('');
-for (const t of report.targets) console.log(`# target ${t.status === 'met' ? 'met' : t.status === 'missed' ? `MISSED (${t.shortBy})` : 'not measured'}: ${t.goal} — ${t.detail}`);
+for (const t of [...report.targets, ...(report.fuse?.targets ?? [])]) console.log(`# target ${t.status === 'met' ? 'met' : t.status === 'missed' ? `MISSED (${t.shortBy})` : 'not measured'}: ${t.goal} — ${t.detail}`);
 console.log(`# ${report.cells.length} cells in ${Math.round(report.totalSeconds)} s`);
 console.log(`# wrote ${files.json}\n# wrote ${files.md}\n# wrote ${files.svg}${files.resultsMd !== undefined ? `\n# wrote ${files.resultsMd}` : ''}`);
 const errors = report.cells.filter((c) => c.error !== undefined).length;

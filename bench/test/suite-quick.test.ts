@@ -52,6 +52,10 @@ t.test('--quick: every target produces a cell or a stated skip, and the three re
   }
   t.match(report.machine, { cpus: Number, node: process.version, commit: String });
   t.ok(report.targets.length > 0, 'the issue targets are checked');
+  // the FUSE section: skipped as a whole with a reason, or each row measured or skipped with one
+  t.ok(report.fuse !== undefined, 'the FUSE section ran');
+  if (report.fuse?.skip !== undefined) t.ok(report.fuse.skip.length > 0, `FUSE skipped: ${report.fuse.skip}`);
+  for (const r of report.fuse?.rows ?? []) t.ok(r.skip !== undefined || (r.error === undefined && r.untarSeconds! > 0), `fuse ${r.row}: ${r.skip ?? r.error ?? 'measured'}`);
   const md = readFileSync(join(out, 'latest.md'), 'utf8');
   t.match(md, /\| workload \| target \| QD \| jobs \| ops\/s \| MB\/s \| p50 \| p99 \| note \|/);
   t.match(md, /!\[.*\]\(latest\.svg\)/, 'the Markdown shows the chart');

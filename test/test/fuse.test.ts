@@ -1,7 +1,7 @@
 // The FUSE shim (`nfsts mount`) on a real mount of our server: POSIX tools run in child
 // processes on the mount, results checked against the export directory itself.
 import t from 'tap';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from '@nfsts/server';
@@ -100,6 +100,40 @@ t.test('two users through one allow_other mount get their own permissions', asyn
   t.equal(r.out, '1002\nrc=0\n', 'a supplementary group from /proc/PID/status counts');
   r = await as(1003, '--clear-groups', 'touch "$MNT/shared/h"');
   t.match(r.out, /Permission denied/);
+});
+
+const noUserTools = (await sh('command -v git && command -v vim')).code !== 0 ? 'no git or vim (Debian packages git, vim)' : false;
+t.test('as a user would: vim edits a file, git clones, commits, gcs and fscks on the mount', { skip: noUserTools }, async (t) => {
+  const f = await startFuse(t);
+  const src = join(f.base, 'repo');
+  // vim writes a swap file, renames its backup and fsyncs; git renames lock files, hard-links
+  // or copies objects and rewrites packs in gc
+  const r = await f.sh(`set -e; export HOME=${f.base} GIT_CONFIG_NOSYSTEM=1; git config --global user.email t@t; git config --global user.name t; \
+    git config --global init.defaultBranch main; \
+    git init -q ${src}; cd ${src}; for i in 1 2 3; do echo "line $i" > f$i; git add f$i; git commit -qm c$i; done; \
+    printf 'alpha\\nbanana\\n' > "$MNT/v.txt"; vim -u NONE -es -c '%s/a/o/g' -c wq "$MNT/v.txt"; cat "$EXP/v.txt"; \
+    git clone -q ${src} "$MNT/clone"; cd "$MNT/clone"; git status --porcelain | wc -l; echo more >> f1; git commit -qam c4; \
+    git gc -q; git fsck --strict 2>&1 | wc -l; git log --format=%s | tr '\\n' ' '; echo; ls "$MNT/v.txt"* "$MNT"/.v.txt* 2>/dev/null | wc -l`);
+  t.equal(r.code, 0, r.err);
+  t.equal(r.out, 'olpho\nbonono\n0\n0\nc4 c3 c2 c1 \n1\n', 'the edit landed on the server, the clone is clean, gc kept every commit, vim left no swap file');
+});
+
+t.test('reads by RPC (LOCALIO off): large READs split into concurrent pieces come back whole and in order', async (t) => {
+  const f = await startFuse(t, { options: { localio: false } });
+  t.equal(f.m.client.isLocal, false, 'the mount goes by RPC');
+  // a size that is no multiple of a page or a piece, so the last READ ends short at EOF
+  const r = await f.sh(`set -e; head -c 5000003 /dev/urandom > "$EXP/r"; cmp "$EXP/r" "$MNT/r"; dd if="$MNT/r" bs=777k 2>/dev/null | cmp - "$EXP/r"; \
+    [ "$(tail -c 4099 "$MNT/r" | md5sum)" = "$(tail -c 4099 "$EXP/r" | md5sum)" ]; dd if="$MNT/r" bs=1M skip=3 2>/dev/null | wc -c`);
+  t.equal(r.code, 0, r.err);
+  t.equal(r.out, '1854275\n');
+});
+
+t.test('the mount reads ahead one maximal READ (1 MiB), not the kernel default 128 KiB', async (t) => {
+  const f = await startFuse(t);
+  await f.m.session.initialized;
+  const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === f.mnt);
+  t.ok(line, 'the mount is in mountinfo');
+  t.equal(readFileSync(`/sys/class/bdi/${line!.split(' ')[2]}/read_ahead_kb`, 'utf8').trim(), '1024');
 });
 
 t.test('unmount while a reader is active', async (t) => {

@@ -32,6 +32,8 @@ export interface SuiteOptions {
   soak?: string;
   /** the child-process server serves Prometheus metrics, scraped for its per-procedure latency (default true) */
   serverMetrics?: boolean;
+  /** the FUSE section (bench/src/fuse): on unless --no-fuse; it skips itself without root or /dev/fuse */
+  fuse?: boolean;
 }
 
 export class SuiteOptionError extends Error {
@@ -85,10 +87,12 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteOptions {
     qd: quick ? [...QUICK.qd] : [...DEFAULT_QD],
     jobs: quick ? [...QUICK.jobs] : [...DEFAULT_JOBS],
     dirEntries: quick ? QUICK.dirEntries : DEFAULT_DIR_ENTRIES,
+    fuse: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--quick') continue;
+    if (a === '--fuse' || a === '--no-fuse') { o.fuse = a === '--fuse'; continue; }
     if (!a.startsWith('--')) throw new SuiteOptionError(a, 'is not an option');
     const prop = a.slice(2);
     const v = argv[++i];

@@ -2,6 +2,7 @@
  * The report: cells, the ratios that matter, the issue's targets with how far each is from
  * being met, and the Markdown rendering. JSON is the report object itself.
  */
+import { renderFuseSection, type FuseSection } from '../fuse/section.js';
 import { LatencyHistogram } from './histogram.js';
 import { clientProcs } from './proc-latency.js';
 import { renderSoakMarkdown, type SoakResult } from '../soak/report.js';
@@ -45,6 +46,8 @@ export interface Report {
   targets: TargetCheck[];
   /** a memory soak run given with `--soak FILE` */
   soak?: SoakResult;
+  /** the FUSE mounts (bench/src/fuse), when the run included them */
+  fuse?: FuseSection;
 }
 
 /** Folds the jobs of one cell into the cell's figures. */
@@ -248,5 +251,6 @@ export function renderMarkdown(r: Report, chartHref: string | undefined): string
   L.push('## Targets measured', '');
   for (const t of targets) L.push(`- \`${t}\`: ${TARGET_TITLES[t]}`);
   L.push('');
+  L.push(...renderFuseSection(r.fuse));
   return L.join('\n');
 }

@@ -9,6 +9,7 @@ import { randomFillSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Piscina } from 'piscina';
+import { runFuseSection, type FuseSection } from '../fuse/section.js';
 import { startChildServer, type ChildServer } from './child-server.js';
 import { buildLibnfsLoad, isLibnfsTarget, LIBNFS_TARGETS, libnfsRuns, runLibnfsJobs } from './libnfs-column.js';
 import { describeMachine } from './machine.js';
@@ -125,6 +126,7 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
   const ganeshaFiles = { root: '' };
   const cells: Cell[] = [];
   let pool: Piscina | undefined;
+  let fuse: FuseSection | undefined;
   const onSignal = (): void => { void Promise.allSettled([...cleanups].reverse().map((f) => f())).then(() => process.exit(130)); };
   process.once('SIGINT', onSignal);
   try {
@@ -220,6 +222,7 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
         for (const dir of [root, ganeshaFiles.root]) if (dir !== '') flush(join(dir, DATA_FILE));
       }
     }
+    if (o.fuse !== false) fuse = await runFuseSection({ quick: o.quick }, log);
   } finally {
     process.removeListener('SIGINT', onSignal);
     for (const f of cleanups.reverse()) await f().catch((err: unknown) => log(`# cleanup: ${(err as Error).message}`));
@@ -237,6 +240,7 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
     ratios: computeRatios(cells),
     targets: checkTargets(cells, o.jobs),
     ...(soak !== undefined ? { soak } : {}),
+    ...(fuse === undefined ? {} : { fuse }),
   };
   mkdirSync(out, { recursive: true });
   const files: SuiteRun['files'] = { json: join(out, `${name}.json`), md: join(out, `${name}.md`), svg: join(out, `${name}.svg`) };

@@ -26,6 +26,7 @@ Options (-o, comma-separated):
   actimeo=S, noac      how long the kernel caches attributes and names (default 1 s)
   soft, timeo=DS       fail calls with ETIMEDOUT after DS tenths of a second (default: hard, wait)
   localio=off          never use LOCALIO
+  readahead=KB         the mount's readahead window (default 1024; 0 = the kernel's 128; root only)
 `;
 
 function errorLine(err: unknown): string {

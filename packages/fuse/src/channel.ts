@@ -51,20 +51,25 @@ export class FuseChannel {
 
   /**
    * A reply whose body is `body[OUT_HEADER..]` (the caller reserved the header's room, so the
-   * common case is one buffer and one write), optionally followed by `tail` (bulk data).
+   * common case is one buffer and one write), optionally followed by `tail` (bulk data, one buffer or several gathered).
    */
-  reply(unique: bigint, body: Buffer, tail: Buffer | null = null): void {
-    body.writeUInt32LE(body.length + (tail === null ? 0 : tail.length), 0);
+  reply(unique: bigint, body: Buffer, tail: Buffer | Buffer[] | null = null): void {
+    let n = body.length;
+    if (tail !== null) {
+      if (Array.isArray(tail)) for (const t of tail) n += t.length;
+      else n += tail.length;
+    }
+    body.writeUInt32LE(n, 0);
     body.writeInt32LE(0, 4);
     body.writeBigUInt64LE(unique, 8);
     this.write(body, tail);
   }
 
-  private write(head: Buffer, tail: Buffer | null): void {
+  private write(head: Buffer, tail: Buffer | Buffer[] | null): void {
     if (this.ended) return;
     try {
       if (tail === null || tail.length === 0) writeSync(this.fd, head);
-      else writevSync(this.fd, [head, tail]);
+      else writevSync(this.fd, Array.isArray(tail) ? [head, ...tail] : [head, tail]);
     } catch (err) {
       // ENOENT: the request was interrupted and the kernel no longer waits for it
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;

@@ -8,6 +8,7 @@
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { connect, type NfsClient, type NfsClientOptions } from '@nfsts/client';
+import { setReadahead } from './readahead.js';
 import { mountSync, umount2Sync, MNT_DETACH, MS_NOSUID, MS_NODEV, MS_RDONLY } from '@nfsts/sys';
 import { fusermountMount, fusermountUnmount } from './fusermount.js';
 import { parseOptions, type FuseMountOptions } from './options.js';
@@ -129,6 +130,13 @@ export async function mount(url: string | NfsClientOptions, mountpoint: string, 
   }
   const session = new FuseSession(client, opts);
   session.start(fd);
+  // after INIT: answering it sets the window to at most what the kernel offered (128 KiB)
+  if (opts.readaheadKb > 0) {
+    void session.initialized.then(() => {
+      const why = setReadahead(mountpoint, opts.readaheadKb);
+      if (why !== undefined) opts.logger?.debug({ why }, 'readahead left at the kernel default');
+    });
+  }
   let done: Promise<void> | null = null;
   const finish = async (): Promise<void> => {
     await session.ended;

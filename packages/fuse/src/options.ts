@@ -9,6 +9,8 @@ export const DEFAULT_SOFT_TIMEOUT_MS = 30_000;
 export const DEFAULT_HARD_RETRY_MS = 1_000;
 /** bytes of UNSTABLE writes an open file keeps (to resend after a server restart) before it commits */
 export const DEFAULT_MAX_UNCOMMITTED = 64 * 1024 * 1024;
+/** the mount's readahead window in KiB (one maximal READ); the kernel's own default is 128 */
+export const DEFAULT_READAHEAD_KB = 1024;
 
 export interface FuseMountOptions {
   /** read-only mount */
@@ -28,6 +30,8 @@ export interface FuseMountOptions {
   /** false: never use LOCALIO even when the server shares this process */
   localio?: boolean;
   maxUncommitted?: number;
+  /** readahead window in KiB (set through sysfs, so as root only); 0 leaves the kernel's 128 */
+  readaheadKb?: number;
   /** name shown in /proc/mounts */
   fsname?: string;
   logger?: Logger;
@@ -43,6 +47,7 @@ export interface ResolvedFuseOptions {
   timeoutMs: number;
   localio: boolean;
   maxUncommitted: number;
+  readaheadKb: number;
   fsname: string;
   logger: Logger | undefined;
 }
@@ -80,6 +85,7 @@ export function parseOptions(o: FuseMountOptions = {}): ResolvedFuseOptions {
     timeoutMs: int('timeoutMs', o.timeoutMs, 100, 3_600_000, DEFAULT_SOFT_TIMEOUT_MS),
     localio: bool('localio', o.localio, true),
     maxUncommitted: int('maxUncommitted', o.maxUncommitted, 0, 2 ** 40, DEFAULT_MAX_UNCOMMITTED),
+    readaheadKb: int('readaheadKb', o.readaheadKb, 0, 1024 * 1024, DEFAULT_READAHEAD_KB),
     fsname: typeof o.fsname === 'string' && o.fsname !== '' ? o.fsname : 'nfsts',
     logger: o.logger,
   };
@@ -87,7 +93,7 @@ export function parseOptions(o: FuseMountOptions = {}): ResolvedFuseOptions {
 
 /**
  * `-o` as mount(8) spells it: `ro,allow_other,default_permissions,uid=N,gid=N,actimeo=S,noac,
- * soft,hard,timeo=DECISECONDS,localio=off`. Unknown options are an error naming them.
+ * soft,hard,timeo=DECISECONDS,localio=off,readahead=KB`. Unknown options are an error naming them.
  */
 export function parseMountOptionString(s: string): FuseMountOptions {
   const o: FuseMountOptions = {};
@@ -116,6 +122,7 @@ export function parseMountOptionString(s: string): FuseMountOptions {
         if (v !== 'on' && v !== 'off') throw new FuseOptionError('-o localio', `must be on or off, got "${v ?? ''}"`);
         o.localio = v === 'on';
         break;
+      case 'readahead': o.readaheadKb = num(k, v); break;
       case 'fsname': o.fsname = v ?? ''; break;
       default: throw new FuseOptionError('-o', `unknown option "${k}"`);
     }

@@ -28,6 +28,10 @@ const NO_ATTRS: sattr3 = { mode: { set_it: false }, uid: { set_it: false }, gid:
 const BLKSIZE = 128 * 1024;
 /** READDIRPLUS reply size asked of the server per batch */
 const DIR_BATCH = 64 * 1024;
+/** LOCALIO read buffers kept for reuse (each rsize bytes) */
+const READ_BUFS_KEPT = 8;
+/** a READ over RPC is split into this many concurrent NFS READs */
+const RPC_READ_PIECES = 4;
 
 class Interrupted extends Error {
   readonly code = 'ERR_FUSE_INTERRUPTED';
@@ -90,6 +94,8 @@ export class FuseSession {
   private readonly files = new Map<bigint, OpenFile>();
   private readonly dirs = new Map<bigint, OpenDir>();
   private nextFh = 1n;
+  /** LOCALIO read buffers of rsize bytes, reused from one READ to the next */
+  private readonly readBufs: Buffer[] = [];
   private sillyCount = 0;
   private readonly inflight = new Map<bigint, AbortController>();
   private readonly entryMs: number;
@@ -103,6 +109,9 @@ export class FuseSession {
   /** resolves when the kernel has ended the connection (unmounted or aborted) */
   readonly ended: Promise<string>;
   private endedResolve!: (r: string) => void;
+  /** resolves once INIT is answered (the kernel has then applied what it says) */
+  readonly initialized: Promise<void>;
+  private initializedResolve!: () => void;
   /** requests received, by opcode (for tests and diagnostics) */
   readonly counts = new Map<number, number>();
   /** the most requests this session has had in flight at once */
@@ -116,6 +125,7 @@ export class FuseSession {
     this.rsize = client.rsize;
     this.wsize = Math.min(client.wsize, 1024 * 1024);
     this.ended = new Promise((r) => { this.endedResolve = r; });
+    this.initialized = new Promise((r) => { this.initializedResolve = r; });
   }
 
   /** starts reading the device (only after mount(2) has returned) */
@@ -210,6 +220,7 @@ export class FuseSession {
     out.writeUInt32LE(1, o + 24); // time_gran: nanoseconds
     out.writeUInt16LE(Math.max(1, Math.floor(this.maxWrite / 4096)), o + 28); // max_pages
     this.ch.reply(h.unique, out);
+    this.initializedResolve();
   }
 
   /**
@@ -582,29 +593,47 @@ export class FuseSession {
     let offset = b.readBigUInt64LE(8);
     const size = b.readUInt32LE(16);
     if (this.client.isLocal) {
-      const dest = Buffer.allocUnsafe(size);
-      let got = 0;
-      while (got < size) {
-        const r = await this.nfs(signal, () => this.client.transport.read(f.node.fh, offset, dest.subarray(got)));
-        got += r.count;
-        offset += BigInt(r.count);
-        if (r.eof || r.count === 0) break;
+      // the reply is written synchronously, so the buffer is free again right after it
+      const pooled = size <= this.rsize;
+      const dest = pooled ? (this.readBufs.pop() ?? Buffer.allocUnsafeSlow(this.rsize)) : Buffer.allocUnsafe(size);
+      try {
+        let got = 0;
+        while (got < size) {
+          const r = await this.nfs(signal, () => this.client.transport.read(f.node.fh, offset, dest.subarray(got, size)));
+          got += r.count;
+          offset += BigInt(r.count);
+          if (r.eof || r.count === 0) break;
+        }
+        this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER), dest.subarray(0, got));
+      } finally {
+        if (pooled && this.readBufs.length < READ_BUFS_KEPT) this.readBufs.push(dest);
       }
-      this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER), dest.subarray(0, got));
       return;
     }
-    // by RPC, as the opener: the data are views of the reply records, sent on without a copy
+    // by RPC, as the opener: a large READ goes as RPC_READ_PIECES concurrent READs, so the
+    // server reads and sends one piece while we receive another (one 1 MiB READ at a time
+    // halved sequential throughput against 128 KiB READs in flight together); the data are
+    // views of the reply records, written on without a copy
+    const piece = Math.max(4096, Math.min(this.rsize, Math.ceil(size / RPC_READ_PIECES / 4096) * 4096));
     const parts: Buffer[] = [];
     let got = 0;
-    while (got < size) {
-      const count = Math.min(size - got, this.rsize);
-      const r = await this.nfs(signal, (o) => f.caller.raw.read({ file: { data: f.node.fh }, offset, count }, o));
-      parts.push(r.data);
-      got += r.data.length;
-      offset += BigInt(r.data.length);
-      if (r.eof || r.data.length === 0) break;
+    for (let done = false; !done && got < size;) {
+      const calls: Array<Promise<{ data: Buffer; eof: boolean }>> = [];
+      for (let at = got; at < size; at += piece) {
+        const off = offset + BigInt(at), count = Math.min(piece, size - at);
+        calls.push(this.nfs(signal, (o) => f.caller.raw.read({ file: { data: f.node.fh }, offset: off, count }, o)));
+      }
+      const results = await Promise.all(calls);
+      for (let i = 0, at = got; i < results.length; i++, at += piece) {
+        const r = results[i]!;
+        parts.push(r.data);
+        got += r.data.length;
+        // end of file: nothing follows; a piece shorter than asked: ask again from there
+        if (r.eof || r.data.length === 0) { done = true; break; }
+        if (r.data.length < Math.min(piece, size - at)) break;
+      }
     }
-    this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER), parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+    this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER), parts);
   }
 
   private async write(h: InHeader, b: Buffer, signal: AbortSignal): Promise<void> {
