@@ -204,9 +204,10 @@ export class ServerCore {
   /**
    * counters for tests and stats: full-tree searches run, index entries repaired through a
    * parent, READ/WRITE handles resolved by resolveOpen()'s fast path; handles resolved by a
-   * full resolve() (index, repair or search) and answered STALE
+   * full resolve() (index, repair or search) and answered STALE; CREATEs and REMOVE/RMDIRs
+   * answered without a promise (Backend.createSync / removeSync)
    */
-  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, resolves: 0, stale: 0 };
+  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, resolves: 0, stale: 0, syncCreates: 0, syncRemoves: 0 };
   /** decides which READs run synchronously (Backend.readSync) */
   readonly syncReads: SyncReadGate;
   private readonly states = new Map<number, ExportState>();
