@@ -39,7 +39,7 @@ async function foundSync(core: ServerCore, t: Resolved, cur: Cursor, batch: numb
   const names: string[] = [];
   for (const i of batch) {
     const c = cur.at(i);
-    if (c.dot === 0) names.push(c.name);
+    if (c.dot === undefined) names.push(c.name);
   }
   const stats = names.length > 0 ? statBatch(t, names) : [];
   const out: Array<Found | undefined> = new Array<Found | undefined>(batch.length);
@@ -85,6 +85,8 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
         let full = false;
         while (!full && pos < cur.length) {
           const batch: number[] = [];
+          /** entrySize of each batch entry, measured once */
+          const sizes: number[] = [];
           let est = used;
           let dirEst = dirUsed;
           for (let i = pos; i < cur.length && batch.length < STAT_BATCH; i++) {
@@ -94,11 +96,14 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             est += base + WORST_EXTRA;
             dirEst += base;
             batch.push(i);
+            sizes.push(base);
           }
           if (batch.length === 0) {
             // the worst case does not fit, the real entry may: try the next one alone
-            if (pos < cur.length && out.length === 0) batch.push(pos);
-            else break;
+            if (pos < cur.length && out.length === 0) {
+              batch.push(pos);
+              sizes.push(entrySize(cur.at(pos).name));
+            } else break;
           }
           const found = statBatch !== undefined ? await foundSync(core, t, cur, batch, statBatch) : await Promise.all(batch.map(async (i): Promise<Found | undefined> => {
             const c = cur.at(i);
@@ -120,7 +125,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             if (!f) continue; // gone since the listing (ENOENT; other failures threw)
             const obj = plus ? f.obj : undefined;
             const handle = obj ? core.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
-            const base = entrySize(c.name);
+            const base = sizes[k]!;
             const sz = base + (obj ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
             if (used + sz > max || (dirUsed + base > dirMax && out.length > 0)) {
               pos = i;
