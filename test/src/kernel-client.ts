@@ -16,8 +16,8 @@ import { which } from './tools.js';
 
 const HERE = fileURLToPath(new URL('../../kernel-client/', import.meta.url));
 
-/** checks/<set>.sh; 'golden' is the traffic scripts/capture-golden.mjs records */
-export type CheckSet = 'smoke' | 'full' | 'golden';
+/** checks/<set>.sh; 'golden' is the traffic scripts/capture-golden.mjs records, 'metadata' the timings of scripts/kclient-metadata.mjs */
+export type CheckSet = 'smoke' | 'full' | 'golden' | 'metadata';
 
 export interface KernelCheck {
   name: string;

@@ -240,20 +240,25 @@ export class AtBackend extends DescriptorIo implements Backend {
   }
 
   create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<Stats> {
-    return now(() => {
-      const dfd = openDir(dir, 'create');
+    return now(() => this.createSync(dir, name, mode, owner).stats);
+  }
+
+  createSync(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): { stats: Stats; dir: Stats } {
+    const dfd = openDir(dir, 'create');
+    try {
+      const fd = at.openat(dfd, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
+      let stats: Stats;
       try {
-        const fd = at.openat(dfd, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
-        try {
-          if (owner) at.fchownat(fd, '', owner.uid, owner.gid, AT_EMPTY_PATH);
-          return at.fstatx(fd);
-        } finally {
-          at.close(fd);
-        }
+        if (owner) at.fchownat(fd, '', owner.uid, owner.gid, AT_EMPTY_PATH);
+        stats = at.fstatx(fd);
       } finally {
-        at.close(dfd);
+        at.close(fd);
       }
-    });
+      // the directory's attributes after the create, through the checked descriptor: no walk
+      return { stats, dir: at.fstatx(dfd) };
+    } finally {
+      at.close(dfd);
+    }
   }
 
   async truncate(obj: Node, size: bigint | number): Promise<void> {
@@ -282,20 +287,36 @@ export class AtBackend extends DescriptorIo implements Backend {
   }
 
   rmdir(dir: Node, name: string): Promise<void> {
-    return this.inDir(dir, 'rmdir', (dfd) => at.unlinkat(dfd, name, AT_REMOVEDIR));
+    return now(() => { this.removeSync(dir, name, true); });
   }
 
   async unlink(dir: Node, name: string): Promise<void> {
+    if (this.removeSync(dir, name, false) !== null) return;
+    // freeing a large file's blocks can take milliseconds: those go to a worker thread
+    // (a koffi async call costs about 60 µs of CPU, a synchronous unlinkat about 10)
     const dfd = openDir(dir, 'unlink');
     try {
-      // freeing a large file's blocks can take milliseconds: those go to a worker thread
-      // (a koffi async call costs about 60 µs of CPU, a synchronous unlinkat about 10)
-      let large = false;
-      try {
-        large = at.statx(dfd, name, AT_SYMLINK_NOFOLLOW).size > LARGE_UNLINK_BYTES;
-      } catch { /* unlinkat says why */ }
-      if (large) await at.unlinkatAsync(dfd, name, 0);
-      else at.unlinkat(dfd, name, 0);
+      await at.unlinkatAsync(dfd, name, 0);
+    } finally {
+      at.close(dfd);
+    }
+  }
+
+  removeSync(dir: Node, name: string, directory: boolean): Stats | null {
+    const dfd = openDir(dir, directory ? 'rmdir' : 'unlink');
+    try {
+      if (directory) {
+        at.unlinkat(dfd, name, AT_REMOVEDIR);
+      } else {
+        let large = false;
+        try {
+          large = at.statx(dfd, name, AT_SYMLINK_NOFOLLOW).size > LARGE_UNLINK_BYTES;
+        } catch { /* unlinkat says why */ }
+        if (large) return null;
+        at.unlinkat(dfd, name, 0);
+      }
+      // the directory's attributes after the removal, through the checked descriptor
+      return at.fstatx(dfd);
     } finally {
       at.close(dfd);
     }

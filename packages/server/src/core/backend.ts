@@ -119,6 +119,13 @@ export interface Backend {
    * gives it `owner` when not null (through the new descriptor), and resolves with its stats.
    */
   create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<Stats>;
+  /**
+   * Optional: create() on the calling thread, for a backend whose metadata calls are cheap
+   * system calls (CREATE answers without a promise): the same confinement and ownership, and
+   * also the directory's attributes after the create (from the checked directory descriptor,
+   * so the reply's wcc_data needs no second walk).
+   */
+  createSync?(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): { stats: Stats; dir: Stats };
   close(fd: number): Promise<void>;
   /** Reads into buf[off, off+len) at `position`; resolves with bytes read (0 at EOF). */
   read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
@@ -146,6 +153,13 @@ export interface Backend {
   mkdir(dir: Node, name: string, mode: number): Promise<void>;
   rmdir(dir: Node, name: string): Promise<void>;
   unlink(dir: Node, name: string): Promise<void>;
+  /**
+   * Optional: unlink() (`directory` false) or rmdir() (true) on the calling thread, with the
+   * same confinement; returns the directory's attributes after the removal (from the checked
+   * directory descriptor), or null, having done nothing, when the removal should not run on
+   * this thread (a large file, whose blocks take long to free: the caller awaits unlink()).
+   */
+  removeSync?(dir: Node, name: string, directory: boolean): Stats | null;
   rename(fromDir: Node, fromName: string, toDir: Node, toName: string): Promise<void>;
   /** A new name in dir for the existing non-directory obj. */
   link(obj: Node, dir: Node, name: string): Promise<void>;

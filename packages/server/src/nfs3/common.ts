@@ -344,6 +344,11 @@ export interface CreateTarget {
 export async function createTarget(env: Nfs3Env, where: diropargs3, ctx: CallContext): Promise<CreateTarget | { status: NfsErr; dir: Target | null }> {
   const dir = await target(env, where.dir, ctx);
   if (typeof dir === 'number') return { status: dir, dir: null };
+  return createChecks(env, dir, where);
+}
+
+/** createTarget()'s checks on a resolved directory (also those of the synchronous CREATE). */
+export function createChecks(env: Nfs3Env, dir: Target, where: diropargs3): CreateTarget | { status: NfsErr; dir: Target } {
   if (dir.exp.options.ro) return { status: nfsstat3.NFS3ERR_ROFS, dir };
   const p = env.core.childPath(dir, where.name);
   if (typeof p === 'number') return { status: asErr(p), dir };
@@ -400,9 +405,8 @@ export interface Entry {
 export async function existingEntry(env: Nfs3Env, where: diropargs3, ctx: CallContext, dotStatus: NfsErr): Promise<Entry | { status: NfsErr; dir: Target | null }> {
   const dir = await target(env, where.dir, ctx);
   if (typeof dir === 'number') return { status: dir, dir: null };
-  if (dir.exp.options.ro) return { status: nfsstat3.NFS3ERR_ROFS, dir };
-  if (!dir.stats.isDirectory()) return { status: nfsstat3.NFS3ERR_NOTDIR, dir };
-  if (where.name === '.' || where.name === '..') return { status: dotStatus, dir };
+  const bad = entryChecks(dir, where.name, dotStatus);
+  if (bad !== 0) return { status: bad, dir };
   let obj: Resolved | number;
   try {
     obj = await env.core.lookupChild(dir, where.name, dir.cred);
@@ -411,6 +415,14 @@ export async function existingEntry(env: Nfs3Env, where: diropargs3, ctx: CallCo
   }
   if (typeof obj === 'number') return { status: asErr(obj), dir };
   return { dir, obj };
+}
+
+/** existingEntry()'s checks before the lookup (also those of the synchronous REMOVE/RMDIR): 0 or the status. */
+export function entryChecks(dir: Target, name: string, dotStatus: NfsErr): NfsErr | 0 {
+  if (dir.exp.options.ro) return nfsstat3.NFS3ERR_ROFS;
+  if (!dir.stats.isDirectory()) return nfsstat3.NFS3ERR_NOTDIR;
+  if (name === '.' || name === '..') return dotStatus;
+  return 0;
 }
 
 /** Is errno-carrying `err` this code? */

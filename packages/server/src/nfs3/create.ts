@@ -7,14 +7,21 @@
  *   Linux nfsd does), so a retransmitted CREATE with the same verifier finds its own file and
  *   succeeds while a different verifier gets EXIST. The client then sets the real attributes
  *   with SETATTR.
+ *
+ * An UNCHECKED or GUARDED CREATE of a new name answers without a promise when the directory
+ * handle resolves synchronously (targetSync) and the backend creates on the calling thread
+ * (createSync: open O_CREAT|O_EXCL in the checked directory descriptor, the owner, the new
+ * file's stats and the directory's after, in one step); its checks are createTarget()'s. When
+ * the new file already has every attribute asked for (the usual mode-only request), nothing is
+ * stat'ed again. Anything else (an existing name, an error) runs the awaited path from the start.
  */
 import type { Stats as BigIntStats } from '../core/index.js';
-import type { Procedure } from '@nfsts/rpc';
+import type { CallContext, Procedure } from '@nfsts/rpc';
 import {
   createmode3, nfsstat3, time_how, xdr_CREATE3args, xdr_CREATE3res, type CREATE3args, type CREATE3res, type createhow3, type sattr3,
 } from '@nfsts/xdr';
 import {
-  applySattr, createTarget, errStatus, fhOf, finishCreate, hasCode, modeOr, postOp, wcc, wccPath, NO_WCC,
+  applySattr, createChecks, createTarget, errStatus, fhOf, finishCreate, hasCode, modeOr, postOp, targetSync, wcc, wccPath, NO_WCC,
   type CreateTarget, type Nfs3Env,
 } from './common.js';
 
@@ -32,6 +39,40 @@ const SIZE_ONLY = (a: sattr3): sattr3 => ({
   atime: { set_it: time_how.DONT_CHANGE },
   mtime: { set_it: time_how.DONT_CHANGE },
 });
+
+/** Does the new file already have every attribute `a` asks for (so applying them would change nothing)? */
+function asAsked(a: sattr3, st: BigIntStats): boolean {
+  return !a.uid.set_it && !a.gid.set_it && a.atime.set_it === time_how.DONT_CHANGE && a.mtime.set_it === time_how.DONT_CHANGE
+    && (!a.size.set_it || a.size.size === st.size)
+    && (!a.mode.set_it || (a.mode.mode & 0o7777) === (Number(st.mode) & 0o7777));
+}
+
+/**
+ * A new file created on the calling thread, or null (the caller then runs the awaited CREATE
+ * from the start: nothing was created). A promise only when attributes remain to be applied.
+ */
+function createSync(env: Nfs3Env, args: CREATE3args, ctx: CallContext): CREATE3res | Promise<CREATE3res> | null {
+  const { core } = env;
+  const how = args.how;
+  if (core.backend.createSync === undefined || how.mode === createmode3.EXCLUSIVE) return null;
+  const dir = targetSync(env, args.where.dir, ctx);
+  if (dir === null) return null;
+  const c = createChecks(env, dir, args.where);
+  if ('status' in c) return { status: c.status, resfail: { dir_wcc: wcc(env, dir.stats, dir.stats) } };
+  let made;
+  try {
+    made = core.backend.createSync(dir, c.name, modeOr(how.obj_attributes, 0o644), core.ownerOfNew(dir.cred, dir.stats));
+  } catch {
+    // EEXIST (GUARDED/UNCHECKED rules) or an error: the awaited path tries again and answers
+    return null;
+  }
+  core.counters.syncCreates++;
+  if (!asAsked(how.obj_attributes, made.stats)) return finishCreate(env, c, how.obj_attributes, { owned: true, stats: made.stats });
+  return {
+    status: nfsstat3.NFS3_OK,
+    resok: { obj: fhOf(env, dir.exp, c.at, made.stats), obj_attributes: postOp(env, made.stats), dir_wcc: wcc(env, dir.stats, made.dir) },
+  };
+}
 
 export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
   const { core } = env;
@@ -91,26 +132,30 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
     return finishCreate(env, c, how.obj_attributes, { owned: true, stats: created });
   }
 
+  async function createAsync(args: CREATE3args, ctx: CallContext): Promise<CREATE3res> {
+    const c = await createTarget(env, args.where, ctx);
+    if ('status' in c) return { status: c.status, resfail: { dir_wcc: c.dir ? wcc(env, c.dir.stats, c.dir.stats) : NO_WCC } };
+    const how = args.how;
+    if (how.mode !== createmode3.EXCLUSIVE) return make(c, how);
+    // a retransmission arriving while the first call is still creating waits for it, then
+    // finds the file with its verifier
+    const key = `${c.dir.exp.id}:${c.at.rel}`;
+    const prev = exclusive.get(key);
+    const run = (prev ?? Promise.resolve()).then(() => make(c, how), () => make(c, how));
+    exclusive.set(key, run);
+    try {
+      return await run;
+    } finally {
+      if (exclusive.get(key) === run) exclusive.delete(key);
+    }
+  }
+
   return {
     name: 'CREATE',
     args: xdr_CREATE3args,
     res: xdr_CREATE3res,
-    async handler(args, ctx) {
-      const c = await createTarget(env, args.where, ctx);
-      if ('status' in c) return { status: c.status, resfail: { dir_wcc: c.dir ? wcc(env, c.dir.stats, c.dir.stats) : NO_WCC } };
-      const how = args.how;
-      if (how.mode !== createmode3.EXCLUSIVE) return make(c, how);
-      // a retransmission arriving while the first call is still creating waits for it, then
-      // finds the file with its verifier
-      const key = `${c.dir.exp.id}:${c.at.rel}`;
-      const prev = exclusive.get(key);
-      const run = (prev ?? Promise.resolve()).then(() => make(c, how), () => make(c, how));
-      exclusive.set(key, run);
-      try {
-        return await run;
-      } finally {
-        if (exclusive.get(key) === run) exclusive.delete(key);
-      }
+    handler(args, ctx) {
+      return createSync(env, args, ctx) ?? createAsync(args, ctx);
     },
   };
 }

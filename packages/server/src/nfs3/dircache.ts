@@ -128,12 +128,16 @@ export async function parentOf(core: ServerCore, dir: Resolved): Promise<Resolve
   return p === undefined || typeof p === 'number' ? undefined : p;
 }
 
-/** One candidate of a reply: '.', '..' or a listed entry. */
+/** One candidate of a reply: '.', '..' or a listed entry (the listing's own object: no copy per reply). */
 export interface Candidate {
-  name: string;
-  cookie: bigint;
-  dot: 0 | 1 | 2; // 0 = a real entry, 1 = '.', 2 = '..'
+  readonly name: string;
+  readonly cookie: bigint;
+  /** 1 = '.', 2 = '..', undefined = an entry of the listing */
+  readonly dot?: 1 | 2;
 }
+
+const DOT: Candidate = Object.freeze({ name: '.', cookie: COOKIE_DOT, dot: 1 });
+const DOTDOT: Candidate = Object.freeze({ name: '..', cookie: COOKIE_DOTDOT, dot: 2 });
 
 /** The candidates after `cookie`, in reply order, as an indexable view (no copying of 100k entries). */
 export class Cursor {
@@ -142,15 +146,14 @@ export class Cursor {
   readonly length: number;
   constructor(private readonly entries: readonly ListedEntry[], cookie: bigint) {
     this.pseudo = [];
-    if (cookie < COOKIE_DOT) this.pseudo.push({ name: '.', cookie: COOKIE_DOT, dot: 1 });
-    if (cookie < COOKIE_DOTDOT) this.pseudo.push({ name: '..', cookie: COOKIE_DOTDOT, dot: 2 });
+    if (cookie < COOKIE_DOT) this.pseudo.push(DOT);
+    if (cookie < COOKIE_DOTDOT) this.pseudo.push(DOTDOT);
     this.start = indexAfter(entries, cookie);
     this.length = this.pseudo.length + entries.length - this.start;
   }
   at(i: number): Candidate {
     if (i < this.pseudo.length) return this.pseudo[i]!;
-    const e = this.entries[this.start + i - this.pseudo.length]!;
-    return { name: e.name, cookie: e.cookie, dot: 0 };
+    return this.entries[this.start + i - this.pseudo.length]!;
   }
 }
 

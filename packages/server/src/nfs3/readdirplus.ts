@@ -12,7 +12,7 @@ import type { Procedure } from '@nfsts/rpc';
 import {
   nfsstat3, xdr_READDIRPLUS3args, xdr_READDIRPLUS3res, type entryplus3, type READDIRPLUS3args, type READDIRPLUS3res,
 } from '@nfsts/xdr';
-import { mayAccess, MAY_EXEC, type Resolved, type ServerCore } from '../core/index.js';
+import { inodeKey, mayAccess, MAY_EXEC, type Resolved, type ServerCore } from '../core/index.js';
 import { errStatus, fattr, listedStats, postOp, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
 import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
 
@@ -25,6 +25,8 @@ interface Found {
   fileid: bigint;
   /** undefined: no attributes and no handle */
   obj?: Resolved;
+  /** an entry of the directory (not '.' or '..'): indexed with the directory as its parent */
+  child?: boolean;
 }
 
 type StatBatch = (dir: Resolved, names: readonly string[]) => Array<BigIntStats | undefined>;
@@ -37,7 +39,7 @@ async function foundSync(core: ServerCore, t: Resolved, cur: Cursor, batch: numb
   const names: string[] = [];
   for (const i of batch) {
     const c = cur.at(i);
-    if (c.dot === 0) names.push(c.name);
+    if (c.dot === undefined) names.push(c.name);
   }
   const stats = names.length > 0 ? statBatch(t, names) : [];
   const out: Array<Found | undefined> = new Array<Found | undefined>(batch.length);
@@ -53,7 +55,7 @@ async function foundSync(core: ServerCore, t: Resolved, cur: Cursor, batch: numb
       const st = stats[k++];
       if (st === undefined) continue;
       const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
-      out[j] = { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st } };
+      out[j] = { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st }, child: true };
     }
   }
   return out;
@@ -70,6 +72,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
       const t = await listedDir(env, args.dir, ctx);
       if ('status' in t) return { status: t.status, resfail: { dir_attributes: t.dir_attributes } };
       const plus = mayAccess(t.stats, t.cred, MAY_EXEC);
+      const dirKey = inodeKey(t.stats.dev, t.stats.ino);
       const max = Math.min(args.maxcount >>> 0, MAX_DIR_REPLY);
       const dirMax = args.dircount >>> 0 === 0 ? Infinity : args.dircount >>> 0;
       try {
@@ -82,6 +85,8 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
         let full = false;
         while (!full && pos < cur.length) {
           const batch: number[] = [];
+          /** entrySize of each batch entry, measured once */
+          const sizes: number[] = [];
           let est = used;
           let dirEst = dirUsed;
           for (let i = pos; i < cur.length && batch.length < STAT_BATCH; i++) {
@@ -91,11 +96,14 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             est += base + WORST_EXTRA;
             dirEst += base;
             batch.push(i);
+            sizes.push(base);
           }
           if (batch.length === 0) {
             // the worst case does not fit, the real entry may: try the next one alone
-            if (pos < cur.length && out.length === 0) batch.push(pos);
-            else break;
+            if (pos < cur.length && out.length === 0) {
+              batch.push(pos);
+              sizes.push(entrySize(cur.at(pos).name));
+            } else break;
           }
           const found = statBatch !== undefined ? await foundSync(core, t, cur, batch, statBatch) : await Promise.all(batch.map(async (i): Promise<Found | undefined> => {
             const c = cur.at(i);
@@ -107,7 +115,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
             const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel }));
             if (!st) return undefined;
-            return { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st } };
+            return { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st }, child: true };
           }));
           for (let k = 0; k < batch.length; k++) {
             const i = batch[k]!;
@@ -116,8 +124,8 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
             pos = i + 1;
             if (!f) continue; // gone since the listing (ENOENT; other failures threw)
             const obj = plus ? f.obj : undefined;
-            const handle = obj ? core.handleFor(obj.exp, obj, obj.stats) : undefined;
-            const base = entrySize(c.name);
+            const handle = obj ? core.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
+            const base = sizes[k]!;
             const sz = base + (obj ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
             if (used + sz > max || (dirUsed + base > dirMax && out.length > 0)) {
               pos = i;

@@ -1,0 +1,100 @@
+#!/usr/bin/env node
+// Metadata under the Linux kernel client: our server against nfs-ganesha, alternated. A qemu
+// guest (test/src/kernel-client.ts, check set test/kernel-client/checks/metadata.sh) creates
+// 2,000 files, lists them with `ls -la` and removes them with `rm -rf`, each phase on a fresh
+// mount, timed in the guest; the mount's per-op RTT (/proc/self/mountstats) shows the server's
+// time per call. Runs alternate ours/ganesha (the first server swaps every pair) so a loaded
+// machine's drift hits both; the summary gives medians and ours/ganesha ratios (> 1: we are slower).
+//   node scripts/kclient-metadata.mjs [TREE] [--pairs 5] [--json FILE]
+// TREE: a built tree whose server and harness run (default: this one). Needs root, qemu,
+// ganesha; runs itself in a private network and mount namespace (ganesha's fixed portmapper
+// port 111 and /run/rpcbind.sock stay private).
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const argv = process.argv.slice(2);
+const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
+const tree = argv[0] && !argv[0].startsWith('--') ? argv[0].replace(/\/$/, '') : fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+const pairs = Number(opt('pairs', '5'));
+const jsonOut = opt('json', undefined);
+if (!Number.isInteger(pairs) || pairs < 1) { console.error('--pairs: expected an integer >= 1'); process.exit(2); }
+
+if (process.env.NFSTS_KCM_NETNS !== '1') {
+  if (process.getuid?.() !== 0) { console.error('kclient-metadata: needs root (qemu guest image, ganesha, a private network namespace)'); process.exit(2); }
+  const inner = 'mount -t tmpfs -o mode=755 tmpfs /run && ip link set lo up && ip addr add 127.0.0.2/8 dev lo && exec "$0" "$@"';
+  const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', '--', 'sh', '-c', inner, process.execPath, fileURLToPath(import.meta.url), ...argv], {
+    stdio: 'inherit', env: { ...process.env, NFSTS_KCM_NETNS: '1' },
+  });
+  process.exit(r.status ?? 1);
+}
+
+const { runKernelClient, kernelClientSkip } = await import(`${tree}/test/dist/src/kernel-client.js`);
+const { startGanesha } = await import(`${tree}/test/dist/src/ganesha.js`);
+const skip = kernelClientSkip();
+if (skip) { console.log(`kclient-metadata: skipped: ${skip}`); process.exit(0); }
+const g = await startGanesha();
+if ('skip' in g) { console.log(`kclient-metadata: skipped: ${g.skip}`); process.exit(0); }
+
+/** One guest run against `who`: { phase: seconds }, { phase: { OP: { ops, rtt, exec } } }. */
+async function once(who) {
+  const run = await runKernelClient({
+    sets: ['metadata'],
+    timeoutMs: 15 * 60_000,
+    ...(who === 'ganesha' ? { target: { nfsPort: g.nfsPort, mountPort: g.mountPort, exportPath: g.exportPath } } : {}),
+  });
+  const failed = run.checks.filter((c) => !c.ok);
+  if (!run.ended || failed.length > 0) {
+    throw new Error(`${who}: guest ${run.ended ? 'failed' : 'did not finish'}: ${failed.map((c) => `${c.name} ${c.detail ?? ''}`).join('; ')}\n${run.console.slice(-2000)}`);
+  }
+  const times = {};
+  const ops = {};
+  for (const raw of run.console.split('\n')) {
+    const line = raw.replace(/\r/g, '');
+    let m = /KC-TIME (\S+) ([\d.]+)/.exec(line);
+    if (m) times[m[1]] = Number(m[2]);
+    m = /KC-STAT (\S+) (\S+) (\d+) (\d+) (\d+)/.exec(line);
+    if (m) (ops[m[1]] ??= {})[m[2]] = { ops: Number(m[3]), rttMs: Number(m[4]), execMs: Number(m[5]) };
+  }
+  return { times, ops, wallS: run.wallMs / 1000 };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+const results = { ours: [], ganesha: [] };
+try {
+  for (let p = 0; p < pairs; p++) {
+    const order = p % 2 === 0 ? ['ours', 'ganesha'] : ['ganesha', 'ours'];
+    for (const who of order) {
+      const r = await once(who);
+      results[who].push(r);
+      const t = r.times;
+      console.log(`pair ${p + 1} ${who.padEnd(7)} create ${t.create?.toFixed(2)} s  ls -la ${t['ls-la']?.toFixed(2)} s  rm -rf ${t['rm-rf']?.toFixed(2)} s  (guest run ${r.wallS.toFixed(0)} s)`);
+    }
+  }
+} finally {
+  await g.stop();
+}
+
+const phases = ['create', 'ls-la', 'rm-rf'];
+console.log('\nmedians over %d alternated pairs (machine shared: compare the ratios)', pairs);
+const summary = { pairs, phases: {}, perOp: {} };
+for (const ph of phases) {
+  const o = median(results.ours.map((r) => r.times[ph]));
+  const gg = median(results.ganesha.map((r) => r.times[ph]));
+  const ratio = median(results.ours.map((r, i) => r.times[ph] / results.ganesha[i].times[ph]));
+  summary.phases[ph] = { oursS: o, ganeshaS: gg, ratio };
+  console.log(`${ph.padEnd(7)} ours ${o.toFixed(2)} s  ganesha ${gg.toFixed(2)} s  ours/ganesha ${ratio.toFixed(2)}× (median of pair ratios)`);
+}
+console.log('\nper-op RTT seen by the guest (ms per call, median over runs; calls per run)');
+for (const ph of phases) {
+  const names = new Set(results.ours.concat(results.ganesha).flatMap((r) => Object.keys(r.ops[ph] ?? {})));
+  for (const op of names) {
+    const per = (who) => median(results[who].map((r) => { const s = r.ops[ph]?.[op]; return s ? s.rttMs / s.ops : NaN; }).filter((x) => !Number.isNaN(x)));
+    const calls = (who) => median(results[who].map((r) => r.ops[ph]?.[op]?.ops ?? 0));
+    const o = per('ours');
+    const gg = per('ganesha');
+    (summary.perOp[ph] ??= {})[op] = { oursMs: o, ganeshaMs: gg, oursCalls: calls('ours'), ganeshaCalls: calls('ganesha') };
+    console.log(`${ph.padEnd(7)} ${op.padEnd(12)} ours ${o.toFixed(3)} ms × ${calls('ours')}  ganesha ${gg.toFixed(3)} ms × ${calls('ganesha')}`);
+  }
+}
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ summary, results }, null, 2));
