@@ -433,16 +433,6 @@ export class RpcClient extends EventEmitter implements RpcCallable {
       this.fail(entry, err instanceof RpcError ? err : new RpcError('ERR_RPC_BAD_REPLY', `malformed reply to xid ${xid}: ${(err as Error).message}`, { xid, cause: err }));
       return;
     }
-    const finish = (entry.res as Partial<FinishingCodec<unknown>>).finish;
-    if (finish !== undefined) {
-      try {
-        value = finish.call(entry.res, value);
-      } catch (err) {
-        // the caller's own verdict on a well-formed reply (an NFS status), passed on as is
-        this.fail(entry, err, false);
-        return;
-      }
-    }
     this.settle(entry);
     const m = entry.trace;
     if (m !== null) {
@@ -450,7 +440,21 @@ export class RpcClient extends EventEmitter implements RpcCallable {
       clientChannel.asyncStart.publish(m);
       clientChannel.asyncEnd.publish(m);
     }
-    entry.resolve(value);
+    const finish = (entry.res as Partial<FinishingCodec<unknown>>).finish;
+    if (finish === undefined) {
+      entry.resolve(value);
+      return;
+    }
+    // the caller's own verdict on a well-formed reply (an NFS status): the RPC succeeded, so
+    // neither the failure counter nor the tracing channel's error sees it; passed on as is
+    let out: unknown;
+    try {
+      out = finish.call(entry.res, value);
+    } catch (err) {
+      entry.reject(err);
+      return;
+    }
+    entry.resolve(out);
   }
 
   private decodeReply(entry: Pending, rec: Buffer, diverted: RecordDivert | null): unknown {
@@ -518,11 +522,10 @@ export class RpcClient extends EventEmitter implements RpcCallable {
     return true;
   }
 
-  /** Rejects a call; `failure` false: the reply was fine and a FinishingCodec refused its result (not counted as an RPC failure). */
-  private fail(entry: Pending, err: unknown, failure = true): void {
+  private fail(entry: Pending, err: unknown): void {
     if (!this.settle(entry)) return;
     if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: entry.xid, err }, 'call failed');
-    if (failure) this.counters.failures++;
+    this.counters.failures++;
     const m = entry.trace;
     if (m !== null) {
       m.error = err;
