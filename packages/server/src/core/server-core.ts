@@ -560,40 +560,36 @@ export class ServerCore {
   readAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
     const backend = this.backend;
     if (backend.readSync !== undefined && this.syncReads.allow(len)) {
-      const t0 = performance.now();
-      let n: number;
-      try {
-        n = backend.readSync(fd, buf, off, len, position);
-      } finally {
-        this.syncReads.done(t0, performance.now());
-      }
       this.counters.syncReads++;
-      return n;
+      return this.gated(backend.readSync, fd, buf, off, len, position);
     }
     return backend.read(fd, buf, off, len, position);
   }
 
   /**
-   * Writes buf[off, off+len) at `position` to a descriptor the caller holds: on the calling
-   * thread when the backend can and the SyncReadGate allows it (a number; a write into the page
-   * cache costs a few µs against a thread-pool round trip of 25-50 µs and two wake-ups), else
-   * through backend.write (a promise). A write the kernel throttles (dirty pages) is slow and
-   * counts as a strike like a slow read.
+   * Writes buf[off, off+len) at `position` to a descriptor the caller holds, as readAt() reads:
+   * on the calling thread when the gate allows it (a write into the page cache costs a few µs
+   * against a thread-pool round trip of 25-50 µs and two wake-ups; one the kernel throttles for
+   * dirty pages is slow and counts as a strike like a slow read), else through backend.write.
    */
   writeAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
     const backend = this.backend;
     if (backend.writeSync !== undefined && this.syncReads.allow(len)) {
-      const t0 = performance.now();
-      let n: number;
-      try {
-        n = backend.writeSync(fd, buf, off, len, position);
-      } finally {
-        this.syncReads.done(t0, performance.now());
-      }
       this.counters.syncWrites++;
-      return n;
+      return this.gated(backend.writeSync, fd, buf, off, len, position);
     }
     return backend.write(fd, buf, off, len, position);
+  }
+
+  /** Runs a synchronous read or write the gate allowed, reporting its duration to the gate. */
+  private gated(io: (fd: number, buf: Uint8Array, off: number, len: number, position: bigint) => number,
+    fd: number, buf: Buffer, off: number, len: number, position: bigint): number {
+    const t0 = performance.now();
+    try {
+      return io.call(this.backend, fd, buf, off, len, position);
+    } finally {
+      this.syncReads.done(t0, performance.now());
+    }
   }
 
   private async resolveKey(s: ExportState, key: string, dev: bigint, ino: bigint, gen: bigint): Promise<Resolved | null | 'gaveup'> {
