@@ -12,8 +12,8 @@
  */
 /**
  * Marks on the ArrayBuffers a pool made: which pool, and whether it is lent now. Plain
- * properties (the same two on every pooled buffer) instead of WeakSet membership: adding and
- * deleting a WeakSet entry per take/release was about 350 bytes of garbage per small READ.
+ * properties (the same two on every pooled buffer) instead of WeakSet membership, which added
+ * and deleted an ephemeron-table entry on every take/release.
  */
 const OWNER = Symbol('nfsts.BufferPool.owner');
 const LENT = Symbol('nfsts.BufferPool.lent');
