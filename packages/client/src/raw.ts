@@ -23,6 +23,7 @@ import {
   type FSINFO3args, type FSINFO3res, type PATHCONF3args, type PATHCONF3res, type COMMIT3args, type COMMIT3res,
   type mountres3, type mountlist, type exports,
 } from '@nfsts/xdr';
+import type { FinishingCodec } from '@nfsts/rpc';
 import { NfsError } from './errors.js';
 import type { RpcCaller } from './rpc-caller.js';
 
@@ -33,6 +34,33 @@ export type MountOk = Extract<mountres3, { mountinfo: unknown }>['mountinfo'];
 export interface CallOptions { timeoutMs?: number; signal?: AbortSignal }
 
 /**
+ * A procedure's result codec that settles its call: resok, or NfsError for any other status.
+ * Made once per procedure (the RPC client applies finish() when the reply is decoded), so a raw
+ * call is one promise and no per-call closure. Codecs are called without `this`: plain fields.
+ */
+function okCodec<R extends { status: number }>(name: string, c: Codec<R>): FinishingCodec<R, ResOk<R>> {
+  return {
+    size: c.size,
+    encode: c.encode,
+    decode: c.decode,
+    finish: (res: R): ResOk<R> => {
+      if (res.status !== 0) throw new NfsError(name, res.status, res);
+      return (res as unknown as { resok: ResOk<R> }).resok;
+    },
+  };
+}
+
+const OK = {
+  GETATTR: okCodec('GETATTR', xdr_GETATTR3res), SETATTR: okCodec('SETATTR', xdr_SETATTR3res), LOOKUP: okCodec('LOOKUP', xdr_LOOKUP3res),
+  ACCESS: okCodec('ACCESS', xdr_ACCESS3res), READLINK: okCodec('READLINK', xdr_READLINK3res), READ: okCodec('READ', xdr_READ3res),
+  WRITE: okCodec('WRITE', xdr_WRITE3res), CREATE: okCodec('CREATE', xdr_CREATE3res), MKDIR: okCodec('MKDIR', xdr_MKDIR3res),
+  SYMLINK: okCodec('SYMLINK', xdr_SYMLINK3res), MKNOD: okCodec('MKNOD', xdr_MKNOD3res), REMOVE: okCodec('REMOVE', xdr_REMOVE3res),
+  RMDIR: okCodec('RMDIR', xdr_RMDIR3res), RENAME: okCodec('RENAME', xdr_RENAME3res), LINK: okCodec('LINK', xdr_LINK3res),
+  READDIR: okCodec('READDIR', xdr_READDIR3res), READDIRPLUS: okCodec('READDIRPLUS', xdr_READDIRPLUS3res), FSSTAT: okCodec('FSSTAT', xdr_FSSTAT3res),
+  FSINFO: okCodec('FSINFO', xdr_FSINFO3res), PATHCONF: okCodec('PATHCONF', xdr_PATHCONF3res), COMMIT: okCodec('COMMIT', xdr_COMMIT3res),
+} as const;
+
+/**
  * Every NFSv3 procedure (RFC 1813 §3) as a typed method: arguments and results are the
  * generated codec types; a non-OK status rejects with `NfsError` (`.status`, `.code`,
  * `.res` with the resfail body). Opaque data in results (READ data, handles) are views of
@@ -41,36 +69,35 @@ export interface CallOptions { timeoutMs?: number; signal?: AbortSignal }
 export class Nfs3Raw {
   constructor(private readonly rpc: RpcCaller) {}
 
-  private async call<A, R extends { status: number }>(proc: number, name: string, ac: Codec<A>, a: A, rc: Codec<R>, o?: CallOptions): Promise<ResOk<R>> {
-    const res = await this.rpc.call(NFS_PROGRAM, NFS_V3, proc, ac, a, rc, o);
-    if (res.status !== 0) throw new NfsError(name, res.status, res);
-    return (res as unknown as { resok: ResOk<R> }).resok;
+  private call<A, R extends { status: number }>(proc: number, ac: Codec<A>, a: A, rc: FinishingCodec<R, ResOk<R>>, o?: CallOptions): Promise<ResOk<R>> {
+    // the RPC client resolves with rc.finish(result): resok, or rejects with its NfsError
+    return this.rpc.call(NFS_PROGRAM, NFS_V3, proc, ac, a, rc, o) as unknown as Promise<ResOk<R>>;
   }
 
   null(o?: CallOptions): Promise<void> {
     return this.rpc.call(NFS_PROGRAM, NFS_V3, NFSPROC3_NULL, xdr_void, undefined, xdr_void, o);
   }
-  getattr(a: GETATTR3args, o?: CallOptions): Promise<ResOk<GETATTR3res>> { return this.call(NFSPROC3_GETATTR, 'GETATTR', xdr_GETATTR3args, a, xdr_GETATTR3res, o); }
-  setattr(a: SETATTR3args, o?: CallOptions): Promise<ResOk<SETATTR3res>> { return this.call(NFSPROC3_SETATTR, 'SETATTR', xdr_SETATTR3args, a, xdr_SETATTR3res, o); }
-  lookup(a: LOOKUP3args, o?: CallOptions): Promise<ResOk<LOOKUP3res>> { return this.call(NFSPROC3_LOOKUP, 'LOOKUP', xdr_LOOKUP3args, a, xdr_LOOKUP3res, o); }
-  access(a: ACCESS3args, o?: CallOptions): Promise<ResOk<ACCESS3res>> { return this.call(NFSPROC3_ACCESS, 'ACCESS', xdr_ACCESS3args, a, xdr_ACCESS3res, o); }
-  readlink(a: READLINK3args, o?: CallOptions): Promise<ResOk<READLINK3res>> { return this.call(NFSPROC3_READLINK, 'READLINK', xdr_READLINK3args, a, xdr_READLINK3res, o); }
-  read(a: READ3args, o?: CallOptions): Promise<ResOk<READ3res>> { return this.call(NFSPROC3_READ, 'READ', xdr_READ3args, a, xdr_READ3res, o); }
-  write(a: WRITE3args, o?: CallOptions): Promise<ResOk<WRITE3res>> { return this.call(NFSPROC3_WRITE, 'WRITE', xdr_WRITE3args, a, xdr_WRITE3res, o); }
-  create(a: CREATE3args, o?: CallOptions): Promise<ResOk<CREATE3res>> { return this.call(NFSPROC3_CREATE, 'CREATE', xdr_CREATE3args, a, xdr_CREATE3res, o); }
-  mkdir(a: MKDIR3args, o?: CallOptions): Promise<ResOk<MKDIR3res>> { return this.call(NFSPROC3_MKDIR, 'MKDIR', xdr_MKDIR3args, a, xdr_MKDIR3res, o); }
-  symlink(a: SYMLINK3args, o?: CallOptions): Promise<ResOk<SYMLINK3res>> { return this.call(NFSPROC3_SYMLINK, 'SYMLINK', xdr_SYMLINK3args, a, xdr_SYMLINK3res, o); }
-  mknod(a: MKNOD3args, o?: CallOptions): Promise<ResOk<MKNOD3res>> { return this.call(NFSPROC3_MKNOD, 'MKNOD', xdr_MKNOD3args, a, xdr_MKNOD3res, o); }
-  remove(a: REMOVE3args, o?: CallOptions): Promise<ResOk<REMOVE3res>> { return this.call(NFSPROC3_REMOVE, 'REMOVE', xdr_REMOVE3args, a, xdr_REMOVE3res, o); }
-  rmdir(a: RMDIR3args, o?: CallOptions): Promise<ResOk<RMDIR3res>> { return this.call(NFSPROC3_RMDIR, 'RMDIR', xdr_RMDIR3args, a, xdr_RMDIR3res, o); }
-  rename(a: RENAME3args, o?: CallOptions): Promise<ResOk<RENAME3res>> { return this.call(NFSPROC3_RENAME, 'RENAME', xdr_RENAME3args, a, xdr_RENAME3res, o); }
-  link(a: LINK3args, o?: CallOptions): Promise<ResOk<LINK3res>> { return this.call(NFSPROC3_LINK, 'LINK', xdr_LINK3args, a, xdr_LINK3res, o); }
-  readdir(a: READDIR3args, o?: CallOptions): Promise<ResOk<READDIR3res>> { return this.call(NFSPROC3_READDIR, 'READDIR', xdr_READDIR3args, a, xdr_READDIR3res, o); }
-  readdirplus(a: READDIRPLUS3args, o?: CallOptions): Promise<ResOk<READDIRPLUS3res>> { return this.call(NFSPROC3_READDIRPLUS, 'READDIRPLUS', xdr_READDIRPLUS3args, a, xdr_READDIRPLUS3res, o); }
-  fsstat(a: FSSTAT3args, o?: CallOptions): Promise<ResOk<FSSTAT3res>> { return this.call(NFSPROC3_FSSTAT, 'FSSTAT', xdr_FSSTAT3args, a, xdr_FSSTAT3res, o); }
-  fsinfo(a: FSINFO3args, o?: CallOptions): Promise<ResOk<FSINFO3res>> { return this.call(NFSPROC3_FSINFO, 'FSINFO', xdr_FSINFO3args, a, xdr_FSINFO3res, o); }
-  pathconf(a: PATHCONF3args, o?: CallOptions): Promise<ResOk<PATHCONF3res>> { return this.call(NFSPROC3_PATHCONF, 'PATHCONF', xdr_PATHCONF3args, a, xdr_PATHCONF3res, o); }
-  commit(a: COMMIT3args, o?: CallOptions): Promise<ResOk<COMMIT3res>> { return this.call(NFSPROC3_COMMIT, 'COMMIT', xdr_COMMIT3args, a, xdr_COMMIT3res, o); }
+  getattr(a: GETATTR3args, o?: CallOptions): Promise<ResOk<GETATTR3res>> { return this.call(NFSPROC3_GETATTR, xdr_GETATTR3args, a, OK.GETATTR, o); }
+  setattr(a: SETATTR3args, o?: CallOptions): Promise<ResOk<SETATTR3res>> { return this.call(NFSPROC3_SETATTR, xdr_SETATTR3args, a, OK.SETATTR, o); }
+  lookup(a: LOOKUP3args, o?: CallOptions): Promise<ResOk<LOOKUP3res>> { return this.call(NFSPROC3_LOOKUP, xdr_LOOKUP3args, a, OK.LOOKUP, o); }
+  access(a: ACCESS3args, o?: CallOptions): Promise<ResOk<ACCESS3res>> { return this.call(NFSPROC3_ACCESS, xdr_ACCESS3args, a, OK.ACCESS, o); }
+  readlink(a: READLINK3args, o?: CallOptions): Promise<ResOk<READLINK3res>> { return this.call(NFSPROC3_READLINK, xdr_READLINK3args, a, OK.READLINK, o); }
+  read(a: READ3args, o?: CallOptions): Promise<ResOk<READ3res>> { return this.call(NFSPROC3_READ, xdr_READ3args, a, OK.READ, o); }
+  write(a: WRITE3args, o?: CallOptions): Promise<ResOk<WRITE3res>> { return this.call(NFSPROC3_WRITE, xdr_WRITE3args, a, OK.WRITE, o); }
+  create(a: CREATE3args, o?: CallOptions): Promise<ResOk<CREATE3res>> { return this.call(NFSPROC3_CREATE, xdr_CREATE3args, a, OK.CREATE, o); }
+  mkdir(a: MKDIR3args, o?: CallOptions): Promise<ResOk<MKDIR3res>> { return this.call(NFSPROC3_MKDIR, xdr_MKDIR3args, a, OK.MKDIR, o); }
+  symlink(a: SYMLINK3args, o?: CallOptions): Promise<ResOk<SYMLINK3res>> { return this.call(NFSPROC3_SYMLINK, xdr_SYMLINK3args, a, OK.SYMLINK, o); }
+  mknod(a: MKNOD3args, o?: CallOptions): Promise<ResOk<MKNOD3res>> { return this.call(NFSPROC3_MKNOD, xdr_MKNOD3args, a, OK.MKNOD, o); }
+  remove(a: REMOVE3args, o?: CallOptions): Promise<ResOk<REMOVE3res>> { return this.call(NFSPROC3_REMOVE, xdr_REMOVE3args, a, OK.REMOVE, o); }
+  rmdir(a: RMDIR3args, o?: CallOptions): Promise<ResOk<RMDIR3res>> { return this.call(NFSPROC3_RMDIR, xdr_RMDIR3args, a, OK.RMDIR, o); }
+  rename(a: RENAME3args, o?: CallOptions): Promise<ResOk<RENAME3res>> { return this.call(NFSPROC3_RENAME, xdr_RENAME3args, a, OK.RENAME, o); }
+  link(a: LINK3args, o?: CallOptions): Promise<ResOk<LINK3res>> { return this.call(NFSPROC3_LINK, xdr_LINK3args, a, OK.LINK, o); }
+  readdir(a: READDIR3args, o?: CallOptions): Promise<ResOk<READDIR3res>> { return this.call(NFSPROC3_READDIR, xdr_READDIR3args, a, OK.READDIR, o); }
+  readdirplus(a: READDIRPLUS3args, o?: CallOptions): Promise<ResOk<READDIRPLUS3res>> { return this.call(NFSPROC3_READDIRPLUS, xdr_READDIRPLUS3args, a, OK.READDIRPLUS, o); }
+  fsstat(a: FSSTAT3args, o?: CallOptions): Promise<ResOk<FSSTAT3res>> { return this.call(NFSPROC3_FSSTAT, xdr_FSSTAT3args, a, OK.FSSTAT, o); }
+  fsinfo(a: FSINFO3args, o?: CallOptions): Promise<ResOk<FSINFO3res>> { return this.call(NFSPROC3_FSINFO, xdr_FSINFO3args, a, OK.FSINFO, o); }
+  pathconf(a: PATHCONF3args, o?: CallOptions): Promise<ResOk<PATHCONF3res>> { return this.call(NFSPROC3_PATHCONF, xdr_PATHCONF3args, a, OK.PATHCONF, o); }
+  commit(a: COMMIT3args, o?: CallOptions): Promise<ResOk<COMMIT3res>> { return this.call(NFSPROC3_COMMIT, xdr_COMMIT3args, a, OK.COMMIT, o); }
 }
 
 /** The MOUNT v3 procedures (RFC 1813 §5). MNT's failure statuses reject with `NfsError` (`'MNT3ERR_ACCES'`…). */

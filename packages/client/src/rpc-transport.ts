@@ -1,10 +1,10 @@
 import {
-  type Codec, type XdrReader, XdrError,
+  type Codec, type XdrReader, type XdrWriter, XdrError, type WRITE3res,
   NFS_PROGRAM, NFS_V3, NFSPROC3_READ, NFSPROC3_WRITE, NFSPROC3_COMMIT,
   xdr_READ3args, xdr_WRITE3args, xdr_WRITE3res, xdr_COMMIT3args, xdr_COMMIT3res, xdr_post_op_attr,
   type post_op_attr, type fattr3,
 } from '@nfsts/xdr';
-import type { DivertingCodec, RecordDivert } from '@nfsts/rpc';
+import type { DivertingCodec, FinishingCodec, RecordDivert } from '@nfsts/rpc';
 import { NfsError } from './errors.js';
 import type { RpcCaller } from './rpc-caller.js';
 import type { NfsTransport, ReadResult, WriteResult } from './transport.js';
@@ -26,9 +26,16 @@ const FATTR3_BYTES = 84;
  * one chunk is decoded from that view (one copy too). More data than the slice holds is a
  * protocol error.
  */
-class ReadIntoCodec implements DivertingCodec<ReadIntoReply> {
+class ReadIntoCodec implements DivertingCodec<ReadIntoReply>, FinishingCodec<ReadIntoReply, ReadResult> {
   // a class, not an object literal of closures: one small allocation per READ
-  constructor(private readonly dest: Buffer) {}
+  constructor(private readonly dest: Buffer, private readonly fh: Buffer, private readonly onAttr: AttrSink | undefined) {}
+
+  /** Settles the call (the RPC client applies it): attributes to the cache, then the result or the NFS error. */
+  finish(res: ReadIntoReply): ReadResult {
+    if (res.attr.attributes_follow && this.onAttr !== undefined) this.onAttr(this.fh, res.attr.attributes);
+    if (res.status !== 0) throw new NfsError('READ', res.status, res);
+    return { count: res.count, eof: res.eof };
+  }
 
   divert(head: Buffer, at: number): RecordDivert | null {
     if (head.length < at + 8 || head.readUInt32BE(at) !== 0) return null;
@@ -75,25 +82,34 @@ class ReadIntoCodec implements DivertingCodec<ReadIntoReply> {
 /** Attributes seen in READ/WRITE/COMMIT replies, for the attribute cache. */
 export type AttrSink = (fh: Buffer, attr: fattr3) => void;
 
+/** WRITE3res, settled by the RPC client as the reply is decoded (one promise per WRITE). */
+class WriteCodec implements FinishingCodec<WRITE3res, WriteResult> {
+  constructor(private readonly fh: Buffer, private readonly onAttr: AttrSink | undefined) {}
+  size(v: WRITE3res): number { return xdr_WRITE3res.size(v); }
+  encode(w: XdrWriter, v: WRITE3res): void { xdr_WRITE3res.encode(w, v); }
+  decode(r: XdrReader): WRITE3res { return xdr_WRITE3res.decode(r); }
+  finish(res: WRITE3res): WriteResult {
+    if (res.status !== 0) throw new NfsError('WRITE', res.status, res);
+    const ok = res.resok;
+    if (ok.file_wcc.after.attributes_follow && this.onAttr !== undefined) this.onAttr(this.fh, ok.file_wcc.after.attributes);
+    // the verifier is a view of the reply record: copied, as the caller keeps it
+    return { count: ok.count, committed: ok.committed, verf: Buffer.from(ok.verf) };
+  }
+}
+
 /** READ/WRITE/COMMIT over the client's RPC connection. */
 export class RpcTransport implements NfsTransport {
   constructor(private readonly rpc: RpcCaller, private readonly onAttr?: AttrSink) {}
 
-  async read(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult> {
-    const res = await this.rpc.call(NFS_PROGRAM, NFS_V3, NFSPROC3_READ, xdr_READ3args,
-      { file: { data: fh }, offset, count: dest.length }, new ReadIntoCodec(dest));
-    if (res.attr.attributes_follow && this.onAttr) this.onAttr(fh, res.attr.attributes);
-    if (res.status !== 0) throw new NfsError('READ', res.status, res);
-    return { count: res.count, eof: res.eof };
+  read(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult> {
+    // one promise: the codec's finish() settles it when the reply is decoded
+    return this.rpc.call(NFS_PROGRAM, NFS_V3, NFSPROC3_READ, xdr_READ3args,
+      { file: { data: fh }, offset, count: dest.length }, new ReadIntoCodec(dest, fh, this.onAttr)) as unknown as Promise<ReadResult>;
   }
 
-  async write(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
-    const res = await this.rpc.call(NFS_PROGRAM, NFS_V3, NFSPROC3_WRITE, xdr_WRITE3args,
-      { file: { data: fh }, offset, count: data.length, stable, data }, xdr_WRITE3res);
-    if (res.status !== 0) throw new NfsError('WRITE', res.status, res);
-    const ok = (res as Extract<typeof res, { resok: unknown }>).resok;
-    if (ok.file_wcc.after.attributes_follow && this.onAttr) this.onAttr(fh, ok.file_wcc.after.attributes);
-    return { count: ok.count, committed: ok.committed, verf: Buffer.from(ok.verf) };
+  write(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
+    return this.rpc.call(NFS_PROGRAM, NFS_V3, NFSPROC3_WRITE, xdr_WRITE3args,
+      { file: { data: fh }, offset, count: data.length, stable, data }, new WriteCodec(fh, this.onAttr)) as unknown as Promise<WriteResult>;
   }
 
   async commit(fh: Buffer, offset: bigint, count: number): Promise<Buffer> {

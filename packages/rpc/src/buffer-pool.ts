@@ -10,15 +10,24 @@
  * when to try again; the handler takes its buffer synchronously (before its first await), so
  * the check and the take are one step and the buffers lent never exceed `max`.
  */
+/**
+ * Marks on the ArrayBuffers a pool made: which pool, and whether it is lent now. Plain
+ * properties (the same two on every pooled buffer) instead of WeakSet membership, which added
+ * and deleted an ephemeron-table entry on every take/release.
+ */
+const OWNER = Symbol('nfsts.BufferPool.owner');
+const LENT = Symbol('nfsts.BufferPool.lent');
+interface PooledArrayBuffer extends ArrayBuffer {
+  [OWNER]?: BufferPool;
+  [LENT]?: boolean;
+}
+
 export class BufferPool {
   readonly size: number;
   readonly keep: number;
   readonly max: number;
-  private readonly idle: ArrayBuffer[] = [];
-  /** ArrayBuffers this pool made (only those are taken back) */
-  private readonly mine = new WeakSet<ArrayBuffer>();
-  /** lent and not yet returned */
-  private readonly lent = new WeakSet<ArrayBuffer>();
+  /** idle buffers this pool made (only those are taken back: marked OWNER = this) */
+  private readonly idle: PooledArrayBuffer[] = [];
   private lentNow = 0;
   /** take()s beyond `max` (by a caller that did not reserve): allocated, never kept */
   private overflowed = 0;
@@ -69,19 +78,19 @@ export class BufferPool {
     let ab = this.idle.pop();
     if (ab === undefined) {
       if (this.lentNow >= this.max) return null;
-      ab = new ArrayBuffer(this.size);
-      this.mine.add(ab);
+      ab = new ArrayBuffer(this.size) as PooledArrayBuffer;
+      ab[OWNER] = this;
     }
-    this.lent.add(ab);
+    ab[LENT] = true;
     this.lentNow++;
     return Buffer.from(ab, 0, len);
   }
 
   /** Gives back a buffer from take() (or any view of it); anything else is ignored. */
   release(b: Buffer): void {
-    const ab = b.buffer;
-    if (!(ab instanceof ArrayBuffer) || !this.mine.has(ab) || !this.lent.has(ab)) return;
-    this.lent.delete(ab);
+    const ab = b.buffer as PooledArrayBuffer;
+    if (!(ab instanceof ArrayBuffer) || ab[OWNER] !== this || ab[LENT] !== true) return;
+    ab[LENT] = false;
     this.lentNow--;
     if (this.idle.length < this.keep) this.idle.push(ab);
     if (this.waiters.length > 0) this.wake();

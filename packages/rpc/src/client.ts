@@ -27,6 +27,15 @@ export interface DivertingCodec<T> extends Codec<T> {
   decodeDiverted(r: XdrReader, d: RecordDivert): T;
 }
 
+/**
+ * A result codec that also settles the call: `finish` maps the decoded result to the value the
+ * call resolves with, and what it throws rejects the call as is (the NFS client's raw layer turns
+ * a non-OK status into its NfsError here, so a call costs one promise, not one per layer).
+ */
+export interface FinishingCodec<T, U = unknown> extends Codec<T> {
+  finish(v: T): U;
+}
+
 function isDiverting(c: Codec<unknown>): c is DivertingCodec<unknown> {
   return typeof (c as Partial<DivertingCodec<unknown>>).divert === 'function'
     && typeof (c as Partial<DivertingCodec<unknown>>).decodeDiverted === 'function';
@@ -43,6 +52,7 @@ export interface CallOptions {
  * can be handed a stand-in in tests.
  */
 export interface RpcCallable {
+  /** A result codec with a `finish` (FinishingCodec) settles with what finish returns or throws. */
   call<A, R>(prog: number, vers: number, proc: number, args: Codec<A>, argValue: A, res: Codec<R>, opts?: CallOptions): Promise<R>;
 }
 
@@ -79,6 +89,32 @@ function clientTraceMessage(e: Pending): RpcClientCallMessage {
 
 /** Call header before the credential: mark xid CALL rpcvers prog vers proc. */
 const CALL_HEAD = 28;
+
+/**
+ * Credentials as they go on the wire, opaque_auth followed by the AUTH_NONE verifier, encoded
+ * once per Credential object (they are constant; re-encoding cost a few hundred ns and an
+ * XdrReader-sized heap of garbage per call).
+ */
+const encodedCreds = new WeakMap<Credential, Buffer>();
+
+/** The credential and verifier bytes of a call made with `cred`. */
+export function credentialBytes(cred: Credential): Buffer {
+  let b = encodedCreds.get(cred);
+  if (b === undefined) {
+    const w = new XdrWriter(credentialSize(cred) + 8);
+    encodeCredential(w, cred);
+    w.u32(AUTH_NONE);
+    w.u32(0);
+    b = w.buf;
+    encodedCreds.set(cred, b);
+  }
+  return b;
+}
+
+/** prog/vers/proc and xid of a call, for error messages. */
+function callName(e: Pending): string {
+  return `${e.prog}/${e.vers}/${e.proc} xid ${e.xid}`;
+}
 
 function uncorkClient(c: RpcClient): void {
   c.uncorkNow();
@@ -220,7 +256,8 @@ export class RpcClient extends EventEmitter implements RpcCallable {
 
   private encodeCall<A>(xid: number, prog: number, vers: number, proc: number, cred: Credential, args: Codec<A>, argValue: A): Buffer[] {
     const { total, inline } = measure(args.size, argValue);
-    const head = CALL_HEAD + credentialSize(cred) + 8;
+    const credBytes = credentialBytes(cred);
+    const head = CALL_HEAD + credBytes.length;
     const length = head - 4 + total;
     if (length > MAX_FRAGMENT) throw new RpcError('ERR_RPC_RECORD_TOO_LARGE', `call of ${length} bytes does not fit one fragment`);
     const w = new XdrWriter(head + inline, { chunks: true });
@@ -233,9 +270,8 @@ export class RpcClient extends EventEmitter implements RpcCallable {
     w.u32(prog);
     w.u32(vers);
     w.u32(proc);
-    encodeCredential(w, cred);
-    w.u32(AUTH_NONE);
-    w.u32(0);
+    b.set(credBytes, CALL_HEAD);
+    w.pos = head;
     args.encode(w, argValue);
     if (w.pos !== head + inline) throw new RpcError('ERR_RPC_INVALID_OPTION', `arguments encoded ${w.pos - head} inline bytes, size() said ${inline}`);
     return w.chunks();
@@ -404,26 +440,41 @@ export class RpcClient extends EventEmitter implements RpcCallable {
       clientChannel.asyncStart.publish(m);
       clientChannel.asyncEnd.publish(m);
     }
-    entry.resolve(value);
+    const finish = (entry.res as Partial<FinishingCodec<unknown>>).finish;
+    if (finish === undefined) {
+      entry.resolve(value);
+      return;
+    }
+    // the caller's own verdict on a well-formed reply (an NFS status): the RPC succeeded, so
+    // neither the failure counter nor the tracing channel's error sees it; passed on as is
+    let out: unknown;
+    try {
+      out = finish.call(entry.res, value);
+    } catch (err) {
+      entry.reject(err);
+      return;
+    }
+    entry.resolve(out);
   }
 
   private decodeReply(entry: Pending, rec: Buffer, diverted: RecordDivert | null): unknown {
     const r = new XdrReader(rec, 4);
     const xid = entry.xid;
-    const what = `${entry.prog}/${entry.vers}/${entry.proc} xid ${xid}`;
     const mtype = r.u32();
-    if (mtype !== REPLY) throw new RpcError('ERR_RPC_BAD_REPLY', `msg_type ${mtype} where a REPLY was expected (${what})`, { xid });
+    if (mtype !== REPLY) throw new RpcError('ERR_RPC_BAD_REPLY', `msg_type ${mtype} where a REPLY was expected (${callName(entry)})`, { xid });
     const stat = r.u32();
     if (stat === MSG_ACCEPTED) {
       r.u32(); // verifier flavor
       r.opaqueVar(MAX_AUTH_BYTES);
       const accept = r.u32();
+      if (accept === SUCCESS) {
+        const v = diverted !== null ? (entry.res as DivertingCodec<unknown>).decodeDiverted(r, diverted) : entry.res.decode(r);
+        if (r.remaining !== 0) r.assertDone(`reply to ${callName(entry)}`);
+        return v;
+      }
+      // the failures name the call; that string is built only here, never on the success path
+      const what = callName(entry);
       switch (accept) {
-        case SUCCESS: {
-          const v = diverted !== null ? (entry.res as DivertingCodec<unknown>).decodeDiverted(r, diverted) : entry.res.decode(r);
-          r.assertDone(`reply to ${what}`);
-          return v;
-        }
         case PROG_UNAVAIL:
           throw new RpcError('ERR_RPC_PROG_UNAVAIL', `program ${entry.prog} unavailable (${what})`, { xid });
         case PROG_MISMATCH: {
@@ -441,6 +492,7 @@ export class RpcClient extends EventEmitter implements RpcCallable {
           throw new RpcError('ERR_RPC_BAD_REPLY', `unknown accept_stat ${accept} (${what})`, { xid });
       }
     }
+    const what = callName(entry);
     if (stat === MSG_DENIED) {
       const reject = r.u32();
       if (reject === RPC_MISMATCH) {

@@ -12,7 +12,7 @@ export {
 } from './options.js';
 export { RpcServer, type RpcServerOptions, type RpcServerStats, type CallContext, type Procedure, type Program } from './server.js';
 export { silentLogger } from './silent-logger.js';
-export { RpcClient, type RpcClientOptions, type CallOptions, type RpcCallable, type DivertingCodec } from './client.js';
+export { RpcClient, type RpcClientOptions, type CallOptions, type RpcCallable, type DivertingCodec, type FinishingCodec } from './client.js';
 export * as rpcWire from './wire.js';
 export { BufferPool } from './buffer-pool.js';
 export {

@@ -500,6 +500,9 @@ class Connection {
   };
   /** an AUTH_ERROR was logged at warn on this connection (later ones go to debug) */
   private authWarned = false;
+  /** the last AUTH_SYS credential body seen (a copy) and the Credential parsed from it */
+  private credKey: Buffer | null = null;
+  private credLast: Credential | null = null;
 
   constructor(server: RpcServer, opts: ParsedServerOptions, socket: net.Socket, id: number) {
     this.server = server;
@@ -824,7 +827,7 @@ class Connection {
       cred = AUTH_NONE_CRED;
     } else if (credFlavor === AUTH_SYS) {
       try {
-        cred = { flavor: AUTH_SYS, sys: parseAuthSys(credBody) };
+        cred = this.authSys(credBody);
       } catch (err) {
         if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'malformed AUTH_SYS credentials');
         this.sendAuthError(xid, AUTH_BADCRED, 'malformed AUTH_SYS credential');
@@ -929,6 +932,23 @@ class Connection {
       this.sendSuccess(ctx, p, result, rec);
     }
     return TAKEN;
+  }
+
+  /**
+   * The AUTH_SYS credential of a call. A client sends the same credential bytes call after
+   * call: the last one parsed is kept (frozen, shared by its calls) with a copy of its bytes, and
+   * reused while they match, which saves a parse and its objects per call (issue 12: about 400
+   * of the 8,000 bytes a 4 KiB READ allocated).
+   */
+  private authSys(body: Buffer): Credential {
+    const key = this.credKey;
+    if (key !== null && key.length === body.length && key.equals(body)) return this.credLast!;
+    const sys = parseAuthSys(body);
+    Object.freeze(sys.gids);
+    const cred: Credential = Object.freeze({ flavor: AUTH_SYS, sys: Object.freeze(sys) });
+    this.credKey = Buffer.from(body); // a copy: the record's buffer may be pooled and reused
+    this.credLast = cred;
+    return cred;
   }
 
   /** A call finished (its reply is about to be queued, where observeQueued() counts it). */

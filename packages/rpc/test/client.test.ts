@@ -1,8 +1,8 @@
 import t from 'tap';
 import net from 'node:net';
 import pino from 'pino';
-import { RecordReader, RpcClient, RpcServer, recordMark } from '../src/index.js';
-import { Gates, PROC, TEST_PROG, opaque, tcpHandles, testProgram, u32, until, voidc } from './helpers.js';
+import { RecordReader, RpcClient, RpcServer, authSys, recordMark, type FinishingCodec } from '../src/index.js';
+import { Gates, PROC, TEST_PROG, opaque, str, tcpHandles, testProgram, u32, until, voidc } from './helpers.js';
 
 async function startServer(port = 0, seen?: number[]) {
   const gates = new Gates();
@@ -199,6 +199,44 @@ t.test('calls made before connect() queue and go out on connect', async (t) => {
   const results = await Promise.all(Array.from({ length: 50 }, (_, i) => client.call(TEST_PROG, 2, PROC.ECHO, opaque, Buffer.from([i]), opaque)));
   t.same(results.map((b) => b[0]), Array.from({ length: 50 }, (_, i) => i));
   t.ok(client.connected);
+});
+
+t.test('credentials are encoded once and still reach the server intact, per client and per call', async (t) => {
+  const { server, port } = await startServer();
+  const mine = authSys({ uid: 1001, gid: 1002, gids: [3, 4, 5], machinename: 'h14' });
+  const other = authSys({ uid: 7, gid: 8 });
+  const client = new RpcClient({ host: '127.0.0.1', port, cred: mine });
+  t.teardown(async () => { await client.close(); await server.close(); });
+  const who = async (cred?: typeof mine) => JSON.parse(await client.call(TEST_PROG, 1, PROC.WHOAMI, voidc, undefined, str, cred ? { cred } : undefined)).cred;
+  // several calls with the same Credential object: the cached bytes must not drift between calls
+  for (let i = 0; i < 3; i++) t.same(await who(), { flavor: 1, sys: { stamp: 0, machinename: 'h14', uid: 1001, gid: 1002, gids: [3, 4, 5] } }, `client credential, call ${i}`);
+  t.same(await who(other), { flavor: 1, sys: { stamp: 0, machinename: 'nfsts', uid: 7, gid: 8, gids: [] } }, 'a per-call credential is its own');
+  t.same((await who()).sys.uid, 1001, 'and the client credential is back on the next call');
+  const echoed = await client.call(TEST_PROG, 1, PROC.ECHO, opaque, Buffer.from('after the credential'), opaque, { cred: other });
+  t.equal(echoed.toString(), 'after the credential', 'the arguments follow the pre-encoded credential at the right offset');
+});
+
+t.test('a FinishingCodec settles the call: its value resolves, its throw rejects as is and is not an RPC failure', async (t) => {
+  const { server, port } = await startServer();
+  const client = new RpcClient({ host: '127.0.0.1', port });
+  t.teardown(async () => { await client.close(); await server.close(); });
+  class Refused extends Error {}
+  // ECHO answers the bytes it got; this codec reads back their count and refuses 13
+  const length: FinishingCodec<number, string> = {
+    size: () => 0,
+    encode: () => {},
+    decode: (r) => r.opaqueVar().length,
+    finish: (n: number) => {
+      if (n === 13) throw new Refused('thirteen');
+      return `got ${n}`;
+    },
+  };
+  t.equal(await client.call(TEST_PROG, 1, PROC.ECHO, opaque, Buffer.alloc(4), length) as unknown as string, 'got 4', 'finish maps the decoded result');
+  const failures0 = client.counters.failures;
+  const err = await client.call(TEST_PROG, 1, PROC.ECHO, opaque, Buffer.alloc(13), length).catch((e: unknown) => e);
+  t.ok(err instanceof Refused, 'the error finish threw, not a wrapped RpcError');
+  t.equal(client.counters.failures, failures0, 'a refused result is not counted as a failed RPC');
+  t.equal(client.pendingCount, 0);
 });
 
 t.test('no TCP handles are left open', async (t) => {

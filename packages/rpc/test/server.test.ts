@@ -1,6 +1,6 @@
 import t from 'tap';
 import { RpcAuthError, RpcClient, RpcError, RpcServer, authSys, type CallContext, type Program } from '../src/index.js';
-import { Gates, PROC, RawConn, TEST_PROG, opaque, rawCall, str, tcpHandles, testProgram, u32, voidc } from './helpers.js';
+import { Gates, PROC, RawConn, TEST_PROG, authSysBody, opaque, rawCall, str, tcpHandles, testProgram, u32, voidc } from './helpers.js';
 
 async function setup(t: { teardown(fn: () => unknown): void }, serverOpts: ConstructorParameters<typeof RpcServer>[0] = {}) {
   const gates = new Gates();
@@ -270,4 +270,36 @@ t.test('large call records are joined into pooled buffers, reused only once thei
   t.ok(pool.idleCount >= 1, `record buffers returned after their replies were written (${pool.idleCount} idle)`);
   const again = await Promise.all(payloads.map((p) => client.call(TEST_PROG, 1, PROC.ECHO, opaque, p, opaque)));
   t.ok(again.every((b, i) => b.equals(payloads[i]!)), 'and reused without mixing bytes');
+});
+
+t.test('AUTH_SYS credentials: the parse is reused while a connection repeats the same bytes, never across different ones', async (t) => {
+  const seen: CallContext['cred'][] = [];
+  const server = new RpcServer();
+  server.register({
+    prog: 0x20000002, name: 'who', versions: { 1: { procedures: { 1: { name: 'WHO', args: voidc, res: str, handler: (_: void, ctx: CallContext) => { seen.push(ctx.cred); return JSON.stringify(ctx.cred); } } } } },
+  });
+  const { port } = await server.listen(0, '127.0.0.1');
+  const conn = await RawConn.open(port);
+  t.teardown(async () => { await conn.destroy(); await server.close(); });
+  const a = authSysBody({ uid: 1, gid: 2, gids: [3] });
+  const b = authSysBody({ uid: 1, gid: 2, gids: [4] }); // same length, one byte apart
+  const bodies = [a, a, b, a, b, b];
+  const who = async (body: Buffer, xid: number) => {
+    const r = await conn.call({ xid, prog: 0x20000002, vers: 1, proc: 1, credFlavor: 1, credBody: body });
+    t.equal(r.stat, 'accepted');
+    return JSON.parse((r as { body: Buffer }).body.subarray(4, 4 + (r as { body: Buffer }).body.readUInt32BE(0)).toString());
+  };
+  for (const [i, body] of bodies.entries()) {
+    const got = await who(body, 100 + i);
+    t.same(got.sys.gids, body === a ? [3] : [4], `call ${i} sees its own credential`);
+  }
+  t.equal(seen[0], seen[1], 'the same bytes twice in a row: one parse, one shared object');
+  t.not(seen[2], seen[1], 'different bytes: parsed anew');
+  t.same([seen[3]!.flavor === 1 && seen[3]!.sys.gids, seen[5]!.flavor === 1 && seen[5]!.sys.gids], [[3], [4]]);
+  t.ok(Object.isFrozen(seen[0]) && seen[0]!.flavor === 1 && Object.isFrozen(seen[0]!.sys) && Object.isFrozen(seen[0]!.sys.gids), 'a shared credential cannot be changed by a handler');
+  // a malformed body after a good one is still refused (the cache matches whole bodies only)
+  const bad = Buffer.concat([a, Buffer.alloc(4)]);
+  const r = await conn.call({ xid: 200, prog: 0x20000002, vers: 1, proc: 1, credFlavor: 1, credBody: bad });
+  t.match(r, { stat: 'denied', authStat: 1 }, 'trailing bytes: AUTH_BADCRED');
+  t.same((await who(a, 201)).sys.uid, 1, 'and the next good call is served');
 });

@@ -107,3 +107,29 @@ t.test('core.lstat: synchronous under the gate, same stats and errors as the bac
   await turn();
   t.equal(slow.allowStat(), false, 'a slow synchronous call turns stats off for the cooldown as well');
 });
+
+t.test('the per-turn bound holds whichever turns the counted reads came from (the reset is scheduled lazily)', async (t) => {
+  const g = new SyncReadGate({ perTurn: 20 });
+  // a few reads, each in a turn of its own (QD 1): no reset needed for them
+  for (let i = 0; i < 5; i++) {
+    t.equal(g.allow(4096), true);
+    g.done(0, 0.001);
+    await turn();
+  }
+  let allowed = 0;
+  for (let i = 0; i < 100; i++) if (g.allow(4096)) allowed++;
+  t.ok(allowed <= 20, `never more than perTurn in one turn (${allowed})`);
+  t.ok(allowed >= 20 - 8, 'at most a few reads of earlier turns are counted into this one');
+  await turn();
+  let next = 0;
+  for (let i = 0; i < 100; i++) if (g.allow(4096)) next++;
+  t.equal(next, 20, 'a full turn resets the count');
+  const b = new SyncReadGate({ budgetUs: 100, perTurn: 1000 });
+  t.equal(b.allow(4096), true);
+  b.done(0, 0.03); // 30 µs: a quarter of the budget spent schedules the reset
+  t.equal(b.allow(4096), true);
+  b.done(0, 0.08); // 110 µs in all: spent
+  t.equal(b.allow(4096), false, 'the time budget is per turn');
+  await turn();
+  t.equal(b.allow(4096), true, 'renewed next turn');
+});

@@ -52,6 +52,11 @@ export function watchSyncs(): SyncWatch {
       events.push('write');
       return real.write(fd, buf, off, len, position);
     },
+    // small writes run on the event loop (Backend.writeSync under the core's gate): recorded alike
+    writeSync(fd, buf, off, len, position) {
+      events.push('write');
+      return real.writeSync(fd, buf, off, len, position);
+    },
     fsync: sync('fsync'),
     fdatasync: sync('fdatasync'),
   };

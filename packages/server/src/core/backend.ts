@@ -144,6 +144,11 @@ export interface Backend {
   readView?(fd: number, position: bigint, len: number): Buffer | null;
   /** Writes buf[off, off+len) at `position`; resolves with bytes written. */
   write(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
+  /**
+   * Optional: write() on the calling thread, for small UNSTABLE WRITEs that land in the page
+   * cache (under the core's SyncReadGate). A backend whose writes may block for long leaves it out.
+   */
+  writeSync?(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number;
   fsync(fd: number): Promise<void>;
   fdatasync(fd: number): Promise<void>;
   ftruncate(fd: number, size: bigint | number): Promise<void>;

@@ -4,7 +4,9 @@
  * thread-pool round trip of 25-50 µs and two cross-thread wake-ups; a read that has to go to
  * the device would stall the loop instead, so it is bounded:
  *  - only reads of at most `maxBytes` (default 16 KiB) run synchronously;
- *  - per event-loop turn (reset by `setImmediate`) at most `perTurn` (default 64) of them,
+ *  - per event-loop turn (reset by `setImmediate`, scheduled only once 8 reads or a quarter of
+ *    the budget were counted, so a QD 1 server does not pay an immediate per call) at most
+ *    `perTurn` (default 64) of them,
  *    taking at most `budgetUs` (default 500 µs) in total;
  *  - `slowStrikes` (default 3) in a row that each took longer than `slowUs` (default 200 µs:
  *    not from the page cache, or the thread was preempted) turn synchronous reads off for
@@ -81,8 +83,12 @@ export class SyncReadGate {
     this.usThisTurn = 0;
   };
 
+  /** reads counted before the reset is scheduled (see take()) */
+  private readonly resetAfter: number;
+
   constructor(opts?: SyncReadOptions) {
     this.options = parseSyncReadOptions(opts);
+    this.resetAfter = Math.min(8, this.options.perTurn);
   }
 
   /** May a read of `len` bytes run synchronously now? (Counts it when yes.) */
@@ -106,18 +112,26 @@ export class SyncReadGate {
       if (performance.now() < this.offUntil) return false;
       this.offUntil = 0;
     }
+    // The per-turn counts are reset by an immediate, but only once they matter: at QD 1 every
+    // call is a turn of its own, and an immediate per call cost an object and a zero-timeout
+    // poll (one more epoll_pwait per call, issue 12). Counting a few reads of earlier turns
+    // into this one can only make the bound stricter, never looser.
+    if (++this.countThisTurn >= this.resetAfter) this.scheduleReset();
+    return true;
+  }
+
+  private scheduleReset(): void {
     if (!this.resetScheduled) {
       this.resetScheduled = true;
       setImmediate(this.resetTurn);
     }
-    this.countThisTurn++;
-    return true;
   }
 
   /** A synchronous read allowed by allow() took from t0 to t1 (performance.now() ms). */
   done(t0: number, t1: number): void {
     const us = (t1 - t0) * 1000;
     this.usThisTurn += us;
+    if (this.usThisTurn * 4 >= this.options.budgetUs) this.scheduleReset();
     if (us <= this.options.slowUs) {
       this.strikes = 0;
     } else if (++this.strikes >= this.options.slowStrikes) {

@@ -4,58 +4,154 @@
  * and FILE_SYNC fsync'ed before the reply, and `committed` says which was done. The verifier
  * is the server's write verifier (constant for the server's lifetime). Set-id bits are
  * cleared as Linux clears them for an unprivileged writer (modeAfterWrite).
+ *
+ * A small UNSTABLE WRITE to a file whose descriptor the open-file cache holds runs without a
+ * promise, as a small READ does: resolveOpen() (fstat of the cached descriptor), the same
+ * checks, a page-cache write through the SyncReadGate and an fstat for the reply, all on the
+ * event loop. Anything else (an uncached descriptor, a DNS-checked client, a stable write, a
+ * set-id file to clear, a write the gate sends to the thread pool, a short write) takes or
+ * continues on the general path with the same checks.
  */
 import type { Stats as BigIntStats } from '../core/index.js';
-import type { Procedure } from '@nfsts/rpc';
+import type { CallContext, Procedure } from '@nfsts/rpc';
 import { nfsstat3, stable_how, xdr_WRITE3args, xdr_WRITE3res, type WRITE3args, type WRITE3res } from '@nfsts/xdr';
+import type { OpenFile } from '../core/index.js';
 import { MAX_FILE_SIZE } from './fsinfo.js';
-import { errStatus, mayWriteFile, modeAfterWrite, notRegular, targetOpen, wcc, type Nfs3Env, type NfsErr } from './common.js';
+import { errStatus, mayWriteFile, modeAfterWrite, notRegular, targetOpen, wcc, type Nfs3Env, type NfsErr, type Target } from './common.js';
+
+function failed(env: Nfs3Env, t: Target, status: NfsErr, after: BigIntStats | undefined = t.stats): WRITE3res {
+  return { status, resfail: { file_wcc: wcc(env, t.stats, after) } };
+}
+
+/** The checks before any byte is written; 0 or the failed reply. */
+function check(env: Nfs3Env, t: Target, args: WRITE3args, count: number): WRITE3res | 0 {
+  if (t.exp.options.ro) return failed(env, t, nfsstat3.NFS3ERR_ROFS);
+  const bad = notRegular(t.stats);
+  if (bad !== 0) return failed(env, t, bad);
+  if (!mayWriteFile(t.stats, t.cred)) return failed(env, t, nfsstat3.NFS3ERR_ACCES);
+  if (count > args.data.length) return failed(env, t, nfsstat3.NFS3ERR_INVAL);
+  if (args.offset + BigInt(count) > MAX_FILE_SIZE) return failed(env, t, nfsstat3.NFS3ERR_FBIG);
+  return 0;
+}
+
+function okReply(env: Nfs3Env, t: Target, args: WRITE3args, count: number, after: BigIntStats): WRITE3res {
+  return { status: nfsstat3.NFS3_OK, resok: { file_wcc: wcc(env, t.stats, after), count, committed: args.stable, verf: env.core.writeVerifier } };
+}
+
+/**
+ * The promise-free path, or null when it does not apply before anything was written (the
+ * caller then runs the general path from the start). Once the first write went to the thread
+ * pool or came back short, the rest continues asynchronously (writeRest).
+ */
+function writeFast(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: number): WRITE3res | Promise<WRITE3res> | null {
+  const core = env.core;
+  if (args.stable !== stable_how.UNSTABLE || count === 0 || count > core.syncReads.options.maxBytes) return null;
+  const fast = core.resolveOpen(args.file.data, 'rw');
+  if (fast === null) return null;
+  const file = fast.file;
+  const r = fast.r;
+  if (!core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
+    file.put();
+    return null;
+  }
+  const cred = core.credFor(r.exp, ctx.cred);
+  const t: Target = { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred };
+  const bad = check(env, t, args, count);
+  // a set-id file loses its bits after the write: the general path does the chmod
+  if (bad === 0 && modeAfterWrite(t.stats, cred) >= 0) {
+    file.put();
+    return null;
+  }
+  if (bad !== 0) {
+    file.put();
+    return bad;
+  }
+  const data = count === args.data.length ? args.data : args.data.subarray(0, count);
+  let n: number | Promise<number>;
+  try {
+    n = core.writeAt(file.fd, data, 0, count, args.offset);
+  } catch (err) {
+    file.put();
+    return failed(env, t, errStatus(env, err, 'WRITE'), undefined);
+  }
+  if (n !== count) return writeRest(env, t, file, data, n, args, count);
+  let after: BigIntStats;
+  try {
+    // the descriptor is held: its inode's attributes are in memory (resolveOpen needs fstatSync)
+    after = core.backend.fstatSync!(file.fd);
+  } catch (err) {
+    return failed(env, t, errStatus(env, err, 'WRITE'), undefined);
+  } finally {
+    file.put();
+  }
+  return okReply(env, t, args, count, after);
+}
+
+/** Writes the rest of data[n, count) (n may still be pending), syncs as asked, puts `file`. */
+async function writeRest(env: Nfs3Env, t: Target, file: OpenFile, data: Buffer, first: number | Promise<number>, args: WRITE3args, count: number): Promise<WRITE3res> {
+  const backend = env.core.backend;
+  let after: BigIntStats;
+  try {
+    let n = typeof first === 'number' ? first : await first;
+    while (n < count) {
+      const w = env.core.writeAt(file.fd, data, n, count - n, args.offset + BigInt(n));
+      const got = typeof w === 'number' ? w : await w;
+      if (got <= 0) throw Object.assign(new Error(`write made no progress at ${n} of ${count} bytes`), { code: 'EIO' });
+      n += got;
+    }
+    // as the kernel's write(2) by anyone but root: a written set-id file loses its set-id bits
+    const killed = count > 0 ? modeAfterWrite(t.stats, t.cred) : -1;
+    if (killed >= 0) await backend.chmod(t, killed);
+    if (args.stable === stable_how.FILE_SYNC) await backend.fsync(file.fd);
+    else if (args.stable === stable_how.DATA_SYNC) await backend.fdatasync(file.fd);
+    // the descriptor is held: its inode's attributes are in memory, no round trip needed
+    after = backend.fstatSync !== undefined ? backend.fstatSync(file.fd) : await backend.fstat(file.fd);
+  } catch (err) {
+    return failed(env, t, errStatus(env, err, 'WRITE'), undefined);
+  } finally {
+    file.put();
+  }
+  return okReply(env, t, args, count, after);
+}
+
+/** The general path: full resolve when needed, the descriptor from the open-file cache. */
+async function writeSlow(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
+  const ot = await targetOpen(env, args.file, ctx, 'rw');
+  if (typeof ot === 'number') return { status: ot, resfail: { file_wcc: wcc(env, null, null) } };
+  const t = ot.t;
+  let held = ot.file;
+  try {
+    const bad = check(env, t, args, count);
+    if (bad !== 0) return bad;
+    const data = count === args.data.length ? args.data : args.data.subarray(0, count);
+    let f: OpenFile;
+    try {
+      f = held ?? await env.core.fileCache.get(t.exp.id, t, t.stats, 'rw');
+    } catch (err) {
+      return failed(env, t, errStatus(env, err, 'WRITE'), undefined);
+    }
+    // writeRest puts the file
+    held = null;
+    let first: number | Promise<number>;
+    try {
+      first = count === 0 ? 0 : env.core.writeAt(f.fd, data, 0, count, args.offset);
+    } catch (err) {
+      first = Promise.reject(err);
+    }
+    return await writeRest(env, t, f, data, first, args, count);
+  } finally {
+    held?.put();
+  }
+}
 
 export function write(env: Nfs3Env): Procedure<WRITE3args, WRITE3res> {
   return {
     name: 'WRITE',
     args: xdr_WRITE3args,
     res: xdr_WRITE3res,
-    async handler(args, ctx) {
-      const ot = await targetOpen(env, args.file, ctx, 'rw');
-      if (typeof ot === 'number') return { status: ot, resfail: { file_wcc: wcc(env, null, null) } };
-      const t = ot.t;
-      let held = ot.file;
-      try {
-        const fail = (status: NfsErr, after: BigIntStats | undefined = t.stats): WRITE3res => ({ status, resfail: { file_wcc: wcc(env, t.stats, after) } });
-        if (t.exp.options.ro) return fail(nfsstat3.NFS3ERR_ROFS);
-        const bad = notRegular(t.stats);
-        if (bad !== 0) return fail(bad);
-        if (!mayWriteFile(t.stats, t.cred)) return fail(nfsstat3.NFS3ERR_ACCES);
-        const count = args.count >>> 0;
-        if (count > args.data.length) return fail(nfsstat3.NFS3ERR_INVAL);
-        if (args.offset + BigInt(count) > MAX_FILE_SIZE) return fail(nfsstat3.NFS3ERR_FBIG);
-        const data = count === args.data.length ? args.data : args.data.subarray(0, count);
-        const backend = env.core.backend;
-        let after: BigIntStats | undefined;
-        try {
-          const f = held ?? (held = await env.core.fileCache.get(t.exp.id, t, t.stats, 'rw'));
-          let n = 0;
-          while (n < count) {
-            n += await backend.write(f.fd, data, n, count - n, args.offset + BigInt(n));
-          }
-          // as the kernel's write(2) by anyone but root: a written set-id file loses its set-id bits
-          const killed = count > 0 ? modeAfterWrite(t.stats, t.cred) : -1;
-          if (killed >= 0) await backend.chmod(t, killed);
-          if (args.stable === stable_how.FILE_SYNC) await backend.fsync(f.fd);
-          else if (args.stable === stable_how.DATA_SYNC) await backend.fdatasync(f.fd);
-          // the descriptor is held: its inode's attributes are in memory, no round trip needed
-          after = backend.fstatSync !== undefined ? backend.fstatSync(f.fd) : await backend.fstat(f.fd);
-        } catch (err) {
-          return fail(errStatus(env, err, 'WRITE'), undefined);
-        }
-        return {
-          status: nfsstat3.NFS3_OK,
-          resok: { file_wcc: wcc(env, t.stats, after), count, committed: args.stable, verf: env.core.writeVerifier },
-        };
-      } finally {
-        held?.put();
-      }
+    handler(args, ctx) {
+      const count = args.count >>> 0;
+      return writeFast(env, args, ctx, count) ?? writeSlow(env, args, ctx, count);
     },
   };
 }
