@@ -9,6 +9,8 @@
  *  - `{ cmd: 'storm', paths, size, opSize, qd, ops }`: random reads (checked against the
  *    contents `pattern(size, 1000 + i)` of path i) and rewrites of the same bytes at depth qd,
  *    `ops` in all, continuing through server.close() → `{ done, badData, errors, unexpected }`
+ *  - `{ cmd: 'open', path, flags }` → `{ h }`, then `{ cmd: 'hread', h, offset, length }` →
+ *    `{ data }` and `{ cmd: 'hwrite', h, offset, data }` → `{ written }` on that open handle
  *  - `{ cmd: 'close' }` closes the client.
  * A `storm` also posts `{ progress: n }` every 256 operations (the parent closes the server midway).
  */
@@ -21,6 +23,8 @@ interface Cmd { id: number; cmd: string; [k: string]: unknown }
 const { url, options } = workerData as { url: string; options?: Record<string, unknown> };
 const port = parentPort!;
 let client: NfsClient | null = null;
+const open = new Map<number, NfsFileHandle>();
+let nextHandle = 1;
 
 async function storm(c: NfsClient, m: Cmd): Promise<Record<string, unknown>> {
   const paths = m.paths as string[];
@@ -99,6 +103,21 @@ async function run(m: Cmd): Promise<Record<string, unknown>> {
     }
     case 'storm':
       return storm(c, m);
+    case 'open': {
+      const h = nextHandle++;
+      open.set(h, await c.open(m.path as string, (m.flags as string | undefined) ?? 'r+'));
+      return { h };
+    }
+    case 'hread': {
+      const buf = Buffer.alloc(m.length as number);
+      const r = await open.get(m.h as number)!.read(buf, 0, buf.length, m.offset as number);
+      return { data: buf.subarray(0, r.bytesRead) };
+    }
+    case 'hwrite': {
+      const data = Buffer.from(m.data as Uint8Array);
+      const r = await open.get(m.h as number)!.write(data, 0, data.length, m.offset as number);
+      return { written: r.bytesWritten };
+    }
     default:
       throw new Error(`unknown command ${m.cmd}`);
   }

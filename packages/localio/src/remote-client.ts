@@ -44,6 +44,8 @@ class RemoteServer {
   readonly out: BroadcastChannel;
   readonly pending = new Map<number, Pending>();
   withdrawn = false;
+  /** RemoteFiles not yet released: the channel stays open for their release after a withdraw */
+  files = 0;
 
   constructor(private readonly hub: ClientHub, readonly registry: LocalioRegistry, msg: BindMsg) {
     this.serverThread = msg.serverThread;
@@ -100,7 +102,12 @@ class RemoteServer {
     this.registry.withdraw(this.table);
     for (const p of this.pending.values()) p.reject(new LocalioError('ERR_LOCALIO_SERVER_GONE', 'the server is closing'));
     this.pending.clear();
-    this.out.close();
+    if (this.files === 0) this.out.close();
+  }
+
+  released(grant: number): void {
+    this.post({ t: 'release', grant });
+    if (--this.files === 0 && this.withdrawn) this.out.close();
   }
 }
 
@@ -115,7 +122,9 @@ class RemoteFile implements LocalFile {
   private revoked = false;
 
   constructor(private readonly server: RemoteServer, private readonly grant: number, readonly fd: number, readonly mode: LocalFileMode,
-    private readonly attrs: [number, number, number]) {}
+    private readonly attrs: [number, number, number]) {
+    server.files++;
+  }
 
   get dropped(): boolean {
     if (this.revoked) return true;
@@ -138,7 +147,7 @@ class RemoteFile implements LocalFile {
 
   put(): void {
     if (this.refs <= 0) throw new LocalioError('ERR_LOCALIO_REFCOUNT', 'LocalFile.put() without a matching get()');
-    if (--this.refs === 0) this.server.post({ t: 'release', grant: this.grant });
+    if (--this.refs === 0) this.server.released(this.grant);
   }
 }
 
@@ -207,9 +216,11 @@ class ClientHub {
       else p.reject(new LocalioError(msg.code === 'ERR_LOCALIO_SERVER_GONE' ? 'ERR_LOCALIO_SERVER_GONE' : 'ERR_LOCALIO_OPEN', `remote open failed: ${msg.code}`));
       return;
     }
-    // an open answered after its server was withdrawn: give the grant straight back
+    // an open answered after its server was withdrawn here: give the grant straight back
     if (msg.t === 'opened') {
-      for (const s of this.servers.values()) s.post({ t: 'release', grant: msg.grant });
+      const ch = new BroadcastChannel(serverChannel(msg.serverId));
+      ch.postMessage({ t: 'release', grant: msg.grant } satisfies ToServer);
+      ch.close();
     }
   }
 

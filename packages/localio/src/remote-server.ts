@@ -221,7 +221,7 @@ export class RemoteClients {
       const grant = this.nextId++;
       this.grants.set(grant, { file: r, thread: msg.thread });
       this.watch();
-      this.reply(msg.thread, { t: 'opened', id: msg.id, grant, fd: r.fd, mode: r.mode, attrs: [attrs[0], attrs[1], attrs[2]] });
+      this.reply(msg.thread, { t: 'opened', id: msg.id, serverId: this.table.serverId, grant, fd: r.fd, mode: r.mode, attrs: [attrs[0], attrs[1], attrs[2]] });
     } finally {
       this.liveness.put();
     }

@@ -42,7 +42,7 @@ export interface EndMsg { t: 'end'; uuid: string }
 export type ToServer = BoundMsg | OpenMsg | ReleaseMsg | EndMsg;
 
 /** `attrs`: the mode, uid and gid the server's permission check saw (the client re-checks against them) */
-export interface OpenedMsg { t: 'opened'; id: number; grant: number; fd: number; mode: LocalFileMode; attrs: [number, number, number] }
+export interface OpenedMsg { t: 'opened'; id: number; serverId: string; grant: number; fd: number; mode: LocalFileMode; attrs: [number, number, number] }
 export interface RefusedMsg { t: 'refused'; id: number; status: number }
 export interface FailedMsg { t: 'failed'; id: number; code: string }
 export interface ShutdownMsg { t: 'shutdown'; serverId: string }
