@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Piscina } from 'piscina';
 import { startChildServer, type ChildServer } from './child-server.js';
+import { startMainThreadServer } from './localio-worker.js';
 import { describeMachine } from './machine.js';
 import type { SuiteOptions } from './options.js';
 import { checkTargets, combineJobs, computeRatios, renderMarkdown, workloadTitle, type Report } from './report.js';
@@ -131,6 +132,11 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
       } catch (err) {
         skippedTargets['rpc-child'] = `our server did not start in a child process: ${(err as Error).message}`;
       }
+    }
+    if (o.targets.includes('localio-worker')) {
+      const s = await startMainThreadServer(root);
+      cleanups.push(() => s.stop());
+      urls['localio-worker'] = s.url;
     }
     if (o.targets.includes('ganesha')) {
       try {

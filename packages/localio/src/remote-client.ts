@@ -26,7 +26,7 @@ import {
 import type { LocalioTable } from './types.js';
 import {
   CLOSING, DEFAULT_THREAD_CHECK_MS, HUB_CHANNEL, serverChannel, threadChannel,
-  type BindMsg, type HelloMsg, type ToServer, type ToThread,
+  type BindMsg, type GrantAttrs, type HelloMsg, type ToServer, type ToThread,
 } from './thread-wire.js';
 
 const HUB_KEY = Symbol.for('nfsts.localio.remote-client.v1');
@@ -114,15 +114,16 @@ class RemoteServer {
 /**
  * A descriptor of a server in another thread. The server holds its file for us until our
  * last put(). `dropped` re-checks the grant as the server's own `LocalGrant` does: one fstat
- * of the descriptor; a mode or owner other than what the server's check saw, or no link left
- * (removed or renamed over), drops it, and the next open asks the server again.
+ * of the descriptor; a mode or owner other than what the server's check saw, no link left
+ * (removed or renamed over), or another file (dev, ino: the server's thread died and Node
+ * closed its descriptors, one number got reused) drops it, and the next open asks again.
  */
 class RemoteFile implements LocalFile {
   private refs = 1;
   private revoked = false;
 
   constructor(private readonly server: RemoteServer, private readonly grant: number, readonly fd: number, readonly mode: LocalFileMode,
-    private readonly attrs: [number, number, number]) {
+    private readonly attrs: GrantAttrs) {
     server.files++;
   }
 
@@ -135,7 +136,8 @@ class RemoteFile implements LocalFile {
     } catch {
       return (this.revoked = true);
     }
-    if (st.nlink === 0 || st.mode !== this.attrs[0] || st.uid !== this.attrs[1] || st.gid !== this.attrs[2]) this.revoked = true;
+    const a = this.attrs;
+    if (st.nlink === 0 || st.mode !== a[0] || st.uid !== a[1] || st.gid !== a[2] || st.ino !== a[4] || st.dev !== a[3]) this.revoked = true;
     return this.revoked;
   }
 

@@ -27,7 +27,7 @@ import {
 import type { LocalClient, LocalioOps, LocalioTable } from './types.js';
 import {
   CLOSE_THREAD_CHECK_MS, CLOSING, DEFAULT_REMOTE_BIND_TIMEOUT_MS, DEFAULT_THREAD_CHECK_MS, HUB_CHANNEL, SHARED_WORDS,
-  serverChannel, threadChannel, type HelloMsg, type OpenMsg, type ToServer, type ToThread,
+  serverChannel, threadChannel, type GrantAttrs, type HelloMsg, type OpenMsg, type ToServer, type ToThread,
 } from './thread-wire.js';
 
 interface Peer {
@@ -213,15 +213,13 @@ export class RemoteClients {
         this.reply(msg.thread, { t: 'failed', id: msg.id, code: this.closing ? 'ERR_LOCALIO_SERVER_GONE' : 'ERR_LOCALIO_OPEN' });
         return;
       }
-      let attrs = (r as CheckedAttrs).checked ?? null;
-      if (!attrs) {
-        const st = fs.fstatSync(r.fd);
-        attrs = [st.mode, st.uid, st.gid];
-      }
+      const st = fs.fstatSync(r.fd);
+      const checked = (r as CheckedAttrs).checked ?? [st.mode, st.uid, st.gid];
+      const attrs: GrantAttrs = [checked[0], checked[1], checked[2], st.dev, st.ino];
       const grant = this.nextId++;
       this.grants.set(grant, { file: r, thread: msg.thread });
       this.watch();
-      this.reply(msg.thread, { t: 'opened', id: msg.id, serverId: this.table.serverId, grant, fd: r.fd, mode: r.mode, attrs: [attrs[0], attrs[1], attrs[2]] });
+      this.reply(msg.thread, { t: 'opened', id: msg.id, serverId: this.table.serverId, grant, fd: r.fd, mode: r.mode, attrs });
     } finally {
       this.liveness.put();
     }

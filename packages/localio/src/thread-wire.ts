@@ -41,8 +41,13 @@ export interface ReleaseMsg { t: 'release'; grant: number }
 export interface EndMsg { t: 'end'; uuid: string }
 export type ToServer = BoundMsg | OpenMsg | ReleaseMsg | EndMsg;
 
-/** `attrs`: the mode, uid and gid the server's permission check saw (the client re-checks against them) */
-export interface OpenedMsg { t: 'opened'; id: number; serverId: string; grant: number; fd: number; mode: LocalFileMode; attrs: [number, number, number] }
+/**
+ * `attrs`: the mode, uid and gid the server's permission check saw, and the file's dev and ino
+ * (the client re-checks against them: a descriptor number that no longer names this file is
+ * dropped, whatever happened to the server's thread)
+ */
+export type GrantAttrs = [mode: number, uid: number, gid: number, dev: number, ino: number];
+export interface OpenedMsg { t: 'opened'; id: number; serverId: string; grant: number; fd: number; mode: LocalFileMode; attrs: GrantAttrs }
 export interface RefusedMsg { t: 'refused'; id: number; status: number }
 export interface FailedMsg { t: 'failed'; id: number; code: string }
 export interface ShutdownMsg { t: 'shutdown'; serverId: string }
