@@ -1,11 +1,12 @@
 // LOCALIO across worker threads: a client in a worker of the server's process becomes local
 // (UUID_IS_LOCAL answered through the other thread's registry), reads and writes the same
 // bytes RPC would, and the shutdown interlock holds across threads.
-import { chmodSync, chownSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import t from 'tap';
 import { connect } from '@nfsts/client';
-import { fdsUnder, pattern, startLocalServer, until } from '../src/localio-helpers.js';
+import { fdsUnder, isRpcGoneError, pattern, startLocalServer, until } from '../src/localio-helpers.js';
 import { startWorkerClient } from '../src/localio-workers.js';
 
 t.test('a client in a worker thread is local and reads and writes what RPC does', async (tt) => {
@@ -150,5 +151,36 @@ t.test('a server without LOCALIO: the worker client goes by RPC', async (tt) => 
   } finally {
     await w.terminate();
     await ls.close();
+  }
+});
+
+t.test('a server thread that dies under a worker client leaves it on RPC, failing as RPC to a dead server fails', async (tt) => {
+  const sw = new Worker(new URL('../src/localio-server-worker.js', import.meta.url));
+  const info = await new Promise<{ url: string; base: string }>((resolve, reject) => { sw.once('message', resolve); sw.once('error', reject); });
+  const w = await startWorkerClient(info.url);
+  try {
+    const data = pattern(64 * 1024, 3);
+    const rpc = await connect(info.url, { localio: false, retries: 0 });
+    await rpc.writeFile('/d', data);
+    await rpc.close();
+    tt.equal((await w.call('state')).isLocal, true, 'the client (one worker) is local to the server (another worker)');
+    const h = (await w.call('open', { path: '/d', flags: 'r' })).h;
+    const r = await w.call('hread', { h, offset: 4096, length: 4096 });
+    tt.same(Buffer.from(r.data as Uint8Array), data.subarray(4096, 8192), 'local read from the other worker\'s server');
+    await sw.terminate();
+    // the client notices the server's thread is gone (DEFAULT_THREAD_CHECK_MS) and unbinds
+    let local = true;
+    const deadline = Date.now() + 10_000;
+    while (local && Date.now() < deadline) {
+      local = (await w.call('state')).isLocal as boolean;
+      if (local) await new Promise((res) => setTimeout(res, 100));
+    }
+    tt.equal(local, false, 'the client is not local any more');
+    const after = await w.call('hread', { h, offset: 0, length: 4096 }).then(() => 'ok', (e: { code?: string }) => String(e.code));
+    tt.ok(after === 'ok' || isRpcGoneError({ code: after }), `a read afterwards fails as RPC to a dead server does, or succeeds (${after})`);
+  } finally {
+    await w.terminate();
+    await sw.terminate();
+    rmSync(info.base, { recursive: true, force: true });
   }
 });
