@@ -15,7 +15,8 @@
  * thread starts a new local operation) and tells every client thread (`shutdown`: they unbind,
  * drop their files and release them); `drained()` resolves once every grant is released, or
  * put here because its thread is gone (checked every CLOSE_THREAD_CHECK_MS while waiting, and
- * every DEFAULT_THREAD_CHECK_MS while grants are held: a terminated worker leaves no descriptor).
+ * every DEFAULT_THREAD_CHECK_MS while grants are held or clients bound: a terminated worker
+ * leaves no descriptor and no client record).
  */
 import fs from 'node:fs';
 import { BroadcastChannel } from 'node:worker_threads';
@@ -124,6 +125,7 @@ export class RemoteClients {
           client: { entry, remoteAddress: ctx.remoteAddress, remotePort: ctx.remotePort, localPort: ctx.localPort, connectionId: ctx.connectionId },
         });
         this.out(thread);
+        this.watch();
         ctx.logger.trace({ serverId: this.table.serverId, thread }, 'LOCALIO client of another thread bound');
         resolve();
       });
@@ -255,7 +257,7 @@ export class RemoteClients {
     if (this.timer) return;
     this.timer = setInterval(() => {
       this.reap();
-      if (this.grants.size === 0 && this.timer) {
+      if (this.grants.size === 0 && this.peers.size === 0 && this.timer) {
         clearInterval(this.timer);
         this.timer = null;
       }
