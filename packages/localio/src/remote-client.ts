@@ -170,7 +170,11 @@ class ClientHub {
     this.inbox = new BroadcastChannel(threadChannel(thread));
     this.inbox.unref();
     this.inbox.onmessage = (ev) => this.onReply((ev as MessageEvent).data as ToThread);
-    this.hub.postMessage({ t: 'hello', thread } satisfies HelloMsg);
+  }
+
+  /** Before every probe: servers (also those started since the last probe) learn a thread may claim a uuid. */
+  hello(): void {
+    this.hub.postMessage({ t: 'hello', thread: this.thread } satisfies HelloMsg);
   }
 
   attach(registry: LocalioRegistry): void {
@@ -259,4 +263,5 @@ export function acceptRemoteBinds(registry: LocalioRegistry = getRegistry()): vo
     Object.defineProperty(g, HUB_KEY, { value: hub, enumerable: false, configurable: false, writable: false });
   }
   hub.attach(registry);
+  hub.hello();
 }

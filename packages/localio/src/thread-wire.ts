@@ -5,8 +5,8 @@
  * listens on it.
  *
  *  - HUB: server → every thread: `bind` (a UUID_IS_LOCAL this server's thread could not find);
- *    client thread → every server: `hello` (once, when it first probes: until a server has
- *    heard one, no other thread can hold a uuid, and UUID_IS_LOCAL does not wait)
+ *    client thread → every server: `hello` (before each probe: until a server has heard
+ *    one, no other thread can hold a uuid, and UUID_IS_LOCAL does not wait)
  *  - `serverChannel(id)`: client thread → server: `bound`, `open`, `release`, `end`
  *  - `threadChannel(key)`: server → client thread: `opened`, `refused`, `failed`, `shutdown`
  *
