@@ -11,12 +11,15 @@
  *    `ops` in all, continuing through server.close() → `{ done, badData, errors, unexpected }`
  *  - `{ cmd: 'open', path, flags }` → `{ h }`, then `{ cmd: 'hread', h, offset, length }` →
  *    `{ data }` and `{ cmd: 'hwrite', h, offset, data }` → `{ written }` on that open handle
+ *  - `{ cmd: 'parity', dir, root, verifier }`: the parity scenario (localio-parity-scenario.ts),
+ *    then closes the client → `{ transcript, failures, stats, isLocal, cachedHandles }`
  *  - `{ cmd: 'close' }` closes the client.
  * A `storm` also posts `{ progress: n }` every 256 operations (the parent closes the server midway).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { connect, type NfsClient, type NfsFileHandle } from '@nfsts/client';
 import { isRpcGoneError, pattern } from './localio-helpers.js';
+import { scenario } from './localio-parity-scenario.js';
 
 interface Cmd { id: number; cmd: string; [k: string]: unknown }
 
@@ -103,6 +106,19 @@ async function run(m: Cmd): Promise<Record<string, unknown>> {
     }
     case 'storm':
       return storm(c, m);
+    case 'parity': {
+      const failures: string[] = [];
+      const check = {
+        ok(v: unknown, msg: string) { if (!v) failures.push(msg); },
+        equal(a: unknown, b: unknown, msg: string) { if (a !== b) failures.push(`${msg}: ${String(a)} !== ${String(b)}`); },
+      };
+      const isLocal = c.isLocal;
+      const transcript = await scenario(check, c, m.dir as string, m.root as string, Buffer.from(m.verifier as Uint8Array));
+      const stats = c.stats();
+      await c.close();
+      client = null;
+      return { transcript, failures, stats, isLocal, cachedHandles: c.localio.cachedHandles };
+    }
     case 'open': {
       const h = nextHandle++;
       open.set(h, await c.open(m.path as string, (m.flags as string | undefined) ?? 'r+'));
