@@ -213,6 +213,12 @@ class ClientHub {
       this.servers.delete(msg.serverId);
       return;
     }
+    if (msg?.t === 'unbind') {
+      const s = this.servers.get(msg.serverId);
+      const entry = s?.registry.find(Buffer.from(msg.uuid, 'hex'));
+      if (s && entry && entry.boundTo === s.table) s.registry.unbind(entry, 'unbind');
+      return;
+    }
     for (const s of this.servers.values()) {
       const p = s.pending.get(msg.id);
       if (!p) continue;

@@ -152,9 +152,12 @@ export class RemoteClients {
 
   private onMessage(msg: ToServer): void {
     switch (msg?.t) {
-      case 'bound':
-        this.binding.get(msg.reqId)?.(msg.thread);
+      case 'bound': {
+        const done = this.binding.get(msg.reqId);
+        if (done) done(msg.thread);
+        else this.reply(msg.thread, { t: 'unbind', serverId: this.table.serverId, uuid: msg.uuid });
         return;
+      }
       case 'open':
         void this.open(msg);
         return;

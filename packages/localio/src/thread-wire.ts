@@ -8,7 +8,7 @@
  *    client thread → every server: `hello` (before each probe: until a server has heard
  *    one, no other thread can hold a uuid, and UUID_IS_LOCAL does not wait)
  *  - `serverChannel(id)`: client thread → server: `bound`, `open`, `release`, `end`
- *  - `threadChannel(key)`: server → client thread: `opened`, `refused`, `failed`, `shutdown`
+ *  - `threadChannel(key)`: server → client thread: `opened`, `refused`, `failed`, `shutdown`, `unbind`
  *
  * Shared memory: each server's `SharedArrayBuffer` (sent with `bind`) holds its closing flag
  * at index CLOSING, read with `Atomics.load` by every client thread on every operation.
@@ -51,4 +51,6 @@ export interface OpenedMsg { t: 'opened'; id: number; serverId: string; grant: n
 export interface RefusedMsg { t: 'refused'; id: number; status: number }
 export interface FailedMsg { t: 'failed'; id: number; code: string }
 export interface ShutdownMsg { t: 'shutdown'; serverId: string }
-export type ToThread = OpenedMsg | RefusedMsg | FailedMsg | ShutdownMsg;
+/** a `bound` that came after the server gave up waiting (the RPC replied first): undo that bind */
+export interface UnbindMsg { t: 'unbind'; serverId: string; uuid: string }
+export type ToThread = OpenedMsg | RefusedMsg | FailedMsg | ShutdownMsg | UnbindMsg;
