@@ -117,6 +117,11 @@ export class RemoteClients {
       this.binding.set(reqId, (thread) => {
         clearTimeout(timer);
         this.binding.delete(reqId);
+        if (this.closing) { // bound after close() told the other threads: tell this one too
+          this.reply(thread, { t: 'shutdown', serverId: this.table.serverId });
+          resolve();
+          return;
+        }
         const entry: ClientEntry = {
           uuid: copy, key, boundTo: this.table, generation: 1, ended: false, unbindListeners: new Set(),
         };
