@@ -47,7 +47,7 @@ t.test('--quick: every target produces a cell or a stated skip, and the three re
     }
   }
   // the local targets need nothing but this machine: they must never be skipped
-  for (const target of ['direct', 'direct-sync', 'localio', 'rpc-same', 'rpc-child'] as const) {
+  for (const target of ['direct', 'direct-sync', 'localio', 'localio-worker', 'rpc-same', 'rpc-child'] as const) {
     t.equal(report.skippedTargets[target], undefined, `${target} was not skipped`);
   }
   t.match(report.machine, { cpus: Number, node: process.version, commit: String });

@@ -26,9 +26,9 @@ export interface RemoteResult {
 }
 
 async function run(url: string, name: string, ownServer = true): Promise<RemoteResult> {
-  // a LOCALIO server of our own in this process/thread, so the client does probe (a client
-  // skips the probe when no server in its process could bind it): the point is that the
-  // other server, in another process or thread, cannot bind our uuid
+  // a LOCALIO server of our own in this process/thread, so the client does probe (a client in
+  // a main thread skips the probe when no server in its thread could bind it): the point is
+  // that the other server, in another process, cannot bind our uuid (one in another thread can)
   const dir = mkdtempSync(join(tmpdir(), 'nfsts-localio-remote-'));
   const own = ownServer ? await startServer({ exports: [{ path: '/own', root: dir }], port: 0, host: '127.0.0.1', portmap: false }) : null;
   const c = await connect(url);

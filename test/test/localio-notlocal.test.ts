@@ -1,5 +1,5 @@
-// LOCALIO must not happen when it must not: a client in a child process or in a worker
-// thread stays on RPC; a UUID_IS_LOCAL with a uuid nobody registered binds nothing; a
+// LOCALIO must not happen when it must not: a client in a child process stays on RPC (one in
+// a worker thread of the server's process is local: issue 11); a UUID_IS_LOCAL with a uuid nobody registered binds nothing; a
 // squashed credential or a read-only export cannot write through LOCALIO (the client gets
 // what RPC answers); a server started with `localio: false` keeps its clients on RPC.
 import t, { type Test } from 'tap';
@@ -53,24 +53,29 @@ t.test('a client in a child process stays on RPC', async (tt) => {
   tt.equal(readFileSync(join(ls.roots['/export']!, 'child.bin')).length, 64 * 1024, 'its file is on the export');
 });
 
-t.test('a client in a worker thread stays on RPC', async (tt) => {
-  const before = ls.server.localio.localClients;
+function checkWorkerLocal(tt: Test, r: RemoteResult, who: string): void {
+  tt.equal(r.error, undefined, `${who}: ran without error`);
+  tt.ok(r.isLocal, `${who}: local (a worker shares the server's process)`);
+  tt.equal(r.probesLocal, 1, `${who}: the probe said local`);
+  tt.ok(r.readsLocal > 0 && r.readsRpc === 0, `${who}: reads local`);
+  tt.ok(r.dataOk, `${who}: data read back exactly`);
+}
+
+// issue 11: a worker thread shares the process, so the server of the main thread binds it
+// (the child process above is the client that must stay on RPC)
+t.test('a client in a worker thread is local to the main thread\'s server, although its own thread publishes another', async (tt) => {
   const w = new Worker(remoteScript, { workerData: { url: ls.url(), name: 'worker.bin' } });
   const r = await new Promise<RemoteResult>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
   await w.terminate();
-  checkRemote(tt, r, 'worker thread');
-  tt.equal(ls.server.localio.localClients, before, 'the server bound no client for it');
+  checkWorkerLocal(tt, r, 'worker thread');
 });
 
-t.test('a client with no LOCALIO server in its own thread does not even probe (nothing could bind it)', async (tt) => {
+t.test('a client in a worker with no LOCALIO server in its own thread still probes, and is bound by the main thread\'s', async (tt) => {
   const w = new Worker(remoteScript, { workerData: { url: ls.url(), name: 'worker-noown.bin', ownServer: false } });
   const r = await new Promise<RemoteResult>((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });
   await w.terminate();
-  tt.equal(r.error, undefined, 'ran without error');
-  tt.notOk(r.isLocal, 'not local');
-  tt.equal(r.probes, 0, 'no UUID_IS_LOCAL sent: its registry has no server');
-  tt.ok(r.readsRpc > 0 && r.readsLocal === 0, 'reads by RPC');
-  tt.ok(r.dataOk, 'data read back exactly');
+  tt.equal(r.probes, 1, 'a worker probes (a server of another thread may bind it)');
+  checkWorkerLocal(tt, r, 'worker thread without a server');
 });
 
 t.test('UUID_IS_LOCAL with a uuid nobody registered binds nothing', async (tt) => {

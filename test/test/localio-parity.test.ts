@@ -1,137 +1,21 @@
 // LOCALIO parity: the same read/write/commit/stream/truncate/eof scenario runs through the
-// client over RPC (`localio: false`) and over LOCALIO against one in-process server; the two
-// transcripts must be identical, and data written by one path is read back exactly by the other.
-import t, { type Test } from 'tap';
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+// client over RPC (`localio: false`), over LOCALIO against one in-process server, and over
+// LOCALIO from a worker thread; the transcripts must be identical, and data written by one path is read back exactly by the other.
+import t from 'tap';
 import { connect, type NfsClient } from '@nfsts/client';
 import { pattern, startLocalServer, type LocalServer } from '../src/localio-helpers.js';
+import { scenario } from '../src/localio-parity-scenario.js';
+import { startWorkerClient } from '../src/localio-workers.js';
 
 const ls: LocalServer = await startLocalServer();
 t.teardown(() => ls.close());
 
-type Mode = 'rpc' | 'localio';
+type Mode = 'rpc' | 'localio' | 'localio-worker';
 const transcripts = new Map<Mode, Array<[string, unknown]>>();
-const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex').slice(0, 16);
-const errCode = async (p: Promise<unknown>): Promise<string> => {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return String((err as { code?: unknown }).code ?? (err as Error).message);
-  }
-};
 
 function clientFor(mode: Mode, extra: Record<string, unknown> = {}): Promise<NfsClient> {
   // 64 KiB transfers: large reads and writes are cut into several concurrent pieces
   return connect(ls.url(), { localio: mode === 'localio', maxRsize: 64 * 1024, maxWsize: 64 * 1024, ...extra });
-}
-
-/** Everything the scenario observes, in order; identical for both modes. */
-async function scenario(tt: Test, c: NfsClient, dir: string): Promise<Array<[string, unknown]>> {
-  const out: Array<[string, unknown]> = [];
-  const note = (k: string, v: unknown): void => { out.push([k, v]); };
-  await c.mkdir(dir);
-
-  // whole-file write and read, several rsize/wsize pieces, UNSTABLE + COMMIT
-  const a = pattern(300 * 1024 + 123, 1);
-  await c.writeFile(`${dir}/a`, a);
-  const aBack = await c.readFile(`${dir}/a`);
-  note('a: readFile', [aBack.length, sha(aBack)]);
-  note('a: on disk', sha(readFileSync(join(ls.roots['/export']!, dir, 'a'))));
-  tt.ok(aBack.equals(a), 'readFile returns what writeFile wrote');
-
-  // positioned reads: inside, across the end, at the end, past the end
-  const h = await c.open(`${dir}/a`, 'r');
-  for (const [off, len] of [[0, 4096], [70_000, 10_000], [a.length - 100, 4096], [a.length, 4096], [a.length + 5000, 10], [1, 200_000]] as const) {
-    const b = Buffer.alloc(len);
-    const r = await h.read(b, 0, len, off);
-    note(`a: read ${off}+${len}`, [r.bytesRead, sha(b.subarray(0, r.bytesRead))]);
-    tt.ok(b.subarray(0, r.bytesRead).equals(a.subarray(off, off + len)), `read ${off}+${len} matches`);
-  }
-  await h.close();
-
-  // the transport's eof flag and counts exactly as READ answers them
-  const fh = (await c.resolve(`${dir}/a`)).fh;
-  for (const [off, len] of [[0, 4096], [a.length - 4096, 4096], [a.length - 10, 4096], [a.length, 10], [a.length + 1, 10], [BigInt(a.length) + (1n << 40n), 10]] as const) {
-    const b = Buffer.alloc(len);
-    const r = await c.transport.read(fh, BigInt(off), b);
-    note(`a: transport read ${off}+${len}`, [r.count, r.eof, sha(b.subarray(0, r.count))]);
-  }
-
-  // random UNSTABLE writes through a handle, COMMIT by sync(), read back; then FILE_SYNC handle
-  const bData = Buffer.alloc(200_000);
-  const hb = await c.open(`${dir}/b`, 'w+');
-  for (let i = 0; i < 40; i++) {
-    const off = (i * 7919 * 13) % 190_000;
-    const piece = pattern(4096 + (i % 3) * 1000, 100 + i);
-    await hb.write(piece, 0, piece.length, off);
-    piece.copy(bData, off);
-  }
-  // RPC keeps a copy of what it wrote UNSTABLE (to resend after a verifier change); LOCALIO
-  // keeps none: its writes are in the page cache of the server's file in this very process
-  tt.equal(hb.pendingBytes > 0, !c.isLocal, c.isLocal ? 'LOCALIO keeps no copy of UNSTABLE data' : 'RPC keeps its UNSTABLE data until COMMIT');
-  await hb.sync();
-  note('b: pending after sync', hb.pendingBytes);
-  const bSize = Number((await hb.stat()).size);
-  note('b: size', bSize);
-  const bBack = Buffer.alloc(bSize);
-  await hb.read(bBack, 0, bSize, 0);
-  note('b: content', sha(bBack));
-  tt.ok(bBack.equals(bData.subarray(0, bSize)), 'random writes read back exactly');
-  await hb.close();
-
-  const hs = await c.open(`${dir}/s`, 'w+', 0o644, { stable: true });
-  const sData = pattern(150_000, 7);
-  await hs.write(sData, 0, sData.length, 0);
-  note('s: pending with FILE_SYNC', hs.pendingBytes);
-  await hs.close();
-  note('s: content', sha(await c.readFile(`${dir}/s`)));
-
-  // stable_how and verifiers at the transport: committed as asked, verifier = COMMIT's = the server's
-  const sfh = (await c.resolve(`${dir}/s`)).fh;
-  for (const stable of [0, 1, 2]) {
-    const w = await c.transport.write(sfh, BigInt(stable * 4096), pattern(4096, 50 + stable), stable);
-    note(`s: write stable=${stable}`, [w.count, w.committed, w.verf.equals(ls.server.core.writeVerifier)]);
-  }
-  const verf = await c.transport.commit(sfh, 0n, 0);
-  note('s: commit verifier is the server\'s', verf.equals(ls.server.core.writeVerifier));
-
-  // truncate down and up: reads see the new size and the zeros
-  await c.truncate(`${dir}/a`, 1000);
-  const t1 = await c.readFile(`${dir}/a`);
-  note('a: after truncate 1000', [t1.length, sha(t1)]);
-  await c.truncate(`${dir}/a`, 5000);
-  const t2 = await c.readFile(`${dir}/a`);
-  note('a: after extend 5000', [t2.length, sha(t2), t2.subarray(1000).every((x) => x === 0)]);
-  const ha = await c.open(`${dir}/a`, 'r');
-  const t3 = Buffer.alloc(8192);
-  note('a: read across the new end', (await ha.read(t3, 0, 8192, 0)).bytesRead);
-  await ha.close();
-  const stA = await c.stat(`${dir}/a`);
-  note('a: stat size after writes', Number(stA.size));
-
-  // append and exclusive create
-  await c.writeFile(`${dir}/a`, Buffer.from('tail'), { flag: 'a' });
-  note('a: after append', (await c.readFile(`${dir}/a`)).subarray(-4).toString());
-
-  // streams: 3 MiB out and back
-  const big = pattern(3 * 1024 * 1024 + 17, 9);
-  await pipeline(Readable.from([big.subarray(0, 1_000_000), big.subarray(1_000_000)]), c.createWriteStream(`${dir}/big`));
-  const parts: Buffer[] = [];
-  await pipeline(c.createReadStream(`${dir}/big`), new Writable({ write(chunk: Buffer, _e, cb) { parts.push(chunk); cb(); } }));
-  const bigBack = Buffer.concat(parts);
-  note('big: stream round trip', [bigBack.length, sha(bigBack)]);
-  tt.ok(bigBack.equals(big), 'stream round trip exact');
-
-  // what each path answers for a directory handle
-  const dfh = (await c.resolve(dir)).fh;
-  note('dir: read', await errCode(c.transport.read(dfh, 0n, Buffer.alloc(10))));
-  note('dir: write', await errCode(c.transport.write(dfh, 0n, Buffer.alloc(10), 0)));
-  return out;
 }
 
 for (const mode of ['rpc', 'localio'] as const) {
@@ -139,7 +23,7 @@ for (const mode of ['rpc', 'localio'] as const) {
     const c = await clientFor(mode);
     try {
       tt.equal(c.isLocal, mode === 'localio', `client.isLocal is ${mode === 'localio'}`);
-      transcripts.set(mode, await scenario(tt, c, `/parity-${mode}`));
+      transcripts.set(mode, await scenario(tt, c, `/parity-${mode}`, ls.roots['/export']!, ls.server.core.writeVerifier));
       const s = c.stats();
       if (mode === 'localio') {
         tt.ok(s.readsLocal > 0, `local reads: ${s.readsLocal}`);
@@ -162,13 +46,37 @@ for (const mode of ['rpc', 'localio'] as const) {
   });
 }
 
-t.test('parity: both modes saw exactly the same results', async (tt) => {
+// issue 11: the same scenario with the client in a worker thread, local to this thread's server
+t.test('parity (localio-worker): the scenario from a worker thread, local across threads', async (tt) => {
+  const w = await startWorkerClient(ls.url(), { maxRsize: 64 * 1024, maxWsize: 64 * 1024 });
+  try {
+    const opensBefore = ls.server.localio.stats().opens;
+    const r = await w.call('parity', { dir: '/parity-localio-worker', root: ls.roots['/export']!, verifier: ls.server.core.writeVerifier });
+    tt.equal(r.isLocal, true, 'the worker client is local');
+    tt.same(r.failures, [], 'every check of the scenario held in the worker');
+    transcripts.set('localio-worker', r.transcript as Array<[string, unknown]>);
+    const s = r.stats as Record<string, number>;
+    tt.ok(s.readsLocal! > 0 && s.writesLocal! > 0 && s.commitsLocal! > 0, `local reads, writes, commits: ${s.readsLocal}, ${s.writesLocal}, ${s.commitsLocal}`);
+    tt.equal(s.writesRpc, 1, 'the only RPC write is the one to a directory');
+    tt.equal(s.readsRpc, 1, 'the only RPC read is the one of a directory');
+    tt.ok(ls.server.localio.stats().opens > opensBefore, 'this thread\'s server granted the opens');
+    tt.equal(r.cachedHandles, 0, 'no LocalFile kept after close');
+  } finally {
+    await w.terminate();
+  }
+});
+
+t.test('parity: all modes saw exactly the same results', async (tt) => {
   const rpc = transcripts.get('rpc');
-  const local = transcripts.get('localio');
-  tt.ok(rpc && local, 'both scenarios ran');
-  if (!rpc || !local) return;
-  tt.equal(local.length, rpc.length, `${rpc.length} observations each`);
-  for (let i = 0; i < rpc.length; i++) tt.same(local[i], rpc[i], `same: ${rpc[i]![0]}`);
+  tt.ok(rpc, 'the RPC scenario ran');
+  if (!rpc) return;
+  for (const mode of ['localio', 'localio-worker'] as const) {
+    const local = transcripts.get(mode);
+    tt.ok(local, `the ${mode} scenario ran`);
+    if (!local) continue;
+    tt.equal(local.length, rpc.length, `${mode}: ${rpc.length} observations each`);
+    for (let i = 0; i < rpc.length; i++) tt.same(local[i], rpc[i], `${mode} same: ${rpc[i]![0]}`);
+  }
   tt.same(rpc.find(([k]) => k === 'dir: read')?.[1], 'NFS3ERR_ISDIR', 'a directory READ is ISDIR both ways');
 });
 

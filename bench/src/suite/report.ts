@@ -83,6 +83,7 @@ function find(cells: Cell[], target: TargetId, workload: WorkloadId, qd: number,
 const RATIOS: Array<[string, TargetId, TargetId]> = [
   ['LOCALIO / direct', 'localio', 'direct'],
   ['LOCALIO / RPC same thread', 'localio', 'rpc-same'],
+  ['LOCALIO from a worker / LOCALIO same thread', 'localio-worker', 'localio'],
   ['LOCALIO / RPC other process', 'localio', 'rpc-child'],
   ['RPC other process (ours) / RPC ganesha', 'rpc-child', 'ganesha'],
   ['RPC same thread (ours) / RPC ganesha', 'rpc-same', 'ganesha'],
@@ -132,6 +133,10 @@ export function checkTargets(cells: Cell[], jobsList: number[]): TargetCheck[] {
   for (const j of jobsList) {
     out.push(check(`LOCALIO 4 KiB random read, QD 16, ${j} job${j > 1 ? 's' : ''} ≥ 90% of direct node:fs at QD 16`, 0.9,
       find(cells, 'localio', rr, 16, j), find(cells, 'direct', rr, 16, j), 'LOCALIO QD16', 'direct QD16'));
+  }
+  if (cells.some((c) => c.target === 'localio-worker')) {
+    out.push(check('LOCALIO from a worker thread, 4 KiB random read, QD 16 ≥ 0.8× LOCALIO in the same thread', 0.8,
+      find(cells, 'localio-worker', rr, 16, 1), find(cells, 'localio', rr, 16, 1), 'LOCALIO from a worker QD16', 'LOCALIO same thread QD16'));
   }
   out.push(check('LOCALIO 4 KiB random read, QD 1 ≥ 20× our RPC to a server in another process', 20,
     find(cells, 'localio', rr, 1, 1), find(cells, 'rpc-child', rr, 1, 1), 'LOCALIO QD1', 'RPC (other process) QD1'));

@@ -12,6 +12,7 @@ import { Piscina } from 'piscina';
 import { runFuseSection, type FuseSection } from '../fuse/section.js';
 import { startChildServer, type ChildServer } from './child-server.js';
 import { buildLibnfsLoad, isLibnfsTarget, LIBNFS_TARGETS, libnfsRuns, runLibnfsJobs } from './libnfs-column.js';
+import { startMainThreadServer } from './localio-worker.js';
 import { describeMachine } from './machine.js';
 import type { SuiteOptions } from './options.js';
 import { checkTargets, combineJobs, computeRatios, renderMarkdown, workloadTitle, type Report } from './report.js';
@@ -144,6 +145,11 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
       } catch (err) {
         for (const t of ['rpc-child', 'libnfs-child'] as const) skipTarget(t, `our server did not start in a child process: ${(err as Error).message}`);
       }
+    }
+    if (o.targets.includes('localio-worker')) {
+      const s = await startMainThreadServer(root);
+      cleanups.push(() => s.stop());
+      urls['localio-worker'] = s.url;
     }
     if (o.targets.includes('ganesha') || o.targets.includes('libnfs-ganesha')) {
       try {

@@ -10,6 +10,7 @@ export const COLORS: Record<TargetId, string> = {
   direct: '#4e79a7',
   'direct-sync': '#76b7b2',
   localio: '#59a14f',
+  'localio-worker': '#8cd17d',
   'rpc-same': '#edc948',
   'rpc-child': '#f28e2b',
   ganesha: '#e15759',

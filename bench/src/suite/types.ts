@@ -1,7 +1,7 @@
 /** Shapes shared by the suite's main thread, its piscina workers and its reports. */
 
 /** Where the I/O goes. `direct-sync` is the `fs.readSync`/`fs.writeSync` loop: queue depth 1 by nature. */
-export const TARGETS = ['direct', 'direct-sync', 'localio', 'rpc-same', 'rpc-child', 'ganesha', 'libnfs-child', 'libnfs-ganesha'] as const;
+export const TARGETS = ['direct', 'direct-sync', 'localio', 'localio-worker', 'rpc-same', 'rpc-child', 'ganesha', 'libnfs-child', 'libnfs-ganesha'] as const;
 export type TargetId = (typeof TARGETS)[number];
 
 export const IO_WORKLOADS = ['randread-4k', 'randwrite-4k', 'randread-128k', 'seqread-1m', 'seqwrite-1m'] as const;
@@ -32,6 +32,7 @@ export const TARGET_TITLES: Record<TargetId, string> = {
   direct: 'node:fs callbacks on the backing file',
   'direct-sync': 'node:fs readSync/writeSync loop (QD 1)',
   localio: 'our client, LOCALIO (server in the same thread)',
+  'localio-worker': 'our client in a worker thread, LOCALIO to our server in the main thread',
   'rpc-same': 'our client, RPC to our server in the same thread',
   'rpc-child': 'our client, RPC to our server in another process',
   ganesha: 'our client, RPC to nfs-ganesha (loopback)',

@@ -4,9 +4,11 @@
  * thread), meets the other jobs of the cell at a barrier, runs `qd` lanes for the ramp and
  * the measured window, and tears everything down again before it returns.
  *
- * Why the in-thread servers: the LOCALIO registry lives on `globalThis`, which is per thread,
- * so a LOCALIO client must share its thread with the server; `rpc-same` is the same setup
- * with LOCALIO off on both sides, so the pair differs in the transport only.
+ * Why the in-thread servers: `localio` measures a client sharing its thread with the server
+ * (the registry on `globalThis`, no cross-thread hop even for opens); `rpc-same` is the same
+ * setup with LOCALIO off on both sides, so the pair differs in the transport only.
+ * `localio-worker` is the cross-thread case: the server in the suite's main thread, the
+ * client here (see localio-worker.ts).
  */
 import { closeSync, openSync, read, readSync, write, writeSync } from 'node:fs';
 import { randomFillSync } from 'node:crypto';
@@ -145,7 +147,7 @@ interface Setup { client: NfsClient; server: NfsServer | undefined }
 async function setupClient(task: JobTask): Promise<Setup> {
   let server: NfsServer | undefined;
   let url = task.url;
-  const local = task.target === 'localio';
+  const local = task.target === 'localio' || task.target === 'localio-worker';
   if (task.target === 'localio' || task.target === 'rpc-same') {
     // `localio` is an option of the server and client once LOCALIO is wired in; set it
     // explicitly both ways so rpc-same never goes local and localio never silently stays RPC
@@ -173,10 +175,11 @@ function isLocal(c: NfsClient): boolean | undefined {
 
 function checkLocality(task: JobTask, c: NfsClient, when: string): void {
   const l = isLocal(c);
-  if (task.target === 'localio' && l !== true) {
+  const local = task.target === 'localio' || task.target === 'localio-worker';
+  if (local && l !== true) {
     throw new Error(`client.isLocal is ${String(l)} ${when}: the LOCALIO cell would measure RPC`);
   }
-  if (task.target !== 'localio' && l === true) throw new Error(`client.isLocal is true ${when} on an RPC target`);
+  if (!local && l === true) throw new Error(`client.isLocal is true ${when} on an RPC target`);
 }
 
 /**

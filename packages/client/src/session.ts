@@ -1,3 +1,4 @@
+import { isMainThread } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { RpcClient } from '@nfsts/rpc';
 import { getRegistry } from '@nfsts/common';
@@ -90,11 +91,12 @@ export class Session {
   }
 
   /**
-   * Probes (UUID_IS_LOCAL) unless no server has published a LOCALIO table in this process
-   * (this thread): then nobody could bind our uuid, and the round trip is saved.
+   * Probes (UUID_IS_LOCAL) unless, in the main thread, no server has published a LOCALIO table
+   * in this thread: then nobody could bind our uuid, and the round trip is saved. A worker
+   * always probes: a server of another thread may bind it (see @nfsts/localio remote-client).
    */
   private probeLocalio(): Promise<boolean> {
-    if (this.closed || getRegistry().serverCount() === 0) return Promise.resolve(false);
+    if (this.closed || (isMainThread && getRegistry().serverCount() === 0)) return Promise.resolve(false);
     return this.localio.probe();
   }
 

@@ -15,3 +15,4 @@ export {
   CHANNEL_PUBLISH, CHANNEL_WITHDRAW, CHANNEL_BIND, CHANNEL_UNBIND, CHANNEL_SHUTDOWN, CHANNEL_PROBE, CHANNEL_FALLBACK, CHANNEL_STATS,
 } from './diagnostics.js';
 export { type NfsTransport, type ReadResult, type WriteResult, UNSTABLE, DATA_SYNC, FILE_SYNC } from './transport.js';
+export { currentThreadKey, threadAlive } from './threads.js';

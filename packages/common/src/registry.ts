@@ -4,7 +4,9 @@
  * `Symbol.for('nfsts.localio.registry')` so that two installed copies of this package share
  * one. The object carries its own methods and a `version`: whichever copy comes first creates
  * it, later copies use it through this interface. A worker thread has its own `globalThis`
- * and therefore its own registry, so its uuids never match a server in another thread.
+ * and therefore its own registry; a server of another thread reaches it only by asking over a
+ * BroadcastChannel, and binds it through a stand-in table published here (see
+ * @nfsts/localio remote-client.ts / remote-server.ts).
  *
  * Client side: `begin(uuid)` adds an entry before the probe; after the UUID_IS_LOCAL reply the
  * client is local only if `entry.boundTo` is set; `end(entry)` removes it (client close).

@@ -4,6 +4,9 @@
  */
 export { createLocalioProgram, LocalioServer, type LocalioProgramOptions, type LocalioServerOptions } from './server.js';
 export { probeLocal, type ProbeOptions } from './probe.js';
+export { acceptRemoteBinds } from './remote-client.js';
+export { RemoteClients } from './remote-server.js';
+export { DEFAULT_REMOTE_BIND_TIMEOUT_MS, DEFAULT_THREAD_CHECK_MS } from './thread-wire.js';
 export {
   LocalioTransport, parseTransportOptions, type LocalioTransportOptions, type ParsedTransportOptions,
   DEFAULT_PROBE_THROTTLE, DEFAULT_SYNC_READ_MAX_BYTES, DEFAULT_SYNC_READS_PER_TURN, DEFAULT_SLOW_SYNC_READ_US,

@@ -1,7 +1,8 @@
 /**
  * The client's probe (Linux's `nfs_local_probe`): put a fresh random uuid in the registry,
  * send UUID_IS_LOCAL on the NFS connection, and look at the entry afterwards. Only a server in
- * this very process (this thread) can have bound it, because only it can see the registry.
+ * this very process can have bound it: one in this thread through the registry, one in another
+ * thread by asking this thread over a BroadcastChannel (remote-client.ts) before it replies.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -10,6 +11,7 @@ import {
 import { channels, getRegistry, type ClientEntry, type LocalioRegistry } from '@nfsts/common';
 import type { RpcCallerLike } from './types.js';
 import { isLocalioTable } from './types.js';
+import { acceptRemoteBinds } from './remote-client.js';
 
 export interface ProbeOptions {
   registry?: LocalioRegistry;
@@ -23,6 +25,8 @@ export interface ProbeOptions {
  */
 export async function probeLocal(rpc: RpcCallerLike, opts: ProbeOptions = {}): Promise<ClientEntry | null> {
   const registry = opts.registry ?? getRegistry();
+  // a server in another thread of this process may claim the uuid (see remote-client.ts)
+  acceptRemoteBinds(registry);
   const entry = registry.begin(randomBytes(16));
   let error: string | undefined;
   try {

@@ -1,6 +1,7 @@
 /**
  * The server side of LOCALIO: the RPC program (400122 v1: NULL, UUID_IS_LOCAL) and the table
- * the server publishes in the process registry while it listens.
+ * the server publishes in the process registry while it listens; clients in other worker
+ * threads are bound and served through `RemoteClients` (remote-server.ts).
  *
  * Wiring in a server (see the package README):
  *   const localio = new LocalioServer({ ops, enabled, logger });   // ops: LocalioOps
@@ -20,6 +21,7 @@ import {
   type ClientEntry, type LocalFile, type LocalFileMode, type LocalioRegistry,
 } from '@nfsts/common';
 import type { LocalClient, LocalioOps, LocalioTable } from './types.js';
+import { RemoteClients } from './remote-server.js';
 
 export interface LocalioProgramOptions {
   registry: LocalioRegistry;
@@ -29,6 +31,8 @@ export interface LocalioProgramOptions {
   enabled: boolean;
   /** called after a uuid was bound by a call on `ctx`'s connection */
   onBind?: (entry: ClientEntry, ctx: CallContext) => void;
+  /** a uuid not in this thread's registry: ask the other threads (resolves once one bound it, or not) */
+  claimRemote?: (uuid: Buffer, ctx: CallContext) => Promise<void> | undefined;
 }
 
 /**
@@ -38,7 +42,7 @@ export interface LocalioProgramOptions {
  */
 export function createLocalioProgram(opts: LocalioProgramOptions): Program | null {
   if (!opts.enabled) return null;
-  const { registry, serverId, onBind } = opts;
+  const { registry, serverId, onBind, claimRemote } = opts;
   const nullProc: Procedure<void, void> = { name: 'NULL', args: xdr_void, res: xdr_void, handler() {} };
   const uuidIsLocal: Procedure<localio_uuid, void> = {
     name: 'UUID_IS_LOCAL',
@@ -49,7 +53,10 @@ export function createLocalioProgram(opts: LocalioProgramOptions): Program | nul
         const entry = registry.find(uuid);
         if (entry && onBind) onBind(entry, ctx);
         ctx.logger.trace({ serverId }, 'LOCALIO client bound');
+        return undefined;
       }
+      // not a client of this thread: maybe of another thread of this process (the reply waits)
+      return registry.find(uuid) === undefined ? claimRemote?.(uuid, ctx) : undefined;
     },
   };
   return {
@@ -67,6 +74,8 @@ export interface LocalioServerOptions {
   serverId?: string;
   /** default: this process's registry */
   registry?: LocalioRegistry;
+  /** false: clients in other worker threads are not bound (they go by RPC). Default true */
+  acrossThreads?: boolean;
   logger?: Logger;
 }
 
@@ -79,6 +88,8 @@ export class LocalioServer {
   readonly program: Program | null;
   readonly table: LocalioTable;
   readonly liveness = new ServerLiveness();
+  /** clients in other worker threads of this process (null: `acrossThreads: false`) */
+  readonly remote: RemoteClients | null;
   private readonly peers = new WeakMap<ClientEntry, LocalClient>();
   private readonly logger: Logger | undefined;
   private shutdownPromise: Promise<void> | undefined;
@@ -87,6 +98,7 @@ export class LocalioServer {
     if (!opts || typeof opts.ops?.openLocalFh !== 'function') throw new LocalioError('ERR_LOCALIO_BAD_OPTION', 'LocalioServer option "ops": expected { openLocalFh, verifier }');
     if (!Buffer.isBuffer(opts.ops.verifier) || opts.ops.verifier.length !== 8) throw new LocalioError('ERR_LOCALIO_BAD_OPTION', 'LocalioServer option "ops.verifier": expected an 8-byte Buffer');
     if (opts.enabled !== undefined && typeof opts.enabled !== 'boolean') throw new LocalioError('ERR_LOCALIO_BAD_OPTION', 'LocalioServer option "enabled": expected a boolean');
+    if (opts.acrossThreads !== undefined && typeof opts.acrossThreads !== 'boolean') throw new LocalioError('ERR_LOCALIO_BAD_OPTION', 'LocalioServer option "acrossThreads": expected a boolean');
     if (opts.serverId !== undefined && (typeof opts.serverId !== 'string' || opts.serverId === '')) throw new LocalioError('ERR_LOCALIO_BAD_OPTION', 'LocalioServer option "serverId": expected a non-empty string');
     this.enabled = opts.enabled ?? true;
     this.serverId = opts.serverId ?? `nfsts-${process.pid}-${randomBytes(8).toString('hex')}`;
@@ -115,6 +127,8 @@ export class LocalioServer {
       },
     };
     this.table = Object.freeze(table);
+    const remote = opts.acrossThreads === false ? null : new RemoteClients(this.table, ops, liveness, this.logger);
+    this.remote = remote;
     this.program = createLocalioProgram({
       registry: this.registry,
       serverId: this.serverId,
@@ -124,6 +138,7 @@ export class LocalioServer {
           entry, remoteAddress: ctx.remoteAddress, remotePort: ctx.remotePort, localPort: ctx.localPort, connectionId: ctx.connectionId,
         });
       },
+      ...(remote ? { claimRemote: (uuid: Buffer, ctx: CallContext) => remote.claim(uuid, ctx) } : {}),
     });
   }
 
@@ -131,12 +146,13 @@ export class LocalioServer {
   publish(): void {
     if (!this.enabled || this.liveness.closing) return;
     this.registry.publish(this.table);
+    this.remote?.listen();
     this.logger?.debug({ serverId: this.serverId }, 'LOCALIO published');
   }
 
-  /** Clients bound to this server now. */
+  /** Clients bound to this server now (of this thread and of other threads). */
   get localClients(): number {
-    return this.registry.clientsOf(this.serverId).length;
+    return this.registry.clientsOf(this.serverId).length + (this.remote?.clients ?? 0);
   }
 
   /**
@@ -145,7 +161,11 @@ export class LocalioServer {
    * server's close(), before closing the file cache. Idempotent.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= beginShutdown(this.registry, this.table, this.liveness).then((clients) => {
+    // other threads first: their closing word is set before this thread's clients unbind
+    this.remote?.beginClose();
+    this.shutdownPromise ??= beginShutdown(this.registry, this.table, this.liveness).then(async (clients) => {
+      // then every grant held for another thread must come back (or its thread be gone)
+      await this.remote?.drained();
       this.logger?.debug({ serverId: this.serverId, clients: clients.length }, 'LOCALIO shut down');
     });
     return this.shutdownPromise;

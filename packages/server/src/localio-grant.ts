@@ -63,6 +63,14 @@ export class LocalGrant implements LocalFile {
     return false;
   }
 
+  /**
+   * The mode, uid and gid the last check passed, or null before the first check: a client in
+   * another thread re-checks against them with its own fstat (see @nfsts/localio remote-client).
+   */
+  get checked(): readonly [number, number, number] | null {
+    return this.stMode === -1 ? null : [this.stMode, this.uid, this.gid];
+  }
+
   /** Takes another reference on the shared file; returns this grant. */
   get(): LocalFile {
     this.file.get();
