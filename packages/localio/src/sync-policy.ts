@@ -29,6 +29,7 @@ export class SyncPolicy {
   private resetScheduled = false;
   private offUntil = 0;
   private slowStreak = 0;
+  private waitTurn: Promise<void> | null = null;
   private readonly resetTurn = (): void => {
     this.thisTurn = 0;
     this.usThisTurn = 0;
@@ -53,10 +54,16 @@ export class SyncPolicy {
     return SYNC_OK;
   }
 
-  /** Resolves in the next event-loop turn (after I/O callbacks): the synchronous share of this one is used up. */
+  /**
+   * Resolves in the next event-loop turn (after I/O callbacks): the synchronous share of this
+   * one is used up. The operations that wait in one turn share one promise and one setImmediate.
+   */
   nextTurn(): Promise<void> {
     this.counters.syncYields++;
-    return new Promise((resolve) => setImmediate(resolve));
+    return (this.waitTurn ??= new Promise((resolve) => setImmediate(() => {
+      this.waitTurn = null;
+      resolve();
+    })));
   }
 
   /** `fs.readSync` until `len` bytes or end of file, charged to the turn. The count (short only at EOF). */

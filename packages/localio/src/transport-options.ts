@@ -9,8 +9,8 @@ import type { Credential } from '@nfsts/rpc';
 import type { NfsTransport, RpcCallerLike } from './types.js';
 
 export const DEFAULT_PROBE_THROTTLE = 512;
-export const DEFAULT_SYNC_READ_MAX_BYTES = 16 * 1024;
-export const DEFAULT_SYNC_READS_PER_TURN = 64;
+export const DEFAULT_SYNC_READ_MAX_BYTES = 1024 * 1024;
+export const DEFAULT_SYNC_READS_PER_TURN = 256;
 export const DEFAULT_SLOW_SYNC_READ_US = 200;
 export const DEFAULT_SYNC_READ_COOLDOWN_MS = 200;
 export const DEFAULT_SYNC_BUDGET_US = 500;

@@ -333,7 +333,7 @@ t.test('LocalFile slots: shared per handle and mode, released on close, reopened
 });
 
 t.test('sync-read budget: at most syncReadsPerTurn synchronous reads per event-loop turn; the rest wait for the next turn', async (t) => {
-  const { end, lt } = await rig(t, {}, { syncReadsPerTurn: 3, slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000 }, { a: randomBytes(65536) });
+  const { end, lt } = await rig(t, {}, { syncReadsPerTurn: 3, slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000, syncReadMaxBytes: 16384 }, { a: randomBytes(65536) });
   t.equal(await lt.probe(), true);
   await lt.read(fhOf('a'), 0n, Buffer.alloc(10)); // opens the slot
   await new Promise((r) => setImmediate(r));
@@ -443,6 +443,6 @@ t.test('LocalioTransport options are checked and name the property', async (t) =
   }
   const ok = new LocalioTransport({ rpc, fallback });
   t.equal(ok.options.probeThrottle, 512);
-  t.equal(ok.options.syncReadMaxBytes, 16384);
+  t.equal(ok.options.syncReadMaxBytes, 1024 * 1024, 'up to 1 MiB synchronously (README: Sync or threadpool)');
   await ok.close();
 });
