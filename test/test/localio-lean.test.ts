@@ -12,21 +12,12 @@ import { chmodSync, chownSync, closeSync, mkdtempSync, openSync, rmSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NfsClient } from '@nfsts/client';
-import { isRpcGoneError, pattern, startLocalServer, stormSeed, type LocalServer } from '../src/localio-helpers.js';
+import { errCode, isRpcGoneError, pattern, startLocalServer, stormSeed, type LocalServer } from '../src/localio-helpers.js';
 
 const root = process.getuid?.() === 0;
 // the file's owner: when we run as root, uid 1000 (root itself would be squashed)
 const OWNER = root ? 1000 : (process.getuid?.() ?? 1000);
 const OTHER = OWNER + 1;
-
-async function errCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return String((err as { code?: unknown }).code);
-  }
-}
 
 /** Counts the calls of the client's readNow/writeNow (the real ones run): proof the lean path was asked. */
 function countLean(c: NfsClient): { reads: number; writes: number } {
