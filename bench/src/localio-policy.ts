@@ -25,7 +25,7 @@ const FILE_BYTES = 64 * 1024 * 1024;
 type Policy = Record<string, number>;
 const POLICIES: Array<[string, Policy]> = [
   ['policy', {}],
-  ['all sync', { syncReadMaxBytes: 1 << 30, syncReadsPerTurn: 1e9, syncBudgetUs: 1e9, slowSyncReadUs: 1e9 }],
+  ['all sync', { syncReadMaxBytes: 1 << 30, syncReadsPerTurn: 1e9, syncBudgetUs: 1e9, slowSyncReadUs: 1e9, largeOpBytes: 1 << 30 }],
   ['all pool', { syncReadMaxBytes: 0 }],
 ];
 

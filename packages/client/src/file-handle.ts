@@ -80,8 +80,9 @@ export class NfsFileHandle {
   async read<T extends Buffer = Buffer>(buffer?: T | ReadOptions<T>, offset?: number | ReadOptions<T>, length?: number, position?: number | bigint | null): Promise<{ bytesRead: number; buffer: T }> {
     // the lean path: a positional read the transport (LOCALIO) finishes on this thread; the
     // promise of this call is the only one
-    if (typeof offset === 'number' && typeof length === 'number' && Buffer.isBuffer(buffer)) {
-      const n = this.readNow(buffer, offset, length, position);
+    if (Buffer.isBuffer(buffer) && (offset === undefined || typeof offset === 'number') && (length === undefined || typeof length === 'number')) {
+      const off = offset ?? 0;
+      const n = this.readNow(buffer, off, length ?? buffer.length - off, position);
       if (n >= 0) return { bytesRead: n, buffer };
     }
     // the positional form (the hot one) builds no options object
@@ -165,8 +166,8 @@ export class NfsFileHandle {
    */
   async write<T extends Buffer>(buffer: T | string, offset: number | null | BufferEncoding = 0, length?: number | BufferEncoding, position: number | bigint | null = null): Promise<{ bytesWritten: number; buffer: T | string }> {
     // the lean path: an UNSTABLE write the transport (LOCALIO) finishes on this thread
-    if (typeof offset === 'number' && typeof length === 'number' && Buffer.isBuffer(buffer)) {
-      const n = this.writeNow(buffer, offset, length, position);
+    if (Buffer.isBuffer(buffer) && typeof offset === 'number' && (length === undefined || typeof length === 'number')) {
+      const n = this.writeNow(buffer, offset, length ?? buffer.length - offset, position);
       if (n >= 0) return { bytesWritten: n, buffer };
     }
     return this.wrap('write', async () => {

@@ -7,7 +7,7 @@ export { probeLocal, type ProbeOptions } from './probe.js';
 export {
   LocalioTransport, parseTransportOptions, type LocalioTransportOptions, type ParsedTransportOptions,
   DEFAULT_PROBE_THROTTLE, DEFAULT_SYNC_READ_MAX_BYTES, DEFAULT_SYNC_READS_PER_TURN, DEFAULT_SLOW_SYNC_READ_US,
-  DEFAULT_SYNC_READ_COOLDOWN_MS, DEFAULT_SYNC_BUDGET_US, DEFAULT_MAX_CACHED_HANDLES,
+  DEFAULT_SYNC_READ_COOLDOWN_MS, DEFAULT_SYNC_BUDGET_US, DEFAULT_MAX_CACHED_HANDLES, DEFAULT_LARGE_OP_BYTES,
 } from './transport.js';
 export {
   isLocalioTable, UNSTABLE, DATA_SYNC, FILE_SYNC,

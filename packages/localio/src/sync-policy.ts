@@ -54,6 +54,11 @@ export class SyncPolicy {
     return SYNC_OK;
   }
 
+  /** some operation waits for the next turn */
+  get waiting(): boolean {
+    return this.waitTurn !== null;
+  }
+
   /**
    * Resolves in the next event-loop turn (after I/O callbacks): the synchronous share of this
    * one is used up. The operations that wait in one turn share one promise and one setImmediate.

@@ -15,6 +15,7 @@ export const DEFAULT_SLOW_SYNC_READ_US = 200;
 export const DEFAULT_SYNC_READ_COOLDOWN_MS = 200;
 export const DEFAULT_SYNC_BUDGET_US = 500;
 export const DEFAULT_MAX_CACHED_HANDLES = 64;
+export const DEFAULT_LARGE_OP_BYTES = 256 * 1024;
 
 export interface LocalioTransportOptions {
   /** the NFS connection: probes (UUID_IS_LOCAL) go here */
@@ -35,6 +36,13 @@ export interface LocalioTransportOptions {
   syncReadCooldownMs?: number;
   /** synchronous read time allowed per event-loop turn, in µs */
   syncBudgetUs?: number;
+  /**
+   * an operation of at least this many bytes that finds this turn's synchronous share used up
+   * while another operation already waits for the next turn goes to the threadpool at once (at
+   * depth, large writes then overlap the kernel's dirty-page throttling and use the other
+   * core). Default 256 KiB
+   */
+  largeOpBytes?: number;
   /** handles whose LocalFiles are kept open (oldest-opened dropped first). Default 64 */
   maxCachedHandles?: number;
   /** told after every local write (the client's attribute cache no longer matches) */
@@ -52,6 +60,7 @@ export interface ParsedTransportOptions {
   syncReadCooldownMs: number;
   syncBudgetUs: number;
   maxCachedHandles: number;
+  largeOpBytes: number;
 }
 
 function bad(name: string, what: string): LocalioError {
@@ -84,5 +93,6 @@ export function parseTransportOptions(opts: LocalioTransportOptions): ParsedTran
     syncReadCooldownMs: intOpt(o, 'syncReadCooldownMs', DEFAULT_SYNC_READ_COOLDOWN_MS, 0),
     syncBudgetUs: intOpt(o, 'syncBudgetUs', DEFAULT_SYNC_BUDGET_US, 1),
     maxCachedHandles: intOpt(o, 'maxCachedHandles', DEFAULT_MAX_CACHED_HANDLES, 1),
+    largeOpBytes: intOpt(o, 'largeOpBytes', DEFAULT_LARGE_OP_BYTES, 1),
   };
 }

@@ -210,7 +210,7 @@ export class LocalioTransport implements NfsTransport {
       const f = this.syncFile(fh, 'r');
       if (f !== null) {
         const st = this.sync.state();
-        if (st === SYNC_LATER) return this.sync.nextTurn().then(() => this.read(fh, offset, dest));
+        if (st === SYNC_LATER && !this.poolInstead(len)) return this.sync.nextTurn().then(() => this.read(fh, offset, dest));
         if (st === SYNC_OK) {
           const pos = Number(offset);
           let n: number;
@@ -261,7 +261,7 @@ export class LocalioTransport implements NfsTransport {
       const f = this.syncFile(fh, 'rw');
       if (f !== null) {
         const st = this.sync.state();
-        if (st === SYNC_LATER) return this.sync.nextTurn().then(() => this.write(fh, offset, data, stable));
+        if (st === SYNC_LATER && !this.poolInstead(len)) return this.sync.nextTurn().then(() => this.write(fh, offset, data, stable));
         if (st === SYNC_OK) {
           const pos = Number(offset);
           const tbl = this.entry!.boundTo as LocalioTable;
@@ -306,6 +306,17 @@ export class LocalioTransport implements NfsTransport {
       await fsyncFd(f.fd, false);
       return tbl.verifier;
     }, () => this.fallback.commit(fh, offset, count));
+  }
+
+  /**
+   * This turn's synchronous share is used up: does an operation of `len` bytes go to the
+   * threadpool rather than wait for the next turn? Only a large one (`largeOpBytes`), and only
+   * when another operation already waits (operations are in flight at depth): then the pool's
+   * threads overlap the kernel's dirty-page throttling and use the other core, while at depth 1
+   * the operation waits one cheap turn and runs synchronously.
+   */
+  private poolInstead(len: number): boolean {
+    return len >= this.options.largeOpBytes && this.sync.waiting;
   }
 
   /**
