@@ -117,3 +117,13 @@ export function isRpcGoneError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return typeof code === 'string' && (code.startsWith('ERR_RPC_') || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE');
 }
+
+/** 'ok' when `p` resolves, else the code of what it rejected with (the status a test compares). */
+export async function errCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'ok';
+  } catch (err) {
+    return String((err as { code?: unknown }).code);
+  }
+}

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { connect, type NfsClient } from '@nfsts/client';
 import { getRegistry } from '@nfsts/common';
 import { LOCALIO_V1, LOCALIOPROC_UUID_IS_LOCAL, NFS_LOCALIO_PROGRAM, xdr_localio_uuid, xdr_void } from '@nfsts/xdr';
-import { startLocalServer, type LocalServer } from '../src/localio-helpers.js';
+import { errCode, startLocalServer, type LocalServer } from '../src/localio-helpers.js';
 import type { RemoteResult } from '../src/localio-remote-client.js';
 
 const remoteScript = fileURLToPath(new URL('../src/localio-remote-client.js', import.meta.url));
@@ -21,15 +21,6 @@ const ls: LocalServer = await startLocalServer({
   exports: { '/export': 'rw,no_root_squash', '/squash': 'rw,root_squash', '/ro': 'ro,no_root_squash' },
 });
 t.teardown(() => ls.close());
-
-async function errCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return String((err as { code?: unknown }).code);
-  }
-}
 
 function checkRemote(tt: Test, r: RemoteResult, who: string): void {
   tt.equal(r.error, undefined, `${who}: ran without error`);

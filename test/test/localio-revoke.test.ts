@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { chmodSync, chownSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type NfsClient } from '@nfsts/client';
-import { startLocalServer, type LocalServer } from '../src/localio-helpers.js';
+import { errCode, startLocalServer, type LocalServer } from '../src/localio-helpers.js';
 
 const root = process.getuid?.() === 0;
 // the file's owner: when we run as root, uid 1000 (root itself would be squashed)
@@ -16,15 +16,6 @@ const OTHER = OWNER + 1;
 
 const ls: LocalServer = await startLocalServer({ exports: { '/export': 'rw' } });
 t.teardown(() => ls.close());
-
-async function errCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'ok';
-  } catch (err) {
-    return String((err as { code?: unknown }).code);
-  }
-}
 
 function makeFile(name: string): string {
   const p = join(ls.roots['/export']!, name);

@@ -17,6 +17,9 @@ export const DEFAULT_READ_BUFFER = 16 * 1024;
 
 let nextFd = 1 << 20;
 
+/** highest position the lean paths take as a number (the transport checks position + length) */
+const MAX_LEAN_POS = BigInt(Number.MAX_SAFE_INTEGER);
+
 export interface ReadOptions<T extends NodeJS.ArrayBufferView = Buffer> {
   buffer?: T;
   offset?: number;
@@ -75,6 +78,13 @@ export class NfsFileHandle {
    * `read(buffer, { offset, length, position })` work too.
    */
   async read<T extends Buffer = Buffer>(buffer?: T | ReadOptions<T>, offset?: number | ReadOptions<T>, length?: number, position?: number | bigint | null): Promise<{ bytesRead: number; buffer: T }> {
+    // the lean path: a positional read the transport (LOCALIO) finishes on this thread; the
+    // promise of this call is the only one
+    if (Buffer.isBuffer(buffer) && (offset === undefined || typeof offset === 'number') && (length === undefined || typeof length === 'number')) {
+      const off = offset ?? 0;
+      const n = this.readNow(buffer, off, length ?? buffer.length - off, position);
+      if (n >= 0) return { bytesRead: n, buffer };
+    }
     // the positional form (the hot one) builds no options object
     let buf: T;
     let off: number;
@@ -113,6 +123,30 @@ export class NfsFileHandle {
     });
   }
 
+  /**
+   * read() done now by the transport's `readNow` (LOCALIO, synchronously): the count, or -1
+   * when anything is unusual (closed, not readable, bad range, longer than rsize, a position
+   * not a safe integer, or the transport cannot now): then the full path runs and decides.
+   */
+  private readNow(buf: Buffer, off: number, len: number, p: number | bigint | null | undefined): number {
+    const t = this.s.transport;
+    if (t.readNow === undefined || this.closed || this.s.closed || !this.flags.read) return -1;
+    if (!(off >= 0 && len > 0 && off + len <= buf.length && len <= this.s.rsize)) return -1;
+    const usePos = p === null || p === undefined || (typeof p === 'number' && p < 0);
+    let pos: number;
+    if (usePos) {
+      if (this.position > MAX_LEAN_POS) return -1;
+      pos = Number(this.position);
+    } else if (Number.isSafeInteger(p)) {
+      pos = p as number;
+    } else {
+      return -1;
+    }
+    const n = t.readNow(this.fh, pos, buf, off, len);
+    if (n >= 0 && usePos) this.position = BigInt(pos + n);
+    return n;
+  }
+
   /** Reads into each buffer in turn from `position` (null: the file position). */
   async readv<T extends Buffer[]>(buffers: T, position: number | bigint | null = null): Promise<{ bytesRead: number; buffers: T }> {
     let total = 0;
@@ -131,6 +165,11 @@ export class NfsFileHandle {
    * 'a' mode). UNSTABLE writes keep a copy of the data until COMMIT (see README: memory).
    */
   async write<T extends Buffer>(buffer: T | string, offset: number | null | BufferEncoding = 0, length?: number | BufferEncoding, position: number | bigint | null = null): Promise<{ bytesWritten: number; buffer: T | string }> {
+    // the lean path: an UNSTABLE write the transport (LOCALIO) finishes on this thread
+    if (Buffer.isBuffer(buffer) && typeof offset === 'number' && (length === undefined || typeof length === 'number')) {
+      const n = this.writeNow(buffer, offset, length ?? buffer.length - offset, position);
+      if (n >= 0) return { bytesWritten: n, buffer };
+    }
     return this.wrap('write', async () => {
       if (!this.flags.write) throw new NfsFsError('EBADF', 'write', this.path);
       let src: Buffer;
@@ -158,6 +197,32 @@ export class NfsFileHandle {
       await this[kPushWrite](view, pos, false);
       return { bytesWritten: len, buffer };
     });
+  }
+
+  /**
+   * write() done now by the transport's `writeNow` (LOCALIO: into the page cache, nothing kept
+   * for a resend, a COMMIT owed; the transport tells the attribute cache): the count, or -1
+   * when anything is unusual (as readNow; also append mode and stable handles).
+   */
+  private writeNow(src: Buffer, off: number, len: number, p: number | bigint | null | undefined): number {
+    const t = this.s.transport;
+    if (t.writeNow === undefined || this.closed || this.s.closed || !this.flags.write || this.flags.append || this.stable) return -1;
+    if (!(off >= 0 && len > 0 && off + len <= src.length && len <= this.s.wsize)) return -1;
+    const usePos = p === null || p === undefined;
+    let pos: number;
+    if (usePos) {
+      if (this.position > MAX_LEAN_POS) return -1;
+      pos = Number(this.position);
+    } else if (Number.isSafeInteger(p) && (p as number) >= 0) {
+      pos = p as number;
+    } else {
+      return -1;
+    }
+    const n = t.writeNow(this.fh, pos, src, off, len);
+    if (n < 0) return -1;
+    this.localUnstable = true;
+    if (usePos) this.position = BigInt(pos + n);
+    return n;
   }
 
   /** Writes each buffer in turn at `position` (null: the file position). */

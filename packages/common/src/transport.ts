@@ -34,6 +34,18 @@ export interface NfsTransport {
   write(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult>;
   /** Commits `[offset, offset+count)` (count 0 = to the end of the file); returns the verifier. */
   commit(fh: Buffer, offset: bigint, count: number): Promise<Buffer>;
+  /**
+   * Optional lean read, for a transport that can finish some I/O on the calling thread
+   * (LOCALIO): `length` bytes at `position` into `dest[offset…]`, done when it returns, and the
+   * count (short only at end of file); -1 when it cannot be done so now: then use read().
+   */
+  readNow?(fh: Buffer, position: number, dest: Buffer, offset: number, length: number): number;
+  /**
+   * Optional lean UNSTABLE write, as readNow: all `length` bytes of `data[offset…]` written when
+   * it returns (the count), or -1 (then use write()). The data is local (`WriteResult.local`):
+   * nothing to keep for a resend, but a COMMIT is owed.
+   */
+  writeNow?(fh: Buffer, position: number, data: Buffer, offset: number, length: number): number;
 }
 
 export const UNSTABLE = 0;

@@ -333,7 +333,7 @@ t.test('LocalFile slots: shared per handle and mode, released on close, reopened
 });
 
 t.test('sync-read budget: at most syncReadsPerTurn synchronous reads per event-loop turn; the rest wait for the next turn', async (t) => {
-  const { end, lt } = await rig(t, {}, { syncReadsPerTurn: 3, slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000 }, { a: randomBytes(65536) });
+  const { end, lt } = await rig(t, {}, { syncReadsPerTurn: 3, slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000, syncReadMaxBytes: 16384 }, { a: randomBytes(65536) });
   t.equal(await lt.probe(), true);
   await lt.read(fhOf('a'), 0n, Buffer.alloc(10)); // opens the slot
   await new Promise((r) => setImmediate(r));
@@ -422,6 +422,26 @@ t.test('switchable: a client with localio disabled never probes; counters are pu
   await end();
 });
 
+t.test('large operations at depth: once the turn is used up and one already waits, the rest go through the threadpool', async (t) => {
+  const content = randomBytes(65536);
+  const { end, lt } = await rig(t, {}, { syncReadsPerTurn: 1, slowSyncReadUs: 10_000_000, syncBudgetUs: 10_000_000, largeOpBytes: 4096 }, { a: content });
+  t.equal(await lt.probe(), true);
+  await lt.read(fhOf('a'), 0n, Buffer.alloc(10)); // opens the slot
+  await new Promise((r) => setImmediate(r));
+  const s0 = lt.stats();
+  const bufs = [0, 1, 2, 3].map(() => Buffer.alloc(4096));
+  const ps = bufs.map((b, i) => lt.read(fhOf('a'), BigInt(i * 4096), b));
+  t.equal(lt.stats().readsSync - s0.readsSync, 1, 'one ran synchronously in this turn');
+  t.equal(lt.stats().syncYields - s0.syncYields, 1, 'the second waits for the next turn');
+  const rs = await Promise.all(ps);
+  t.same(rs.map((r) => r.count), [4096, 4096, 4096, 4096], 'every read complete');
+  t.ok(bufs.every((b, i) => b.equals(content.subarray(i * 4096, (i + 1) * 4096))), 'with the right bytes');
+  const s1 = lt.stats();
+  t.equal(s1.readsLocal - s0.readsLocal, 4, 'all local');
+  t.equal(s1.readsSync - s0.readsSync, 2, 'the waiting one ran synchronously in the next turn, the other two in the threadpool');
+  await end();
+});
+
 t.test('LocalioTransport options are checked and name the property', async (t) => {
   const rpc = { call: async () => undefined as never };
   const fallback = { read: async () => ({ count: 0, eof: true }), write: async () => ({ count: 0, committed: 0, verf: Buffer.alloc(8) }), commit: async () => Buffer.alloc(8) };
@@ -435,6 +455,7 @@ t.test('LocalioTransport options are checked and name the property', async (t) =
     [{ syncReadsPerTurn: 0 }, /"syncReadsPerTurn"/],
     [{ maxCachedHandles: 0 }, /"maxCachedHandles"/],
     [{ syncBudgetUs: 0 }, /"syncBudgetUs"/],
+    [{ largeOpBytes: 0 }, /"largeOpBytes"/],
     [{ probeTimeoutMs: 0 }, /"probeTimeoutMs"/],
     [{ onLocalWrite: 3 as never }, /"onLocalWrite"/],
   ];
@@ -443,6 +464,6 @@ t.test('LocalioTransport options are checked and name the property', async (t) =
   }
   const ok = new LocalioTransport({ rpc, fallback });
   t.equal(ok.options.probeThrottle, 512);
-  t.equal(ok.options.syncReadMaxBytes, 16384);
+  t.equal(ok.options.syncReadMaxBytes, 1024 * 1024, 'up to 1 MiB synchronously (README: Sync or threadpool)');
   await ok.close();
 });

@@ -22,15 +22,23 @@ export type GrantCheck = (stats: BigIntStats) => boolean;
 export class LocalGrant implements LocalFile {
   private readonly file: OpenFile;
   private readonly allowed: GrantCheck;
+  /** the check passes whatever the attributes (root): no fstat per use */
+  private readonly unconditional: boolean;
   private revoked = false;
   // the attributes the last check saw (numbers: the common path allocates no BigInt)
   private stMode: number;
   private uid: number;
   private gid: number;
 
-  constructor(file: OpenFile, allowed: GrantCheck) {
+  /**
+   * `unconditional`: the caller knows `allowed` holds for any mode and owner (a root
+   * credential: nfsd's rules let root read and write any regular file and keep its set-id
+   * bits), so `dropped` asks the file alone, with no fstat.
+   */
+  constructor(file: OpenFile, allowed: GrantCheck, unconditional = false) {
     this.file = file;
     this.allowed = allowed;
+    this.unconditional = unconditional;
     // nothing seen yet: the first use checks once on the descriptor
     this.stMode = -1;
     this.uid = -1;
@@ -42,6 +50,7 @@ export class LocalGrant implements LocalFile {
 
   get dropped(): boolean {
     if (this.revoked || this.file.dropped) return true;
+    if (this.unconditional) return false;
     let st: fs.Stats;
     try {
       st = fs.fstatSync(this.file.fd);
