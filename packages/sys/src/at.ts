@@ -111,6 +111,22 @@ export function close(fd: number): void {
   if (c().close(fd) < 0) fail('close');
 }
 
+/**
+ * close(2) on a worker thread: the last close of an unlinked file frees its blocks. Descriptors
+ * opened here must be closed here too: in a worker thread, Node warns ("closed but not opened in
+ * unmanaged mode") when fs.close is given one it did not open itself.
+ */
+export function closeAsync(fd: number): Promise<void> {
+  const cc = c();
+  return new Promise((res, rej) => {
+    cc.close.async(fd, (err: unknown, ret: number) => {
+      if (err) rej(err);
+      else if (ret < 0) rej(sysError(cc.errno(), 'close'));
+      else res();
+    });
+  });
+}
+
 /** makedev() as glibc encodes it (and libuv reports st_dev / st_rdev from statx). */
 function makedev(major: number, minor: number): bigint {
   const ma = BigInt(major >>> 0);

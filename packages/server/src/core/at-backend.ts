@@ -146,6 +146,15 @@ export class AtBackend extends DescriptorIo implements Backend {
     return at.openat2Available();
   }
 
+  /** Our descriptors come from openat2, not fs.open: closing them with fs.close makes Node warn in a worker thread. */
+  override close(fd: number): Promise<void> {
+    return at.closeAsync(fd);
+  }
+
+  closeSync(fd: number): void {
+    at.close(fd);
+  }
+
   async openRoot(path: string): Promise<{ root: BackendRoot; stats: Stats }> {
     const real = await fs.promises.realpath(path);
     const fd = at.openat2(AT_FDCWD, real, O_PATH | O_DIRECTORY, 0);

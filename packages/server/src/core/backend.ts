@@ -114,6 +114,8 @@ export interface Backend {
    * backend that confines the open as open() does provides it.
    */
   openSync?(obj: Node, flags: number): number;
+  /** Closes, on the calling thread, a descriptor openSync returned (required with openSync). */
+  closeSync?(fd: number): void;
   /**
    * Creates `name` in dir as a new regular file (O_CREAT|O_EXCL, EEXIST when it exists),
    * gives it `owner` when not null (through the new descriptor), and resolves with its stats.

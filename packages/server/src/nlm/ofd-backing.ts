@@ -19,6 +19,8 @@ export interface IdentifiedLockFile extends LockFile {
 
 /** Opens the checked regular file `node` on the calling thread (Backend.openSync), or throws. */
 export type LockFileOpener = (node: Node, flags: number) => number;
+/** Closes what the opener opened (Backend.closeSync): the same mechanism must close it, or Node's worker-thread fd tracking goes astray. */
+export type LockFileCloser = (fd: number) => void;
 
 /** Offsets off_t cannot hold are locked in the table only; an end past it becomes "to EOF". */
 function kernelRange(start: bigint, end: bigint): { start: bigint; length: bigint } | null {
@@ -31,9 +33,11 @@ export class OfdBacking implements BackingLocks {
   private readonly fds = new Map<string, Map<string, number>>();
   private readonly logger: Logger | undefined;
   private readonly openFile: LockFileOpener;
+  private readonly closeFile: LockFileCloser;
 
-  constructor(openFile: LockFileOpener, logger?: Logger) {
+  constructor(openFile: LockFileOpener, logger?: Logger, closeFile: LockFileCloser = closeSync) {
     this.openFile = openFile;
+    this.closeFile = closeFile;
     this.logger = logger;
   }
 
@@ -92,7 +96,7 @@ export class OfdBacking implements BackingLocks {
     } catch {
       return null;
     } finally {
-      if (probe) closeSync(fd);
+      if (probe) this.closeFile(fd);
     }
   }
 
@@ -102,11 +106,11 @@ export class OfdBacking implements BackingLocks {
     if (fd === undefined) return;
     m!.delete(owner);
     if (m!.size === 0) this.fds.delete(file.key);
-    closeSync(fd); // closing the description releases whatever it still held
+    this.closeFile(fd); // closing the description releases whatever it still held
   }
 
   close(): void {
-    for (const m of this.fds.values()) for (const fd of m.values()) closeSync(fd);
+    for (const m of this.fds.values()) for (const fd of m.values()) this.closeFile(fd);
     this.fds.clear();
   }
 }

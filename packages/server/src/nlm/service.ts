@@ -41,7 +41,8 @@ export function startLocking(core: ServerCore, o: ParsedLockingOptions, stateDir
   // a backend without a synchronous open (the portable one), or whose descriptors are not the
   // process's (the memory backend), leaves the table to decide alone
   const openSync = core.backend.osDescriptors === true ? core.backend.openSync?.bind(core.backend) : undefined;
-  const backing = o.backingLocks && OfdBacking.available() && openSync !== undefined ? new OfdBacking(openSync, log) : null;
+  const closeSync = core.backend.closeSync?.bind(core.backend);
+  const backing = o.backingLocks && OfdBacking.available() && openSync !== undefined ? new OfdBacking(openSync, log, closeSync) : null;
   const locks = new LockManager({ backing, logger: log });
   const shares = new ShareTable();
   const callbacks = new NlmCallbacks({ grantTimeoutMs: o.grantTimeoutMs, clientPortmapPort: o.clientPortmapPort, logger: log });
