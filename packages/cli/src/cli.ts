@@ -15,6 +15,8 @@ import {
   DEFAULT_HOST,
   DEFAULT_PORT,
   LOG_LEVELS,
+  DEFAULT_MEMORY_MAX_BYTES,
+  MemoryBackend,
   checkExportPath,
   loadConfigFile,
   parseExportOptionsAt,
@@ -24,7 +26,7 @@ import {
 } from '@nfsts/server';
 import { runStats } from './stats.js';
 import type { DirectoryExport, FileConfig, LogLevel, NfsServer, ServerExport } from '@nfsts/server';
-import { LIMIT_ARG_OPTIONS, LIMITS_USAGE, parseLimitFlags } from './limits.js';
+import { LIMIT_ARG_OPTIONS, LIMITS_USAGE, parseLimitFlags, parseSizeFlag } from './limits.js';
 import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from './client-cmds/index.js';
 
 import { runMount, runUmount, takeMountFlag, mountServed, MOUNT_USAGE } from './mount.js';
@@ -50,6 +52,11 @@ Options:
   --log-format F     pretty or json (default: pretty on a terminal, else json)
   --metrics ADDR     serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464
   --mount MNT        also mount the export on MNT through FUSE in this process (LOCALIO I/O)
+  --memory           serve an empty in-memory tree instead of DIR (gone when the server stops;
+                     handles do not survive a restart; state in a temporary directory
+                     unless --state-dir is given)
+  --memory-max SIZE  the in-memory tree's size limit, e.g. 64M or 1G (default ${DEFAULT_MEMORY_MAX_BYTES / 1024 / 1024}M;
+                     beyond it writes fail with ENOSPC)
   -h, --help         this text
   -v, --version      the version
 
@@ -105,7 +112,7 @@ function errorLine(err: unknown): string {
 
 /** Builds the server options from flags (and an optional config file). */
 export function buildServeOptions(argv: string[]): {
-  cfg: Omit<FileConfig, 'metrics'> & { stateDir: string; logLevel: LogLevel; logFormat: LogFormat | null; metrics: { host: string; port: number } | null; locking: boolean };
+  cfg: Omit<FileConfig, 'metrics' | 'exports' | 'stateDir'> & { exports: ServerExport[]; stateDir: string | undefined; logLevel: LogLevel; logFormat: LogFormat | null; metrics: { host: string; port: number } | null; locking: boolean };
   createdDefault: string | null;
 } {
   const { values, positionals } = parseArgs({
@@ -125,6 +132,8 @@ export function buildServeOptions(argv: string[]): {
       ...LIMIT_ARG_OPTIONS,
       'log-format': { type: 'string' },
       metrics: { type: 'string' },
+      memory: { type: 'boolean' },
+      'memory-max': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
     },
@@ -170,10 +179,25 @@ export function buildServeOptions(argv: string[]): {
       throw new UsageError(`bad --export: ${(err as Error).message.replace(/^--export: /, '')}`);
     }
   }
-  let exports: DirectoryExport[];
+  let exports: ServerExport[];
   let createdDefault: string | null = null;
   const dir = positionals[0];
-  if (dir !== undefined || file === null) {
+  if (values['memory-max'] !== undefined && values.memory !== true) throw new UsageError('--memory-max needs --memory');
+  if (values.memory === true) {
+    if (dir !== undefined) throw new UsageError(`--memory serves no directory, got ${dir}`);
+    if (file !== null) throw new UsageError('--memory and --config cannot be combined (a config file serves directories)');
+    let backend: ServerExport['backend'] = 'memory';
+    if (values['memory-max'] !== undefined) {
+      let maxBytes: number;
+      try {
+        maxBytes = parseSizeFlag('memory-max', values['memory-max']);
+        backend = new MemoryBackend({ maxBytes });
+      } catch (err) {
+        throw new UsageError((err as Error).message.startsWith('bad --') ? (err as Error).message : `bad --memory-max "${values['memory-max']}": ${(err as Error).message}`);
+      }
+    }
+    exports = [{ path: exportName, backend, options }];
+  } else if (dir !== undefined || file === null) {
     let root: string;
     if (dir !== undefined) {
       root = resolve(dir);
@@ -214,7 +238,10 @@ export function buildServeOptions(argv: string[]): {
   }
   let portmap = file?.portmap ?? true;
   if (values['no-portmap'] === true) portmap = false;
-  const stateDir = values['state-dir'] !== undefined ? resolve(values['state-dir']) : (file?.stateDir ?? defaultStateDir(exports.map((e) => `${e.path}=${e.root}`)));
+  // an in-memory tree has no handles worth keeping: the server makes (and removes) a temporary state directory
+  const stateDir = values['state-dir'] !== undefined
+    ? resolve(values['state-dir'])
+    : values.memory === true ? undefined : (file?.stateDir ?? defaultStateDir(exports.map((e) => `${e.path}=${e.root ?? ''}`)));
   let limits: NonNullable<FileConfig['limits']>;
   try {
     limits = { ...file?.limits, ...parseLimitFlags(values) };
@@ -309,7 +336,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       exports: cfg.exports,
       port: cfg.port ?? DEFAULT_PORT,
       host: cfg.bind ?? DEFAULT_HOST,
-      stateDir: cfg.stateDir,
+      ...(cfg.stateDir === undefined ? {} : { stateDir: cfg.stateDir }),
       portmap: cfg.portmap ?? true,
       limits: cfg.limits ?? {},
       ...(cfg.metrics === null ? {} : { metrics: cfg.metrics }),

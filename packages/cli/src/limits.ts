@@ -53,6 +53,11 @@ function value(flag: string, kind: Flag['kind'], v: string): number {
     if (!Number.isFinite(s) || ms < 1 || ms > 0x7fffffff) throw new Error(`bad --${flag} "${v}": must be seconds, from 0.001 to 2147483`);
     return ms;
   }
+  return parseSizeFlag(flag, v);
+}
+
+/** A size flag's value (K, M, G: powers of 1024), or an Error naming the flag. */
+export function parseSizeFlag(flag: string, v: string): number {
   const m = /^(\d+)([KMG]?)i?B?$/i.exec(v);
   const n = m === null ? NaN : Number(m[1]) * UNITS[m[2]!.toUpperCase()]!;
   if (!Number.isSafeInteger(n) || n < 1) throw new Error(`bad --${flag} "${v}": must be a size such as 65536, 512K, 64M or 1G`);

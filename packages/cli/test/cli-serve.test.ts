@@ -144,6 +144,44 @@ t.test('errors are one line with a non-zero exit', async (t) => {
   oneLineError(t, await cli(['frobnicate']), /unknown command "frobnicate"/);
 });
 
+t.test('serve --memory: an empty tree in memory, capped by --memory-max, no state left on disk', async (t) => {
+  const home = tempDir(t);
+  const env = { ...process.env, XDG_STATE_HOME: join(home, 'state'), HOME: home };
+  const child = spawn(process.execPath, [MAIN, 'serve', '--memory', '--memory-max', '1M', '--port', '0', '--no-portmap', '--options', 'rw,no_root_squash', '--log-level', 'silent'],
+    { cwd: home, stdio: ['ignore', 'pipe', 'pipe'], env });
+  let stdout = '';
+  child.stdout.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (s: string) => {
+      stdout += s;
+      const m = /^URL: {3}(\S+)$/m.exec(stdout);
+      if (m !== null && /^Listening on /m.test(stdout)) resolve(m[1]!);
+    });
+    child.on('close', (code) => reject(new Error(`serve --memory exited with ${String(code)}: ${stdout}`)));
+  });
+  const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  t.match(stdout, 'Serving memory:/export as 127.0.0.1:/export (rw,no_root_squash)');
+  const { connect } = await import('@nfsts/client');
+  const c = await connect(url, { retries: 0 });
+  try {
+    await c.writeFile('/a.txt', 'in memory');
+    t.equal((await c.readFile('/a.txt')).toString(), 'in memory', 'a file written reads back');
+    t.same(await c.readdir('/'), ['a.txt'], 'the tree started empty');
+    await t.rejects(c.writeFile('/big', Buffer.alloc(2 * 1024 * 1024, 1)), { code: 'ENOSPC' }, 'beyond --memory-max: ENOSPC');
+  } finally {
+    await c.close();
+  }
+  child.kill('SIGTERM');
+  t.equal(await closed, 0, 'exit 0 after SIGTERM');
+  t.notOk(existsSync(join(home, 'nfs-export')), 'no export directory made');
+  t.notOk(existsSync(join(home, 'state', 'nfsts')), 'no state directory under XDG_STATE_HOME');
+  const st = join(home, '.st');
+  oneLineError(t, await cli(['serve', home, '--memory', '--state-dir', st]), /--memory serves no directory/);
+  oneLineError(t, await cli(['serve', '--memory-max', '8M', '--state-dir', st]), /--memory-max needs --memory/);
+  oneLineError(t, await cli(['serve', '--memory', '--memory-max', '8Q', '--state-dir', st]), /bad --memory-max "8Q"/);
+  oneLineError(t, await cli(['serve', '--memory', '--memory-max', '1', '--state-dir', st]), /bad --memory-max "1": .*maxBytes/);
+});
+
 function unprivilegedSkip(): string | false {
   if (process.getuid?.() !== 0) return 'needs root to run the CLI as another user';
   const r = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(MAIN)})`], { uid: 65534, gid: 65534, stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
