@@ -27,6 +27,8 @@ Options (-o, comma-separated):
   soft, timeo=DS       fail calls with ETIMEDOUT after DS tenths of a second (default: hard, wait)
   localio=off          never use LOCALIO
   readahead=KB         the mount's readahead window (default 1024; 0 = the kernel's 128; root only)
+  passthrough=MODE     auto (default), on or off: LOCALIO files are read and written by the kernel
+                       itself (FUSE passthrough; Linux >= 6.9, root)
 `;
 
 function errorLine(err: unknown): string {
