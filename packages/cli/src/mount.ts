@@ -145,7 +145,10 @@ export async function mountServed(server: NfsServer, mnt: string, io: CliIo): Pr
   if (e === undefined) return null;
   try {
     const m = await mount(e.url, resolve(mnt), {});
-    io.stdout(`Mounted ${e.url} on ${m.mountpoint}${m.client.isLocal ? ' (LOCALIO)' : ''}\n`);
+    // INIT (queued by the kernel during mount(2)) decides passthrough: say which
+    await Promise.race([m.session.initialized, m.ended]);
+    const how = m.client.isLocal ? ` (LOCALIO, passthrough ${m.session.passthrough ? 'on' : m.session.passthroughWhy})` : '';
+    io.stdout(`Mounted ${e.url} on ${m.mountpoint}${how}\n`);
     return m;
   } catch (err) {
     io.stderr(`nfsts: ${errorLine(err)}\n`);
