@@ -64,7 +64,7 @@ t.test('passthrough=off: reads and writes go through the shim as before', async 
   const f = await startFuse(t, { options: { passthrough: 'off' } });
   await f.m.session.initialized;
   t.equal(f.m.session.passthrough, false);
-  t.equal(f.m.session.passthroughWhy, 'off: passthrough=off');
+  t.equal(f.m.session.passthroughWhy, 'off: turned off by option');
   const r = await f.sh(`set -e; head -c 2000000 /dev/urandom > "$MNT/p"; cmp "$MNT/p" "$EXP/p"; stat -c %s "$MNT/p"`);
   t.equal(r.code, 0, r.err);
   t.equal(r.out, '2000000\n');

@@ -250,7 +250,7 @@ export class FuseSession {
 
   /** null when INIT may agree on passthrough, else why not */
   private passthroughRefusal(flags: number, flags2: number): string | null {
-    if (this.opts.passthrough === 'off') return 'passthrough=off';
+    if (this.opts.passthrough === 'off') return 'turned off by option';
     if (!this.client.isLocal) return 'the client is not local (I/O goes by RPC)';
     if (!(flags & FUSE_INIT_EXT) || !(flags2 & FUSE_PASSTHROUGH_FLAGS2)) return 'the kernel does not offer FUSE_PASSTHROUGH (needs Linux >= 6.9 with CONFIG_FUSE_PASSTHROUGH)';
     if (process.getuid?.() !== 0) return 'needs CAP_SYS_ADMIN (root)';
