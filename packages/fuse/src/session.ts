@@ -268,8 +268,8 @@ export class FuseSession {
    * passthrough off for the mount.
    */
   private async backingFor(n: Node, mode: 'r' | 'rw'): Promise<number> {
-    if (!this.passthrough) return -1;
-    if (n.backing === null && n.opens > 0) return -1; // plain opens on it: this one must be plain too
+    // a node with passthrough opens keeps them passthrough (even if it was turned off since)
+    if (n.backing === null && (!this.passthrough || n.opens > 0)) return -1; // plain opens on it: this one must be plain too
     const f = this.client.isLocal ? await this.client.localio.localFile(n.fh, mode) : null;
     if (f === null) {
       // passthrough opens on it: a plain one would be refused by the kernel (EIO); say why instead
