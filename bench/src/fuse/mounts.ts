@@ -15,7 +15,11 @@ export const CLI_MAIN = fileURLToPath(new URL('../../../../packages/cli/dist/src
 const NATIVE_ADAPTER = fileURLToPath(new URL('./native-adapter.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 
-export interface Mounted { stop(): Promise<void> }
+export interface Mounted {
+  stop(): Promise<void>;
+  /** the line the mount said it was ready with (`serve --mount` names LOCALIO and passthrough there) */
+  readyLine?: string;
+}
 
 function isMounted(mnt: string): boolean {
   return readFileSync('/proc/self/mountinfo', 'utf8').split('\n').some((l) => l.split(' ')[4] === mnt);
@@ -27,6 +31,7 @@ async function startChild(args: string[], ready: (line: string) => boolean | str
   let stderr = '';
   p.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
   const exited = new Promise<void>((r) => p.once('exit', () => r()));
+  let readyLine = '';
   const stop = async (): Promise<void> => {
     if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
     const t = setTimeout(() => p.kill('SIGKILL'), 15_000);
@@ -43,6 +48,7 @@ async function startChild(args: string[], ready: (line: string) => boolean | str
         const r = ready(l);
         if (r === false) return;
         clearTimeout(timer);
+        readyLine = l;
         rl.close();
         if (typeof r === 'string') reject(new Error(r));
         else resolve();
@@ -53,7 +59,7 @@ async function startChild(args: string[], ready: (line: string) => boolean | str
     await stop();
     throw err;
   }
-  return { stop };
+  return { stop, readyLine };
 }
 
 /** Why our CLI cannot be used, or undefined. */
@@ -62,12 +68,12 @@ export function cliMissing(): string | undefined {
 }
 
 export function mountRpc(url: string, mnt: string): Promise<Mounted> {
-  return startChild([CLI_MAIN, 'mount', url, mnt], (l) => l.startsWith('Mounted ') && (l.includes('(LOCALIO)') ? 'the RPC mount went LOCALIO' : true), mnt);
+  return startChild([CLI_MAIN, 'mount', url, mnt], (l) => l.startsWith('Mounted ') && (l.includes('(LOCALIO') ? 'the RPC mount went LOCALIO' : true), mnt);
 }
 
 export function mountLocalio(root: string, stateDir: string, mnt: string): Promise<Mounted> {
   const args = [CLI_MAIN, 'serve', root, '--port', '0', '--no-portmap', '--no-lock', '--options', 'rw,no_root_squash', '--state-dir', stateDir, '--log-level', 'warn', '--mount', mnt];
-  return startChild(args, (l) => l.startsWith('Mounted ') && (l.includes('(LOCALIO)') ? true : 'serve --mount did not get LOCALIO'), mnt);
+  return startChild(args, (l) => l.startsWith('Mounted ') && (l.includes('(LOCALIO') ? true : 'serve --mount did not get LOCALIO'), mnt);
 }
 
 /** Resolves with the mount, or with `{ skip }` when fuse-native cannot be loaded here. */

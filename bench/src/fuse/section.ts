@@ -40,6 +40,8 @@ const LOWER_BETTER = new Set<FuseMetric>(['lsSeconds', 'untarSeconds']);
 
 export interface FuseRow extends Partial<Record<FuseMetric, number>> {
   row: FuseRowId;
+  /** for the LOCALIO row: FUSE passthrough on, or off and why (from `serve --mount`'s ready line) */
+  passthrough?: string;
   skip?: string;
   error?: string;
 }
@@ -210,7 +212,11 @@ export async function runFuseSection(o: FuseSectionOptions, log: (line: string) 
           mkdirSync(mnt);
                 let m: Mounted;
           if (id === 'rpc') m = await mountRpc(server.url, mnt);
-          else if (id === 'localio') m = await mountLocalio(root, stateDir, mnt);
+          else if (id === 'localio') {
+            m = await mountLocalio(root, stateDir, mnt);
+            row.passthrough = /passthrough (.*)\)$/.exec(m.readyLine ?? '')?.[1] ?? 'not reported';
+            log(`# fuse ${id}: passthrough ${row.passthrough}`);
+          }
           else {
             const r = await mountFuseNative(server.url, mnt);
             if ('skip' in r) { row.skip = r.skip; log(`# fuse ${id}: skipped (${r.skip})`); continue; }
@@ -271,7 +277,8 @@ export function renderFuseSection(s: FuseSection | undefined): string[] {
   L.push(`| mount | ${FUSE_METRICS.map((m) => METRIC_TITLES[m]).join(' | ')} |`, `|---|${FUSE_METRICS.map(() => '---:').join('|')}|`);
   for (const r of s.rows) {
     const cells = r.skip !== undefined ? FUSE_METRICS.map((_, i) => (i === 0 ? `skipped: ${r.skip}` : '')) : FUSE_METRICS.map((m) => (r[m] !== undefined ? fmt(r[m]) : r.error !== undefined ? 'error' : ''));
-    L.push(`| ${FUSE_ROW_TITLES[r.row]} | ${cells.join(' | ').replace(/\n/g, ' ')} |`);
+    const title = FUSE_ROW_TITLES[r.row] + (r.passthrough !== undefined ? `, passthrough ${r.passthrough}` : '');
+    L.push(`| ${title} | ${cells.join(' | ').replace(/\n/g, ' ')} |`);
   }
   for (const r of s.rows) if (r.error !== undefined) L.push('', `- \`${r.row}\` failed: ${r.error.replace(/\n/g, ' ')}`);
   L.push('', '| goal | status | measured |', '|---|---|---|');

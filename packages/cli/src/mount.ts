@@ -27,6 +27,8 @@ Options (-o, comma-separated):
   soft, timeo=DS       fail calls with ETIMEDOUT after DS tenths of a second (default: hard, wait)
   localio=off          never use LOCALIO
   readahead=KB         the mount's readahead window (default 1024; 0 = the kernel's 128; root only)
+  passthrough=MODE     auto (default), on or off: LOCALIO files are read and written by the kernel
+                       itself (FUSE passthrough; Linux >= 6.9, root)
 `;
 
 function errorLine(err: unknown): string {
@@ -143,7 +145,10 @@ export async function mountServed(server: NfsServer, mnt: string, io: CliIo): Pr
   if (e === undefined) return null;
   try {
     const m = await mount(e.url, resolve(mnt), {});
-    io.stdout(`Mounted ${e.url} on ${m.mountpoint}${m.client.isLocal ? ' (LOCALIO)' : ''}\n`);
+    // INIT (queued by the kernel during mount(2)) decides passthrough: say which
+    await Promise.race([m.session.initialized, m.ended]);
+    const how = m.client.isLocal ? ` (LOCALIO, passthrough ${m.session.passthrough ? 'on' : m.session.passthroughWhy})` : '';
+    io.stdout(`Mounted ${e.url} on ${m.mountpoint}${how}\n`);
     return m;
   } catch (err) {
     io.stderr(`nfsts: ${errorLine(err)}\n`);

@@ -31,10 +31,19 @@ export const FUSE_ASYNC_DIO = 1 << 15;
 export const FUSE_PARALLEL_DIROPS = 1 << 18;
 export const FUSE_MAX_PAGES = 1 << 22;
 export const FUSE_CACHE_SYMLINKS = 1 << 23;
+/** fuse_init_in/out carry flags2 (the upper 32 flag bits) */
+export const FUSE_INIT_EXT = 1 << 30;
+// FUSE_INIT flags2 (bit n here is flag bit 32 + n)
+/** FUSE_PASSTHROUGH (1 << 37): opens may name a backing file the kernel does the I/O on (7.40, Linux 6.9) */
+export const FUSE_PASSTHROUGH_FLAGS2 = 1 << 5;
+/** fuse_init_out.max_stack_depth we give with passthrough: backing files on a non-stacked file system only */
+export const PASSTHROUGH_MAX_STACK_DEPTH = 1;
 
 // fuse_open_out.open_flags
 export const FOPEN_DIRECT_IO = 1 << 0;
 export const FOPEN_KEEP_CACHE = 1 << 1;
+/** the open names a backing file (fuse_open_out.backing_id) */
+export const FOPEN_PASSTHROUGH = 1 << 7;
 
 // fuse_setattr_in.valid
 export const FATTR_MODE = 1 << 0;

@@ -16,6 +16,11 @@ export interface Node {
   opens: number;
   /** where it was renamed aside to, removed at the last release */
   silly: { dir: Buffer; name: string } | null;
+  /**
+   * the FUSE passthrough backing id its open files share, and how many use it (the kernel
+   * allows one backing file per inode and no mix of passthrough and plain opens)
+   */
+  backing: { id: number; refs: number } | null;
 }
 
 export class NodeTable {
@@ -24,7 +29,7 @@ export class NodeTable {
   private next = FUSE_ROOT_ID + 1n;
 
   constructor(rootFh: Buffer) {
-    const root: Node = { id: FUSE_ROOT_ID, fh: Buffer.from(rootFh), nlookup: 1, isDir: true, openStamp: null, opens: 0, silly: null };
+    const root: Node = { id: FUSE_ROOT_ID, fh: Buffer.from(rootFh), nlookup: 1, isDir: true, openStamp: null, opens: 0, silly: null, backing: null };
     this.byId.set(root.id, root);
     this.byFh.set(root.fh.toString('latin1'), root);
   }
@@ -38,7 +43,7 @@ export class NodeTable {
     const key = fh.toString('latin1');
     let n = this.byFh.get(key);
     if (n === undefined) {
-      n = { id: this.next++, fh: Buffer.from(fh), nlookup: 0, isDir, openStamp: null, opens: 0, silly: null };
+      n = { id: this.next++, fh: Buffer.from(fh), nlookup: 0, isDir, openStamp: null, opens: 0, silly: null, backing: null };
       this.byId.set(n.id, n);
       this.byFh.set(key, n);
     }

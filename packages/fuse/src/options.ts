@@ -11,6 +11,15 @@ export const DEFAULT_HARD_RETRY_MS = 1_000;
 export const DEFAULT_MAX_UNCOMMITTED = 64 * 1024 * 1024;
 /** the mount's readahead window in KiB (one maximal READ); the kernel's own default is 128 */
 export const DEFAULT_READAHEAD_KB = 1024;
+/** FUSE passthrough for LOCALIO files: on where the kernel and privileges allow it */
+export const DEFAULT_PASSTHROUGH: PassthroughMode = 'auto';
+
+/**
+ * FUSE passthrough of LOCALIO files (the kernel reads and writes the server's file itself):
+ * 'auto' uses it where the kernel (>= 6.9) and privileges (CAP_SYS_ADMIN) allow, 'on' the
+ * same but warns when it cannot, 'off' never.
+ */
+export type PassthroughMode = 'on' | 'off' | 'auto';
 
 export interface FuseMountOptions {
   /** read-only mount */
@@ -32,6 +41,7 @@ export interface FuseMountOptions {
   maxUncommitted?: number;
   /** readahead window in KiB (set through sysfs, so as root only); 0 leaves the kernel's 128 */
   readaheadKb?: number;
+  passthrough?: PassthroughMode;
   /** name shown in /proc/mounts */
   fsname?: string;
   logger?: Logger;
@@ -48,6 +58,7 @@ export interface ResolvedFuseOptions {
   localio: boolean;
   maxUncommitted: number;
   readaheadKb: number;
+  passthrough: PassthroughMode;
   fsname: string;
   logger: Logger | undefined;
 }
@@ -71,6 +82,12 @@ function bool(name: string, v: unknown, dflt: boolean): boolean {
   return v;
 }
 
+function passthroughMode(name: string, v: unknown): PassthroughMode {
+  if (v === undefined) return DEFAULT_PASSTHROUGH;
+  if (v !== 'on' && v !== 'off' && v !== 'auto') throw new FuseOptionError(name, `must be on, off or auto, got ${String(v)}`);
+  return v;
+}
+
 export function parseOptions(o: FuseMountOptions = {}): ResolvedFuseOptions {
   const uid = o.uid === undefined ? undefined : int('uid', o.uid, 0, 0xffffffff, 0);
   const gid = o.gid === undefined ? undefined : int('gid', o.gid, 0, 0xffffffff, 0);
@@ -86,6 +103,7 @@ export function parseOptions(o: FuseMountOptions = {}): ResolvedFuseOptions {
     localio: bool('localio', o.localio, true),
     maxUncommitted: int('maxUncommitted', o.maxUncommitted, 0, 2 ** 40, DEFAULT_MAX_UNCOMMITTED),
     readaheadKb: int('readaheadKb', o.readaheadKb, 0, 1024 * 1024, DEFAULT_READAHEAD_KB),
+    passthrough: passthroughMode('passthrough', o.passthrough),
     fsname: typeof o.fsname === 'string' && o.fsname !== '' ? o.fsname : 'nfsts',
     logger: o.logger,
   };
@@ -93,7 +111,7 @@ export function parseOptions(o: FuseMountOptions = {}): ResolvedFuseOptions {
 
 /**
  * `-o` as mount(8) spells it: `ro,allow_other,default_permissions,uid=N,gid=N,actimeo=S,noac,
- * soft,hard,timeo=DECISECONDS,localio=off,readahead=KB`. Unknown options are an error naming them.
+ * soft,hard,timeo=DECISECONDS,localio=off,readahead=KB,passthrough=on|off|auto`. Unknown options are an error naming them.
  */
 export function parseMountOptionString(s: string): FuseMountOptions {
   const o: FuseMountOptions = {};
@@ -123,6 +141,7 @@ export function parseMountOptionString(s: string): FuseMountOptions {
         o.localio = v === 'on';
         break;
       case 'readahead': o.readaheadKb = num(k, v); break;
+      case 'passthrough': o.passthrough = passthroughMode('-o passthrough', v ?? ''); break;
       case 'fsname': o.fsname = v ?? ''; break;
       default: throw new FuseOptionError('-o', `unknown option "${k}"`);
     }

@@ -4,12 +4,14 @@
  * NFS call of the request it names.
  */
 import { constants } from 'node:os';
+import { SYS_AVAILABLE, fuseBackingOpen, fuseBackingClose } from '@nfsts/sys';
 import type { NfsClient } from '@nfsts/client';
 import { ftype3, time_how, createmode3, type fattr3, type sattr3, type post_op_attr, type entryplus3 } from '@nfsts/xdr';
 import {
   Op, FUSE_KERNEL_VERSION, FUSE_MIN_MINOR, FUSE_OUR_MINOR, IN_HEADER, OUT_HEADER, ENTRY_OUT, ATTR_OUT, OPEN_OUT, INIT_OUT, STATFS_OUT,
   FUSE_ASYNC_READ, FUSE_BIG_WRITES, FUSE_AUTO_INVAL_DATA, FUSE_DO_READDIRPLUS, FUSE_READDIRPLUS_AUTO, FUSE_ASYNC_DIO,
-  FUSE_PARALLEL_DIROPS, FUSE_MAX_PAGES, FUSE_CACHE_SYMLINKS, FOPEN_KEEP_CACHE,
+  FUSE_PARALLEL_DIROPS, FUSE_MAX_PAGES, FUSE_CACHE_SYMLINKS, FOPEN_KEEP_CACHE, FOPEN_PASSTHROUGH,
+  FUSE_INIT_EXT, FUSE_PASSTHROUGH_FLAGS2, PASSTHROUGH_MAX_STACK_DEPTH,
   FATTR_MODE, FATTR_UID, FATTR_GID, FATTR_SIZE, FATTR_ATIME, FATTR_MTIME, FATTR_ATIME_NOW, FATTR_MTIME_NOW,
   readInHeader, writeEntry, writeAttrOut, writeDirent, direntSize, cstring, type Attr, type InHeader,
 } from './abi.js';
@@ -50,6 +52,8 @@ interface OpenFile {
   node: Node;
   caller: Caller;
   append: boolean;
+  /** the kernel does this open's reads and writes on the server's file (node.backing) */
+  passthrough: boolean;
   /** UNSTABLE writes not yet committed, kept to resend if the server's verifier changes */
   pending: Pending[];
   pendingBytes: number;
@@ -103,6 +107,13 @@ export class FuseSession {
   private closing = false;
   /** protocol minor agreed in INIT */
   minor = 0;
+  /** FUSE passthrough agreed in INIT and not turned off since (by a refused ioctl) */
+  passthrough = false;
+  /** why passthrough is on or off (logged once; the bench labels its rows with it) */
+  passthroughWhy = 'not negotiated yet';
+  /** opens answered with FOPEN_PASSTHROUGH (for tests and diagnostics) */
+  passthroughOpens = 0;
+  private fd = -1;
   maxWrite = 0;
   private readonly rsize: number;
   private readonly wsize: number;
@@ -130,6 +141,7 @@ export class FuseSession {
 
   /** starts reading the device (only after mount(2) has returned) */
   start(fd: number): void {
+    this.fd = fd;
     this.channel = new FuseChannel(fd, this.wsize + 4096 + IN_HEADER, (req) => this.onRequest(req), (reason) => {
       this.closing = true;
       for (const ac of this.inflight.values()) ac.abort(new Interrupted('connection ended'));
@@ -219,8 +231,85 @@ export class FuseSession {
     out.writeUInt32LE(this.maxWrite, o + 20);
     out.writeUInt32LE(1, o + 24); // time_gran: nanoseconds
     out.writeUInt16LE(Math.max(1, Math.floor(this.maxWrite / 4096)), o + 28); // max_pages
+    const why = this.passthroughRefusal(flags, body.length >= 20 ? body.readUInt32LE(16) : 0);
+    if (why === null) {
+      out.writeUInt32LE((out.readUInt32LE(o + 12) | FUSE_INIT_EXT) >>> 0, o + 12);
+      out.writeUInt32LE(FUSE_PASSTHROUGH_FLAGS2, o + 32); // flags2
+      out.writeUInt32LE(PASSTHROUGH_MAX_STACK_DEPTH, o + 36);
+      this.passthrough = true;
+      this.passthroughWhy = 'on: LOCALIO files are read and written by the kernel (FUSE passthrough)';
+      this.opts.logger?.info('FUSE passthrough on for LOCALIO files');
+    } else {
+      this.passthroughWhy = `off: ${why}`;
+      if (this.opts.passthrough === 'on') this.opts.logger?.warn({ why }, 'FUSE passthrough unavailable');
+      else this.opts.logger?.debug({ why }, 'FUSE passthrough off');
+    }
     this.ch.reply(h.unique, out);
     this.initializedResolve();
+  }
+
+  /** null when INIT may agree on passthrough, else why not */
+  private passthroughRefusal(flags: number, flags2: number): string | null {
+    if (this.opts.passthrough === 'off') return 'turned off by option';
+    if (!this.client.isLocal) return 'the client is not local (I/O goes by RPC)';
+    if (!(flags & FUSE_INIT_EXT) || !(flags2 & FUSE_PASSTHROUGH_FLAGS2)) return 'the kernel does not offer FUSE_PASSTHROUGH (needs Linux >= 6.9 with CONFIG_FUSE_PASSTHROUGH)';
+    if (process.getuid?.() !== 0) return 'needs CAP_SYS_ADMIN (root)';
+    if (!SYS_AVAILABLE) return 'no ioctl (koffi did not load)';
+    return null;
+  }
+
+  /**
+   * The backing id for an open of `n` in passthrough, or -1 for a plain open. The caller's
+   * permission was checked already (ACCESS); this takes the server's LocalFile with LOCALIO's
+   * own checks for `mode` and registers its descriptor with the kernel (which takes its own
+   * reference: ours is put at once). One backing file per node, shared by its opens: the kernel
+   * refuses a second backing file, and a mix of plain and passthrough opens, on one inode. A
+   * refused ioctl declines (a plain open), never fails the open; EPERM/ENOTTY/EOPNOTSUPP turn
+   * passthrough off for the mount.
+   */
+  private async backingFor(n: Node, mode: 'r' | 'rw'): Promise<number> {
+    // a node with passthrough opens keeps them passthrough (even if it was turned off since)
+    if (n.backing === null && (!this.passthrough || n.opens > 0)) return -1; // plain opens on it: this one must be plain too
+    const f = this.client.isLocal ? await this.client.localio.localFile(n.fh, mode) : null;
+    if (f === null) {
+      // passthrough opens on it: a plain one would be refused by the kernel (EIO); say why instead
+      if (n.backing !== null) throw Object.assign(new Error('no local file for a passthrough node'), { code: 'EACCES' });
+      return -1;
+    }
+    try {
+      if (n.backing !== null) {
+        n.backing.refs++;
+        return n.backing.id;
+      }
+      if (n.opens > 0) return -1;
+      const id = fuseBackingOpen(this.fd, f.fd);
+      n.backing = { id, refs: 1 };
+      return id;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EPERM' || code === 'ENOTTY' || code === 'EOPNOTSUPP') {
+        this.passthrough = false;
+        this.passthroughWhy = `off: the kernel refused a backing file (${code})`;
+        this.opts.logger?.info({ code }, 'FUSE passthrough off: the kernel refused a backing file');
+      } else {
+        this.opts.logger?.debug({ code }, 'FUSE passthrough declined for a file');
+      }
+      return -1;
+    } finally {
+      f.put();
+    }
+  }
+
+  /** an open of `n` in passthrough ended: the last one gives the backing id back */
+  private releaseBacking(n: Node): void {
+    const b = n.backing;
+    if (b === null || --b.refs > 0) return;
+    n.backing = null;
+    try {
+      fuseBackingClose(this.fd, b.id);
+    } catch (err) {
+      this.opts.logger?.debug({ code: (err as NodeJS.ErrnoException).code }, 'FUSE backing close failed');
+    }
   }
 
   /**
@@ -380,6 +469,8 @@ export class FuseSession {
       case Op.FSYNC: {
         const f = this.files.get(b.readBigUInt64LE(0));
         if (f !== undefined) await this.commit(f, signal);
+        // passthrough: the kernel wrote the server's file without us; fsync it as COMMIT does
+        if (f?.passthrough === true && h.opcode === Op.FSYNC) await this.nfs(signal, (o) => f.caller.raw.commit({ file: { data: f.node.fh }, offset: 0n, count: 0 }, o));
         this.ch.reply(h.unique, Buffer.allocUnsafe(OUT_HEADER));
         return;
       }
@@ -392,6 +483,7 @@ export class FuseSession {
           } finally {
             this.files.delete(id);
             f.node.opens--;
+            if (f.passthrough) this.releaseBacking(f.node);
           }
           const silly = f.node.silly;
           if (f.node.opens === 0 && silly !== null) {
@@ -535,10 +627,14 @@ export class FuseSession {
     this.entryReply(h.unique, fh, attr);
   }
 
-  private openReply(unique: bigint, out: Buffer, at: number, id: bigint, keep: boolean): void {
+  /** fuse_open_out: fh, open_flags, backing_id (-1: a plain open) */
+  private openReply(unique: bigint, out: Buffer, at: number, id: bigint, keep: boolean, backing: number): void {
     out.writeBigUInt64LE(id, at);
-    out.writeUInt32LE(keep ? FOPEN_KEEP_CACHE : 0, at + 8);
-    out.writeUInt32LE(0, at + 12);
+    // the kernel refuses FOPEN_KEEP_CACHE with FOPEN_PASSTHROUGH (EIO to the caller); the
+    // FUSE inode's page cache is not used then anyway
+    out.writeUInt32LE(backing >= 0 ? FOPEN_PASSTHROUGH : keep ? FOPEN_KEEP_CACHE : 0, at + 8);
+    out.writeInt32LE(backing >= 0 ? backing : 0, at + 12);
+    if (backing >= 0) this.passthroughOpens++;
     this.ch.reply(unique, out);
   }
 
@@ -555,13 +651,14 @@ export class FuseSession {
     const r = await this.nfs(signal, (o) => c.raw.access({ object: { data: n.fh }, access: want }, o));
     if ((r.access & want) !== want) throw Object.assign(new Error('access'), { code: 'EACCES' });
     const attr = await this.attrsOf(c, n.fh, r.obj_attributes, signal);
+    const backing = await this.backingFor(n, acc === 0 ? 'r' : 'rw');
     const stamp = stampOf(attr);
     const keep = n.openStamp === stamp;
     n.openStamp = stamp;
     const id = this.nextFh++;
-    this.files.set(id, { node: n, caller: c, append: (flags & O_APPEND) !== 0, pending: [], pendingBytes: 0 });
+    this.files.set(id, { node: n, caller: c, append: (flags & O_APPEND) !== 0, passthrough: backing >= 0, pending: [], pendingBytes: 0 });
     n.opens++;
-    this.openReply(h.unique, Buffer.allocUnsafe(OUT_HEADER + OPEN_OUT), OUT_HEADER, id, keep);
+    this.openReply(h.unique, Buffer.allocUnsafe(OUT_HEADER + OPEN_OUT), OUT_HEADER, id, keep, backing);
   }
 
   private async create(h: InHeader, b: Buffer, c: Caller, signal: AbortSignal): Promise<void> {
@@ -576,10 +673,18 @@ export class FuseSession {
     const out = this.entryReply(h.unique, fh, attr, OPEN_OUT);
     const n = this.nodes.get(out.readBigUInt64LE(OUT_HEADER))!;
     n.openStamp = stampOf(attr);
+    let backing: number;
+    try {
+      backing = await this.backingFor(n, (flags & O_ACCMODE) === 0 ? 'r' : 'rw');
+    } catch (err) {
+      // the kernel never sees this entry: give back the lookup it counted
+      this.nodes.forget(n.id, 1);
+      throw err;
+    }
     const id = this.nextFh++;
-    this.files.set(id, { node: n, caller: c, append: (flags & O_APPEND) !== 0, pending: [], pendingBytes: 0 });
+    this.files.set(id, { node: n, caller: c, append: (flags & O_APPEND) !== 0, passthrough: backing >= 0, pending: [], pendingBytes: 0 });
     n.opens++;
-    this.openReply(h.unique, out, OUT_HEADER + ENTRY_OUT, id, false);
+    this.openReply(h.unique, out, OUT_HEADER + ENTRY_OUT, id, false, backing);
   }
 
   private file(id: bigint): OpenFile {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseMountOptionString, parseOptions, DEFAULT_ACTIMEO_MS, DEFAULT_SOFT_TIMEOUT_MS } from '../src/options.js';
+import { parseMountOptionString, parseOptions, DEFAULT_ACTIMEO_MS, DEFAULT_SOFT_TIMEOUT_MS, DEFAULT_PASSTHROUGH } from '../src/options.js';
 
 t.test('-o strings as mount(8) spells them', async (t) => {
   t.same(parseMountOptionString('ro,allow_other,default_permissions,uid=1000,gid=100,actimeo=5,soft,timeo=30,localio=off'), {
@@ -21,4 +21,14 @@ t.test('parseOptions: defaults and the bad property named', async (t) => {
   t.throws(() => parseOptions({ uid: 5 }), { property: 'gid', message: /./ });
   t.throws(() => parseOptions({ actimeoMs: -1 }), { property: 'actimeoMs', message: /./ });
   t.throws(() => parseOptions({ ro: 'yes' as unknown as boolean }), { property: 'ro', message: /./ });
+});
+
+t.test('passthrough: auto by default, on/off/auto accepted, anything else named', async (t) => {
+  t.equal(parseOptions().passthrough, DEFAULT_PASSTHROUGH);
+  t.equal(DEFAULT_PASSTHROUGH, 'auto');
+  t.same(parseMountOptionString('passthrough=off'), { passthrough: 'off' });
+  t.equal(parseOptions(parseMountOptionString('passthrough=on')).passthrough, 'on');
+  t.throws(() => parseMountOptionString('passthrough=yes'), { property: '-o passthrough', message: /on, off or auto/ });
+  t.throws(() => parseMountOptionString('passthrough'), { property: '-o passthrough', message: /./ });
+  t.throws(() => parseOptions({ passthrough: true as unknown as 'on' }), { property: 'passthrough', message: /./ });
 });

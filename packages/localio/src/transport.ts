@@ -181,6 +181,29 @@ export class LocalioTransport implements NfsTransport {
     this.files.release(fh);
   }
 
+  /**
+   * The server's LocalFile for `fh`, opened (or taken from the cache) with the same checks as
+   * a local READ ('r') or WRITE/COMMIT ('rw'), with a reference for the caller, who puts it;
+   * null when not local or when the server refused (the caller then does its I/O through this
+   * transport as usual). For handing the descriptor on, e.g. to the kernel as a FUSE
+   * passthrough backing file.
+   */
+  async localFile(fh: Buffer, mode: LocalFileMode): Promise<LocalFile | null> {
+    const entry = this.entry;
+    const tbl = entry?.boundTo;
+    if (!entry || !isLocalioTable(tbl) || !tbl.liveness.tryGet()) return null;
+    try {
+      const cached = this.cachedFile(fh, mode);
+      if (cached !== null) return cached;
+      const f = await this.open(entry, tbl, fh, mode);
+      return typeof f === 'number' ? null : f;
+    } catch {
+      return null;
+    } finally {
+      tbl.liveness.put();
+    }
+  }
+
   /** Puts every cached file, leaves the registry; later I/O goes by RPC. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
