@@ -193,7 +193,7 @@ export class LocalioTransport implements NfsTransport {
     const tbl = entry?.boundTo;
     if (!entry || !isLocalioTable(tbl) || !tbl.liveness.tryGet()) return null;
     try {
-      const cached = this.cachedFile(fh, mode);
+      const cached = this.files.get(fh, mode);
       if (cached !== null) return cached;
       const f = await this.open(entry, tbl, fh, mode);
       return typeof f === 'number' ? null : f;
