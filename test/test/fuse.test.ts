@@ -3,6 +3,7 @@
 import t from 'tap';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { startServer } from '@nfsts/server';
 import { forceUnmount, fuseSkipReason, isMounted, sh, startFuse } from '../src/fuse-helpers.js';
@@ -215,4 +216,43 @@ t.test('an unprivileged user mounts through fusermount3', { skip: noFusermount }
   r = await sh(`${nobody} node ${cli} umount ${mnt}`);
   t.equal(r.code, 0, r.err);
   t.notOk(isMounted(mnt), 'fusermount3 -u unmounted it');
+});
+
+t.test('serve --mount with --mount-options: the options reach the mount; a bad one is refused before serving', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'nfsts-fuse-serve-'));
+  const exp = join(base, 'exp'), mnt = join(base, 'mnt');
+  mkdirSync(exp);
+  mkdirSync(mnt);
+  t.teardown(async () => {
+    await forceUnmount(mnt);
+    if (!isMounted(mnt)) rmSync(base, { recursive: true, force: true });
+  });
+  const cli = new URL('../../../packages/cli/dist/src/main.js', import.meta.url).pathname;
+  const child = spawn(process.execPath, [cli, 'serve', exp, '--port', '0', '--no-portmap', '--state-dir', join(base, 'st'), '--options', 'rw,no_root_squash',
+    '--log-level', 'silent', '--mount', mnt, '--mount-options', 'passthrough=off,actimeo=0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const closed = new Promise<number | null>((r) => child.on('close', (code) => r(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (s: string) => {
+      out += s;
+      if (/^Mounted /m.test(out)) resolve();
+    });
+    void closed.then((code) => reject(new Error(`serve --mount exited with ${String(code)}: ${out}`)));
+  });
+  t.match(out, /^Mounted nfs:\/\/\S+ on \S+ \(LOCALIO, passthrough off\b/m, 'passthrough=off reached the mount');
+  writeFileSync(join(mnt, 'through-mount'), 'hello');
+  t.equal(readFileSync(join(exp, 'through-mount'), 'utf8'), 'hello', 'a write through the mount is on disk');
+  child.kill('SIGTERM');
+  t.equal(await closed, 0, 'exit 0 after SIGTERM');
+  t.notOk(isMounted(mnt), 'unmounted on SIGTERM');
+  for (const [args, text] of [
+    [['--mount-options', 'ro'], /--mount-options needs --mount/],
+    [['--mount', mnt, '--mount-options', 'frobnicate'], /bad --mount-options: .*frobnicate/],
+  ] as const) {
+    const r = await sh(`node ${cli} serve ${exp} --port 0 --no-portmap --state-dir ${join(base, 'st2')} ${args.join(' ')}`);
+    t.not(r.code, 0, `${args.join(' ')}: non-zero exit`);
+    t.match(r.err, text);
+    t.notOk(isMounted(mnt), 'nothing mounted');
+  }
 });

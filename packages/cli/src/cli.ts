@@ -29,7 +29,8 @@ import type { DirectoryExport, FileConfig, LogLevel, NfsServer, ServerExport } f
 import { LIMIT_ARG_OPTIONS, LIMITS_USAGE, parseLimitFlags, parseSizeFlag } from './limits.js';
 import { CLIENT_COMMANDS, CLIENT_USAGE, runClientCommand } from './client-cmds/index.js';
 
-import { runMount, runUmount, takeMountFlag, mountServed, MOUNT_USAGE } from './mount.js';
+import { runMount, runUmount, takeMountFlag, takeMountOptionsFlag, mountServed, MOUNT_USAGE } from './mount.js';
+import { parseMountOptionString, type FuseMountOptions } from '@nfsts/fuse';
 
 export const USAGE = `Usage: nfsts serve [DIR] [options]
        nfsts stats URL|HOST:PORT [--watch [SECONDS]]   (a running server's counters; see nfsts stats --help)
@@ -52,6 +53,7 @@ Options:
   --log-format F     pretty or json (default: pretty on a terminal, else json)
   --metrics ADDR     serve Prometheus metrics at http://ADDR/metrics, e.g. 127.0.0.1:9464
   --mount MNT        also mount the export on MNT through FUSE in this process (LOCALIO I/O)
+  --mount-options O  the mount's -o options (nfsts mount --help), e.g. passthrough=off,allow_other
   --memory           serve an empty in-memory tree instead of DIR (gone when the server stops;
                      handles do not survive a restart; state in a temporary directory
                      unless --state-dir is given)
@@ -327,8 +329,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let server: NfsServer;
   let logger: Logger;
-  const [serveArgs, mountPoint] = takeMountFlag(rest);
+  const [withoutMount, mountPoint] = takeMountFlag(rest);
+  const [serveArgs, mountOptions] = takeMountOptionsFlag(withoutMount);
+  let fuseOptions: FuseMountOptions = {};
   try {
+    if (mountOptions !== null) {
+      if (mountPoint === null) throw new Error('--mount-options needs --mount');
+      try {
+        fuseOptions = parseMountOptionString(mountOptions);
+      } catch (err) {
+        throw new Error(`bad --mount-options: ${errorLine(err)}`);
+      }
+    }
     const { cfg, createdDefault } = buildServeOptions(serveArgs);
     logger = await createLogger(cfg.logLevel, cfg.logFormat);
     if (createdDefault !== null) io.stdout(`Created ${createdDefault}\n`);
@@ -350,7 +362,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return 1;
   }
   printBanner(server, io.stdout);
-  const fuse = mountPoint === null ? null : await mountServed(server, mountPoint, io);
+  const fuse = mountPoint === null ? null : await mountServed(server, mountPoint, io, fuseOptions);
   const sig = await io.waitForSignal();
   await fuse?.unmount().catch((err: unknown) => io.stderr(`nfsts: unmount: ${errorLine(err)}\n`));
   logger.info({ signal: sig }, 'shutting down');

@@ -13,7 +13,7 @@ import type { CliIo } from './cli.js';
 
 export const MOUNT_USAGE = `Usage: nfsts mount URL MOUNTPOINT [-o OPTIONS] [--daemon]
        nfsts umount MOUNTPOINT
-       nfsts serve DIR --mount MOUNTPOINT [serve options]
+       nfsts serve DIR --mount MOUNTPOINT [--mount-options OPTIONS] [serve options]
 
 Mount an NFSv3 export (nfs://host[:port]/export) on MOUNTPOINT through FUSE (needs root and
 /dev/fuse). Runs in the foreground until SIGINT/SIGTERM or umount; --daemon returns once mounted.
@@ -132,19 +132,28 @@ export async function runUmount(args: string[], io: CliIo): Promise<number> {
 
 /** Takes `--mount MNT` out of serve's arguments: [the rest, MNT or null]. */
 export function takeMountFlag(args: string[]): [string[], string | null] {
-  const i = args.findIndex((a) => a === '--mount' || a.startsWith('--mount='));
+  return takeValueFlag(args, '--mount');
+}
+
+/** Takes `--mount-options OPTS` (the `-o` of `nfsts mount`) out of serve's arguments. */
+export function takeMountOptionsFlag(args: string[]): [string[], string | null] {
+  return takeValueFlag(args, '--mount-options');
+}
+
+function takeValueFlag(args: string[], flag: string): [string[], string | null] {
+  const i = args.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
   if (i < 0) return [args, null];
   const a = args[i]!;
-  if (a.startsWith('--mount=')) return [[...args.slice(0, i), ...args.slice(i + 1)], a.slice('--mount='.length)];
+  if (a.startsWith(`${flag}=`)) return [[...args.slice(0, i), ...args.slice(i + 1)], a.slice(flag.length + 1)];
   return [[...args.slice(0, i), ...args.slice(i + 2)], args[i + 1] ?? ''];
 }
 
 /** serve --mount: mounts the server's first export on `mnt` through this process's own client. */
-export async function mountServed(server: NfsServer, mnt: string, io: CliIo): Promise<FuseMount | null> {
+export async function mountServed(server: NfsServer, mnt: string, io: CliIo, options: FuseMountOptions = {}): Promise<FuseMount | null> {
   const e = server.exports[0];
   if (e === undefined) return null;
   try {
-    const m = await mount(e.url, resolve(mnt), {});
+    const m = await mount(e.url, resolve(mnt), options);
     // INIT (queued by the kernel during mount(2)) decides passthrough: say which
     await Promise.race([m.session.initialized, m.ended]);
     const how = m.client.isLocal ? ` (LOCALIO, passthrough ${m.session.passthrough ? 'on' : m.session.passthroughWhy})` : '';
