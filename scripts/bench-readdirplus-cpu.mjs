@@ -3,7 +3,8 @@
 // and NFSv3 program over a temp directory of N empty files, whole listings in 1 MiB replies
 // through the procedure handler plus the XDR encoding of each reply, timed with process.cpuUsage
 // (robust on a loaded machine, where wall time is not). Alternate two trees to compare them.
-//   node scripts/bench-readdirplus-cpu.mjs [TREE] [--entries 10000] [--listings 30]
+// --concurrency C runs C listings at once each round (the QD 16 shape: clients listing one directory).
+//   node scripts/bench-readdirplus-cpu.mjs [TREE] [--entries 10000] [--listings 30] [--concurrency 1]
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0
 const tree = argv[0] && !argv[0].startsWith('--') ? argv[0] : new URL('..', import.meta.url).pathname;
 const N = Number(opt('entries', '10000'));
 const R = Number(opt('listings', '30'));
+const C = Number(opt('concurrency', '1'));
 const { ServerCore } = await import(`${tree}/packages/server/dist/src/core/index.js`);
 const { createNfs3Program } = await import(`${tree}/packages/server/dist/src/nfs3/index.js`);
 const xdr = await import(`${tree}/packages/xdr/dist/src/index.js`);
@@ -53,9 +55,9 @@ try {
   for (let i = 0; i < 5; i++) await listing(); // warm-up: handles issued, code optimised
   const c0 = process.cpuUsage();
   let n = 0;
-  for (let i = 0; i < R; i++) n += await listing();
+  for (let i = 0; i < R; i++) for (const k of await Promise.all(Array.from({ length: C }, listing))) n += k;
   const c = process.cpuUsage(c0);
-  console.log(JSON.stringify({ tree, entries: n, cpuUsPerEntry: +((c.user + c.system) / n).toFixed(2), userUs: +(c.user / n).toFixed(2), sysUs: +(c.system / n).toFixed(2) }));
+  console.log(JSON.stringify({ tree, concurrency: C, entries: n, cpuUsPerEntry: +((c.user + c.system) / n).toFixed(2), userUs: +(c.user / n).toFixed(2), sysUs: +(c.system / n).toFixed(2) }));
 } finally {
   await core.close();
   fs.rmSync(base, { recursive: true, force: true });

@@ -84,6 +84,31 @@ export class DirListings {
   get size(): number {
     return this.byVerf.size;
   }
+
+  /** Pages being built, by what determines them: identical concurrent requests share one build. */
+  private readonly building = new Map<string, Promise<unknown>>();
+  /** pages built and requests answered from another request's build in progress, for tests and stats */
+  pagesBuilt = 0;
+  pagesShared = 0;
+
+  /**
+   * The result of `build()` for `key`, shared with the requests for the same key that arrive
+   * while it runs. The build starts one turn of the event loop later (setImmediate), so the
+   * requests read from the sockets in the same turn join it. Nothing outlives the build: once
+   * it settles, the next request for the key builds afresh (attributes gathered during a
+   * request's lifetime answer it, and no request that was not concurrent sees them).
+   */
+  shared<T>(key: string, build: () => Promise<T>): Promise<T> {
+    const running = this.building.get(key);
+    if (running !== undefined) {
+      this.pagesShared++;
+      return running as Promise<T>;
+    }
+    this.pagesBuilt++;
+    const p = new Promise<void>((resolve) => setImmediate(resolve)).then(build).finally(() => this.building.delete(key));
+    this.building.set(key, p);
+    return p;
+  }
 }
 
 /** Index of the first entry whose cookie is greater than `cookie`. */

@@ -61,93 +61,111 @@ async function foundSync(core: ServerCore, t: Resolved, cur: Cursor, batch: numb
   return out;
 }
 
-export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPLUS3res> {
+/** One reply's entries, built once for every identical request in flight (DirListings.shared). */
+interface Page {
+  entries: entryplus3[];
+  eof: boolean;
+  verf: Buffer;
+}
+
+/**
+ * The entries of the reply to `args` on the listed directory `t`: with attributes and handles
+ * when `plus` (the caller may search the directory). Depends on the directory, the arguments
+ * and `plus` only, not on the caller otherwise: what the key of DirListings.shared holds.
+ */
+async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus: boolean): Promise<Page> {
   const { core } = env;
+  const statBatch = core.backend.lstatChildrenSync?.bind(core.backend);
+  const dirKey = inodeKey(t.stats.dev, t.stats.ino);
+  const max = Math.min(args.maxcount >>> 0, MAX_DIR_REPLY);
+  const dirMax = args.dircount >>> 0 === 0 ? Infinity : args.dircount >>> 0;
+  const listing = await env.dirs.get(core, t, args.cookie, args.cookieverf);
+  const cur = new Cursor(listing.entries, args.cookie);
+  const out: entryplus3[] = [];
+  let used = FIXED;
+  let dirUsed = 0;
+  let pos = 0;
+  let full = false;
+  while (!full && pos < cur.length) {
+    const batch: number[] = [];
+    /** entrySize of each batch entry, measured once */
+    const sizes: number[] = [];
+    let est = used;
+    let dirEst = dirUsed;
+    for (let i = pos; i < cur.length && batch.length < STAT_BATCH; i++) {
+      const base = entrySize(cur.at(i).name);
+      if (est + base + WORST_EXTRA > max) break;
+      if (dirEst + base > dirMax && (out.length > 0 || batch.length > 0)) break;
+      est += base + WORST_EXTRA;
+      dirEst += base;
+      batch.push(i);
+      sizes.push(base);
+    }
+    if (batch.length === 0) {
+      // the worst case does not fit, the real entry may: try the next one alone
+      if (pos < cur.length && out.length === 0) {
+        batch.push(pos);
+        sizes.push(entrySize(cur.at(pos).name));
+      } else break;
+    }
+    const found = statBatch !== undefined ? await foundSync(core, t, cur, batch, statBatch) : await Promise.all(batch.map(async (i): Promise<Found | undefined> => {
+      const c = cur.at(i);
+      if (c.dot === 1) return { fileid: t.stats.ino, obj: t };
+      if (c.dot === 2) {
+        const p = await parentOf(core, t);
+        return p === undefined ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
+      }
+      const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
+      const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel }));
+      if (!st) return undefined;
+      return { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st }, child: true };
+    }));
+    for (let k = 0; k < batch.length; k++) {
+      const i = batch[k]!;
+      const c = cur.at(i);
+      const f = found[k];
+      pos = i + 1;
+      if (!f) continue; // gone since the listing (ENOENT; other failures threw)
+      const obj = plus ? f.obj : undefined;
+      const handle = obj ? core.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
+      const base = sizes[k]!;
+      const sz = base + (obj ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
+      if (used + sz > max || (dirUsed + base > dirMax && out.length > 0)) {
+        pos = i;
+        full = true;
+        break;
+      }
+      used += sz;
+      dirUsed += base;
+      out.push({
+        fileid: f.fileid,
+        name: c.name,
+        cookie: c.cookie,
+        name_attributes: obj ? { attributes_follow: true, attributes: fattr(env, obj.stats) } : NO_ATTR,
+        name_handle: handle ? { handle_follows: true, handle: { data: handle } } : NO_FH,
+      });
+    }
+  }
+  return { entries: out, eof: pos >= cur.length, verf: listing.verf };
+}
+
+export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPLUS3res> {
   return {
     name: 'READDIRPLUS',
     args: xdr_READDIRPLUS3args,
     res: xdr_READDIRPLUS3res,
     async handler(args, ctx) {
-      const statBatch = core.backend.lstatChildrenSync?.bind(core.backend);
+      // each request's own checks (handle, client, read permission), shared or not
       const t = await listedDir(env, args.dir, ctx);
       if ('status' in t) return { status: t.status, resfail: { dir_attributes: t.dir_attributes } };
       const plus = mayAccess(t.stats, t.cred, MAY_EXEC);
-      const dirKey = inodeKey(t.stats.dev, t.stats.ino);
-      const max = Math.min(args.maxcount >>> 0, MAX_DIR_REPLY);
-      const dirMax = args.dircount >>> 0 === 0 ? Infinity : args.dircount >>> 0;
+      const key = `${t.exp.id}:${t.stats.dev}:${t.stats.ino}:${t.rel}:${args.cookie}:${args.cookieverf.toString('hex')}:${args.dircount >>> 0}:${args.maxcount >>> 0}:${plus ? 1 : 0}`;
       try {
-        const listing = await env.dirs.get(core, t, args.cookie, args.cookieverf);
-        const cur = new Cursor(listing.entries, args.cookie);
-        const out: entryplus3[] = [];
-        let used = FIXED;
-        let dirUsed = 0;
-        let pos = 0;
-        let full = false;
-        while (!full && pos < cur.length) {
-          const batch: number[] = [];
-          /** entrySize of each batch entry, measured once */
-          const sizes: number[] = [];
-          let est = used;
-          let dirEst = dirUsed;
-          for (let i = pos; i < cur.length && batch.length < STAT_BATCH; i++) {
-            const base = entrySize(cur.at(i).name);
-            if (est + base + WORST_EXTRA > max) break;
-            if (dirEst + base > dirMax && (out.length > 0 || batch.length > 0)) break;
-            est += base + WORST_EXTRA;
-            dirEst += base;
-            batch.push(i);
-            sizes.push(base);
-          }
-          if (batch.length === 0) {
-            // the worst case does not fit, the real entry may: try the next one alone
-            if (pos < cur.length && out.length === 0) {
-              batch.push(pos);
-              sizes.push(entrySize(cur.at(pos).name));
-            } else break;
-          }
-          const found = statBatch !== undefined ? await foundSync(core, t, cur, batch, statBatch) : await Promise.all(batch.map(async (i): Promise<Found | undefined> => {
-            const c = cur.at(i);
-            if (c.dot === 1) return { fileid: t.stats.ino, obj: t };
-            if (c.dot === 2) {
-              const p = await parentOf(core, t);
-              return p === undefined ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
-            }
-            const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
-            const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel }));
-            if (!st) return undefined;
-            return { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st }, child: true };
-          }));
-          for (let k = 0; k < batch.length; k++) {
-            const i = batch[k]!;
-            const c = cur.at(i);
-            const f = found[k];
-            pos = i + 1;
-            if (!f) continue; // gone since the listing (ENOENT; other failures threw)
-            const obj = plus ? f.obj : undefined;
-            const handle = obj ? core.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
-            const base = sizes[k]!;
-            const sz = base + (obj ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
-            if (used + sz > max || (dirUsed + base > dirMax && out.length > 0)) {
-              pos = i;
-              full = true;
-              break;
-            }
-            used += sz;
-            dirUsed += base;
-            out.push({
-              fileid: f.fileid,
-              name: c.name,
-              cookie: c.cookie,
-              name_attributes: obj ? { attributes_follow: true, attributes: fattr(env, obj.stats) } : NO_ATTR,
-              name_handle: handle ? { handle_follows: true, handle: { data: handle } } : NO_FH,
-            });
-          }
-        }
-        const eof = pos >= cur.length;
-        if (out.length === 0 && !eof) return { status: nfsstat3.NFS3ERR_TOOSMALL, resfail: { dir_attributes: postOp(env, t.stats) } };
+        const page = await env.dirs.shared(key, () => buildPage(env, t, args, plus));
+        if (page.entries.length === 0 && !page.eof) return { status: nfsstat3.NFS3ERR_TOOSMALL, resfail: { dir_attributes: postOp(env, t.stats) } };
         return {
           status: nfsstat3.NFS3_OK,
-          resok: { dir_attributes: postOp(env, t.stats), cookieverf: listing.verf, reply: { entries: out, eof } },
+          resok: { dir_attributes: postOp(env, t.stats), cookieverf: page.verf, reply: { entries: page.entries, eof: page.eof } },
         };
       } catch (err) {
         return { status: errStatus(env, err, 'READDIRPLUS'), resfail: { dir_attributes: postOp(env, t.stats) } };
