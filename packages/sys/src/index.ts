@@ -6,3 +6,4 @@ export { OFD_LOCKS_AVAILABLE, OFD_MAX_OFFSET, ofdSetLock, ofdSetLockWait, ofdGet
 export { mountSync, umount2Sync, MNT_FORCE, MNT_DETACH, MS_RDONLY, MS_NOSUID, MS_NODEV } from './mount.js';
 export { socketpairSync, recvFdSync } from './scm.js';
 export { fuseBackingOpen, fuseBackingClose } from './fuse-passthrough.js';
+export { UV_POLL_AVAILABLE, pollReadable, type ReadablePoll } from './uv-poll.js';
