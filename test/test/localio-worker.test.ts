@@ -59,7 +59,9 @@ t.test('with 4 workers at once: all local, then server.close() during their stor
       tt.equal(ls.server.localio.localClients, 4, 'the server counts 4 clients of other threads');
       let closing: Promise<void> | null = null;
       const progress = (): void => {
-        if (closing === null && ws.reduce((n, w) => n + w.progress, 0) >= 2048) closing = ls.server.close();
+        // every worker has opened its files and is storming (a slow one on a loaded machine
+        // must not meet a closed server while still opening them), and 2048 operations are done
+        if (closing === null && ws.every((w) => w.progress >= 256) && ws.reduce((n, w) => n + w.progress, 0) >= 2048) closing = ls.server.close();
       };
       for (const w of ws) w.onProgress = progress;
       const results = await Promise.all(ws.map((w) => w.call('storm', {
