@@ -8,23 +8,13 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { parseCommandLine } from './cli-args.js';
 import { parseSoakArgs, SoakOptionError, USAGE } from './soak/options.js';
 import { renderSoakMarkdown, verdictLine } from './soak/report.js';
 import { runSoak } from './soak/run.js';
 
 const argv = process.argv.slice(2);
-if (argv.includes('--help') || argv.includes('-h')) {
-  console.log(USAGE);
-  process.exit(0);
-}
-let options;
-try {
-  options = parseSoakArgs(argv);
-} catch (err) {
-  if (!(err instanceof SoakOptionError)) throw err;
-  console.error(`${err.message}\n${USAGE}`);
-  process.exit(2);
-}
+const options = parseCommandLine(argv, USAGE, parseSoakArgs, SoakOptionError);
 const result = await runSoak(options, argv);
 console.log('');
 for (const p of result.phases) console.log(`# ${p.id}: ${p.calls.toLocaleString('en-US')} calls in ${p.seconds.toFixed(1)} s (${Math.round(p.callsPerSec).toLocaleString('en-US')} calls/s), peak RSS ${p.peakMiB.toFixed(1)} MiB`);

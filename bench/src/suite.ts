@@ -5,23 +5,13 @@
  *
  *   node bench/dist/src/suite.js [--quick] [--out DIR] [--seconds N] [--size MiB] [--targets …] [--workloads …]
  */
+import { parseCommandLine } from './cli-args.js';
 import { parseSuiteArgs, SuiteOptionError, USAGE } from './suite/options.js';
 import { runSuite } from './suite/run.js';
 import { loadSoak } from './soak/report.js';
 
 const argv = process.argv.slice(2);
-if (argv.includes('--help') || argv.includes('-h')) {
-  console.log(USAGE);
-  process.exit(0);
-}
-let options;
-try {
-  options = parseSuiteArgs(argv);
-} catch (err) {
-  if (!(err instanceof SuiteOptionError)) throw err;
-  console.error(`${err.message}\n${USAGE}`);
-  process.exit(2);
-}
+const options = parseCommandLine(argv, USAGE, parseSuiteArgs, SuiteOptionError);
 if (options.soak !== undefined) {
   // a bad soak file fails now, not after the run
   try {
