@@ -334,11 +334,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let fuseOptions: FuseMountOptions = {};
   try {
     if (mountOptions !== null) {
-      if (mountPoint === null) throw new Error('--mount-options needs --mount');
+      if (mountPoint === null) throw new UsageError('--mount-options needs --mount');
       try {
         fuseOptions = parseMountOptionString(mountOptions);
       } catch (err) {
-        throw new Error(`bad --mount-options: ${errorLine(err)}`);
+        throw new UsageError(`bad --mount-options: ${errorLine(err)}`);
       }
     }
     const { cfg, createdDefault } = buildServeOptions(serveArgs);
@@ -357,9 +357,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     });
   } catch (err) {
     const code = (err as { code?: string }).code;
-    const msg = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS') ? `${(err as Error).message} (try: nfsts serve --help)` : errorLine(err);
+    const badArgs = typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+    const msg = badArgs ? `${(err as Error).message} (try: nfsts serve --help)` : errorLine(err);
     io.stderr(`nfsts: ${msg}\n`);
-    return 1;
+    // as the client commands: 2 for what the command line (or its config file) got wrong, 1 for a server that could not start
+    return badArgs || err instanceof UsageError || err instanceof ConfigError ? 2 : 1;
   }
   printBanner(server, io.stdout);
   const fuse = mountPoint === null ? null : await mountServed(server, mountPoint, io, fuseOptions);

@@ -53,9 +53,9 @@ function tempDir(t: { teardown(fn: () => unknown): void }): string {
   return dir;
 }
 
-/** One line, starting "nfsts: ", no stack trace. */
-function oneLineError(t: Test, r: Result, text: RegExp): void {
-  t.not(r.code, 0, 'non-zero exit');
+/** One line, starting "nfsts: ", no stack trace; exit 2 for a bad command line, 1 for a server that could not start. */
+function oneLineError(t: Test, r: Result, text: RegExp, code: 1 | 2): void {
+  t.equal(r.code, code, `exit ${code}`);
   const lines = r.stderr.trim().split('\n');
   t.equal(lines.length, 1, `one line on stderr: ${JSON.stringify(r.stderr)}`);
   t.match(lines[0] ?? '', /^nfsts: /);
@@ -123,25 +123,25 @@ t.test('errors are one line with a non-zero exit', async (t) => {
   await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise((r) => blocker.close(r)));
   const taken = (blocker.address() as AddressInfo).port;
-  oneLineError(t, await cli(['serve', dir, '--port', String(taken), '--no-portmap', '--state-dir', st]), new RegExp(`port ${taken} on 127\\.0\\.0\\.1 is already in use`));
-  oneLineError(t, await cli(['serve', join(dir, 'missing'), '--port', '0', '--state-dir', st]), /directory .*missing does not exist/);
+  oneLineError(t, await cli(['serve', dir, '--port', String(taken), '--no-portmap', '--state-dir', st]), new RegExp(`port ${taken} on 127\\.0\\.0\\.1 is already in use`), 1);
+  oneLineError(t, await cli(['serve', join(dir, 'missing'), '--port', '0', '--state-dir', st]), /directory .*missing does not exist/, 2);
   writeFileSync(join(dir, 'file'), 'x');
-  oneLineError(t, await cli(['serve', join(dir, 'file'), '--port', '0', '--state-dir', st]), /file is not a directory/);
-  oneLineError(t, await cli(['serve', dir, '--options', 'rw,bogus', '--state-dir', st]), /bad --options: .*"bogus"/);
-  oneLineError(t, await cli(['serve', dir, '--options', 'anonuid=x', '--state-dir', st]), /anonuid/);
-  oneLineError(t, await cli(['serve', dir, '--port', '70000']), /bad --port "70000"/);
-  oneLineError(t, await cli(['serve', dir, '--log-level', 'loud']), /bad --log-level "loud"/);
-  oneLineError(t, await cli(['serve', dir, '--frob']), /--frob/);
-  oneLineError(t, await cli(['serve', dir, '--export', '../x']), /bad --export/);
-  oneLineError(t, await cli(['serve', dir, 'other']), /one directory/);
-  oneLineError(t, await cli(['serve', dir, '--bind', '192.0.2.1', '--port', '0', '--no-portmap', '--state-dir', st]), /cannot bind 192\.0\.2\.1/);
-  oneLineError(t, await cli(['serve', '--config', join(dir, 'none.json')]), new RegExp(`^nfsts: cannot read config file ${join(dir, 'none.json')}: ENOENT$`));
+  oneLineError(t, await cli(['serve', join(dir, 'file'), '--port', '0', '--state-dir', st]), /file is not a directory/, 2);
+  oneLineError(t, await cli(['serve', dir, '--options', 'rw,bogus', '--state-dir', st]), /bad --options: .*"bogus"/, 2);
+  oneLineError(t, await cli(['serve', dir, '--options', 'anonuid=x', '--state-dir', st]), /anonuid/, 2);
+  oneLineError(t, await cli(['serve', dir, '--port', '70000']), /bad --port "70000"/, 2);
+  oneLineError(t, await cli(['serve', dir, '--log-level', 'loud']), /bad --log-level "loud"/, 2);
+  oneLineError(t, await cli(['serve', dir, '--frob']), /--frob/, 2);
+  oneLineError(t, await cli(['serve', dir, '--export', '../x']), /bad --export/, 2);
+  oneLineError(t, await cli(['serve', dir, 'other']), /one directory/, 2);
+  oneLineError(t, await cli(['serve', dir, '--bind', '192.0.2.1', '--port', '0', '--no-portmap', '--state-dir', st]), /cannot bind 192\.0\.2\.1/, 1);
+  oneLineError(t, await cli(['serve', '--config', join(dir, 'none.json')]), new RegExp(`^nfsts: cannot read config file ${join(dir, 'none.json')}: ENOENT$`), 2);
   writeFileSync(join(dir, 'plain-file'), 'x');
   oneLineError(t, await cli(['serve', dir, '--port', '0', '--no-portmap', '--state-dir', join(dir, 'plain-file')]),
-    new RegExp(`^nfsts: state directory ${join(dir, 'plain-file')}: it is a file, not a directory$`));
+    new RegExp(`^nfsts: state directory ${join(dir, 'plain-file')}: it is a file, not a directory$`), 1);
   writeFileSync(join(dir, 'bad.json'), JSON.stringify({ exports: [{ path: '/x', root: '.', options: 'rw,frobnicate' }] }));
-  oneLineError(t, await cli(['serve', '--config', join(dir, 'bad.json')]), /bad exports\[0\]\.options: .*frobnicate/);
-  oneLineError(t, await cli(['frobnicate']), /unknown command "frobnicate"/);
+  oneLineError(t, await cli(['serve', '--config', join(dir, 'bad.json')]), /bad exports\[0\]\.options: .*frobnicate/, 2);
+  oneLineError(t, await cli(['frobnicate']), /unknown command "frobnicate"/, 2);
 });
 
 t.test('serve --memory: an empty tree in memory, capped by --memory-max, no state left on disk', async (t) => {
@@ -176,10 +176,10 @@ t.test('serve --memory: an empty tree in memory, capped by --memory-max, no stat
   t.notOk(existsSync(join(home, 'nfs-export')), 'no export directory made');
   t.notOk(existsSync(join(home, 'state', 'nfsts')), 'no state directory under XDG_STATE_HOME');
   const st = join(home, '.st');
-  oneLineError(t, await cli(['serve', home, '--memory', '--state-dir', st]), /--memory serves no directory/);
-  oneLineError(t, await cli(['serve', '--memory-max', '8M', '--state-dir', st]), /--memory-max needs --memory/);
-  oneLineError(t, await cli(['serve', '--memory', '--memory-max', '8Q', '--state-dir', st]), /bad --memory-max "8Q"/);
-  oneLineError(t, await cli(['serve', '--memory', '--memory-max', '1', '--state-dir', st]), /bad --memory-max "1": .*maxBytes/);
+  oneLineError(t, await cli(['serve', home, '--memory', '--state-dir', st]), /--memory serves no directory/, 2);
+  oneLineError(t, await cli(['serve', '--memory-max', '8M', '--state-dir', st]), /--memory-max needs --memory/, 2);
+  oneLineError(t, await cli(['serve', '--memory', '--memory-max', '8Q', '--state-dir', st]), /bad --memory-max "8Q"/, 2);
+  oneLineError(t, await cli(['serve', '--memory', '--memory-max', '1', '--state-dir', st]), /bad --memory-max "1": .*maxBytes/, 2);
 });
 
 function unprivilegedSkip(): string | false {
@@ -207,5 +207,5 @@ t.test('no permission: a port below 1024 as an unprivileged user', { skip: notRo
       resolve({ code, signal, stdout, stderr });
     });
   });
-  oneLineError(t, r, /no permission to listen on 127\.0\.0\.1 port 999 \(ports below 1024 need root\)/);
+  oneLineError(t, r, /no permission to listen on 127\.0\.0\.1 port 999 \(ports below 1024 need root\)/, 1);
 });
