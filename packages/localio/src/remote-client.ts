@@ -32,6 +32,8 @@ import {
 const HUB_KEY = Symbol.for('nfsts.localio.remote-client.v1');
 
 interface Pending {
+  /** what the open asked for: our own descriptor is opened so, whatever the server's shared one allows */
+  mode: LocalFileMode;
   resolve(f: LocalFile | number): void;
   reject(err: unknown): void;
 }
@@ -90,7 +92,7 @@ class RemoteServer {
   private open(entry: ClientEntry, cred: Credential, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number> {
     const id = this.hub.nextId++;
     return new Promise<LocalFile | number>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { mode, resolve, reject });
       this.post({ t: 'open', id, uuid: entry.key, thread: this.hub.thread, cred, fh: new Uint8Array(fh), mode });
     });
   }
@@ -174,7 +176,7 @@ class RemoteFile implements LocalFile {
   }
 }
 
-/** Our own descriptor for the server's `fd`: the same open file (checked by dev and ino), in the grant's mode. Throws. */
+/** Our own descriptor for the server's `fd`: the same open file (checked by dev and ino), in `mode` (what the open asked for). Throws. */
 function reopen(fd: number, mode: LocalFileMode, attrs: GrantAttrs): number {
   const own = fs.openSync(`/proc/self/fd/${fd}`, mode === 'rw' ? fs.constants.O_RDWR : fs.constants.O_RDONLY);
   try {
@@ -260,7 +262,8 @@ class ClientHub {
       if (msg.t === 'opened') {
         let f: RemoteFile;
         try {
-          f = new RemoteFile(s, msg.grant, msg.fd, msg.mode, msg.attrs, msg.watch ?? null);
+          // a read grant may come on the server's read-write descriptor (its cache shares one): ours is read-only then
+          f = new RemoteFile(s, msg.grant, msg.fd, p.mode === 'r' ? 'r' : msg.mode, msg.attrs, msg.watch ?? null);
         } catch (err) {
           s.post({ t: 'release', grant: msg.grant });
           p.reject(new LocalioError('ERR_LOCALIO_OPEN', `reopening the granted descriptor failed: ${(err as { code?: string }).code ?? String(err)}`));
