@@ -8,9 +8,10 @@
  * tell the stand-in from a table of its own thread.
  *
  * References: a granted file is held in the server's thread, on this thread's behalf, until
- * this thread's last `put()` of its `RemoteFile` (which posts `release`): the descriptor
- * cannot close while this thread may use it, whatever the server's thread does meanwhile.
- * The server's liveness is one shared word (`closing`), read with `Atomics.load`.
+ * this thread's last `put()` of its `RemoteFile` (which posts `release`); this thread does its
+ * I/O on its own reopened descriptor of that file, which nothing but that put() closes. The
+ * server's liveness is one shared word (`closing`), and an unconditional grant's re-check
+ * another (its file dropped), both read with `Atomics.load`.
  *
  * A server thread that dies without closing: checked every DEFAULT_THREAD_CHECK_MS while this
  * thread is bound anywhere; the stand-in is withdrawn (clients unbind as on a shutdown and go
