@@ -3,19 +3,23 @@
  * Started with `new Worker(url, { workerData: { url, options } })`, it connects and answers
  * commands on its parent port, one reply per command ({ id, ok, ... } or { id, error, code }):
  *
- *  - `{ cmd: 'state' }` → `{ isLocal, stats }`
+ *  - `{ cmd: 'state' }` → `{ isLocal, stats, lean }` (`lean`: the transport's readNow/writeNow
+ *    calls and those that did the I/O, counted by wrapping the real ones: the lean path was
+ *    taken; `fstats`: this thread's `fs.fstatSync` calls, i.e. the grant re-checks)
  *  - `{ cmd: 'read', path, offset, length }` → `{ data }` (bytes read)
  *  - `{ cmd: 'write', path, offset, data }` → `{ written }`
  *  - `{ cmd: 'storm', paths, size, opSize, qd, ops }`: random reads (checked against the
  *    contents `pattern(size, 1000 + i)` of path i) and rewrites of the same bytes at depth qd,
  *    `ops` in all, continuing through server.close() → `{ done, badData, errors, unexpected }`
  *  - `{ cmd: 'open', path, flags }` → `{ h }`, then `{ cmd: 'hread', h, offset, length }` →
- *    `{ data }` and `{ cmd: 'hwrite', h, offset, data }` → `{ written }` on that open handle
+ *    `{ data }` and `{ cmd: 'hwrite', h, offset, data }` → `{ written }` on that open handle;
+ *    `{ cmd: 'hclose', h }` closes it
  *  - `{ cmd: 'parity', dir, root, verifier }`: the parity scenario (localio-parity-scenario.ts),
  *    then closes the client → `{ transcript, failures, stats, isLocal, cachedHandles }`
  *  - `{ cmd: 'close' }` closes the client.
  * A `storm` also posts `{ progress: n }` every 256 operations (the parent closes the server midway).
  */
+import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { connect, type NfsClient, type NfsFileHandle } from '@nfsts/client';
 import { isRpcGoneError, pattern } from './localio-helpers.js';
@@ -28,6 +32,19 @@ const port = parentPort!;
 let client: NfsClient | null = null;
 const open = new Map<number, NfsFileHandle>();
 let nextHandle = 1;
+const lean = { reads: 0, readsDone: 0, writes: 0, writesDone: 0, fstats: 0 };
+// every fstat of this thread (the grant re-check of a worker client is one per use, unless its grant is unconditional)
+const realFstatSync = fs.fstatSync;
+fs.fstatSync = ((...a: Parameters<typeof fs.fstatSync>) => { lean.fstats++; return realFstatSync(...a); }) as typeof fs.fstatSync;
+
+/** Counts the client's readNow/writeNow calls (the real ones run). */
+function countLean(c: NfsClient): void {
+  const lt = c.localio;
+  const r = lt.readNow.bind(lt);
+  const w = lt.writeNow.bind(lt);
+  lt.readNow = (...a) => { lean.reads++; const n = r(...a); if (n >= 0) lean.readsDone++; return n; };
+  lt.writeNow = (...a) => { lean.writes++; const n = w(...a); if (n >= 0) lean.writesDone++; return n; };
+}
 
 async function storm(c: NfsClient, m: Cmd): Promise<Record<string, unknown>> {
   const paths = m.paths as string[];
@@ -79,11 +96,14 @@ async function run(m: Cmd): Promise<Record<string, unknown>> {
     client = null;
     return {};
   }
-  client ??= await connect(url, { retries: 0, reconnect: { retries: 0 }, timeoutMs: 5000, ...(options ?? {}) });
+  if (client === null) {
+    client = await connect(url, { retries: 0, reconnect: { retries: 0 }, timeoutMs: 5000, ...(options ?? {}) });
+    countLean(client);
+  }
   const c = client;
   switch (m.cmd) {
     case 'state':
-      return { isLocal: c.isLocal, stats: c.stats() };
+      return { isLocal: c.isLocal, stats: c.stats(), lean: { ...lean } };
     case 'read': {
       const h = await c.open(m.path as string, 'r');
       try {
@@ -134,6 +154,10 @@ async function run(m: Cmd): Promise<Record<string, unknown>> {
       const r = await open.get(m.h as number)!.write(data, 0, data.length, m.offset as number);
       return { written: r.bytesWritten };
     }
+    case 'hclose':
+      await open.get(m.h as number)!.close();
+      open.delete(m.h as number);
+      return {};
     default:
       throw new Error(`unknown command ${m.cmd}`);
   }

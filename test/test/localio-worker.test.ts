@@ -6,8 +6,12 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import t from 'tap';
 import { connect } from '@nfsts/client';
-import { fdsUnder, isRpcGoneError, pattern, startLocalServer, until } from '../src/localio-helpers.js';
-import { startWorkerClient } from '../src/localio-workers.js';
+import { errCode, fdsUnder, isRpcGoneError, pattern, startLocalServer, until } from '../src/localio-helpers.js';
+import { startWorkerClient, type WorkerClient } from '../src/localio-workers.js';
+
+/** the worker's readNow/writeNow calls (and those that did the I/O) and its fstats, counted in the worker */
+interface Lean { reads: number; readsDone: number; writes: number; writesDone: number; fstats: number }
+const leanOf = async (w: WorkerClient): Promise<Lean> => (await w.call('state')).lean as Lean;
 
 t.test('a client in a worker thread is local and reads and writes what RPC does', async (tt) => {
   const ls = await startLocalServer();
@@ -32,6 +36,57 @@ t.test('a client in a worker thread is local and reads and writes what RPC does'
     const s = st2.stats as Record<string, number>;
     tt.ok(s.readsLocal! >= 3 && s.writesLocal! >= 1, `local I/O counted (${s.readsLocal} reads, ${s.writesLocal} writes)`);
     tt.equal(s.readsRpc, 0, 'no read went by RPC');
+  } finally {
+    await rpc.close();
+    await w.call('close');
+    await w.terminate();
+    await ls.close();
+  }
+});
+
+t.test('the lean path from a worker, root grant: the bytes and EOF of RPC, no per-use fstat, a file removed through the server dropped at once', async (tt) => {
+  const ls = await startLocalServer(); // rw,no_root_squash: the worker's root credential keeps root
+  const w = await startWorkerClient(ls.url(), { uid: 0, gid: 0, gids: [] });
+  const rpc = await connect(ls.url(), { uid: 0, gid: 0, gids: [], localio: false, retries: 0 });
+  try {
+    const data = pattern(10_000, 5);
+    await rpc.writeFile('/e', data);
+    tt.equal((await w.call('state')).isLocal, true, 'the worker client is local');
+    const h = (await w.call('open', { path: '/e', flags: 'r+' })).h;
+    const hr = await rpc.open('/e', 'r+');
+    await w.call('hread', { h, offset: 0, length: 1 }); // opens the read slot
+    const l0 = await leanOf(w);
+    const cases = [[0, 4096], [5904, 4096], [8192, 4096], [9999, 16], [10_000, 4096], [12_000, 100]] as const;
+    for (const [pos, len] of cases) {
+      const r = await w.call('hread', { h, offset: pos, length: len });
+      const b = Buffer.alloc(len);
+      const rb = await hr.read(b, 0, len, pos);
+      const got = Buffer.from(r.data as Uint8Array);
+      tt.equal(got.length, Math.max(0, Math.min(len, 10_000 - pos)), `${pos}+${len}: ${got.length} bytes (EOF)`);
+      tt.same(got, b.subarray(0, rb.bytesRead), `${pos}+${len}: the bytes and count of RPC`);
+    }
+    const l1 = await leanOf(w);
+    tt.equal(l1.readsDone - l0.readsDone, cases.length, 'every read done by readNow in the worker');
+    tt.equal(l1.fstats - l0.fstats, 0, 'and none re-checked the grant with an fstat (root: nothing to re-check)');
+
+    const patch = pattern(4096, 6);
+    await w.call('hwrite', { h, offset: 4096, data: patch }); // opens the write slot
+    const l2 = await leanOf(w);
+    await w.call('hwrite', { h, offset: 4096, data: patch });
+    const l3 = await leanOf(w);
+    tt.equal(l3.writesDone - l2.writesDone, 1, 'the write done by writeNow');
+    tt.equal(l3.fstats - l2.fstats, 0, 'without an fstat');
+    tt.same((await rpc.readFile('/e')).subarray(4096, 8192), patch, 'RPC reads what the worker wrote');
+
+    // removed through the server: RPC answers STALE at once, and so must the worker's open handle
+    await rpc.unlink('/e');
+    const viaRpc = await errCode(hr.read(Buffer.alloc(16), 0, 16, 0));
+    const viaWorker = await w.call('hread', { h, offset: 0, length: 16 }).then(() => 'ok', (e: { code?: string }) => String(e.code));
+    tt.not(viaRpc, 'ok', `RPC refuses the removed file (${viaRpc})`);
+    tt.equal(viaWorker, viaRpc, 'the worker\'s lean path refuses it the same way');
+    tt.equal((await leanOf(w)).readsDone, l3.readsDone, 'no lean read after the removal');
+    await hr.close().catch(() => {});
+    await w.call('hclose', { h }).catch(() => {});
   } finally {
     await rpc.close();
     await w.call('close');
@@ -97,6 +152,9 @@ t.test('worker.terminate() during local I/O: the server puts the worker\'s grant
     tt.ok(killed !== null, 'terminated during the storm');
     await killed;
     tt.ok(await until(() => ls.server.localio.localClients === 0, 10_000), 'the server forgot the dead thread\'s client');
+    // the worker's own descriptors (its reopened grants) went with its thread: what is left is the server's file cache
+    tt.ok(await until(() => fdsUnder(ls.roots['/export']!).length === ls.server.core.fileCache.openCount, 10_000),
+      `no descriptor of the dead worker left open (${fdsUnder(ls.roots['/export']!).join(', ')} open under the export, ${ls.server.core.fileCache.openCount} the server's)`);
     await ls.server.close();
     tt.same(fdsUnder(ls.base), [], 'no descriptor left open on the export');
   } finally {
@@ -124,6 +182,11 @@ t.test('a worker client never gets what RPC refuses (open refused, grant revoked
     const h = (await w.call('open', { path: '/shared', flags: 'r' })).h;
     const r1 = await w.call('hread', { h, offset: 0, length: 6 });
     tt.equal(Buffer.from(r1.data as Uint8Array).toString(), 'shared', '0666: local read');
+    const l0 = await leanOf(w);
+    for (let i = 0; i < 8; i++) await w.call('hread', { h, offset: 0, length: 6 });
+    const l1 = await leanOf(w);
+    tt.equal(l1.readsDone - l0.readsDone, 8, 'the next reads went by the worker\'s lean path');
+    tt.ok(l1.fstats - l0.fstats >= 8, `each re-checked the grant (another uid's: conditional): ${l1.fstats - l0.fstats} fstats`);
     const before = (await w.call('state')).stats as Record<string, number>;
     tt.ok(before.readsLocal! >= 1, 'it was local');
     chmodSync(join(dir, 'shared'), 0o600);

@@ -8,9 +8,10 @@
  * tell the stand-in from a table of its own thread.
  *
  * References: a granted file is held in the server's thread, on this thread's behalf, until
- * this thread's last `put()` of its `RemoteFile` (which posts `release`): the descriptor
- * cannot close while this thread may use it, whatever the server's thread does meanwhile.
- * The server's liveness is one shared word (`closing`), read with `Atomics.load`.
+ * this thread's last `put()` of its `RemoteFile` (which posts `release`); this thread does its
+ * I/O on its own reopened descriptor of that file, which nothing but that put() closes. The
+ * server's liveness is one shared word (`closing`), and an unconditional grant's re-check
+ * another (its file dropped), both read with `Atomics.load`.
  *
  * A server thread that dies without closing: checked every DEFAULT_THREAD_CHECK_MS while this
  * thread is bound anywhere; the stand-in is withdrawn (clients unbind as on a shutdown and go
@@ -32,6 +33,8 @@ import {
 const HUB_KEY = Symbol.for('nfsts.localio.remote-client.v1');
 
 interface Pending {
+  /** what the open asked for: our own descriptor is opened so, whatever the server's shared one allows */
+  mode: LocalFileMode;
   resolve(f: LocalFile | number): void;
   reject(err: unknown): void;
 }
@@ -90,7 +93,7 @@ class RemoteServer {
   private open(entry: ClientEntry, cred: Credential, fh: Buffer, mode: LocalFileMode): Promise<LocalFile | number> {
     const id = this.hub.nextId++;
     return new Promise<LocalFile | number>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { mode, resolve, reject });
       this.post({ t: 'open', id, uuid: entry.key, thread: this.hub.thread, cred, fh: new Uint8Array(fh), mode });
     });
   }
@@ -112,24 +115,38 @@ class RemoteServer {
 }
 
 /**
- * A descriptor of a server in another thread. The server holds its file for us until our
- * last put(). `dropped` re-checks the grant as the server's own `LocalGrant` does: one fstat
- * of the descriptor; a mode or owner other than what the server's check saw, no link left
- * (removed or renamed over), or another file (dev, ino: the server's thread died and Node
- * closed its descriptors, one number got reused) drops it, and the next open asks again.
+ * A file a server of another thread granted us. The server holds its file for us until our
+ * last put(). We do our I/O on a descriptor of our own: the server's, reopened through
+ * `/proc/self/fd` once per grant (the same open file, checked by dev and ino), so no number
+ * we use can be closed and reused by another thread: only our last put() closes it (then the
+ * release), and Node closes it if this thread ends first. (The server's own number would be
+ * closed by Node if the server's thread ended without close(), and reused meanwhile.)
+ *
+ * `dropped` (asked before every use): the server closing or gone; for an unconditional grant
+ * (root after squashing: the server's check cannot depend on mode or owner) the word the
+ * server's thread sets when its file is dropped, one `Atomics.load`, as the server's own
+ * `LocalGrant` then asks its file alone; for any other grant one fstat, as `LocalGrant` does:
+ * a mode or owner other than what the server's check saw, no link left (removed or renamed
+ * over), or another file drops it, and the next open asks the server again.
  */
 class RemoteFile implements LocalFile {
+  readonly fd: number;
   private refs = 1;
   private revoked = false;
+  private readonly watch: Int32Array | null;
 
-  constructor(private readonly server: RemoteServer, private readonly grant: number, readonly fd: number, readonly mode: LocalFileMode,
-    private readonly attrs: GrantAttrs) {
+  constructor(private readonly server: RemoteServer, private readonly grant: number, serverFd: number, readonly mode: LocalFileMode,
+    private readonly attrs: GrantAttrs, watch: SharedArrayBuffer | null) {
+    this.fd = reopen(serverFd, mode, attrs);
+    this.watch = watch === null ? null : new Int32Array(watch);
     server.files++;
   }
 
   get dropped(): boolean {
     if (this.revoked) return true;
     if (Atomics.load(this.server.shared, CLOSING) !== 0 || this.server.withdrawn) return (this.revoked = true);
+    const w = this.watch;
+    if (w !== null) return Atomics.load(w, 0) !== 0 && (this.revoked = true);
     let st: fs.Stats;
     try {
       st = fs.fstatSync(this.fd);
@@ -149,8 +166,28 @@ class RemoteFile implements LocalFile {
 
   put(): void {
     if (this.refs <= 0) throw new LocalioError('ERR_LOCALIO_REFCOUNT', 'LocalFile.put() without a matching get()');
-    if (--this.refs === 0) this.server.released(this.grant);
+    if (--this.refs !== 0) return;
+    // nothing of ours uses it now (in-flight operations hold references): close ours, then let the server put its file
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // nothing to do: it was ours alone
+    }
+    this.server.released(this.grant);
   }
+}
+
+/** Our own descriptor for the server's `fd`: the same open file (checked by dev and ino), in `mode` (what the open asked for). Throws. */
+function reopen(fd: number, mode: LocalFileMode, attrs: GrantAttrs): number {
+  const own = fs.openSync(`/proc/self/fd/${fd}`, mode === 'rw' ? fs.constants.O_RDWR : fs.constants.O_RDONLY);
+  try {
+    const st = fs.fstatSync(own);
+    if (st.dev !== attrs[3] || st.ino !== attrs[4]) throw new LocalioError('ERR_LOCALIO_OPEN', 'the granted descriptor names another file');
+  } catch (err) {
+    fs.closeSync(own);
+    throw err;
+  }
+  return own;
 }
 
 class ClientHub {
@@ -223,8 +260,18 @@ class ClientHub {
       const p = s.pending.get(msg.id);
       if (!p) continue;
       s.pending.delete(msg.id);
-      if (msg.t === 'opened') p.resolve(new RemoteFile(s, msg.grant, msg.fd, msg.mode, msg.attrs));
-      else if (msg.t === 'refused') p.resolve(msg.status);
+      if (msg.t === 'opened') {
+        let f: RemoteFile;
+        try {
+          // a read grant may come on the server's read-write descriptor (its cache shares one): ours is read-only then
+          f = new RemoteFile(s, msg.grant, msg.fd, p.mode === 'r' ? 'r' : msg.mode, msg.attrs, msg.watch ?? null);
+        } catch (err) {
+          s.post({ t: 'release', grant: msg.grant });
+          p.reject(new LocalioError('ERR_LOCALIO_OPEN', `reopening the granted descriptor failed: ${(err as { code?: string }).code ?? String(err)}`));
+          return;
+        }
+        p.resolve(f);
+      } else if (msg.t === 'refused') p.resolve(msg.status);
       else p.reject(new LocalioError(msg.code === 'ERR_LOCALIO_SERVER_GONE' ? 'ERR_LOCALIO_SERVER_GONE' : 'ERR_LOCALIO_OPEN', `remote open failed: ${msg.code}`));
       return;
     }

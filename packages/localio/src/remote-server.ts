@@ -39,11 +39,18 @@ interface Peer {
 interface Grant {
   file: LocalFile;
   thread: string;
+  /** removes the drop watcher of an unconditional grant */
+  unwatch: (() => void) | null;
 }
 
-/** What the LocalGrant of @nfsts/server exposes after its check (optional: other ops tables may lack it). */
-interface CheckedAttrs {
+/** What the LocalGrant of @nfsts/server exposes beyond LocalFile (optional: other ops tables may lack it). */
+interface GrantInfo {
+  /** the mode, uid and gid its check passed (null before the first check) */
   readonly checked?: readonly [number, number, number] | null;
+  /** its check passes whatever the attributes: `dropped` depends on the server's file alone */
+  readonly unconditional?: boolean;
+  /** calls `fn` once when the server's file is dropped; returns the remover */
+  onDropped?(fn: () => void): () => void;
 }
 
 function afterTwoTurns(): Promise<void> {
@@ -181,6 +188,8 @@ export class RemoteClients {
   }
 
   private putGrant(g: Grant): void {
+    g.unwatch?.();
+    g.unwatch = null;
     try {
       g.file.put();
     } catch (err) {
@@ -224,12 +233,23 @@ export class RemoteClients {
         return;
       }
       const st = fs.fstatSync(r.fd);
-      const checked = (r as CheckedAttrs).checked ?? [st.mode, st.uid, st.gid];
+      const info = r as GrantInfo;
+      const checked = info.checked ?? [st.mode, st.uid, st.gid];
       const attrs: GrantAttrs = [checked[0], checked[1], checked[2], st.dev, st.ino];
+      // an unconditional grant is dropped only with the server's file: the client thread reads
+      // a word this thread sets then, instead of an fstat per use (as dear as a 4 KiB read)
+      let watch: SharedArrayBuffer | null = null;
+      let unwatch: (() => void) | null = null;
+      if (info.unconditional === true && typeof info.onDropped === 'function') {
+        const sab = new SharedArrayBuffer(4);
+        const word = new Int32Array(sab);
+        unwatch = info.onDropped(() => { Atomics.store(word, 0, 1); });
+        watch = sab;
+      }
       const grant = this.nextId++;
-      this.grants.set(grant, { file: r, thread: msg.thread });
+      this.grants.set(grant, { file: r, thread: msg.thread, unwatch });
       this.watch();
-      this.reply(msg.thread, { t: 'opened', id: msg.id, serverId: this.table.serverId, grant, fd: r.fd, mode: r.mode, attrs });
+      this.reply(msg.thread, { t: 'opened', id: msg.id, serverId: this.table.serverId, grant, fd: r.fd, mode: r.mode, attrs, watch });
     } finally {
       this.liveness.put();
     }

@@ -11,7 +11,8 @@
  *  - `threadChannel(key)`: server → client thread: `opened`, `refused`, `failed`, `shutdown`, `unbind`
  *
  * Shared memory: each server's `SharedArrayBuffer` (sent with `bind`) holds its closing flag
- * at index CLOSING, read with `Atomics.load` by every client thread on every operation.
+ * at index CLOSING, read with `Atomics.load` by every client thread on every operation; an
+ * unconditional grant's `watch` word (sent with `opened`) says whether its file was dropped.
  */
 import type { Credential } from '@nfsts/rpc';
 import type { LocalFileMode } from '@nfsts/common';
@@ -47,7 +48,15 @@ export type ToServer = BoundMsg | OpenMsg | ReleaseMsg | EndMsg;
  * dropped, whatever happened to the server's thread)
  */
 export type GrantAttrs = [mode: number, uid: number, gid: number, dev: number, ino: number];
-export interface OpenedMsg { t: 'opened'; id: number; serverId: string; grant: number; fd: number; mode: LocalFileMode; attrs: GrantAttrs }
+/**
+ * `watch`: for a grant whose check cannot depend on the file's attributes (a root credential
+ * after squashing: the server's `LocalGrant.unconditional`), one shared word the server's
+ * thread sets to 1 when its file is dropped (removed or renamed over through the server, or the
+ * cache closing); the client reads it per use instead of an fstat. null: re-check with fstat.
+ */
+export interface OpenedMsg {
+  t: 'opened'; id: number; serverId: string; grant: number; fd: number; mode: LocalFileMode; attrs: GrantAttrs; watch: SharedArrayBuffer | null;
+}
 export interface RefusedMsg { t: 'refused'; id: number; status: number }
 export interface FailedMsg { t: 'failed'; id: number; code: string }
 export interface ShutdownMsg { t: 'shutdown'; serverId: string }

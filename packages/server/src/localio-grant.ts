@@ -22,8 +22,11 @@ export type GrantCheck = (stats: BigIntStats) => boolean;
 export class LocalGrant implements LocalFile {
   private readonly file: OpenFile;
   private readonly allowed: GrantCheck;
-  /** the check passes whatever the attributes (root): no fstat per use */
-  private readonly unconditional: boolean;
+  /**
+   * the check passes whatever the attributes (root): no fstat per use; read by a holder in
+   * another thread (@nfsts/localio remote-server), which then skips its own per-use fstat too
+   */
+  readonly unconditional: boolean;
   private revoked = false;
   // the attributes the last check saw (numbers: the common path allocates no BigInt)
   private stMode: number;
@@ -78,6 +81,16 @@ export class LocalGrant implements LocalFile {
    */
   get checked(): readonly [number, number, number] | null {
     return this.stMode === -1 ? null : [this.stMode, this.uid, this.gid];
+  }
+
+  /**
+   * Calls `fn` once when the shared file is dropped (removed or renamed over through the
+   * server, or the cache closing), at once if it is already; returns the remover. What
+   * `dropped` answers for an unconditional grant, for a holder in another thread that cannot
+   * ask it per use.
+   */
+  onDropped(fn: () => void): () => void {
+    return this.file.onDropped(fn);
   }
 
   /** Takes another reference on the shared file; returns this grant. */

@@ -138,6 +138,28 @@ t.test('forget() drops a removed file; a held descriptor closes at its last put'
   await cache.close();
 });
 
+t.test('onDropped: told once when the file is dropped, at once when it already is; a removed watcher is not', async (t) => {
+  const [a] = files(t, 1);
+  const cache = new FileCache(backend, { maxOpen: 10, idleMs: 60_000 });
+  const held = await cache.get(1, a!, a!.stats, 'r');
+  let told = 0;
+  let removedTold = 0;
+  held.onDropped(() => { told++; });
+  const remove = held.onDropped(() => { removedTold++; });
+  remove();
+  t.equal(told, 0, 'not while cached');
+  cache.forget(a!.stats.ino, 1);
+  t.equal(told, 1, 'told when forgotten');
+  t.equal(removedTold, 0, 'a removed watcher is not told');
+  cache.forget(a!.stats.ino, 1);
+  t.equal(told, 1, 'only once');
+  let late = 0;
+  held.onDropped(() => { late++; });
+  t.equal(late, 1, 'a watcher added after the drop is told at once');
+  held.put();
+  await cache.close();
+});
+
 t.test('the cache refuses non-regular files and a file replaced under its path', async (t) => {
   const [a, b] = files(t, 2);
   const cache = new FileCache(backend);

@@ -35,6 +35,8 @@ export class OpenFile {
   refs = 0;
   /** dropped from the cache (forgotten, evicted or cache closed): close at last put */
   dropped = false;
+  /** told once when `dropped` becomes true (a LOCALIO grant held for another thread mirrors it into shared memory) */
+  private dropWatchers: Set<() => void> | null = null;
   closed = false;
   lastUsed = 0;
   /** @internal */ readonly cache: FileCache;
@@ -54,6 +56,28 @@ export class OpenFile {
     if (this.closed) throw new NfsError('ERR_NFS_CLOSED', 'open file already closed');
     this.refs++;
     return this;
+  }
+
+  /**
+   * Calls `fn` once when this file is dropped (at once if it is already); returns the remover.
+   * For a holder in another thread, which cannot read `dropped` itself.
+   */
+  onDropped(fn: () => void): () => void {
+    if (this.dropped) {
+      fn();
+      return () => {};
+    }
+    (this.dropWatchers ??= new Set()).add(fn);
+    return () => { this.dropWatchers?.delete(fn); };
+  }
+
+  /** @internal sets `dropped` and tells the watchers */
+  _drop(): void {
+    this.dropped = true;
+    const w = this.dropWatchers;
+    if (w === null) return;
+    this.dropWatchers = null;
+    for (const fn of w) fn();
   }
 
   /** Drops a reference; the descriptor closes when dropped and unreferenced. */
@@ -180,7 +204,7 @@ export class FileCache {
     f.refs = 1; // the opener's reference, taken before anything can evict it
     this.live.add(f);
     if (this.closing) {
-      f.dropped = true;
+      f._drop();
     } else {
       this.entries.set(key, f);
       this.ensureTimer();
@@ -211,7 +235,7 @@ export class FileCache {
 
   private drop(f: OpenFile): void {
     if (this.entries.get(f.key) === f) this.entries.delete(f.key);
-    f.dropped = true;
+    f._drop();
     if (f.refs === 0) this.closeFile(f);
   }
 
