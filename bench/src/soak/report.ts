@@ -12,6 +12,11 @@ export interface RssSample {
   rssMiB: number;
   /** calls answered so far in the phase */
   calls: number;
+  /** the server's live V8 heap after its latest mark-compact (absent before the first) */
+  heapAfterGcMiB?: number;
+  /** what V8 had reserved for its heap, and for its young generation, at the sample */
+  heapTotalMiB?: number;
+  newSpaceMiB?: number;
 }
 
 export interface Verdict {
@@ -83,10 +88,24 @@ export function callsVerdict(samples: readonly RssSample[], warmupAt: number, o:
     const last = after[after.length - 1]!;
     v.status = growth <= o.flatPercent ? 'met' : 'missed';
     v.detail = `growth ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (peak of the last quarter ${mib(late)} against ${mib(early)} of the first) over ${after.length} samples ` +
-      `after ${int(first.calls)} calls of warm-up; range ${mib(min)} to ${mib(max)} (spread ${spread.toFixed(1)}%); ${mib(last.rssMiB)} after ${int(last.calls)} calls`;
+      `after ${int(first.calls)} calls of warm-up; range ${mib(min)} to ${mib(max)} (spread ${spread.toFixed(1)}%); ${mib(last.rssMiB)} after ${int(last.calls)} calls${heapDetail(after, quarter)}`;
   }
   if (o.calls < DEFAULT_CALLS) v.reduced = `${int(o.calls)} calls instead of ${int(DEFAULT_CALLS)}`;
   return v;
+}
+
+/**
+ * Beside the RSS verdict (which it does not change): the server's live heap after major GC,
+ * compared the same way (quarter peaks), and the V8 young generation's size at the first and
+ * last sample. A leak raises the first; V8 sizing its heap moves RSS with neither.
+ */
+function heapDetail(after: readonly RssSample[], quarter: number): string {
+  const heap = after.map((s) => s.heapAfterGcMiB);
+  if (heap.some((h) => h === undefined)) return '';
+  const early = Math.max(...(heap.slice(0, quarter) as number[]));
+  const late = Math.max(...(heap.slice(heap.length - quarter) as number[]));
+  const young = (s: RssSample): string => (s.newSpaceMiB === undefined ? '?' : s.newSpaceMiB.toFixed(0));
+  return `; V8 heap used after major GC ${mib(early)} → ${mib(late)} (${late >= early ? '+' : ''}${((late / early - 1) * 100).toFixed(1)}%), young generation ${young(after[0]!)} → ${young(after[after.length - 1]!)} MiB`;
 }
 
 /** Reads a result written by `soak.js --json FILE`; throws naming the file when it is not one. */
@@ -133,8 +152,15 @@ export function renderSoakMarkdown(r: SoakResult, level = 2): string {
   for (const p of r.phases) {
     L.push(`${h}# RSS over time: ${p.title}`, '');
     L.push(`${int(p.calls)} calls in ${p.seconds.toFixed(1)} s (${int(p.callsPerSec)} calls/s); peak ${mib(p.peakMiB)}.`, '');
-    L.push('| s | RSS | calls |', '|---:|---:|---:|');
-    for (const s of thin(p.samples, 24)) L.push(`| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${int(s.calls)} |`);
+    const heap = p.samples.some((s) => s.heapTotalMiB !== undefined);
+    if (heap) {
+      L.push('Beside RSS, the server\'s V8 heap: live after its latest major GC, all it has reserved, and its young generation\'s share.', '');
+      L.push('| s | RSS | heap after GC | V8 heap | young generation | calls |', '|---:|---:|---:|---:|---:|---:|');
+    } else {
+      L.push('| s | RSS | calls |', '|---:|---:|---:|');
+    }
+    const opt = (n: number | undefined): string => (n === undefined ? '' : mib(n));
+    for (const s of thin(p.samples, 24)) L.push(heap ? `| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${opt(s.heapAfterGcMiB)} | ${opt(s.heapTotalMiB)} | ${opt(s.newSpaceMiB)} | ${int(s.calls)} |` : `| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${int(s.calls)} |`);
     L.push('');
   }
   return L.join('\n');
