@@ -12,8 +12,12 @@ export interface RssSample {
   rssMiB: number;
   /** calls answered so far in the phase */
   calls: number;
-  /** the server's live V8 heap after its latest mark-compact (absent before the first) */
+  /** the server's V8 old generation just after its latest major GC (absent before the first) */
   heapAfterGcMiB?: number;
+  /** its old generation at the sample, live and garbage */
+  oldUsedMiB?: number;
+  /** major GCs so far */
+  majorGcs?: number;
   /** what V8 had reserved for its heap, and for its young generation, at the sample */
   heapTotalMiB?: number;
   newSpaceMiB?: number;
@@ -95,17 +99,23 @@ export function callsVerdict(samples: readonly RssSample[], warmupAt: number, o:
 }
 
 /**
- * Beside the RSS verdict (which it does not change): the server's live heap after major GC,
- * compared the same way (quarter peaks), and the V8 young generation's size at the first and
- * last sample. A leak raises the first; V8 sizing its heap moves RSS with neither.
+ * Beside the RSS verdict (which it does not change): the server's V8 old generation just
+ * after major GCs, compared the same way (quarter peaks), its size at the first and last
+ * sample, and the young generation's. A leak raises the old generation; V8 resizing its young
+ * generation moves RSS with neither.
  */
 function heapDetail(after: readonly RssSample[], quarter: number): string {
+  const first = after[0]!;
+  const last = after[after.length - 1]!;
+  if (first.oldUsedMiB === undefined || last.oldUsedMiB === undefined) return '';
   const heap = after.map((s) => s.heapAfterGcMiB);
-  if (heap.some((h) => h === undefined)) return '';
-  const early = Math.max(...(heap.slice(0, quarter) as number[]));
-  const late = Math.max(...(heap.slice(heap.length - quarter) as number[]));
-  const young = (s: RssSample): string => (s.newSpaceMiB === undefined ? '?' : s.newSpaceMiB.toFixed(0));
-  return `; V8 heap used after major GC ${mib(early)} → ${mib(late)} (${late >= early ? '+' : ''}${((late / early - 1) * 100).toFixed(1)}%), young generation ${young(after[0]!)} → ${young(after[after.length - 1]!)} MiB`;
+  let gc = '';
+  if (heap.every((h) => h !== undefined)) {
+    const early = Math.max(...(heap.slice(0, quarter) as number[]));
+    const late = Math.max(...(heap.slice(heap.length - quarter) as number[]));
+    gc = `V8 old generation after major GC ${mib(early)} → ${mib(late)} (${late >= early ? '+' : ''}${((late / early - 1) * 100).toFixed(1)}%, ${int((last.majorGcs ?? 0) - (first.majorGcs ?? 0))} major GCs after warm-up), `;
+  }
+  return `; ${gc}old generation ${mib(first.oldUsedMiB)} → ${mib(last.oldUsedMiB)}, young generation ${first.newSpaceMiB?.toFixed(0) ?? '?'} → ${last.newSpaceMiB?.toFixed(0) ?? '?'} MiB`;
 }
 
 /** Reads a result written by `soak.js --json FILE`; throws naming the file when it is not one. */
@@ -154,13 +164,13 @@ export function renderSoakMarkdown(r: SoakResult, level = 2): string {
     L.push(`${int(p.calls)} calls in ${p.seconds.toFixed(1)} s (${int(p.callsPerSec)} calls/s); peak ${mib(p.peakMiB)}.`, '');
     const heap = p.samples.some((s) => s.heapTotalMiB !== undefined);
     if (heap) {
-      L.push('Beside RSS, the server\'s V8 heap: live after its latest major GC, all it has reserved, and its young generation\'s share.', '');
-      L.push('| s | RSS | heap after GC | V8 heap | young generation | calls |', '|---:|---:|---:|---:|---:|---:|');
+      L.push('Beside RSS, the server\'s V8 heap: its old generation just after the latest major GC and at the sample, all V8 has reserved, and the young generation\'s share of that.', '');
+      L.push('| s | RSS | old gen. after GC | old gen. | V8 heap | young gen. | calls |', '|---:|---:|---:|---:|---:|---:|---:|');
     } else {
       L.push('| s | RSS | calls |', '|---:|---:|---:|');
     }
     const opt = (n: number | undefined): string => (n === undefined ? '' : mib(n));
-    for (const s of thin(p.samples, 24)) L.push(heap ? `| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${opt(s.heapAfterGcMiB)} | ${opt(s.heapTotalMiB)} | ${opt(s.newSpaceMiB)} | ${int(s.calls)} |` : `| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${int(s.calls)} |`);
+    for (const s of thin(p.samples, 24)) L.push(heap ? `| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${opt(s.heapAfterGcMiB)} | ${opt(s.oldUsedMiB)} | ${opt(s.heapTotalMiB)} | ${opt(s.newSpaceMiB)} | ${int(s.calls)} |` : `| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${int(s.calls)} |`);
     L.push('');
   }
   return L.join('\n');

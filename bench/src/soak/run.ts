@@ -59,6 +59,8 @@ class Sampler {
     this.answered = Promise.all([this.answered, heap]).then(([, h]) => {
       if (h !== undefined) {
         if (h.usedAfterGcMiB !== undefined) s.heapAfterGcMiB = h.usedAfterGcMiB;
+        s.oldUsedMiB = h.oldUsedMiB;
+        s.majorGcs = h.majorGcs;
         s.heapTotalMiB = h.heapTotalMiB;
         s.newSpaceMiB = h.newSpaceMiB;
       }
@@ -75,7 +77,8 @@ class Sampler {
 
 /** One progress line: RSS, then the heap figures the server gave. */
 function line(phase: string, s: RssSample): string {
-  const heap = s.heapTotalMiB === undefined ? '' : `  heap after GC ${s.heapAfterGcMiB === undefined ? '     -' : s.heapAfterGcMiB.toFixed(1).padStart(6)} MiB  V8 heap ${s.heapTotalMiB.toFixed(1).padStart(6)} MiB (young ${s.newSpaceMiB!.toFixed(0)})`;
+  const heap = s.heapTotalMiB === undefined ? '' : `  heap after GC ${s.heapAfterGcMiB === undefined ? '     -' : s.heapAfterGcMiB.toFixed(1).padStart(6)} MiB (${s.majorGcs} major)` +
+    `  old gen ${s.oldUsedMiB!.toFixed(1).padStart(5)} MiB  V8 heap ${s.heapTotalMiB.toFixed(1).padStart(6)} MiB (young ${s.newSpaceMiB!.toFixed(0)})`;
   return `${phase.padEnd(11)}  t ${s.t.toFixed(1).padStart(6)} s  rss ${s.rssMiB.toFixed(1).padStart(6)} MiB${heap}  calls ${s.calls.toLocaleString('en-US')}`;
 }
 
