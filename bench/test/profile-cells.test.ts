@@ -42,6 +42,11 @@ t.test('--missed picks the cells under their target, worst first, with the side 
   t.same(cells.map(cellId), ['readdirplus/rpc-child/16/1', 'randwrite-4k/localio/1/1', 'randread-4k/rpc-child/16/1', 'randread-4k/rpc-child/1/1'],
     'met cells, ratios without a target and LOCALIO QD 1 reads against the callback API are left out; 4 KiB QD 16 needs 1.5×');
   t.match(cells[2]!.why, /1\.30× \(needs 1\.5×\)/);
+  const qd1 = (localio: number): string[] => missedCells({
+    ratios: [],
+    cells: [{ workload: 'randread-4k', target: 'localio', qd: 1, jobs: 1, opsPerSec: localio }, { workload: 'randread-4k', target: 'direct-sync', qd: 1, jobs: 1, opsPerSec: 100 }],
+  }).map(cellId);
+  t.same([qd1(59), qd1(60)], [['randread-4k/localio/1/1'], []], 'LOCALIO QD 1 against the readSync loop needs 0.6× (a target, not a ratio of the report)');
 });
 
 t.test('options: --cells and --missed exclude each other, suite options pass through, errors name the option', async (t) => {

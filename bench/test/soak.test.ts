@@ -25,7 +25,8 @@ t.test('options: the issue\'s scale by default, --quick tiny, errors name the op
   t.same([d.connections, d.calls, d.phases], [DEFAULT_CONNECTIONS, DEFAULT_CALLS, ['connections', 'calls']]);
   const q = parseSoakArgs(['--quick', '--calls', '500', '--phases', 'calls']);
   t.same([q.connections, q.calls, q.phases], [QUICK.connections, 500, ['calls']]);
-  for (const [argv, prop] of [[['--calls', '1.5'], 'calls'], [['--phases', 'x'], 'phases'], [['--warmup', '1'], 'warmup'], [['--md'], 'md'], [['--bogus', '1'], 'bogus']] as Array<[string[], string]>) {
+  t.same(parseSoakArgs(['--server-node-args', ' --max-semi-space-size=8  --expose-gc']).serverNodeArgs, ['--max-semi-space-size=8', '--expose-gc']);
+  for (const [argv, prop] of [[['--server-node-args', 'x'], 'server-node-args'], [['--calls', '1.5'], 'calls'], [['--phases', 'x'], 'phases'], [['--warmup', '1'], 'warmup'], [['--md'], 'md'], [['--bogus', '1'], 'bogus']] as Array<[string[], string]>) {
     let err: unknown;
     try { parseSoakArgs(argv); } catch (e) { err = e; }
     t.ok(err instanceof SoakOptionError && err.property === prop && err.code === 'ERR_BENCH_INVALID_OPTION', `${argv.join(' ')} names --${prop}: ${String(err)}`);

@@ -56,9 +56,17 @@ const RULES: Array<{ ratio: string; profile: TargetId; required: (w: WorkloadId,
   { ratio: 'LOCALIO from a worker / LOCALIO same thread', profile: 'localio-worker', required: (w, qd) => (w === 'randread-4k' && qd >= 16 ? 0.8 : undefined) },
 ];
 
+/** Issue 11's QD 1 read: LOCALIO against the readSync loop, which is a target but not a ratio of the report. */
+const LOCALIO_QD1 = { required: 0.6, name: 'LOCALIO QD 1 / fs.readSync loop' };
+
 /** The cells whose ratio in a suite's results JSON fell short of its target, worst first. */
-export function missedCells(report: Pick<Report, 'ratios'>): ProfileCell[] {
+export function missedCells(report: Pick<Report, 'ratios'> & { cells?: Report['cells'] }): ProfileCell[] {
   const out: Array<ProfileCell & { reach: number }> = [];
+  const ops = (target: TargetId): number | undefined => report.cells?.find((c) => c.target === target && c.workload === 'randread-4k' && c.qd === 1 && c.jobs === 1)?.opsPerSec;
+  const [local, sync] = [ops('localio'), ops('direct-sync')];
+  if (local !== undefined && sync !== undefined && sync > 0 && local / sync < LOCALIO_QD1.required) {
+    out.push({ ...parseCell('randread-4k/localio/1/1'), why: `${LOCALIO_QD1.name} ${(local / sync).toFixed(2)}× (needs ${LOCALIO_QD1.required}×)`, reach: local / sync / LOCALIO_QD1.required });
+  }
   for (const r of report.ratios) {
     const rule = RULES.find((x) => x.ratio === r.name);
     const required = rule?.required(r.workload, r.qd);
@@ -70,9 +78,9 @@ export function missedCells(report: Pick<Report, 'ratios'>): ProfileCell[] {
 
 /** Reads a suite results JSON (bench/results/*.json) and picks its missed cells. */
 export function loadMissedCells(file: string): ProfileCell[] {
-  let report: Pick<Report, 'ratios'>;
+  let report: Pick<Report, 'ratios' | 'cells'>;
   try {
-    report = JSON.parse(readFileSync(file, 'utf8')) as Pick<Report, 'ratios'>;
+    report = JSON.parse(readFileSync(file, 'utf8')) as Pick<Report, 'ratios' | 'cells'>;
   } catch (err) {
     throw new CellSpecError(file, `is not a readable suite results JSON: ${(err as Error).message}`);
   }

@@ -150,7 +150,7 @@ export function renderSoakMarkdown(r: SoakResult, level = 2): string {
   L.push(`- **Machine**: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB memory, ${m.os}; Node ${m.node}`);
   L.push(`- **Commit** \`${m.commit}\`${m.dirty ? ' (with uncommitted changes)' : ''}, run ${m.date}`);
   L.push(`- **Run**: \`${r.command}\`${r.options.quick ? ' — **quick mode: a smoke run, the numbers mean nothing**' : ''}`);
-  L.push(`- Our server runs in a child process (no metrics endpoint); its RSS is read from \`/proc/PID/status\` every ${r.options.sampleMs} ms.`);
+  L.push(`- Our server runs in a child process (no metrics endpoint${(r.options.serverNodeArgs ?? []).length > 0 ? `; started with \`${r.options.serverNodeArgs!.join(' ')}\`` : ''}); its RSS is read from \`/proc/PID/status\` every ${r.options.sampleMs} ms.`);
   if (r.fullRunEstimateSeconds !== undefined) L.push(`- At the measured rate the full ${int(DEFAULT_CALLS)} calls take about ${Math.ceil(r.fullRunEstimateSeconds / 60)} min.`);
   L.push('');
   L.push('| target | status | measured |', '|---|---|---|');

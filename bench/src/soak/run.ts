@@ -88,7 +88,7 @@ function peak(server: ChildServer, samples: readonly RssSample[]): number {
 
 async function connectionsPhase(o: SoakOptions, root: string, log: (line: string) => void): Promise<SoakPhase> {
   const t0 = performance.now();
-  const server = await startChildServer(root, 20_000, { metrics: false, heap: true });
+  const server = await startChildServer(root, 20_000, { metrics: false, heap: true, nodeArgs: o.serverNodeArgs ?? [] });
   const clients: Loaded[] = [];
   try {
     let calls = 0;
@@ -129,7 +129,7 @@ async function connectionsPhase(o: SoakOptions, root: string, log: (line: string
 
 async function callsPhase(o: SoakOptions, root: string, log: (line: string) => void): Promise<SoakPhase> {
   const t0 = performance.now();
-  const server = await startChildServer(root, 20_000, { metrics: false, heap: true });
+  const server = await startChildServer(root, 20_000, { metrics: false, heap: true, nodeArgs: o.serverNodeArgs ?? [] });
   let l: Loaded | undefined;
   try {
     let calls = 0;

@@ -41,8 +41,8 @@ export interface ChildServer {
 }
 
 /** Starts the server process over `root`; rejects with its stderr when it does not come up. */
-export async function startChildServer(root: string, timeoutMs = 20_000, { metrics = true, heap = false }: { metrics?: boolean; heap?: boolean } = {}): Promise<ChildServer> {
-  const p: ChildProcess = spawn(process.execPath, [...process.execArgv, self, root, ...(metrics ? ['--metrics'] : [])], { stdio: ['pipe', 'pipe', 'pipe', ...(heap ? ['ipc' as const] : [])] });
+export async function startChildServer(root: string, timeoutMs = 20_000, { metrics = true, heap = false, nodeArgs = [] }: { metrics?: boolean; heap?: boolean; /** node/V8 flags for the server alone */ nodeArgs?: readonly string[] } = {}): Promise<ChildServer> {
+  const p: ChildProcess = spawn(process.execPath, [...process.execArgv, ...nodeArgs, self, root, ...(metrics ? ['--metrics'] : [])], { stdio: ['pipe', 'pipe', 'pipe', ...(heap ? ['ipc' as const] : [])] });
   let stderr = '';
   p.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
   const exited = new Promise<void>((r) => p.once('exit', () => r()));
