@@ -38,7 +38,7 @@ function cellSection(run: CellRun, i: number, top: number, md: string): string[]
   if (c.why !== undefined) L.push(`Why: ${c.why}.`, '');
   if (run.measured?.opsPerSec !== undefined) {
     const m = run.measured;
-    L.push(`Under the profiler: ${Math.round(m.opsPerSec!).toLocaleString('en-US')} ops/s${m.mbPerSec !== undefined ? ` (${m.mbPerSec.toFixed(1)} MB/s)` : ''}, p50 ${us(m.p50us)}, p99 ${us(m.p99us)} (the profiler slows both sides: read the shares, not the rate).`, '');
+    L.push(`Under the profiler: ${Math.round(m.opsPerSec!).toLocaleString('en-US')} ops/s${m.mbPerSec !== undefined ? ` (${m.mbPerSec.toFixed(1)} MB/s)` : m.entriesPerSec !== undefined ? ` (${Math.round(m.entriesPerSec).toLocaleString('en-US')} entries/s)` : ''}, p50 ${us(m.p50us)}, p99 ${us(m.p99us)} (the profiler slows both sides: read the shares, not the rate).`, '');
   }
   if (run.error !== undefined) L.push(`**The run failed**: ${esc(run.error)}`, '');
   const client = load(run.sides.client, top);
