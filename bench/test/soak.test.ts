@@ -25,7 +25,8 @@ t.test('options: the issue\'s scale by default, --quick tiny, errors name the op
   t.same([d.connections, d.calls, d.phases], [DEFAULT_CONNECTIONS, DEFAULT_CALLS, ['connections', 'calls']]);
   const q = parseSoakArgs(['--quick', '--calls', '500', '--phases', 'calls']);
   t.same([q.connections, q.calls, q.phases], [QUICK.connections, 500, ['calls']]);
-  for (const [argv, prop] of [[['--calls', '1.5'], 'calls'], [['--phases', 'x'], 'phases'], [['--warmup', '1'], 'warmup'], [['--md'], 'md'], [['--bogus', '1'], 'bogus']] as Array<[string[], string]>) {
+  t.same(parseSoakArgs(['--server-node-args', ' --max-semi-space-size=8  --expose-gc']).serverNodeArgs, ['--max-semi-space-size=8', '--expose-gc']);
+  for (const [argv, prop] of [[['--server-node-args', 'x'], 'server-node-args'], [['--calls', '1.5'], 'calls'], [['--phases', 'x'], 'phases'], [['--warmup', '1'], 'warmup'], [['--md'], 'md'], [['--bogus', '1'], 'bogus']] as Array<[string[], string]>) {
     let err: unknown;
     try { parseSoakArgs(argv); } catch (e) { err = e; }
     t.ok(err instanceof SoakOptionError && err.property === prop && err.code === 'ERR_BENCH_INVALID_OPTION', `${argv.join(' ')} names --${prop}: ${String(err)}`);
@@ -47,15 +48,18 @@ t.test('--quick: both phases run against a child server and report RSS, calls an
   for (const p of res.phases) {
     t.ok(p.samples.length >= 2 && p.samples.every((s) => s.rssMiB > 0), `${p.id}: RSS samples (${p.samples.length})`);
     t.ok(p.peakMiB > 0, `${p.id}: a peak`);
+    t.ok(p.samples.every((s) => s.heapTotalMiB! > 0 && s.newSpaceMiB! > 0 && s.oldUsedMiB! > 0), `${p.id}: the server's V8 heap beside every RSS sample`);
     t.match(p.verdict, { status: /^(met|missed)$/, reduced: String }, `${p.id}: a verdict, marked as a reduced run`);
   }
   t.ok(calls.warmupAt! >= 0 && calls.warmupAt! < calls.samples.length, 'a sample marks the end of warm-up');
   t.ok(res.fullRunEstimateSeconds! > 0, 'an estimate of the full run');
   t.equal((r.stdout.match(/^# verdict (met|MISSED): /gm) ?? []).length, 2, 'one verdict line per target');
   t.match(r.stdout, /^connections {2}t +[\d.]+ s {2}rss +[\d.]+ MiB/m, 'RSS over time is printed');
+  t.match(r.stdout, /^calls {8}t +[\d.]+ s {2}rss +[\d.]+ MiB {2}heap after GC +(-|[\d.]+) MiB \(\d+ major\) {2}old gen +[\d.]+ MiB {2}V8 heap +[\d.]+ MiB \(young \d+\)/m, 'the heap after GC is printed next to RSS');
   const md = readFileSync(join(dir, 'soak.md'), 'utf8');
   t.match(md, /^## Memory soak\n/);
   t.match(md, '### RSS over time: 2,000 calls on one connection');
+  t.match(md, '| s | RSS | old gen. after GC | old gen. | V8 heap | young gen. | calls |');
 });
 
 t.test('bad options exit 2 and name the option', async (t) => {

@@ -34,6 +34,8 @@ export interface SoakOptions {
   limitMiB: number;
   flatPercent: number;
   fileMiB: number;
+  /** node/V8 flags for the server process alone (e.g. `--max-semi-space-size=8`): none by default */
+  serverNodeArgs?: string[];
   /** write the result as JSON here (the suite's `--soak FILE` puts it in RESULTS.md) */
   json: string | undefined;
   /** write the Markdown section here */
@@ -50,7 +52,7 @@ export class SoakOptionError extends Error {
 
 export const USAGE = `usage: node bench/dist/src/soak.js [--quick] [--phases connections,calls] [--connections N] [--seconds N]
        [--calls N] [--qd N] [--warmup FRACTION] [--sample-ms N] [--limit-mib N] [--flat-percent N] [--file-mib N]
-       [--json FILE] [--md FILE]`;
+       [--server-node-args 'FLAGS'] [--json FILE] [--md FILE]`;
 
 function num(prop: string, v: string | undefined, min: number, max: number, integer: boolean): number {
   const n = Number(v);
@@ -75,6 +77,7 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
     limitMiB: DEFAULT_LIMIT_MIB,
     flatPercent: DEFAULT_FLAT_PERCENT,
     fileMiB: quick ? QUICK.fileMiB : DEFAULT_FILE_MIB,
+    serverNodeArgs: [],
     json: undefined,
     md: undefined,
   };
@@ -101,6 +104,12 @@ export function parseSoakArgs(argv: readonly string[]): SoakOptions {
       case 'limit-mib': o.limitMiB = num(prop, v, 1, 1_000_000, false); break;
       case 'flat-percent': o.flatPercent = num(prop, v, 0, 1000, false); break;
       case 'file-mib': o.fileMiB = num(prop, v, 1, 4096, true); break;
+      case 'server-node-args': {
+        const flags = (v ?? '').split(/\s+/).filter((f) => f !== '');
+        if (flags.length === 0 || !flags.every((f) => f.startsWith('--'))) throw new SoakOptionError(prop, `needs node flags separated by spaces, e.g. '--max-semi-space-size=8', got ${JSON.stringify(v ?? null)}`);
+        o.serverNodeArgs = flags;
+        break;
+      }
       case 'json': if (v === undefined || v === '') throw new SoakOptionError(prop, 'needs a file path'); o.json = v; break;
       case 'md': if (v === undefined || v === '') throw new SoakOptionError(prop, 'needs a file path'); o.md = v; break;
       default: throw new SoakOptionError(prop, 'is not an option');

@@ -12,6 +12,15 @@ export interface RssSample {
   rssMiB: number;
   /** calls answered so far in the phase */
   calls: number;
+  /** the server's V8 old generation just after its latest major GC (absent before the first) */
+  heapAfterGcMiB?: number;
+  /** its old generation at the sample, live and garbage */
+  oldUsedMiB?: number;
+  /** major GCs so far */
+  majorGcs?: number;
+  /** what V8 had reserved for its heap, and for its young generation, at the sample */
+  heapTotalMiB?: number;
+  newSpaceMiB?: number;
 }
 
 export interface Verdict {
@@ -83,10 +92,30 @@ export function callsVerdict(samples: readonly RssSample[], warmupAt: number, o:
     const last = after[after.length - 1]!;
     v.status = growth <= o.flatPercent ? 'met' : 'missed';
     v.detail = `growth ${growth >= 0 ? '+' : ''}${growth.toFixed(1)}% (peak of the last quarter ${mib(late)} against ${mib(early)} of the first) over ${after.length} samples ` +
-      `after ${int(first.calls)} calls of warm-up; range ${mib(min)} to ${mib(max)} (spread ${spread.toFixed(1)}%); ${mib(last.rssMiB)} after ${int(last.calls)} calls`;
+      `after ${int(first.calls)} calls of warm-up; range ${mib(min)} to ${mib(max)} (spread ${spread.toFixed(1)}%); ${mib(last.rssMiB)} after ${int(last.calls)} calls${heapDetail(after, quarter)}`;
   }
   if (o.calls < DEFAULT_CALLS) v.reduced = `${int(o.calls)} calls instead of ${int(DEFAULT_CALLS)}`;
   return v;
+}
+
+/**
+ * Beside the RSS verdict (which it does not change): the server's V8 old generation just
+ * after major GCs, compared the same way (quarter peaks), its size at the first and last
+ * sample, and the young generation's. A leak raises the old generation; V8 resizing its young
+ * generation moves RSS with neither.
+ */
+function heapDetail(after: readonly RssSample[], quarter: number): string {
+  const first = after[0]!;
+  const last = after[after.length - 1]!;
+  if (first.oldUsedMiB === undefined || last.oldUsedMiB === undefined) return '';
+  const heap = after.map((s) => s.heapAfterGcMiB);
+  let gc = '';
+  if (heap.every((h) => h !== undefined)) {
+    const early = Math.max(...(heap.slice(0, quarter) as number[]));
+    const late = Math.max(...(heap.slice(heap.length - quarter) as number[]));
+    gc = `V8 old generation after major GC ${mib(early)} → ${mib(late)} (${late >= early ? '+' : ''}${((late / early - 1) * 100).toFixed(1)}%, ${int((last.majorGcs ?? 0) - (first.majorGcs ?? 0))} major GCs after warm-up), `;
+  }
+  return `; ${gc}old generation ${mib(first.oldUsedMiB)} → ${mib(last.oldUsedMiB)}, young generation ${first.newSpaceMiB?.toFixed(0) ?? '?'} → ${last.newSpaceMiB?.toFixed(0) ?? '?'} MiB`;
 }
 
 /** Reads a result written by `soak.js --json FILE`; throws naming the file when it is not one. */
@@ -121,7 +150,7 @@ export function renderSoakMarkdown(r: SoakResult, level = 2): string {
   L.push(`- **Machine**: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB memory, ${m.os}; Node ${m.node}`);
   L.push(`- **Commit** \`${m.commit}\`${m.dirty ? ' (with uncommitted changes)' : ''}, run ${m.date}`);
   L.push(`- **Run**: \`${r.command}\`${r.options.quick ? ' — **quick mode: a smoke run, the numbers mean nothing**' : ''}`);
-  L.push(`- Our server runs in a child process (no metrics endpoint); its RSS is read from \`/proc/PID/status\` every ${r.options.sampleMs} ms.`);
+  L.push(`- Our server runs in a child process (no metrics endpoint${(r.options.serverNodeArgs ?? []).length > 0 ? `; started with \`${r.options.serverNodeArgs!.join(' ')}\`` : ''}); its RSS is read from \`/proc/PID/status\` every ${r.options.sampleMs} ms.`);
   if (r.fullRunEstimateSeconds !== undefined) L.push(`- At the measured rate the full ${int(DEFAULT_CALLS)} calls take about ${Math.ceil(r.fullRunEstimateSeconds / 60)} min.`);
   L.push('');
   L.push('| target | status | measured |', '|---|---|---|');
@@ -133,8 +162,15 @@ export function renderSoakMarkdown(r: SoakResult, level = 2): string {
   for (const p of r.phases) {
     L.push(`${h}# RSS over time: ${p.title}`, '');
     L.push(`${int(p.calls)} calls in ${p.seconds.toFixed(1)} s (${int(p.callsPerSec)} calls/s); peak ${mib(p.peakMiB)}.`, '');
-    L.push('| s | RSS | calls |', '|---:|---:|---:|');
-    for (const s of thin(p.samples, 24)) L.push(`| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${int(s.calls)} |`);
+    const heap = p.samples.some((s) => s.heapTotalMiB !== undefined);
+    if (heap) {
+      L.push('Beside RSS, the server\'s V8 heap: its old generation just after the latest major GC and at the sample, all V8 has reserved, and the young generation\'s share of that.', '');
+      L.push('| s | RSS | old gen. after GC | old gen. | V8 heap | young gen. | calls |', '|---:|---:|---:|---:|---:|---:|---:|');
+    } else {
+      L.push('| s | RSS | calls |', '|---:|---:|---:|');
+    }
+    const opt = (n: number | undefined): string => (n === undefined ? '' : mib(n));
+    for (const s of thin(p.samples, 24)) L.push(heap ? `| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${opt(s.heapAfterGcMiB)} | ${opt(s.oldUsedMiB)} | ${opt(s.heapTotalMiB)} | ${opt(s.newSpaceMiB)} | ${int(s.calls)} |` : `| ${s.t.toFixed(1)} | ${mib(s.rssMiB)} | ${int(s.calls)} |`);
     L.push('');
   }
   return L.join('\n');

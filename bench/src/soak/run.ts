@@ -38,25 +38,48 @@ async function open(url: string): Promise<Loaded> {
   }
 }
 
-/** Samples the server's RSS every `ms` until stopped; `calls()` is the phase's count so far. */
+/**
+ * Samples the server's RSS every `ms` until stopped, and its V8 heap (heap.ts) beside it;
+ * `calls()` is the phase's count so far. A sample is taken (and counted) at once; its heap
+ * figures and its log line follow when the server answers.
+ */
 class Sampler {
   readonly samples: RssSample[] = [];
   private readonly timer: NodeJS.Timeout;
-  constructor(private readonly pid: number, private readonly t0: number, private readonly calls: () => number, ms: number, private readonly log: (s: RssSample) => void) {
+  private answered: Promise<void> = Promise.resolve();
+  constructor(private readonly server: ChildServer, private readonly t0: number, private readonly calls: () => number, ms: number, private readonly log: (s: RssSample) => void) {
     this.sample();
     this.timer = setInterval(() => this.sample(), ms);
   }
 
-  sample(): RssSample {
-    const s = { t: (performance.now() - this.t0) / 1000, rssMiB: readRss(this.pid).rssMiB, calls: this.calls() };
+  sample(): void {
+    const s: RssSample = { t: (performance.now() - this.t0) / 1000, rssMiB: readRss(this.server.pid).rssMiB, calls: this.calls() };
     this.samples.push(s);
-    this.log(s);
-    return s;
+    const heap = this.server.heap?.();
+    this.answered = Promise.all([this.answered, heap]).then(([, h]) => {
+      if (h !== undefined) {
+        if (h.usedAfterGcMiB !== undefined) s.heapAfterGcMiB = h.usedAfterGcMiB;
+        s.oldUsedMiB = h.oldUsedMiB;
+        s.majorGcs = h.majorGcs;
+        s.heapTotalMiB = h.heapTotalMiB;
+        s.newSpaceMiB = h.newSpaceMiB;
+      }
+      this.log(s);
+    });
   }
 
-  stop(): void {
+  /** Stops sampling; resolves once every sample has its heap figures. */
+  stop(): Promise<void> {
     clearInterval(this.timer);
+    return this.answered;
   }
+}
+
+/** One progress line: RSS, then the heap figures the server gave. */
+function line(phase: string, s: RssSample): string {
+  const heap = s.heapTotalMiB === undefined ? '' : `  heap after GC ${s.heapAfterGcMiB === undefined ? '     -' : s.heapAfterGcMiB.toFixed(1).padStart(6)} MiB (${s.majorGcs} major)` +
+    `  old gen ${s.oldUsedMiB!.toFixed(1).padStart(5)} MiB  V8 heap ${s.heapTotalMiB.toFixed(1).padStart(6)} MiB (young ${s.newSpaceMiB!.toFixed(0)})`;
+  return `${phase.padEnd(11)}  t ${s.t.toFixed(1).padStart(6)} s  rss ${s.rssMiB.toFixed(1).padStart(6)} MiB${heap}  calls ${s.calls.toLocaleString('en-US')}`;
 }
 
 function peak(server: ChildServer, samples: readonly RssSample[]): number {
@@ -65,11 +88,11 @@ function peak(server: ChildServer, samples: readonly RssSample[]): number {
 
 async function connectionsPhase(o: SoakOptions, root: string, log: (line: string) => void): Promise<SoakPhase> {
   const t0 = performance.now();
-  const server = await startChildServer(root, 20_000, { metrics: false });
+  const server = await startChildServer(root, 20_000, { metrics: false, heap: true, nodeArgs: o.serverNodeArgs ?? [] });
   const clients: Loaded[] = [];
   try {
     let calls = 0;
-    const sampler = new Sampler(server.pid, t0, () => calls, o.sampleMs, (s) => log(`connections  t ${s.t.toFixed(1).padStart(6)} s  rss ${s.rssMiB.toFixed(1).padStart(6)} MiB  calls ${s.calls.toLocaleString('en-US')}`));
+    const sampler = new Sampler(server, t0, () => calls, o.sampleMs, (s) => log(line('connections', s)));
     try {
       for (let i = 0; i < o.connections; i += CONNECT_BATCH) {
         clients.push(...await Promise.all(Array.from({ length: Math.min(CONNECT_BATCH, o.connections - i) }, () => open(server.url))));
@@ -89,13 +112,14 @@ async function connectionsPhase(o: SoakOptions, root: string, log: (line: string
       }));
       const seconds = (performance.now() - start) / 1000;
       sampler.sample();
+      await sampler.stop();
       const peakMiB = peak(server, sampler.samples);
       return {
         id: 'connections', title: `${o.connections} connections, GETATTR + 4 KiB READ each`, samples: sampler.samples,
         peakMiB, calls, seconds, callsPerSec: calls / seconds, verdict: connectionsVerdict(peakMiB, calls, seconds, o),
       };
     } finally {
-      sampler.stop();
+      await sampler.stop();
     }
   } finally {
     await Promise.all(clients.map((l) => l.client.close().catch(() => {})));
@@ -105,11 +129,11 @@ async function connectionsPhase(o: SoakOptions, root: string, log: (line: string
 
 async function callsPhase(o: SoakOptions, root: string, log: (line: string) => void): Promise<SoakPhase> {
   const t0 = performance.now();
-  const server = await startChildServer(root, 20_000, { metrics: false });
+  const server = await startChildServer(root, 20_000, { metrics: false, heap: true, nodeArgs: o.serverNodeArgs ?? [] });
   let l: Loaded | undefined;
   try {
     let calls = 0;
-    const sampler = new Sampler(server.pid, t0, () => calls, o.sampleMs, (s) => log(`calls        t ${s.t.toFixed(1).padStart(6)} s  rss ${s.rssMiB.toFixed(1).padStart(6)} MiB  calls ${s.calls.toLocaleString('en-US')}`));
+    const sampler = new Sampler(server, t0, () => calls, o.sampleMs, (s) => log(line('calls', s)));
     try {
       const loaded = (l = await open(server.url));
       const blocks = (o.fileMiB * 1024 * 1024) / 4096;
@@ -130,13 +154,14 @@ async function callsPhase(o: SoakOptions, root: string, log: (line: string) => v
       }));
       const seconds = (performance.now() - start) / 1000;
       sampler.sample();
+      await sampler.stop();
       return {
         id: 'calls', title: `${o.calls.toLocaleString('en-US')} calls on one connection (GETATTR and 4 KiB READ alternately, ${o.qd} in flight)`,
         samples: sampler.samples, peakMiB: peak(server, sampler.samples), calls, seconds, callsPerSec: calls / seconds, warmupAt,
         verdict: callsVerdict(sampler.samples, warmupAt, o),
       };
     } finally {
-      sampler.stop();
+      await sampler.stop();
     }
   } finally {
     await l?.client.close().catch(() => {});

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '@nfsts/server';
+import { heapRequester, reportHeapOnRequest, type HeapFigures } from '../soak/heap.js';
 
 const self = fileURLToPath(import.meta.url);
 
@@ -18,6 +19,8 @@ async function main(root: string, metrics: boolean): Promise<void> {
     exports: [{ path: '/export', root, options: 'rw,no_root_squash' }], port: 0, host: '127.0.0.1', portmap: false,
     ...(metrics ? { metrics: '127.0.0.1:0' } : {}),
   });
+  // started with an IPC channel (`heap: true`): the soak asks for the V8 heap's figures on it
+  if (process.send !== undefined) reportHeapOnRequest();
   process.stdout.write(`${JSON.stringify({ url: s.url, metricsUrl: s.metrics?.url })}\n`);
   let closing = false;
   const stop = (): void => {
@@ -31,11 +34,15 @@ async function main(root: string, metrics: boolean): Promise<void> {
   process.stdin.once('end', stop);
 }
 
-export interface ChildServer { url: string; pid: number; /** its Prometheus endpoint */ metricsUrl: string | undefined; stop(): Promise<void> }
+export interface ChildServer {
+  url: string; pid: number; /** its Prometheus endpoint */ metricsUrl: string | undefined; stop(): Promise<void>;
+  /** started with `heap: true`: its V8 heap now (undefined once it is gone) */
+  heap?: () => Promise<HeapFigures | undefined>;
+}
 
 /** Starts the server process over `root`; rejects with its stderr when it does not come up. */
-export async function startChildServer(root: string, timeoutMs = 20_000, { metrics = true }: { metrics?: boolean } = {}): Promise<ChildServer> {
-  const p: ChildProcess = spawn(process.execPath, [...process.execArgv, self, root, ...(metrics ? ['--metrics'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
+export async function startChildServer(root: string, timeoutMs = 20_000, { metrics = true, heap = false, nodeArgs = [] }: { metrics?: boolean; heap?: boolean; /** node/V8 flags for the server alone */ nodeArgs?: readonly string[] } = {}): Promise<ChildServer> {
+  const p: ChildProcess = spawn(process.execPath, [...process.execArgv, ...nodeArgs, self, root, ...(metrics ? ['--metrics'] : [])], { stdio: ['pipe', 'pipe', 'pipe', ...(heap ? ['ipc' as const] : [])] });
   let stderr = '';
   p.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr = (stderr + d).slice(-4000); });
   const exited = new Promise<void>((r) => p.once('exit', () => r()));
@@ -51,6 +58,7 @@ export async function startChildServer(root: string, timeoutMs = 20_000, { metri
       url,
       pid: p.pid!,
       metricsUrl,
+      ...(heap ? { heap: heapRequester(p) } : {}),
       stop: async () => {
         if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
         await exited;

@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
+export interface CpuProfile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number }
 
 export interface ProfileSummary {
   totalMs: number;
@@ -31,13 +31,23 @@ function shortUrl(url: string): string {
   return url.startsWith('node:') ? url : basename(url);
 }
 
-export function summarise(p: CpuProfile, top = 25): ProfileSummary {
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const self = new Map<number, number>();
-  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
+/** Self time of one profile, or of several (the threads of one process) added together. */
+export function summarise(profiles: CpuProfile | readonly CpuProfile[], top = 25): ProfileSummary {
   const fn = new Map<string, number>();
   const file = new Map<string, number>();
   const special = new Map<string, number>();
+  let total = 0;
+  for (const p of Array.isArray(profiles) ? profiles as readonly CpuProfile[] : [profiles as CpuProfile]) total += addProfile(p, fn, file, special);
+  const rank = (m: Map<string, number>, n: number): ProfileSummary['functions'] =>
+    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, us]) => ({ name, ms: us / 1000, share: total > 0 ? us / total : 0 }));
+  return { totalMs: total / 1000, special: rank(special, 10), functions: rank(fn, top), files: rank(file, top) };
+}
+
+/** Adds one profile's self time (µs) by function, file and V8's special nodes; returns its total. */
+function addProfile(p: CpuProfile, fn: Map<string, number>, file: Map<string, number>, special: Map<string, number>): number {
+  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  for (let i = 0; i < p.samples.length; i++) self.set(p.samples[i]!, (self.get(p.samples[i]!) ?? 0) + (p.timeDeltas[i] ?? 0));
   let total = 0;
   for (const [id, us] of self) {
     const n = byId.get(id);
@@ -53,9 +63,7 @@ export function summarise(p: CpuProfile, top = 25): ProfileSummary {
     fn.set(key, (fn.get(key) ?? 0) + us);
     file.set(where, (file.get(where) ?? 0) + us);
   }
-  const rank = (m: Map<string, number>, n: number): ProfileSummary['functions'] =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([name, us]) => ({ name, ms: us / 1000, share: total > 0 ? us / total : 0 }));
-  return { totalMs: total / 1000, special: rank(special, 10), functions: rank(fn, top), files: rank(file, top) };
+  return total;
 }
 
 function print(path: string, s: ProfileSummary): void {

@@ -94,6 +94,28 @@ t.test('bounded: idle entries past maxOpen are closed LRU-first; busy ones never
   t.equal(openFds(), before);
 });
 
+// The LRU touch of a hit is a delete and set on a long-lived Map, whose rehashes V8 allocates in
+// old space: a file read over and over must not move its entry each time (counted, not timed).
+t.test('hits on the newest entry move nothing; LRU order still holds', async (t) => {
+  const [a, b, c] = files(t, 3);
+  const cache = new FileCache(backend, { maxOpen: 2, idleMs: 60_000 });
+  for (const f of [a!, b!]) (await cache.get(1, f, f.stats, 'r')).put();
+  for (let i = 0; i < 1000; i++) {
+    cache.peek(1, b!.stats.dev, b!.stats.ino, 'r')!.put();
+    (await cache.get(1, b!, b!.stats, 'r')).put();
+  }
+  t.equal(cache.touches, 0, '2,000 hits on the newest entry: no move');
+  for (let i = 0; i < 1000; i++) cache.peek(1, a!.stats.dev, a!.stats.ino, 'r')!.put();
+  t.equal(cache.touches, 1, 'the older entry moves once, then is the newest');
+  (await cache.get(1, c!, c!.stats, 'r')).put();
+  t.equal(cache.opens, 3);
+  t.equal(cache.peek(1, b!.stats.dev, b!.stats.ino, 'r'), undefined, 'the least recently used (b) was evicted');
+  const stillA = cache.peek(1, a!.stats.dev, a!.stats.ino, 'r');
+  t.ok(stillA !== undefined, 'the recently used (a) is still cached');
+  stillA!.put();
+  await cache.close();
+});
+
 t.test('idle descriptors are closed after idleMs', async (t) => {
   const [a, b] = files(t, 2);
   const before = openFds();

@@ -113,6 +113,10 @@ export class FileCache {
   hits = 0;
   /** idle descriptors closed to stay under maxOpen or after idleMs (for metrics) */
   evictions = 0;
+  /** LRU moves made (an entry moved to the newest end of `entries`), for tests */
+  touches = 0;
+  /** the entry set last in `entries`, so at its newest end: touching it would move nothing */
+  private newest: OpenFile | undefined;
 
   constructor(backend: Backend, opts: FileCacheOptions = {}) {
     this.backend = backend;
@@ -175,10 +179,15 @@ export class FileCache {
   private lookup(exportId: number, dev: bigint, fileid: bigint, mode: OpenMode): OpenFile | undefined {
     const rw = this.entries.get(fileKey(exportId, dev, fileid, 'rw'));
     const f = rw ?? (mode === 'r' ? this.entries.get(fileKey(exportId, dev, fileid, 'r')) : undefined);
-    if (f) {
-      // LRU touch
+    if (f !== undefined && f !== this.newest) {
+      // LRU touch, skipped for the entry already newest. A delete and set on this long-lived
+      // Map leaves a hole that makes V8 rehash the table every few calls, and it allocates
+      // the new table in old space (where the old one is): one file READ over and over left
+      // ~190 bytes of old-space garbage per call (bench/notes/soak-and-libnfs-column.md)
       this.entries.delete(f.key);
       this.entries.set(f.key, f);
+      this.newest = f;
+      this.touches++;
     }
     return f;
   }
@@ -207,6 +216,7 @@ export class FileCache {
       f._drop();
     } else {
       this.entries.set(key, f);
+      this.newest = f;
       this.ensureTimer();
       this.evictOverflow();
     }
