@@ -94,7 +94,7 @@ t.test('options are checked and errors name the property', async (t) => {
 });
 
 t.test('READ: reads up to maxReadBytes run synchronously, larger ones through the thread pool; same bytes either way', async (t) => {
-  const s = await setup(t);
+  const s = await setup(t, { syncReads: { maxReadBytes: 128 * 1024 } });
   const data = randomBytes(256 * 1024);
   writeFileSync(join(s.root, 'f'), data);
   s.own(join(s.root, 'f'));

@@ -55,8 +55,8 @@ function gateOptions(s: { core: { syncReads: { options: ParsedSyncReadOptions } 
   return s.core.syncReads.options as { maxReadBytes: number };
 }
 
-t.test('the default lets READs up to 128 KiB run synchronously', async (t) => {
-  t.equal(DEFAULT_SYNC_READ_MAX_READ_BYTES, 128 * KiB);
+t.test('the default lets READs up to the largest (1 MiB) run synchronously', async (t) => {
+  t.equal(DEFAULT_SYNC_READ_MAX_READ_BYTES, MiB);
 });
 
 t.test('synchronous and thread-pool READs return the same bytes, count, eof and attributes across sizes and offsets', async (t) => {

@@ -72,7 +72,7 @@ export interface ServerCoreOptions {
   fileCache?: FileCacheOptions;
   /** entries the breadth-first search for a handle missing from the index visits at most */
   maxSearchEntries?: number;
-  /** when small READs run synchronously (see SyncReadGate); `{ maxBytes: 0 }` turns that off */
+  /** when READs and small WRITEs run synchronously (see SyncReadGate); `{ maxBytes: 0 }` turns that off */
   syncReads?: SyncReadOptions;
 }
 

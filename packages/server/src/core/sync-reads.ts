@@ -3,10 +3,12 @@
  * applied to the server). A page-cache hit costs about 1-2 µs through `fs.readSync` against a
  * thread-pool round trip of 25-50 µs and two cross-thread wake-ups; a read that has to go to
  * the device would stall the loop instead, so it is bounded:
- *  - only writes and lstats of at most `maxBytes` (default 16 KiB) run synchronously, and READs
- *    of at most `maxReadBytes` (default 128 KiB: a page-cache copy of 128 KiB costs 10-30 µs
- *    here, less than the thread-pool hop, whose two cross-thread wake-ups were most of a
- *    128 KiB READ's tail at QD 1, bench/notes/read-path.md);
+ *  - only writes of at most `maxBytes` (default 16 KiB) run synchronously, and READs of at most
+ *    `maxReadBytes` (default 1 MiB, the largest READ: a page-cache copy of 128 KiB costs
+ *    10-30 µs here, of 1 MiB about 200 µs, and the thread-pool hop's two cross-thread wake-ups
+ *    were most of a 128 KiB READ's QD 1 time and tail; measured per size in
+ *    bench/notes/read-path.md). The per-turn budget below is what spreads a burst: once it is
+ *    spent (two or three 1 MiB reads) the rest of the turn's READs overlap on the thread pool;
  *  - per event-loop turn (reset by `setImmediate`, scheduled only once 8 reads or a quarter of
  *    the budget were counted, so a QD 1 server does not pay an immediate per call) at most
  *    `perTurn` (default 64) of them,
@@ -44,7 +46,7 @@ export interface SyncReadOptions {
 }
 
 export const DEFAULT_SYNC_READ_MAX_BYTES = 16 * 1024;
-export const DEFAULT_SYNC_READ_MAX_READ_BYTES = 128 * 1024;
+export const DEFAULT_SYNC_READ_MAX_READ_BYTES = 1024 * 1024;
 /** A synchronous read or write of `len` bytes is slow beyond slowUs + this many µs per KiB above SLOW_BASE_BYTES (about 1 GB/s). */
 const SLOW_US_PER_KIB = 1;
 const SLOW_BASE_BYTES = 16 * 1024;
