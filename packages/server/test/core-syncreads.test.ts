@@ -7,7 +7,10 @@ import t from 'tap';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ServerCore, SyncReadGate, parseSyncReadOptions, DEFAULT_SYNC_READ_MAX_BYTES, DEFAULT_SYNC_READS_PER_TURN, DEFAULT_SLOW_SYNC_READ_STRIKES } from '../src/core/index.js';
+import {
+  ServerCore, SyncReadGate, parseSyncReadOptions, DEFAULT_SYNC_READ_MAX_BYTES, DEFAULT_SYNC_READ_MAX_READ_BYTES, DEFAULT_SYNC_READS_PER_TURN,
+  DEFAULT_SLOW_SYNC_READ_STRIKES,
+} from '../src/core/index.js';
 import { ok, setup } from './nfs3-helpers.js';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -55,9 +58,34 @@ t.test('the gate: size limit, per-turn count and budget, cooldown after a slow r
   t.equal(off.allow(1), false, 'maxBytes 0: never');
 });
 
+t.test('READs have their own size limit; a large read is judged slow by its size', async (t) => {
+  const g = new SyncReadGate();
+  t.equal(g.allowRead(DEFAULT_SYNC_READ_MAX_READ_BYTES), true, 'a READ up to maxReadBytes');
+  t.equal(g.allowRead(DEFAULT_SYNC_READ_MAX_READ_BYTES + 1), false, 'a larger READ goes to the thread pool');
+  t.equal(g.allow(DEFAULT_SYNC_READ_MAX_BYTES + 1), false, 'writes keep maxBytes');
+  t.equal(new SyncReadGate({ maxReadBytes: 0 }).allowRead(1), false, 'maxReadBytes 0: no synchronous READ');
+  t.equal(new SyncReadGate({ maxBytes: 0 }).allowRead(1), false, 'maxBytes 0 turns READs off too');
+  const c = new SyncReadGate({ cooldownMs: 60_000, slowStrikes: 1 });
+  // 128 KiB in 300 µs: over slowUs (200) but within 200 + 1 µs per KiB beyond 16 KiB (312)
+  t.equal(c.allowRead(128 * 1024), true);
+  c.done(0, 0.3, 128 * 1024);
+  await turn();
+  t.equal(c.allowRead(128 * 1024), true, 'a 128 KiB read in 300 µs is not slow');
+  c.done(0, 0.4, 128 * 1024);
+  await turn();
+  t.equal(c.allowRead(4096), false, 'one in 400 µs is');
+  const d = new SyncReadGate({ cooldownMs: 60_000, slowStrikes: 1 });
+  t.equal(d.allowRead(4096), true);
+  d.done(0, 0.3, 4096);
+  await turn();
+  t.equal(d.allowRead(4096), false, 'a 4 KiB read in 300 µs is slow');
+});
+
 t.test('options are checked and errors name the property', async (t) => {
   t.same(parseSyncReadOptions(undefined).maxBytes, DEFAULT_SYNC_READ_MAX_BYTES);
+  t.same(parseSyncReadOptions(undefined).maxReadBytes, DEFAULT_SYNC_READ_MAX_READ_BYTES);
   t.throws(() => parseSyncReadOptions({ maxBytes: -1 }), /"maxBytes"/);
+  t.throws(() => parseSyncReadOptions({ maxReadBytes: 0.5 }), /"maxReadBytes"/);
   t.throws(() => parseSyncReadOptions({ perTurn: 0 }), /"perTurn"/);
   t.throws(() => parseSyncReadOptions({ slowUs: 1.5 }), /"slowUs"/);
   t.throws(() => parseSyncReadOptions({ slowStrikes: 0 }), /"slowStrikes"/);
@@ -65,8 +93,8 @@ t.test('options are checked and errors name the property', async (t) => {
   await t.rejects(ServerCore.open({ stateDir: '/nonexistent-nfsts/state', exports: [], syncReads: { budgetUs: 0 } }), { code: 'ERR_NFS_BAD_OPTION' });
 });
 
-t.test('READ: small reads run synchronously, large ones through the thread pool; same bytes either way', async (t) => {
-  const s = await setup(t);
+t.test('READ: reads up to maxReadBytes run synchronously, larger ones through the thread pool; same bytes either way', async (t) => {
+  const s = await setup(t, { syncReads: { maxReadBytes: 128 * 1024 } });
   const data = randomBytes(256 * 1024);
   writeFileSync(join(s.root, 'f'), data);
   s.own(join(s.root, 'f'));
@@ -79,9 +107,12 @@ t.test('READ: small reads run synchronously, large ones through the thread pool;
   }
   t.ok(s.core.counters.syncReads > sync0, `small reads ran synchronously (${s.core.counters.syncReads - sync0} of 8)`);
   const sync1 = s.core.counters.syncReads;
-  const big = ok(await s.nfs.read({ file, offset: 0n, count: 128 * 1024 }));
-  t.ok(big.data.equals(data.subarray(0, 128 * 1024)), '128 KiB');
-  t.equal(s.core.counters.syncReads, sync1, 'a 128 KiB read went through the thread pool');
+  const mid = ok(await s.nfs.read({ file, offset: 0n, count: 128 * 1024 }));
+  t.ok(mid.data.equals(data.subarray(0, 128 * 1024)), '128 KiB');
+  t.equal(s.core.counters.syncReads, sync1 + 1, 'a 128 KiB read ran synchronously (maxReadBytes)');
+  const big = ok(await s.nfs.read({ file, offset: 0n, count: 256 * 1024 }));
+  t.ok(big.data.equals(data), '256 KiB');
+  t.equal(s.core.counters.syncReads, sync1 + 1, 'a 256 KiB read went through the thread pool');
   const tail = ok(await s.nfs.read({ file, offset: BigInt(data.length - 100), count: 4096 }));
   t.equal(tail.count, 100);
   t.equal(tail.eof, true, 'eof exact on the synchronous path');

@@ -72,7 +72,7 @@ export interface ServerCoreOptions {
   fileCache?: FileCacheOptions;
   /** entries the breadth-first search for a handle missing from the index visits at most */
   maxSearchEntries?: number;
-  /** when small READs run synchronously (see SyncReadGate); `{ maxBytes: 0 }` turns that off */
+  /** when READs and small WRITEs run synchronously (see SyncReadGate); `{ maxBytes: 0 }` turns that off */
   syncReads?: SyncReadOptions;
 }
 
@@ -583,7 +583,7 @@ export class ServerCore {
    */
   readAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
     const backend = this.backend;
-    if (backend.readSync !== undefined && this.syncReads.allow(len)) {
+    if (backend.readSync !== undefined && this.syncReads.allowRead(len)) {
       this.counters.syncReads++;
       return this.gated(backend.readSync, fd, buf, off, len, position);
     }
@@ -612,7 +612,7 @@ export class ServerCore {
     try {
       return io.call(this.backend, fd, buf, off, len, position);
     } finally {
-      this.syncReads.done(t0, performance.now());
+      this.syncReads.done(t0, performance.now(), len);
     }
   }
 

@@ -3,7 +3,7 @@
  * reply by reference (the RPC layer writes it to the socket without a copy). `eof` is exact:
  * true when the read reached the end of the file.
  *
- * A small READ of a file whose descriptor the open-file cache holds runs without a promise:
+ * A READ of a file whose descriptor the open-file cache holds runs without a promise:
  * resolveOpen() (fstat of the cached descriptor), the checks and a page-cache read through the
  * SyncReadGate all happen on the event loop and the handler returns the result itself, which
  * the RPC server encodes at once. Anything else on the way (an uncached descriptor, a client
@@ -76,11 +76,15 @@ function okReply(env: Nfs3Env, stats: Stats, offset: bigint, count: number, buf:
 
 /**
  * The promise-free path, or null when it does not apply (the caller then runs the general
- * path, from the start). Applies when the count is below the pooled size, the open-file cache
- * holds the descriptor, the client is allowed without a DNS lookup and the gate lets the first
- * read run synchronously; a short read that needs a second one continues asynchronously.
+ * path, from the start, with the same `pooled` buffer, which this path leaves alone when it
+ * returns null). Applies when the open-file cache holds the descriptor, the client is allowed
+ * without a DNS lookup and the gate lets the first read run synchronously (READs up to the
+ * gate's maxReadBytes: a page-cache copy of 128 KiB costs less than the thread-pool hop); a
+ * read the gate sends to the thread pool, or a short read that needs a second one, continues
+ * asynchronously. Whatever it returns owns `pooled`: the result's data when it is a view of it,
+ * else it was given back.
  */
-function readFast(env: Nfs3Env, args: READ3args, ctx: CallContext, count: number): READ3res | Promise<READ3res> | null {
+function readFast(env: Nfs3Env, args: READ3args, ctx: CallContext, count: number, pooled: Buffer | null): READ3res | Promise<READ3res> | null {
   const core = env.core;
   const fast = core.resolveOpen(args.file.data, 'r');
   if (fast === null) return null;
@@ -95,29 +99,34 @@ function readFast(env: Nfs3Env, args: READ3args, ctx: CallContext, count: number
   const offset = args.offset;
   if (failed !== 0 || count === 0 || offset >= t.stats.size) {
     file.put();
+    if (pooled !== null) env.readBuffers.release(pooled);
     return failed !== 0 ? failed : emptyRead(env, t.stats, offset);
   }
   const want = wanted(t.stats, offset, count);
   const view = viewOf(env, file.fd, offset, want);
   if (view !== null) {
     file.put();
+    if (pooled !== null) env.readBuffers.release(pooled);
     return okReply(env, t.stats, offset, count, view, view.length, want);
   }
-  const buf = dataBuffer(env, null, want);
+  const buf = dataBuffer(env, pooled, want);
   let got: number | Promise<number>;
   try {
     got = core.readAt(file.fd, buf, 0, want, offset);
   } catch (err) {
     file.put();
     releaseData(env, buf);
+    if (pooled !== null && buf.buffer !== pooled.buffer) env.readBuffers.release(pooled);
     return { status: errStatus(env, err, 'READ'), resfail: { file_attributes: postOp(env, t.stats) } };
   }
   if (typeof got === 'number' && (got === want || got === 0)) {
     file.put();
+    // the reply owns the data buffer from here on; sent() gives it back
+    if (pooled !== null && buf.buffer !== pooled.buffer) env.readBuffers.release(pooled);
     return okReply(env, t.stats, offset, count, buf, got, want);
   }
   // the gate sent it to the thread pool, or a short read: finish asynchronously
-  return readRest(env, t, file, null, buf, got, offset, count, want);
+  return readRest(env, t, file, pooled, buf, got, offset, count, want);
 }
 
 /** Reads the rest of [n, want) into buf (n may still be pending), puts `file` and releases `pooled` when unused. */
@@ -196,8 +205,8 @@ export function read(env: Nfs3Env): Procedure<READ3args, READ3res> {
     bufferPool: (args) => (Math.min(args.count >>> 0, RTMAX) >= POOLED_READ_MIN ? env.readBuffers : null),
     handler(args, ctx) {
       const count = Math.min(args.count >>> 0, RTMAX);
-      if (count >= POOLED_READ_MIN) return readSlow(env, args, ctx, count, env.readBuffers.take(count));
-      return readFast(env, args, ctx, count) ?? readSlow(env, args, ctx, count, null);
+      const pooled = count >= POOLED_READ_MIN ? env.readBuffers.take(count) : null;
+      return readFast(env, args, ctx, count, pooled) ?? readSlow(env, args, ctx, count, pooled);
     },
     sent(res) {
       // the reply is in the kernel (or will never be sent): a pooled data buffer is free again
