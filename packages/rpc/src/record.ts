@@ -252,7 +252,7 @@ export class RecordReader {
     const ds = Math.max(a, s);
     const de = Math.min(b, e);
     if (ds < de) {
-      if (d.views !== undefined) this.bulkView(d.views, buf, p + (ds - a), p + (de - a));
+      if (d.views !== undefined) this.bulkView(d.views, buf, p + (ds - a), p + (de - a), e - ds);
       else if (d.dest !== null) buf.copy(d.dest, ds - s, p + (ds - a), p + (de - a));
     }
     if (b > e) {
@@ -263,8 +263,12 @@ export class RecordReader {
     return keptLen;
   }
 
-  /** Views mode: buf[from, to) of the bulk as a view, or staged (copied) when it is small. */
-  private bulkView(views: Buffer[], buf: Buffer, from: number, to: number): void {
+  /**
+   * Views mode: buf[from, to) of the bulk as a view, or staged (copied) when it is small; `left`:
+   * the bulk bytes from `from` to the bulk's end (a stage is no larger than what can fill it, so
+   * the small last piece of a record costs a few bytes of Node's shared pool, not 64 KiB).
+   */
+  private bulkView(views: Buffer[], buf: Buffer, from: number, to: number, left: number): void {
     const n = to - from;
     if (n >= BULK_VIEW_MIN) {
       this.flushStage(views);
@@ -274,7 +278,7 @@ export class RecordReader {
     let st = this.stage;
     if (st === null || st.length - this.stageTo < n) {
       this.flushStage(views);
-      st = this.stage = Buffer.allocUnsafeSlow(BULK_STAGE_SIZE);
+      st = this.stage = Buffer.allocUnsafe(Math.min(BULK_STAGE_SIZE, left));
       this.stageFrom = this.stageTo = 0;
     }
     buf.copy(st, this.stageTo, from, to);
