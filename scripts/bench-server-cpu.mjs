@@ -4,7 +4,7 @@
 // the raw RpcClient of the same tree at a queue depth, and reads the child's utime+stime from
 // /proc before and after each operation. CPU per call is robust on a loaded machine where wall
 // time is not; p50/p99/p99.9 show the tail (one stall in a hundred at QD 1 is what issue 12 is about).
-//   node scripts/bench-server-cpu.mjs [TREE] [--n 20000] [--qd 1] [--ops read,write,getattr,lookup,create,readdirplus] [--server-args '...']
+//   node scripts/bench-server-cpu.mjs [TREE] [--n 20000] [--qd 1] [--ops read,write,write1m,getattr,lookup,create,readdirplus] [--server-args '...']
 // Compare two trees by alternating runs (see bench-core-ops.mjs). Prints one JSON line per op.
 import fs from 'node:fs'; import os from 'node:os'; import { join } from 'node:path'; import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -36,10 +36,13 @@ const lookup = async (dir, name) => (await nfs(3, xdr.xdr_LOOKUP3args, xdr.xdr_L
 const data = await lookup(rootFh, 'data'); const big = await lookup(rootFh, 'big'); const scratch = await lookup(rootFh, 'scratch');
 const NO = { mode: { set_it: false }, uid: { set_it: false }, gid: { set_it: false }, size: { set_it: false }, atime: { set_it: 0 }, mtime: { set_it: 0 } };
 const WBUF = Buffer.alloc(4096, 3);
+const MBUF = Buffer.alloc(1 << 20, 5);
 const calls = {
   read: (i) => nfs(6, xdr.xdr_READ3args, xdr.xdr_READ3res, { file: data, offset: BigInt(((i * 7919) % 255) * 4096), count: 4096 }),
   // 4 KiB UNSTABLE writes within the first MiB (the small-WRITE path)
   write: (i) => nfs(7, xdr.xdr_WRITE3args, xdr.xdr_WRITE3res, { file: data, offset: BigInt(((i * 7919) % 255) * 4096), count: 4096, stable: 0, data: WBUF }),
+  // 1 MiB UNSTABLE sequential writes over the first 64 MiB (the bulk path: the record spans socket chunks)
+  write1m: (i) => nfs(7, xdr.xdr_WRITE3args, xdr.xdr_WRITE3res, { file: data, offset: BigInt((i % 64) * (1 << 20)), count: 1 << 20, stable: 0, data: MBUF }),
   getattr: () => nfs(1, xdr.xdr_GETATTR3args, xdr.xdr_GETATTR3res, { object: data }),
   lookup: (i) => nfs(3, xdr.xdr_LOOKUP3args, xdr.xdr_LOOKUP3res, { what: { dir: big, name: `entry-${i % 2000}` } }),
   // one whole listing of the 2,000-entry directory in 32 KiB replies (as the Linux client asks)

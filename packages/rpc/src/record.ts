@@ -27,6 +27,13 @@ export interface RecordDivert {
   start: number;
   length: number;
   dest: Buffer | null;
+  /**
+   * When given (dest then unused), the bulk bytes are collected here as views of the socket
+   * chunks, without a copy (a WRITE's data for writev). Pieces smaller than BULK_VIEW_MIN are
+   * copied into a staging buffer instead, so a record sent in tiny segments costs neither a view
+   * object per segment nor more iovecs than BULK_VIEW_MAX_PER_MIB per MiB.
+   */
+  views?: Buffer[];
 }
 
 /**
@@ -39,6 +46,10 @@ export type DivertHook = (head: Buffer) => RecordDivert | null;
 export const DIVERT_HEAD_BYTES = 256;
 /** Records smaller than this are never diverted (joining them costs little). */
 export const DIVERT_MIN_RECORD = 16 * 1024;
+/** Bulk pieces at least this large are kept as views; smaller ones are staged (copied). */
+export const BULK_VIEW_MIN = 4096;
+/** Size of a staging buffer for small bulk pieces. */
+const BULK_STAGE_SIZE = 64 * 1024;
 
 export class RecordReader {
   readonly maxRecordSize: number;
@@ -59,6 +70,10 @@ export class RecordReader {
   private divert: RecordDivert | null = null;
   /** Bytes of the record kept in `parts` (recordLen less the diverted bytes). */
   private keptLen = 0;
+  /** Views mode: the staging buffer of small bulk pieces, and its region not yet in `views`. */
+  private stage: Buffer | null = null;
+  private stageFrom = 0;
+  private stageTo = 0;
 
   /**
    * `onRecord` gets each complete record and, when part of it was diverted by `onHead`, the
@@ -117,6 +132,7 @@ export class RecordReader {
           this.recordLen = 0;
           this.keptLen = 0;
           this.divert = null;
+          this.stage = null;
           this.failed = new RpcError(
             'ERR_RPC_RECORD_TOO_LARGE',
             `record fragment of ${fragLen} bytes would make a record larger than the maximum of ${this.maxRecordSize}`,
@@ -160,7 +176,7 @@ export class RecordReader {
       const head = Buffer.concat([...this.parts, chunk.subarray(p, p + (DIVERT_HEAD_BYTES - a))], DIVERT_HEAD_BYTES);
       const d = this.onHead!(head);
       if (d !== null && Number.isInteger(d.start) && Number.isInteger(d.length) && d.start >= 0 && d.length > 0
-        && d.start + d.length <= a + this.fragLeft && (d.dest === null || d.length <= d.dest.length)) {
+        && d.start + d.length <= a + this.fragLeft && (d.views !== undefined || d.dest === null || d.length <= d.dest.length)) {
         this.divert = d;
         if (d.start < a) this.divertKept(d);
       }
@@ -171,7 +187,7 @@ export class RecordReader {
       this.keptLen += n;
       return;
     }
-    this.keptLen += splitPiece(chunk, p, n, a, d, this.parts);
+    this.keptLen += this.splitPiece(chunk, p, n, a, d, this.parts);
   }
 
   /**
@@ -183,7 +199,7 @@ export class RecordReader {
     let keptLen = 0;
     let off = 0;
     for (const part of this.parts) {
-      keptLen += splitPiece(part, 0, part.length, off, d, kept);
+      keptLen += this.splitPiece(part, 0, part.length, off, d, kept);
       off += part.length;
     }
     this.parts = kept;
@@ -200,6 +216,8 @@ export class RecordReader {
     this.divert = null;
     this.divertable = false;
     this.fragLast = false;
+    if (d !== null && d.views !== undefined) this.flushStage(d.views);
+    this.stage = null;
     let record: Buffer;
     if (parts.length === 1) record = parts[0]!;
     else if (parts.length === 0) record = Buffer.alloc(0);
@@ -215,32 +233,65 @@ export class RecordReader {
     }
     this.onRecord(record, d);
   }
-}
 
-/**
- * Splits buf[p, p+n), the record's bytes [a, a+n), against the divert range of `d`: the bytes
- * inside it are copied to d.dest (dropped once dest is null), the bytes before and after it
- * are pushed onto `kept` as views. Returns how many bytes were kept.
- */
-function splitPiece(buf: Buffer, p: number, n: number, a: number, d: RecordDivert, kept: Buffer[]): number {
-  const b = a + n;
-  const s = d.start;
-  const e = s + d.length;
-  let keptLen = 0;
-  if (a < s) {
-    const k = Math.min(b, s) - a;
-    kept.push(buf.subarray(p, p + k));
-    keptLen += k;
+  /**
+   * Splits buf[p, p+n), the record's bytes [a, a+n), against the divert range of `d`: the bytes
+   * inside it are copied to d.dest (dropped once dest is null) or collected in d.views, the bytes
+   * before and after it are pushed onto `kept` as views. Returns how many bytes were kept.
+   */
+  private splitPiece(buf: Buffer, p: number, n: number, a: number, d: RecordDivert, kept: Buffer[]): number {
+    const b = a + n;
+    const s = d.start;
+    const e = s + d.length;
+    let keptLen = 0;
+    if (a < s) {
+      const k = Math.min(b, s) - a;
+      kept.push(buf.subarray(p, p + k));
+      keptLen += k;
+    }
+    const ds = Math.max(a, s);
+    const de = Math.min(b, e);
+    if (ds < de) {
+      if (d.views !== undefined) this.bulkView(d.views, buf, p + (ds - a), p + (de - a), e - ds);
+      else if (d.dest !== null) buf.copy(d.dest, ds - s, p + (ds - a), p + (de - a));
+    }
+    if (b > e) {
+      const from = Math.max(a, e);
+      kept.push(buf.subarray(p + (from - a), p + n));
+      keptLen += b - from;
+    }
+    return keptLen;
   }
-  const ds = Math.max(a, s);
-  const de = Math.min(b, e);
-  if (ds < de && d.dest !== null) buf.copy(d.dest, ds - s, p + (ds - a), p + (de - a));
-  if (b > e) {
-    const from = Math.max(a, e);
-    kept.push(buf.subarray(p + (from - a), p + n));
-    keptLen += b - from;
+
+  /**
+   * Views mode: buf[from, to) of the bulk as a view, or staged (copied) when it is small; `left`:
+   * the bulk bytes from `from` to the bulk's end (a stage is no larger than what can fill it, so
+   * the small last piece of a record costs a few bytes of Node's shared pool, not 64 KiB).
+   */
+  private bulkView(views: Buffer[], buf: Buffer, from: number, to: number, left: number): void {
+    const n = to - from;
+    if (n >= BULK_VIEW_MIN) {
+      this.flushStage(views);
+      views.push(buf.subarray(from, to));
+      return;
+    }
+    let st = this.stage;
+    if (st === null || st.length - this.stageTo < n) {
+      this.flushStage(views);
+      st = this.stage = Buffer.allocUnsafe(Math.min(BULK_STAGE_SIZE, left));
+      this.stageFrom = this.stageTo = 0;
+    }
+    buf.copy(st, this.stageTo, from, to);
+    this.stageTo += n;
   }
-  return keptLen;
+
+  /** Puts the staged bytes not yet in `views` there as one view. */
+  private flushStage(views: Buffer[]): void {
+    if (this.stage !== null && this.stageTo > this.stageFrom) {
+      views.push(this.stage.subarray(this.stageFrom, this.stageTo));
+      this.stageFrom = this.stageTo;
+    }
+  }
 }
 
 /** A record-marking header for a fragment of `length` bytes. */

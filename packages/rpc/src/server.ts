@@ -6,7 +6,7 @@ import { XdrReader, XdrWriter, measure, type Codec } from '@nfsts/xdr';
 import { AUTH_NONE_CRED, parseAuthSys, type Credential } from './auth.js';
 import { RpcAuthError, RpcError, RpcNoReply } from './errors.js';
 import { parseServerOptions, DEFAULT_CLOSE_TIMEOUT_MS, type ParsedServerOptions, type RpcServerOptions } from './options.js';
-import { RecordReader } from './record.js';
+import { RecordReader, type RecordDivert } from './record.js';
 import { BufferPool } from './buffer-pool.js';
 import { DENIED_AUTH_ERROR, resultStatus, serverChannel, traceCounters, traced, type CallObserver, type RpcServerCallMessage } from './observe.js';
 import {
@@ -62,6 +62,19 @@ export interface Procedure<A = any, R = any> {
    * the handler must take its buffer synchronously, before its first await.
    */
   bufferPool?(args: A): BufferPool | null;
+  /**
+   * Optional: bulk argument bytes (a WRITE's data) that may reach the handler as views of the
+   * socket chunks they arrived in, instead of being joined with the record (a 1 MiB copy).
+   * locate() reads the start of the arguments, head[pos..] (head holds the record's first
+   * DIVERT_HEAD_BYTES), and returns where the bulk starts in the record and its length, or
+   * null. decode() then decodes the record without those bytes (it ends after their length
+   * word with their padding) given the views, whose lengths add up to `length`. The views are
+   * charged against the connection's and the server's reply budgets until the reply is sent.
+   */
+  bulk?: {
+    locate(head: Buffer, pos: number): { start: number; length: number } | null;
+    decode(r: XdrReader, views: Buffer[], length: number): A;
+  };
 }
 
 export interface Program {
@@ -498,6 +511,8 @@ class Connection {
     this.waitingPool = false;
     this.maybeResume();
   };
+  /** records whose bulk arrived as socket-chunk views (Procedure.bulk): the views, charged until the record is released */
+  private readonly bulk = new Map<Buffer, RecordDivert>();
   /** an AUTH_ERROR was logged at warn on this connection (later ones go to debug) */
   private authWarned = false;
   /** the last AUTH_SYS credential body seen (a copy) and the Credential parsed from it */
@@ -515,7 +530,7 @@ class Connection {
     this.activeTick = this.recvTick = this.writeTick = server.tick;
     this.log = opts.logger.child({ conn: id, peer: `${this.remoteAddress}:${this.remotePort}` });
     const pool = server.recordPool;
-    this.reader = new RecordReader(opts.maxRecordSize, (rec) => this.onIncoming(rec), undefined,
+    this.reader = new RecordReader(opts.maxRecordSize, (rec, d) => this.onIncoming(rec, d), (head) => this.locateBulk(head),
       (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.tryTake(n) : null));
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
@@ -726,7 +741,33 @@ class Connection {
     this.maybeResume();
   }
 
-  private onIncoming(rec: Buffer): void {
+  /**
+   * The record reader's divert hook: for a large call whose procedure has bulk arguments, where
+   * the bulk lies (collected as views of the socket chunks, not joined). Reads only the fixed
+   * call header from `head`; anything odd is left to dispatch() on the joined record.
+   */
+  private locateBulk(head: Buffer): RecordDivert | null {
+    if (this.closingDown || head.readUInt32BE(4) !== CALL || head.readUInt32BE(8) !== RPC_VERSION) return null;
+    const credLen = head.readUInt32BE(28);
+    if (credLen > MAX_AUTH_BYTES) return null;
+    let pos = 32 + credLen + ((4 - (credLen & 3)) & 3);
+    if (pos + 8 > head.length) return null;
+    const verfLen = head.readUInt32BE(pos + 4);
+    if (verfLen > MAX_AUTH_BYTES) return null;
+    pos += 8 + verfLen + ((4 - (verfLen & 3)) & 3);
+    if (pos >= head.length) return null;
+    const p = this.server.lookup(head.readUInt32BE(12))?.versions.get(head.readUInt32BE(16))?.get(head.readUInt32BE(20));
+    if (p === undefined || p.bulk === undefined) return null;
+    let at: { start: number; length: number } | null;
+    try {
+      at = p.bulk.locate(head, pos);
+    } catch {
+      return null;
+    }
+    return at === null ? null : { start: at.start, length: at.length, dest: null, views: [] };
+  }
+
+  private onIncoming(rec: Buffer, d: RecordDivert | null): void {
     if (this.closingDown) {
       if (rec.length >= POOLED_RECORD_MIN) this.server.recordPool.release(rec);
       return;
@@ -735,6 +776,11 @@ class Connection {
     this.activeTick = this.server.tick;
     // a large record (joined into a pooled buffer, or a view pinning its chunk) counts until released
     if (rec.length >= POOLED_RECORD_MIN) this.charge(rec.length);
+    // so do the socket chunks a bulk's views pin
+    if (d !== null && d.views !== undefined) {
+      this.bulk.set(rec, d);
+      this.charge(d.length);
+    }
     // Pausing the socket stops further chunks; the rest of this one waits here, so the
     // in-flight limit and the budgets hold exactly.
     if (this.paused) (this.held ??= []).push(rec);
@@ -766,6 +812,14 @@ class Connection {
 
   /** Gives a large call record back: to the server's pool if it came from there, and off the charge. */
   private releaseRecord(rec: Buffer): void {
+    if (this.bulk.size !== 0) {
+      const d = this.bulk.get(rec);
+      if (d !== undefined) {
+        this.bulk.delete(rec);
+        this.uncharge(d.length);
+        if (this.paused) this.maybeResume();
+      }
+    }
     if (rec.length >= POOLED_RECORD_MIN) {
       this.server.recordPool.release(rec);
       this.uncharge(rec.length);
@@ -885,7 +939,11 @@ class Connection {
     let args: unknown;
     try {
       const r = new XdrReader(rec, pos, n);
-      args = p.args.decode(r);
+      const d = this.bulk.size !== 0 ? this.bulk.get(rec) : undefined;
+      if (d !== undefined) {
+        if (p.bulk === undefined) throw new RpcError('ERR_RPC_BAD_RECORD', `${p.name} has no bulk arguments`);
+        args = p.bulk.decode(r, d.views!, d.length);
+      } else args = p.args.decode(r);
       r.assertDone(`${p.name} arguments`);
     } catch (err) {
       if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'garbage arguments');
@@ -1033,7 +1091,7 @@ class Connection {
       this.finishCall(ctx, value, SYSTEM_ERR, err);
       return;
     }
-    if (p.sent === undefined && rec.length < POOLED_RECORD_MIN) this.write(chunks);
+    if (p.sent === undefined && rec.length < POOLED_RECORD_MIN && (this.bulk.size === 0 || !this.bulk.has(rec))) this.write(chunks);
     else this.write(chunks, () => this.replyDone(p, value, rec));
     this.finishCall(ctx, value, SUCCESS);
     this.afterReply();

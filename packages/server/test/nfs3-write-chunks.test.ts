@@ -1,7 +1,7 @@
 /**
  * Large WRITEs arriving in socket chunks split at random places: the server must assemble each
- * payload exactly (whichever way the record is put together: joined into a pooled buffer today,
- * handed on as the chunks' views by a later change) and must not give a record's buffer to the
+ * payload exactly (whichever way the record is put together: a WRITE's data as views of the
+ * chunks through the bulk path, anything else joined into a pooled buffer) and must not give a record's buffer to the
  * next record while the write from it is still running. Several WRITEs are pipelined on one
  * connection so that pooled record buffers are reused while earlier writes are in flight; a
  * buffer released early or bytes mis-assembled across a boundary show up as wrong bytes in the

@@ -147,6 +147,12 @@ export interface Backend {
   /** Writes buf[off, off+len) at `position`; resolves with bytes written. */
   write(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
   /**
+   * Optional: writes the buffers one after another at `position` (pwritev(2)); resolves with
+   * bytes written, which may be fewer than their total (the caller writes the rest). Lets a
+   * WRITE's data go to the file as the socket chunks it arrived in, without joining them.
+   */
+  writev?(fd: number, bufs: readonly Uint8Array[], position: bigint | number): Promise<number>;
+  /**
    * Optional: write() on the calling thread, for small UNSTABLE WRITEs that land in the page
    * cache (under the core's SyncReadGate). A backend whose writes may block for long leaves it out.
    */

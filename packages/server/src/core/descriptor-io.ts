@@ -22,6 +22,10 @@ export class DescriptorIo {
     return new Promise((res, rej) => fs.write(fd, buf, off, len, Number(position), (e, n) => (e ? rej(e) : res(n))));
   }
 
+  writev(fd: number, bufs: readonly Uint8Array[], position: bigint | number): Promise<number> {
+    return new Promise((res, rej) => fs.writev(fd, bufs as Uint8Array[], Number(position), (e, n) => (e ? rej(e) : res(n))));
+  }
+
   writeSync(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number {
     return fs.writeSync(fd, buf, off, len, Number(position));
   }

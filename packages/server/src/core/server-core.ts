@@ -605,6 +605,38 @@ export class ServerCore {
     return backend.write(fd, buf, off, len, position);
   }
 
+  /**
+   * Writes all of `bufs` (in order) at `position` to a descriptor the caller holds, through
+   * backend.writev (on the thread pool) and again for the rest after a short write; a backend
+   * without writev gets them joined. Resolves with the bytes written (their total).
+   */
+  async writevAt(fd: number, bufs: readonly Buffer[], position: bigint): Promise<number> {
+    const backend = this.backend;
+    let total = 0;
+    for (const b of bufs) total += b.length;
+    if (backend.writev === undefined) {
+      const one = Buffer.concat(bufs as Buffer[], total);
+      let n = 0;
+      while (n < total) n += progress(await backend.write(fd, one, n, total - n, position + BigInt(n)), n, total);
+      return total;
+    }
+    let n = progress(await backend.writev(fd, bufs, position), 0, total);
+    while (n < total) {
+      // a short write: the buffers from the first unwritten byte on
+      const rest: Buffer[] = [];
+      let skip = n;
+      for (const b of bufs) {
+        if (skip >= b.length) skip -= b.length;
+        else {
+          rest.push(skip === 0 ? b : b.subarray(skip));
+          skip = 0;
+        }
+      }
+      n += progress(await backend.writev(fd, rest, position + BigInt(n)), n, total);
+    }
+    return total;
+  }
+
   /** Runs a synchronous read or write the gate allowed, reporting its duration to the gate. */
   private gated(io: (fd: number, buf: Uint8Array, off: number, len: number, position: bigint) => number,
     fd: number, buf: Buffer, off: number, len: number, position: bigint): number {
@@ -1151,4 +1183,10 @@ function probeBirthtime(stateDir: string): boolean {
   } finally {
     try { fs.unlinkSync(p); } catch { /* gone */ }
   }
+}
+
+/** Bytes a write made, checked: a write that made no progress (or more than asked) fails with EIO. */
+function progress(got: number, done: number, total: number): number {
+  if (!(got > 0) || done + got > total) throw Object.assign(new Error(`write made no progress at ${done} of ${total} bytes`), { code: 'EIO' });
+  return got;
 }

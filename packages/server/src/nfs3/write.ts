@@ -14,7 +14,7 @@
  */
 import type { Stats as BigIntStats } from '../core/index.js';
 import type { CallContext, Procedure } from '@nfsts/rpc';
-import { nfsstat3, stable_how, xdr_WRITE3args, xdr_WRITE3res, type WRITE3args, type WRITE3res } from '@nfsts/xdr';
+import { nfsstat3, stable_how, xdr_nfs_fh3, xdr_WRITE3args, xdr_WRITE3res, XdrError, type WRITE3args, type WRITE3res, type XdrReader } from '@nfsts/xdr';
 import type { OpenFile } from '../core/index.js';
 import { MAX_FILE_SIZE } from './fsinfo.js';
 import { errStatus, mayWriteFile, modeAfterWrite, notRegular, targetOpen, wcc, type Nfs3Env, type NfsErr, type Target } from './common.js';
@@ -24,12 +24,12 @@ function failed(env: Nfs3Env, t: Target, status: NfsErr, after: BigIntStats | un
 }
 
 /** The checks before any byte is written; 0 or the failed reply. */
-function check(env: Nfs3Env, t: Target, args: WRITE3args, count: number): WRITE3res | 0 {
+function check(env: Nfs3Env, t: Target, args: WRITE3args, count: number, dataLength = args.data.length): WRITE3res | 0 {
   if (t.exp.options.ro) return failed(env, t, nfsstat3.NFS3ERR_ROFS);
   const bad = notRegular(t.stats);
   if (bad !== 0) return failed(env, t, bad);
   if (!mayWriteFile(t.stats, t.cred)) return failed(env, t, nfsstat3.NFS3ERR_ACCES);
-  if (count > args.data.length) return failed(env, t, nfsstat3.NFS3ERR_INVAL);
+  if (count > dataLength) return failed(env, t, nfsstat3.NFS3ERR_INVAL);
   if (args.offset + BigInt(count) > MAX_FILE_SIZE) return failed(env, t, nfsstat3.NFS3ERR_FBIG);
   return 0;
 }
@@ -144,13 +144,92 @@ async function writeSlow(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count
   }
 }
 
+/**
+ * WRITE3args whose data arrived as views of the socket chunks (the RPC server's bulk path, for
+ * a large WRITE): `data` is empty and the `dataLength` bytes are `views`, in order.
+ */
+interface BulkWRITE3args extends WRITE3args {
+  views: Buffer[];
+  dataLength: number;
+}
+
+/** The views' first `count` bytes (count <= their total). */
+function firstBytes(views: Buffer[], count: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (const v of views) {
+    if (count === 0) break;
+    out.push(v.length <= count ? v : v.subarray(0, count));
+    count -= out[out.length - 1]!.length;
+  }
+  return out;
+}
+
+/**
+ * A large WRITE from the bulk path: the same resolution and checks as writeSlow, then the
+ * views go to the file with one pwritev (core.writevAt completes a short one), no join.
+ */
+async function writeBulk(env: Nfs3Env, args: BulkWRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
+  const ot = await targetOpen(env, args.file, ctx, 'rw');
+  if (typeof ot === 'number') return { status: ot, resfail: { file_wcc: wcc(env, null, null) } };
+  const t = ot.t;
+  let held = ot.file;
+  try {
+    const bad = check(env, t, args, count, args.dataLength);
+    if (bad !== 0) return bad;
+    let f: OpenFile;
+    try {
+      f = held ?? await env.core.fileCache.get(t.exp.id, t, t.stats, 'rw');
+    } catch (err) {
+      return failed(env, t, errStatus(env, err, 'WRITE'), undefined);
+    }
+    held = null;
+    const first = count === 0 ? 0 : env.core.writevAt(f.fd, count === args.dataLength ? args.views : firstBytes(args.views, count), args.offset);
+    return await writeRest(env, t, f, EMPTY, first, args, count);
+  } finally {
+    held?.put();
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+const MAX_FH = 64;
+
+/**
+ * Where a WRITE's data starts in its record (pos: the arguments' start in head) and its length:
+ * file handle, offset, count and stable_how come first, then the data's length word.
+ */
+function locateData(head: Buffer, pos: number): { start: number; length: number } | null {
+  if (pos + 4 > head.length) return null;
+  const fhLen = head.readUInt32BE(pos);
+  if (fhLen > MAX_FH) return null;
+  const at = pos + 4 + fhLen + ((4 - (fhLen & 3)) & 3) + 16;
+  if (at + 4 > head.length) return null;
+  const length = head.readUInt32BE(at);
+  return length === 0 ? null : { start: at + 4, length };
+}
+
+/** Decodes WRITE3args from a record whose data was taken out as views (left: its padding). */
+function decodeBulk(r: XdrReader, views: Buffer[], dataLength: number): BulkWRITE3args {
+  const file = xdr_nfs_fh3.decode(r);
+  const offset = r.u64();
+  const count = r.u32();
+  const stable = r.u32();
+  if (stable > stable_how.FILE_SYNC) throw new XdrError('ERR_XDR_BAD_VALUE', `stable_how ${stable} is not valid`);
+  if (r.u32() !== dataLength) throw new XdrError('ERR_XDR_BAD_VALUE', 'WRITE data length does not match its bulk bytes');
+  const pad = (4 - (dataLength & 3)) & 3;
+  if (r.remaining < pad) throw new XdrError('ERR_XDR_SHORT', 'WRITE data padding is missing');
+  r.pos += pad;
+  return { file, offset, count, stable, data: EMPTY, views, dataLength };
+}
+
 export function write(env: Nfs3Env): Procedure<WRITE3args, WRITE3res> {
   return {
     name: 'WRITE',
     args: xdr_WRITE3args,
     res: xdr_WRITE3res,
+    bulk: { locate: locateData, decode: decodeBulk },
     handler(args, ctx) {
       const count = args.count >>> 0;
+      if ((args as BulkWRITE3args).views !== undefined) return writeBulk(env, args as BulkWRITE3args, ctx, count);
       return writeFast(env, args, ctx, count) ?? writeSlow(env, args, ctx, count);
     },
   };
