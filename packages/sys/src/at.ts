@@ -173,13 +173,20 @@ class TimeMemo {
     const hi = b.readInt32LE(off + 4);
     const nsec = b.readUInt32LE(off + 8);
     if (lo === this.lo && hi === this.hi && nsec === this.nsec) return this.value;
-    const v = b.readBigInt64LE(off) * NS + BigInt(nsec);
+    // hi * 2^32 + lo is exact (|seconds| < 2^53): one BigInt where readBigInt64LE builds four
+    const v = BigInt(hi * 0x1_0000_0000 + lo) * NS + BigInt(nsec);
     this.lo = lo;
     this.hi = hi;
     this.nsec = nsec;
     this.value = v;
     return v;
   }
+}
+
+/** A little-endian u64 as a BigInt: from one Number below 2^53 (readBigUInt64LE builds four BigInts). */
+function u64(b: Buffer, off: number): bigint {
+  const hi = b.readUInt32LE(off + 4);
+  return hi < 0x20_0000 ? BigInt(hi * 0x1_0000_0000 + b.readUInt32LE(off)) : b.readBigUInt64LE(off);
 }
 
 const atimeMemo = new TimeMemo();
@@ -205,9 +212,9 @@ export class Stats implements BigIntStats {
     this.uid = BigInt(b.readUInt32LE(20));
     this.gid = BigInt(b.readUInt32LE(24));
     this.mode = BigInt(b.readUInt16LE(28));
-    this.ino = b.readBigUInt64LE(32);
-    this.size = b.readBigUInt64LE(40);
-    this.blocks = b.readBigUInt64LE(48);
+    this.ino = u64(b, 32);
+    this.size = u64(b, 40);
+    this.blocks = u64(b, 48);
     this.atimeNs = atimeMemo.of(b, 64);
     this.birthtimeNs = btimeMemo.of(b, 80);
     this.ctimeNs = ctimeMemo.of(b, 96);
