@@ -134,6 +134,66 @@ function makedev(major: number, minor: number): bigint {
   return ((ma & 0xfffff000n) << 32n) | ((ma & 0xfffn) << 8n) | ((mi & 0xffffff00n) << 12n) | (mi & 0xffn);
 }
 
+/**
+ * makedev() of the last (major, minor) pair seen, remembered: nearly every statx of a server
+ * names the export's one file system, and the eight BigInt operations per device number were
+ * a third of what building Stats cost (issue 12). One memo for st_dev, one for st_rdev.
+ */
+class DevMemo {
+  private major = 0;
+  private minor = 0;
+  private value = 0n;
+
+  of(major: number, minor: number): bigint {
+    if (major === this.major && minor === this.minor) return this.value;
+    const v = makedev(major, minor);
+    this.major = major;
+    this.minor = minor;
+    this.value = v;
+    return v;
+  }
+}
+
+const devMemo = new DevMemo();
+const rdevMemo = new DevMemo();
+
+/**
+ * A statx_timestamp (s64 seconds at `off`, u32 nanoseconds at `off + 8`) in nanoseconds, the
+ * last one remembered: the same object stat'ed again (GETATTR after GETATTR, the handle checks
+ * of every call) has the same times, and each costs four BigInts to compute. One memo per field.
+ */
+class TimeMemo {
+  private lo = -1;
+  private hi = -1;
+  private nsec = -1;
+  private value = 0n;
+
+  of(b: Buffer, off: number): bigint {
+    const lo = b.readUInt32LE(off);
+    const hi = b.readInt32LE(off + 4);
+    const nsec = b.readUInt32LE(off + 8);
+    if (lo === this.lo && hi === this.hi && nsec === this.nsec) return this.value;
+    // hi * 2^32 + lo is exact (|seconds| < 2^53): one BigInt where readBigInt64LE builds four
+    const v = BigInt(hi * 0x1_0000_0000 + lo) * NS + BigInt(nsec);
+    this.lo = lo;
+    this.hi = hi;
+    this.nsec = nsec;
+    this.value = v;
+    return v;
+  }
+}
+
+/** A little-endian u64 as a BigInt: from one Number below 2^53 (readBigUInt64LE builds four BigInts). */
+function u64(b: Buffer, off: number): bigint {
+  const hi = b.readUInt32LE(off + 4);
+  return hi < 0x20_0000 ? BigInt(hi * 0x1_0000_0000 + b.readUInt32LE(off)) : b.readBigUInt64LE(off);
+}
+
+const atimeMemo = new TimeMemo();
+const btimeMemo = new TimeMemo();
+const ctimeMemo = new TimeMemo();
+const mtimeMemo = new TimeMemo();
+
 const S_IFMT = 0o170000n;
 const NS = 1_000_000_000n;
 
@@ -152,15 +212,15 @@ export class Stats implements BigIntStats {
     this.uid = BigInt(b.readUInt32LE(20));
     this.gid = BigInt(b.readUInt32LE(24));
     this.mode = BigInt(b.readUInt16LE(28));
-    this.ino = b.readBigUInt64LE(32);
-    this.size = b.readBigUInt64LE(40);
-    this.blocks = b.readBigUInt64LE(48);
-    this.atimeNs = b.readBigInt64LE(64) * NS + BigInt(b.readUInt32LE(72));
-    this.birthtimeNs = b.readBigInt64LE(80) * NS + BigInt(b.readUInt32LE(88));
-    this.ctimeNs = b.readBigInt64LE(96) * NS + BigInt(b.readUInt32LE(104));
-    this.mtimeNs = b.readBigInt64LE(112) * NS + BigInt(b.readUInt32LE(120));
-    this.rdev = makedev(b.readUInt32LE(128), b.readUInt32LE(132));
-    this.dev = makedev(b.readUInt32LE(136), b.readUInt32LE(140));
+    this.ino = u64(b, 32);
+    this.size = u64(b, 40);
+    this.blocks = u64(b, 48);
+    this.atimeNs = atimeMemo.of(b, 64);
+    this.birthtimeNs = btimeMemo.of(b, 80);
+    this.ctimeNs = ctimeMemo.of(b, 96);
+    this.mtimeNs = mtimeMemo.of(b, 112);
+    this.rdev = rdevMemo.of(b.readUInt32LE(128), b.readUInt32LE(132));
+    this.dev = devMemo.of(b.readUInt32LE(136), b.readUInt32LE(140));
   }
 
   get atimeMs(): bigint { return this.atimeNs / 1_000_000n; }

@@ -41,3 +41,30 @@ t.test('openat2 confines: no symlink in any component, no way above the director
   t.ok(fs.lstatSync(join(d, 'p')).isFIFO(), 'mknodat makes a FIFO');
   t.throws(() => at.mkdirat(root, 'p', 0o755), { code: 'EEXIST', syscall: 'mkdirat' }, 'errors are fs-shaped');
 });
+
+t.test('Stats: the remembered device numbers and times never leak from one statx to the next', skip, async (t) => {
+  const d = fs.mkdtempSync(join(os.tmpdir(), 'nfsts-at-'));
+  t.teardown(() => fs.rmSync(d, { recursive: true, force: true }));
+  const a = join(d, 'a');
+  const b = join(d, 'b');
+  fs.writeFileSync(a, 'x');
+  fs.writeFileSync(b, 'y');
+  // same seconds, different nanoseconds; before 1970 (negative seconds); far future (seconds ≥ 2^32)
+  fs.utimesSync(a, new Date(1_000_000_000_000), new Date(1_000_000_000_000));
+  const fa = at.openat2(at.AT_FDCWD, a, at.O_PATH | at.O_NOFOLLOW, 0);
+  const fb = at.openat2(at.AT_FDCWD, b, at.O_PATH | at.O_NOFOLLOW, 0);
+  t.teardown(() => { at.close(fa); at.close(fb); });
+  at.utimensat(fa, '', 1_000_000_000_000_000_001n, 1_000_000_000_000_000_002n, at.AT_EMPTY_PATH);
+  at.utimensat(fb, '', 1_000_000_000_000_000_003n, -86_400_000_000_001n, at.AT_EMPTY_PATH);
+  // other file systems and a device: /dev/null (rdev ≠ 0, devtmpfs), the export's /tmp, /proc
+  const paths = [a, b, '/dev/null', a, '/proc/self', b, '/dev/null', '/dev/null', b, b, a];
+  const keys = ['dev', 'ino', 'mode', 'rdev', 'atimeNs', 'mtimeNs', 'ctimeNs', 'birthtimeNs'] as const;
+  for (const p of paths) {
+    const s = at.statx(at.AT_FDCWD, p, at.AT_SYMLINK_NOFOLLOW);
+    const n = fs.lstatSync(p, { bigint: true });
+    const bad = keys.filter((k) => s[k] !== n[k] && !(k === 'birthtimeNs' && n[k] === 0n));
+    t.same(bad, [], `${p}: every field as fs.lstat reports it`);
+  }
+  t.equal(at.statx(at.AT_FDCWD, b, at.AT_SYMLINK_NOFOLLOW).mtimeNs, -86_400_000_000_001n, 'a time before 1970 to the nanosecond');
+  t.equal(at.statx(at.AT_FDCWD, '/dev/null', 0).rdev, fs.statSync('/dev/null', { bigint: true }).rdev, 'a device number');
+});
