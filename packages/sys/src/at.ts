@@ -173,8 +173,9 @@ class TimeMemo {
     const hi = b.readInt32LE(off + 4);
     const nsec = b.readUInt32LE(off + 8);
     if (lo === this.lo && hi === this.hi && nsec === this.nsec) return this.value;
-    // hi * 2^32 + lo is exact (|seconds| < 2^53): one BigInt where readBigInt64LE builds four
-    const v = BigInt(hi * 0x1_0000_0000 + lo) * NS + BigInt(nsec);
+    // hi * 2^32 + lo is exact while |seconds| < 2^53: one BigInt where readBigInt64LE builds four
+    // (a file system with 64-bit seconds, btrfs, can hold more: those take the exact way)
+    const v = (hi < 0x20_0000 && hi >= -0x20_0000 ? BigInt(hi * 0x1_0000_0000 + lo) : b.readBigInt64LE(off)) * NS + BigInt(nsec);
     this.lo = lo;
     this.hi = hi;
     this.nsec = nsec;

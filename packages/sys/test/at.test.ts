@@ -2,7 +2,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { at } from '../src/index.js';
+import { at, SysStats } from '../src/index.js';
 
 const skip = at.openat2Available() ? {} : { skip: 'openat2 is not available here (Linux 5.6+ with koffi)' };
 
@@ -67,4 +67,32 @@ t.test('Stats: the remembered device numbers and times never leak from one statx
   }
   t.equal(at.statx(at.AT_FDCWD, b, at.AT_SYMLINK_NOFOLLOW).mtimeNs, -86_400_000_000_001n, 'a time before 1970 to the nanosecond');
   t.equal(at.statx(at.AT_FDCWD, '/dev/null', 0).rdev, fs.statSync('/dev/null', { bigint: true }).rdev, 'a device number');
+});
+
+t.test('Stats: u64 fields and times at the edges of the Number shortcut convert exactly', async (t) => {
+  // a statx buffer written by hand: the shortcut (one Number below 2^53) must hand over to the
+  // exact BigInt reading at its bounds, for sizes and for 64-bit seconds (btrfs holds those)
+  const cases: Array<{ size: bigint; sec: bigint; nsec: number }> = [
+    { size: 2n ** 53n - 1n, sec: 2n ** 53n - 1n, nsec: 999_999_999 },
+    { size: 2n ** 53n, sec: 2n ** 53n, nsec: 1 },
+    { size: 2n ** 64n - 1n, sec: 2n ** 62n + 12345n, nsec: 0 },
+    { size: 0n, sec: -(2n ** 53n) - 7n, nsec: 5 },
+    { size: 1n, sec: -1n, nsec: 999_999_999 },
+    { size: 0x1234_5678_9abcn, sec: 1_700_000_000n, nsec: 123 },
+  ];
+  for (const c of cases) {
+    const b = Buffer.alloc(256);
+    b.writeBigUInt64LE(c.size, 40);
+    for (const off of [64, 80, 96, 112]) {
+      b.writeBigInt64LE(c.sec, off);
+      b.writeUInt32LE(c.nsec, off + 8);
+    }
+    const st = new SysStats(b);
+    const ns = c.sec * 1_000_000_000n + BigInt(c.nsec);
+    t.equal(st.size, c.size, `size ${c.size}`);
+    t.equal(st.mtimeNs, ns, `mtime ${c.sec} s ${c.nsec} ns`);
+    t.equal(st.atimeNs, ns, 'atime');
+    t.equal(st.ctimeNs, ns, 'ctime');
+    t.equal(st.birthtimeNs, ns, 'birthtime');
+  }
 });
