@@ -52,6 +52,11 @@ export function watchSyncs(): SyncWatch {
       events.push('write');
       return real.write(fd, buf, off, len, position);
     },
+    // a large WRITE's data as the socket chunks it arrived in (the RPC bulk path): recorded alike
+    async writev(fd, bufs, position) {
+      events.push('write');
+      return real.writev!(fd, bufs, position);
+    },
     // small writes run on the event loop (Backend.writeSync under the core's gate): recorded alike
     writeSync(fd, buf, off, len, position) {
       events.push('write');
