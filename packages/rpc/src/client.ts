@@ -136,6 +136,8 @@ export class RpcClient extends EventEmitter implements RpcCallable {
   private state: State = 'idle';
   private socket: net.Socket | null = null;
   private reader: RecordReader | null = null;
+  /** @internal socket reads into the shared read buffer (for tests) */
+  reusedReads = 0;
   private readonly pending = new Map<number, Pending>();
   private nextXid: number = randomInt(0, 0x7fffffff);
   private everConnected = false;
@@ -305,7 +307,11 @@ export class RpcClient extends EventEmitter implements RpcCallable {
     // it keeps before the callback returns (a READ reply's data straight into the caller's buffer)
     const socket = reuse
       ? net.connect({ host: this.opts.host, port: this.opts.port, noDelay: true,
-        onread: { buffer: clientReadBuffer(), callback: (n: number, buf: Uint8Array) => { this.onChunk(reader, (buf as Buffer).subarray(0, n)); return true; } } })
+        onread: { buffer: clientReadBuffer(), callback: (n: number, buf: Uint8Array) => {
+          this.reusedReads++;
+          this.onChunk(reader, (buf as Buffer).subarray(0, n));
+          return true;
+        } } })
       : net.connect({ host: this.opts.host, port: this.opts.port, noDelay: true });
     this.socket = socket;
     this.corked = false;

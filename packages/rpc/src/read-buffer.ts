@@ -13,8 +13,14 @@ import net from 'node:net';
  * on this thread, and every callback consumes its bytes before returning.
  */
 
-/** How much one socket read may take: a whole 1 MiB WRITE or READ reply in one or two reads. */
+/** How much one client socket read may take: a whole 1 MiB READ reply in one or two reads. */
 export const READ_BUFFER_SIZE = 1024 * 1024;
+/**
+ * How much one server socket read may take: Node's own 64 KiB. A connection paused mid-read
+ * (in-flight limit, reply budget) holds the rest of that read's records uncharged, so a larger
+ * buffer would raise that per-connection bound (1024 paused connections: 64 MiB now).
+ */
+export const SERVER_READ_BUFFER_SIZE = 64 * 1024;
 
 /** 'reuse': read into a reused buffer; 'fresh': a new buffer per read (Node's default, 'data' events). */
 export type SocketReadBuffer = 'reuse' | 'fresh';

@@ -7,7 +7,7 @@ import { AUTH_NONE_CRED, parseAuthSys, type Credential } from './auth.js';
 import { RpcAuthError, RpcError, RpcNoReply } from './errors.js';
 import { parseServerOptions, DEFAULT_CLOSE_TIMEOUT_MS, type ParsedServerOptions, type RpcServerOptions } from './options.js';
 import { RecordReader, type RecordDivert } from './record.js';
-import { READ_BUFFER_SIZE, adoptWithReadBuffer } from './read-buffer.js';
+import { SERVER_READ_BUFFER_SIZE, adoptWithReadBuffer } from './read-buffer.js';
 import { BufferPool } from './buffer-pool.js';
 import { DENIED_AUTH_ERROR, resultStatus, serverChannel, traceCounters, traced, type CallObserver, type RpcServerCallMessage } from './observe.js';
 import {
@@ -184,6 +184,9 @@ export class RpcServer {
   observer: CallObserver | null = null;
   /** socketReadBuffer 'reuse': the buffer every connection's socket reads into (see read-buffer.ts) */
   private readBuffer: Buffer | null = null;
+  /** @internal socket reads into readBuffer, and bytes handed to the record readers (for tests) */
+  reusedReads = 0;
+  received = 0;
 
   constructor(opts?: RpcServerOptions) {
     this.opts = parseServerOptions(opts);
@@ -312,8 +315,11 @@ export class RpcServer {
     let socket = accepted;
     let c: Connection | null = null;
     if (this.opts.socketReadBuffer === 'reuse') {
-      const buf = (this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_SIZE));
-      socket = adoptWithReadBuffer(accepted, buf, (b, n) => c!.received(b.subarray(0, n))) ?? accepted;
+      const buf = (this.readBuffer ??= Buffer.allocUnsafe(SERVER_READ_BUFFER_SIZE));
+      socket = adoptWithReadBuffer(accepted, buf, (b, n) => {
+        this.reusedReads++;
+        c!.received(b.subarray(0, n));
+      }) ?? accepted;
       if (socket === accepted) accepted.resume(); // no handle to move: read the usual way
     }
     if (this.conns.size >= this.opts.maxConnections) {
@@ -578,6 +584,7 @@ class Connection {
   received(chunk: Buffer): void {
     if (this.closingDown) return;
     const s = this.server;
+    s.received += chunk.length;
     this.recvTick = s.tick;
     try {
       this.reader.push(chunk);
