@@ -59,6 +59,13 @@ export const BULK_VIEW_MIN = 4096;
 const BULK_STAGE_SIZE = 64 * 1024;
 /** Transient mode: the first buffer of a record that `alloc` did not supply (then doubled as needed). */
 const GROW_FROM = 64 * 1024;
+/**
+ * Transient mode: records up to SLAB_RECORD_MAX bytes are copied into a shared SLAB_SIZE slab (as
+ * Node's own pool does for small buffers), so a 4 KiB WRITE or GETATTR costs no allocation of
+ * its own; a slab lives while any record in it does, as a socket chunk did with views.
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_RECORD_MAX = 16 * 1024;
 
 /** How a RecordReader treats the chunks it is fed. */
 export interface RecordReaderMode {
@@ -97,6 +104,9 @@ export class RecordReader {
   private acc: Buffer | null = null;
   /** acc came from `alloc` (goes back through `free` if dropped). */
   private accLent = false;
+  /** Transient mode: the slab small records are copied into, and its first free byte. */
+  private slab: Buffer | null = null;
+  private slabPos = 0;
 
   /**
    * `onRecord` gets each complete record and, when part of it was diverted by `onHead`, the
@@ -230,13 +240,24 @@ export class RecordReader {
             continue;
           }
           if (this.recordLen === 0 && (this.onHead === null || fragLen < DIVERT_MIN_RECORD)) {
-            let record = this.alloc !== null ? this.alloc(fragLen) : null;
-            if (record !== null && record.length < fragLen) {
-              this.free?.(record);
-              record = null;
+            let record: Buffer | null;
+            if (fragLen <= SLAB_RECORD_MAX) {
+              let slab = this.slab;
+              if (slab === null || slab.length - this.slabPos < fragLen) {
+                slab = this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+                this.slabPos = 0;
+              }
+              record = slab.subarray(this.slabPos, this.slabPos + fragLen);
+              this.slabPos += (fragLen + 7) & ~7; // 8-aligned, as Node's pool
+            } else {
+              record = this.alloc !== null ? this.alloc(fragLen) : null;
+              if (record !== null && record.length < fragLen) {
+                this.free?.(record);
+                record = null;
+              }
+              record ??= Buffer.allocUnsafe(fragLen);
+              if (record.length > fragLen) record = record.subarray(0, fragLen);
             }
-            record ??= Buffer.allocUnsafe(fragLen);
-            if (record.length > fragLen) record = record.subarray(0, fragLen);
             chunk.copy(record, 0, pos, pos + fragLen);
             pos += fragLen;
             this.onRecord(record, null);
