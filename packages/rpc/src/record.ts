@@ -182,7 +182,9 @@ export class RecordReader {
       this.accLent = acc !== null;
     }
     if (acc === null) {
-      acc = Buffer.allocUnsafe(Math.min(hint, Math.max(need, old === null ? GROW_FROM : 2 * old.length)));
+      // a record whose bulk is (or may be) diverted keeps only its few header bytes: start small
+      const from = this.divert !== null || this.divertable ? DIVERT_HEAD_BYTES * 2 : GROW_FROM;
+      acc = Buffer.allocUnsafe(Math.min(hint, Math.max(need, old === null ? from : 2 * old.length)));
       if (old !== null) {
         old.copy(acc, 0, 0, this.keptLen);
         if (this.accLent) this.free?.(old);
