@@ -7,6 +7,7 @@ import { AUTH_NONE_CRED, credentialSize, encodeCredential, type Credential } fro
 import { RpcError } from './errors.js';
 import { parseClientOptions, type ParsedClientOptions, type RpcClientOptions } from './options.js';
 import { RecordReader, type RecordDivert } from './record.js';
+import { clientReadBuffer } from './read-buffer.js';
 import { clientChannel, traceCounters, traced, type RpcClientCallMessage } from './observe.js';
 import {
   AUTH_ERROR, AUTH_NONE, CALL, GARBAGE_ARGS, LAST_FRAGMENT, MAX_AUTH_BYTES, MAX_FRAGMENT, MSG_ACCEPTED, MSG_DENIED,
@@ -135,6 +136,8 @@ export class RpcClient extends EventEmitter implements RpcCallable {
   private state: State = 'idle';
   private socket: net.Socket | null = null;
   private reader: RecordReader | null = null;
+  /** @internal socket reads into the shared read buffer (for tests) */
+  reusedReads = 0;
   private readonly pending = new Map<number, Pending>();
   private nextXid: number = randomInt(0, 0x7fffffff);
   private everConnected = false;
@@ -297,10 +300,21 @@ export class RpcClient extends EventEmitter implements RpcCallable {
   private open(): void {
     this.state = 'connecting';
     const seq = ++this.connSeq;
-    const socket = net.connect({ host: this.opts.host, port: this.opts.port, noDelay: true });
+    const reuse = this.opts.socketReadBuffer === 'reuse';
+    const reader = new RecordReader(this.opts.maxRecordSize, (rec, d) => this.onReply(rec, d), (head) => this.onReplyHead(head),
+      undefined, { transient: reuse });
+    // reuse: libuv reads into one buffer this thread's clients share; the reader copies out what
+    // it keeps before the callback returns (a READ reply's data straight into the caller's buffer)
+    const socket = reuse
+      ? net.connect({ host: this.opts.host, port: this.opts.port, noDelay: true,
+        onread: { buffer: clientReadBuffer(), callback: (n: number, buf: Uint8Array) => {
+          this.reusedReads++;
+          this.onChunk(reader, (buf as Buffer).subarray(0, n));
+          return true;
+        } } })
+      : net.connect({ host: this.opts.host, port: this.opts.port, noDelay: true });
     this.socket = socket;
     this.corked = false;
-    const reader = new RecordReader(this.opts.maxRecordSize, (rec, d) => this.onReply(rec, d), (head) => this.onReplyHead(head));
     this.reader = reader;
     let connected = false;
     let lastError: unknown = null;
@@ -308,14 +322,7 @@ export class RpcClient extends EventEmitter implements RpcCallable {
       connected = true;
       this.onConnected();
     });
-    socket.on('data', (chunk: Buffer) => {
-      if (this.reader !== reader) return;
-      try {
-        reader.push(chunk);
-      } catch (err) {
-        this.onStreamError(err);
-      }
-    });
+    if (!reuse) socket.on('data', (chunk: Buffer) => this.onChunk(reader, chunk));
     socket.on('error', (err) => {
       lastError = err;
       this.log.debug({ err, seq }, 'connection error');
@@ -328,6 +335,15 @@ export class RpcClient extends EventEmitter implements RpcCallable {
       }
       this.onClosed(connected, lastError);
     });
+  }
+
+  private onChunk(reader: RecordReader, chunk: Buffer): void {
+    if (this.reader !== reader) return;
+    try {
+      reader.push(chunk);
+    } catch (err) {
+      this.onStreamError(err);
+    }
   }
 
   private onConnected(): void {

@@ -2,7 +2,8 @@ export { RpcError, RpcAuthError, RpcNoReply, isRpcError, type RpcErrorCode } fro
 export {
   type AuthSys, type Credential, AUTH_NONE_CRED, authSys, authSysSize, credentialSize, encodeCredential, parseAuthSys,
 } from './auth.js';
-export { RecordReader, recordMark, frameRecord, DIVERT_HEAD_BYTES, DIVERT_MIN_RECORD, BULK_VIEW_MIN, type RecordDivert, type DivertHook } from './record.js';
+export { RecordReader, recordMark, frameRecord, DIVERT_HEAD_BYTES, DIVERT_MIN_RECORD, BULK_VIEW_MIN, type RecordDivert, type DivertHook, type RecordReaderMode } from './record.js';
+export { READ_BUFFER_SIZE, DEFAULT_SOCKET_READ_BUFFER, type SocketReadBuffer } from './read-buffer.js';
 export {
   DEFAULT_MAX_RECORD_SIZE, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, DEFAULT_MAX_QUEUED_REPLY_BYTES, DEFAULT_TIMEOUT_MS,
   DEFAULT_RECONNECT_RETRIES, DEFAULT_RECONNECT_MIN_DELAY_MS, DEFAULT_RECONNECT_MAX_DELAY_MS, DEFAULT_CLOSE_TIMEOUT_MS,

@@ -3,6 +3,7 @@ import { RpcError } from './errors.js';
 import type { Credential } from './auth.js';
 import type { CallContext } from './server.js';
 import { MAX_FRAGMENT } from './wire.js';
+import { DEFAULT_SOCKET_READ_BUFFER, type SocketReadBuffer } from './read-buffer.js';
 
 /** Room for a 1 MiB READ/WRITE payload plus every header around it. */
 export const DEFAULT_MAX_RECORD_SIZE = 1024 * 1024 + 64 * 1024;
@@ -59,6 +60,12 @@ function loggerOpt(prop: string, v: unknown): Logger {
   return v as Logger;
 }
 
+function readBufferOpt(prop: string, v: unknown): SocketReadBuffer {
+  if (v === undefined) return DEFAULT_SOCKET_READ_BUFFER;
+  if (v !== 'reuse' && v !== 'fresh') bad(prop, `must be 'reuse' or 'fresh', got ${String(v)}`);
+  return v;
+}
+
 export interface RpcServerOptions {
   logger?: Logger;
   /** Largest call record accepted (from the fragment headers, before buffering). */
@@ -84,6 +91,12 @@ export interface RpcServerOptions {
   recordTimeoutMs?: number;
   /** Close a connection whose queued replies make no write progress for this long. */
   writeTimeoutMs?: number;
+  /**
+   * 'reuse' (default): sockets read into one reused buffer (no fresh buffer per read for the GC;
+   * needs Node's internal socket handle, else 'fresh' is used); 'fresh': Node's buffer per read,
+   * with which large WRITEs reach Procedure.bulk as views of the socket chunks.
+   */
+  socketReadBuffer?: SocketReadBuffer;
 }
 
 export interface ParsedServerOptions {
@@ -98,6 +111,7 @@ export interface ParsedServerOptions {
   idleTimeoutMs: number;
   recordTimeoutMs: number;
   writeTimeoutMs: number;
+  socketReadBuffer: SocketReadBuffer;
 }
 
 export function parseServerOptions(o: RpcServerOptions = {}): ParsedServerOptions {
@@ -115,6 +129,7 @@ export function parseServerOptions(o: RpcServerOptions = {}): ParsedServerOption
     idleTimeoutMs: int('idleTimeoutMs', o.idleTimeoutMs, 1, MAX_TIMER_MS, DEFAULT_IDLE_TIMEOUT_MS),
     recordTimeoutMs: int('recordTimeoutMs', o.recordTimeoutMs, 1, MAX_TIMER_MS, DEFAULT_RECORD_TIMEOUT_MS),
     writeTimeoutMs: int('writeTimeoutMs', o.writeTimeoutMs, 1, MAX_TIMER_MS, DEFAULT_WRITE_TIMEOUT_MS),
+    socketReadBuffer: readBufferOpt('socketReadBuffer', o.socketReadBuffer),
   };
 }
 
@@ -130,6 +145,8 @@ export interface RpcClientOptions {
     giveUp?: (err: unknown) => boolean;
   };
   logger?: Logger;
+  /** 'reuse' (default): the socket reads into a buffer shared by this thread's clients; 'fresh': Node's buffer per read. */
+  socketReadBuffer?: SocketReadBuffer;
 }
 
 export interface ParsedClientOptions {
@@ -143,6 +160,7 @@ export interface ParsedClientOptions {
   maxDelayMs: number;
   giveUp: ((err: unknown) => boolean) | undefined;
   logger: Logger;
+  socketReadBuffer: SocketReadBuffer;
 }
 
 export function parseClientOptions(o: RpcClientOptions): ParsedClientOptions {
@@ -168,5 +186,6 @@ export function parseClientOptions(o: RpcClientOptions): ParsedClientOptions {
     maxDelayMs,
     giveUp: rc.giveUp === undefined ? undefined : typeof rc.giveUp === 'function' ? rc.giveUp : bad('reconnect.giveUp', 'must be a function'),
     logger: loggerOpt('logger', o.logger),
+    socketReadBuffer: readBufferOpt('socketReadBuffer', o.socketReadBuffer),
   };
 }

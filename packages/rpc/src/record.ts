@@ -16,6 +16,13 @@ import { LAST_FRAGMENT, MAX_FRAGMENT } from './wire.js';
  *
  * The records handed on are views of socket chunks: they stay valid as long as anyone
  * holds them, since Node allocates a fresh buffer per read.
+ *
+ * In transient mode (a socket reading into one reused buffer, see read-buffer.ts) a chunk is
+ * valid only during push(): every byte kept is copied out before push() returns. A small record
+ * is copied into a buffer of its own; a larger one into a buffer of its size as it arrives (from
+ * `alloc`, e.g. a pool, when it gives one; otherwise grown by doubling from 64 KiB, so a record
+ * announced large but trickled in holds at most about twice what arrived). Diverted bytes go
+ * straight to their `dest` (their only copy); the views mode of a divert is not available.
  */
 /**
  * Bulk bytes of a record to be copied straight into `dest` as they arrive (a READ reply's
@@ -50,6 +57,23 @@ export const DIVERT_MIN_RECORD = 16 * 1024;
 export const BULK_VIEW_MIN = 4096;
 /** Size of a staging buffer for small bulk pieces. */
 const BULK_STAGE_SIZE = 64 * 1024;
+/** Transient mode: the first buffer of a record that `alloc` did not supply (then doubled as needed). */
+const GROW_FROM = 64 * 1024;
+/**
+ * Transient mode: records up to SLAB_RECORD_MAX bytes are copied into a shared SLAB_SIZE slab (as
+ * Node's own pool does for small buffers), so a 4 KiB WRITE or GETATTR costs no allocation of
+ * its own; a slab lives while any record in it does, as a socket chunk did with views.
+ */
+const SLAB_SIZE = 64 * 1024;
+const SLAB_RECORD_MAX = 16 * 1024;
+
+/** How a RecordReader treats the chunks it is fed. */
+export interface RecordReaderMode {
+  /** Chunks are reused once push() returns: copy out every byte kept (see the class comment). */
+  transient: boolean;
+  /** Takes back a buffer from `alloc` that the reader drops (a record abandoned, or outgrown). */
+  free?: (b: Buffer) => void;
+}
 
 export class RecordReader {
   readonly maxRecordSize: number;
@@ -74,6 +98,15 @@ export class RecordReader {
   private stage: Buffer | null = null;
   private stageFrom = 0;
   private stageTo = 0;
+  private readonly transient: boolean;
+  private readonly free: ((b: Buffer) => void) | null;
+  /** Transient mode: the record's kept bytes so far, acc[0, keptLen); null until the first. */
+  private acc: Buffer | null = null;
+  /** acc came from `alloc` (goes back through `free` if dropped). */
+  private accLent = false;
+  /** Transient mode: the slab small records are copied into, and its first free byte. */
+  private slab: Buffer | null = null;
+  private slabPos = 0;
 
   /**
    * `onRecord` gets each complete record and, when part of it was diverted by `onHead`, the
@@ -85,8 +118,10 @@ export class RecordReader {
    * least n bytes; null: allocate as usual), e.g. from a pool the owner refills once done.
    */
   constructor(maxRecordSize: number, onRecord: (record: Buffer, diverted: RecordDivert | null) => void, onHead?: DivertHook,
-    alloc?: (n: number) => Buffer | null) {
+    alloc?: (n: number) => Buffer | null, mode?: RecordReaderMode) {
     this.maxRecordSize = maxRecordSize;
+    this.transient = mode?.transient === true;
+    this.free = mode?.free ?? null;
     this.onRecord = onRecord;
     this.onHead = onHead ?? null;
     this.alloc = alloc ?? null;
@@ -100,7 +135,64 @@ export class RecordReader {
 
   /** True between records: no header byte or fragment byte is pending. */
   get idle(): boolean {
-    return this.fragLeft === -1 && this.hdrHave === 0 && this.parts.length === 0;
+    return this.fragLeft === -1 && this.hdrHave === 0 && this.parts.length === 0 && this.acc === null;
+  }
+
+  /**
+   * Drops the record in progress (the connection is going away), giving a buffer from `alloc`
+   * back through `free`.
+   */
+  discard(): void {
+    this.parts = [];
+    this.recordLen = 0;
+    this.keptLen = 0;
+    this.divert = null;
+    this.stage = null;
+    this.dropAcc();
+  }
+
+  private dropAcc(): void {
+    const acc = this.acc;
+    this.acc = null;
+    if (acc !== null && this.accLent) this.free?.(acc);
+    this.accLent = false;
+  }
+
+  /** Transient mode: appends buf[p, p+n) to the record's kept bytes. */
+  private keep(buf: Buffer, p: number, n: number): void {
+    const need = this.keptLen + n;
+    let acc = this.acc;
+    if (acc === null || acc.length < need) acc = this.grow(need);
+    buf.copy(acc, this.keptLen, p, p + n);
+    this.keptLen = need;
+  }
+
+  /** Transient mode: a buffer for at least `need` kept bytes, holding the ones kept so far. */
+  private grow(need: number): Buffer {
+    // the rest of this fragment bounds what comes in it (a single-fragment record: its exact size)
+    const hint = Math.max(need, this.keptLen + this.fragLeft);
+    const old = this.acc;
+    let acc: Buffer | null = null;
+    if (old === null && this.alloc !== null && this.divert === null && !this.divertable) {
+      acc = this.alloc(hint);
+      if (acc !== null && acc.length < hint) {
+        this.free?.(acc);
+        acc = null;
+      }
+      this.accLent = acc !== null;
+    }
+    if (acc === null) {
+      // a record whose bulk is (or may be) diverted keeps only its few header bytes: start small
+      const from = this.divert !== null || this.divertable ? DIVERT_HEAD_BYTES * 2 : GROW_FROM;
+      acc = Buffer.allocUnsafe(Math.min(hint, Math.max(need, old === null ? from : 2 * old.length)));
+      if (old !== null) {
+        old.copy(acc, 0, 0, this.keptLen);
+        if (this.accLent) this.free?.(old);
+        this.accLent = false;
+      }
+    }
+    this.acc = acc;
+    return acc;
   }
 
   /**
@@ -133,18 +225,46 @@ export class RecordReader {
           this.keptLen = 0;
           this.divert = null;
           this.stage = null;
+          this.dropAcc();
           this.failed = new RpcError(
             'ERR_RPC_RECORD_TOO_LARGE',
             `record fragment of ${fragLen} bytes would make a record larger than the maximum of ${this.maxRecordSize}`,
           );
           throw this.failed;
         }
-        // Fast path: a single-fragment record wholly inside this chunk is a view.
+        // Fast path: a single-fragment record wholly inside this chunk is a view (transient: a
+        // copy, unless it may be diverted: then its bulk bytes are copied once, to their dest).
         if (this.fragLast && this.parts.length === 0 && len - pos >= fragLen) {
-          const record = chunk.subarray(pos, pos + fragLen);
-          pos += fragLen;
-          this.onRecord(record, null);
-          continue;
+          if (!this.transient) {
+            const record = chunk.subarray(pos, pos + fragLen);
+            pos += fragLen;
+            this.onRecord(record, null);
+            continue;
+          }
+          if (this.recordLen === 0 && (this.onHead === null || fragLen < DIVERT_MIN_RECORD)) {
+            let record: Buffer | null;
+            if (fragLen <= SLAB_RECORD_MAX) {
+              let slab = this.slab;
+              if (slab === null || slab.length - this.slabPos < fragLen) {
+                slab = this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+                this.slabPos = 0;
+              }
+              record = slab.subarray(this.slabPos, this.slabPos + fragLen);
+              this.slabPos += (fragLen + 7) & ~7; // 8-aligned, as Node's pool
+            } else {
+              record = this.alloc !== null ? this.alloc(fragLen) : null;
+              if (record !== null && record.length < fragLen) {
+                this.free?.(record);
+                record = null;
+              }
+              record ??= Buffer.allocUnsafe(fragLen);
+              if (record.length > fragLen) record = record.subarray(0, fragLen);
+            }
+            chunk.copy(record, 0, pos, pos + fragLen);
+            pos += fragLen;
+            this.onRecord(record, null);
+            continue;
+          }
         }
         this.divertable = this.onHead !== null && this.fragLast && this.recordLen === 0 && fragLen >= DIVERT_MIN_RECORD;
         this.fragLeft = fragLen;
@@ -153,6 +273,7 @@ export class RecordReader {
       const take = Math.min(this.fragLeft, len - pos);
       if (take > 0) {
         if (this.divertable || this.divert !== null) this.collect(chunk, pos, take);
+        else if (this.transient) this.keep(chunk, pos, take);
         else {
           this.parts.push(chunk.subarray(pos, pos + take));
           this.keptLen += take;
@@ -173,21 +294,42 @@ export class RecordReader {
     const a = this.recordLen;
     if (this.divertable && a + n >= DIVERT_HEAD_BYTES) {
       this.divertable = false;
-      const head = Buffer.concat([...this.parts, chunk.subarray(p, p + (DIVERT_HEAD_BYTES - a))], DIVERT_HEAD_BYTES);
+      const before = this.transient ? (this.acc === null ? [] : [this.acc.subarray(0, this.keptLen)]) : this.parts;
+      const head = Buffer.concat([...before, chunk.subarray(p, p + (DIVERT_HEAD_BYTES - a))], DIVERT_HEAD_BYTES);
       const d = this.onHead!(head);
       if (d !== null && Number.isInteger(d.start) && Number.isInteger(d.length) && d.start >= 0 && d.length > 0
-        && d.start + d.length <= a + this.fragLeft && (d.views !== undefined || d.dest === null || d.length <= d.dest.length)) {
+        && d.start + d.length <= a + this.fragLeft && (d.views !== undefined || d.dest === null || d.length <= d.dest.length)
+        && !(this.transient && d.views !== undefined)) {
         this.divert = d;
         if (d.start < a) this.divertKept(d);
       }
     }
     const d = this.divert;
     if (d === null) {
-      this.parts.push(chunk.subarray(p, p + n));
-      this.keptLen += n;
+      if (this.transient) this.keep(chunk, p, n);
+      else {
+        this.parts.push(chunk.subarray(p, p + n));
+        this.keptLen += n;
+      }
       return;
     }
-    this.keptLen += this.splitPiece(chunk, p, n, a, d, this.parts);
+    if (this.transient) this.splitTransient(chunk, p, n, a, d);
+    else this.keptLen += this.splitPiece(chunk, p, n, a, d, this.parts);
+  }
+
+  /** Transient mode's splitPiece: the bytes outside the divert range are kept (copied). */
+  private splitTransient(buf: Buffer, p: number, n: number, a: number, d: RecordDivert): void {
+    const b = a + n;
+    const s = d.start;
+    const e = s + d.length;
+    if (a < s) this.keep(buf, p, Math.min(b, s) - a);
+    const ds = Math.max(a, s);
+    const de = Math.min(b, e);
+    if (ds < de && d.dest !== null) buf.copy(d.dest, ds - s, p + (ds - a), p + (de - a));
+    if (b > e) {
+      const from = Math.max(a, e);
+      this.keep(buf, p + (from - a), b - from);
+    }
   }
 
   /**
@@ -195,6 +337,17 @@ export class RecordReader {
    * small): copy those bytes to dest and keep only what lies outside the range.
    */
   private divertKept(d: RecordDivert): void {
+    if (this.transient) {
+      // acc[0, keptLen) is the record's bytes [0, keptLen): nothing was diverted before
+      const acc = this.acc!;
+      const a = this.keptLen;
+      const s = d.start;
+      const e = Math.min(a, s + d.length);
+      if (d.dest !== null) acc.copy(d.dest, 0, s, e);
+      acc.copy(acc, s, e, a);
+      this.keptLen = a - (e - s);
+      return;
+    }
     const kept: Buffer[] = [];
     let keptLen = 0;
     let off = 0;
@@ -219,7 +372,12 @@ export class RecordReader {
     if (d !== null && d.views !== undefined) this.flushStage(d.views);
     this.stage = null;
     let record: Buffer;
-    if (parts.length === 1) record = parts[0]!;
+    if (this.transient) {
+      const acc = this.acc;
+      this.acc = null;
+      this.accLent = false; // the record is the owner's now (a pooled one goes back when it is done)
+      record = acc === null ? Buffer.alloc(0) : acc.length === n ? acc : acc.subarray(0, n);
+    } else if (parts.length === 1) record = parts[0]!;
     else if (parts.length === 0) record = Buffer.alloc(0);
     else {
       const into = this.alloc !== null ? this.alloc(n) : null;

@@ -7,6 +7,7 @@ import { AUTH_NONE_CRED, parseAuthSys, type Credential } from './auth.js';
 import { RpcAuthError, RpcError, RpcNoReply } from './errors.js';
 import { parseServerOptions, DEFAULT_CLOSE_TIMEOUT_MS, type ParsedServerOptions, type RpcServerOptions } from './options.js';
 import { RecordReader, type RecordDivert } from './record.js';
+import { SERVER_READ_BUFFER_SIZE, adoptWithReadBuffer } from './read-buffer.js';
 import { BufferPool } from './buffer-pool.js';
 import { DENIED_AUTH_ERROR, resultStatus, serverChannel, traceCounters, traced, type CallObserver, type RpcServerCallMessage } from './observe.js';
 import {
@@ -181,6 +182,11 @@ export class RpcServer {
   private limitLogWindow = 0;
   /** Told about every dispatched call (the server's metrics); null: nobody counts. */
   observer: CallObserver | null = null;
+  /** socketReadBuffer 'reuse': the buffer every connection's socket reads into (see read-buffer.ts) */
+  private readBuffer: Buffer | null = null;
+  /** @internal socket reads into readBuffer, and bytes handed to the record readers (for tests) */
+  reusedReads = 0;
+  received = 0;
 
   constructor(opts?: RpcServerOptions) {
     this.opts = parseServerOptions(opts);
@@ -240,7 +246,8 @@ export class RpcServer {
     if (this.closing !== null) return Promise.reject(new RpcError('ERR_RPC_CLOSED', 'server is closed'));
     // allowHalfOpen: a peer that shuts down its sending side after its last call still
     // gets the replies; the connection ends once they are out.
-    const server = net.createServer({ noDelay: true, allowHalfOpen: true });
+    // reuse: accepted sockets start paused, so no byte is read before they read into our buffer
+    const server = net.createServer({ noDelay: true, allowHalfOpen: true, pauseOnConnect: this.opts.socketReadBuffer === 'reuse' });
     this.server = server;
     this.sweepTimer = setInterval(() => this.sweep(), this.sweepMs);
     this.sweepTimer.unref();
@@ -300,10 +307,20 @@ export class RpcServer {
     this.sweepTimer = null;
   }
 
-  private accept(socket: net.Socket): void {
+  private accept(accepted: net.Socket): void {
     if (this.closing !== null) {
-      socket.destroy();
+      accepted.destroy();
       return;
+    }
+    let socket = accepted;
+    let c: Connection | null = null;
+    if (this.opts.socketReadBuffer === 'reuse') {
+      const buf = (this.readBuffer ??= Buffer.allocUnsafe(SERVER_READ_BUFFER_SIZE));
+      socket = adoptWithReadBuffer(accepted, buf, (b, n) => {
+        this.reusedReads++;
+        c!.received(b.subarray(0, n));
+      }) ?? accepted;
+      if (socket === accepted) accepted.resume(); // no handle to move: read the usual way
     }
     if (this.conns.size >= this.opts.maxConnections) {
       // as knfsd does, an old connection makes room; but only an idle one, so no call is lost
@@ -318,13 +335,14 @@ export class RpcServer {
       victim.closeForLimit('maxConnections', this.opts.maxConnections, 'closing the longest-idle connection to admit a new one: maxConnections reached', 'closedForNew');
     }
     this.counters.accepted++;
-    const c = new Connection(this, this.opts, socket, this.nextConnId++);
-    this.conns.add(c);
+    c = new Connection(this, this.opts, socket, this.nextConnId++, socket !== accepted);
+    const conn = c;
+    this.conns.add(conn);
     const gone = (): void => {
-      this.conns.delete(c);
+      this.conns.delete(conn);
       this.counters.connectionsClosed++;
     };
-    c.closed.then(gone, gone);
+    conn.closed.then(gone, gone);
   }
 
   private oldestIdle(): Connection | null {
@@ -519,7 +537,12 @@ class Connection {
   private credKey: Buffer | null = null;
   private credLast: Credential | null = null;
 
-  constructor(server: RpcServer, opts: ParsedServerOptions, socket: net.Socket, id: number) {
+  /**
+   * `transient`: the socket reads into the server's reused buffer and calls received(); records
+   * are then copied out as they arrive (a large one into a pooled buffer), and a bulk WRITE is not
+   * handed on as views (they would be of that buffer).
+   */
+  constructor(server: RpcServer, opts: ParsedServerOptions, socket: net.Socket, id: number, transient: boolean) {
     this.server = server;
     this.opts = opts;
     this.socket = socket;
@@ -530,19 +553,20 @@ class Connection {
     this.activeTick = this.recvTick = this.writeTick = server.tick;
     this.log = opts.logger.child({ conn: id, peer: `${this.remoteAddress}:${this.remotePort}` });
     const pool = server.recordPool;
-    this.reader = new RecordReader(opts.maxRecordSize, (rec, d) => this.onIncoming(rec, d), (head) => this.locateBulk(head),
-      (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.tryTake(n) : null));
+    this.reader = new RecordReader(opts.maxRecordSize, (rec, d) => this.onIncoming(rec, d), transient ? undefined : (head) => this.locateBulk(head),
+      (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.tryTake(n) : null), { transient, free: (b) => pool.release(b) });
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         if (this.endTimer !== null) clearTimeout(this.endTimer);
         // a peer that resets the connection leaves held records behind: back to the pool, off the charge
         this.dropHeld();
         this.dropAccounts();
+        this.reader.discard();
         this.log.debug('connection closed');
         resolve();
       });
     });
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    if (!transient) socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => {
       this.drained = true;
       this.observeQueued();
@@ -556,9 +580,11 @@ class Connection {
     this.log.debug('connection accepted');
   }
 
-  private onData(chunk: Buffer): void {
+  /** @internal Bytes read from the socket (in transient mode valid only during this call). */
+  received(chunk: Buffer): void {
     if (this.closingDown) return;
     const s = this.server;
+    s.received += chunk.length;
     this.recvTick = s.tick;
     try {
       this.reader.push(chunk);
@@ -592,6 +618,7 @@ class Connection {
     this.closingDown = true;
     this.dropHeld();
     this.socket.destroy();
+    this.reader.discard();
     // its bytes leave the totals now, not at 'close' (a loop shedding partial records sees them go)
     this.dropAccounts();
   }

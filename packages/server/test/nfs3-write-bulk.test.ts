@@ -5,12 +5,16 @@
  * by the server before the next is sent, so the chunk boundaries are exactly where the test put
  * them), and the file read back directly. That the bulk path ran is seen from the record pool:
  * a joined record would have taken (and left idle) a pooled buffer.
+ *
+ * The bulk path exists only with socketReadBuffer 'fresh' (views of Node's per-read buffers); the
+ * default 'reuse' copies a large record into a pooled buffer as it arrives, which the last test
+ * checks with the same cuts.
  */
 import net from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { RecordReader, RpcServer, credentialSize, encodeCredential, type Credential } from '@nfsts/rpc';
 import { NFS_PROGRAM, NFS_V3, NFSPROC3_WRITE, XdrReader, XdrWriter, measure, nfsstat3, stable_how, xdr_WRITE3args, xdr_WRITE3res, type WRITE3args } from '@nfsts/xdr';
 import { me, setup, stranger } from './nfs3-helpers.js';
@@ -35,9 +39,9 @@ function writeCall(xid: number, args: WRITE3args, cred: Credential = me): { rec:
   return { rec: w.buf, dataAt: head + 4 + fhLen + ((4 - (fhLen & 3)) & 3) + 8 + 4 + 4 + 4 };
 }
 
-async function harness(t: { teardown(fn: () => unknown): void }) {
+async function harness(t: { teardown(fn: () => unknown): void }, socketReadBuffer: 'reuse' | 'fresh' = 'fresh') {
   const s = await setup(t);
-  const server = new RpcServer();
+  const server = new RpcServer({ socketReadBuffer });
   server.register(s.prog);
   const { port } = await server.listen(0, '127.0.0.1');
   const sock = net.connect({ host: '127.0.0.1', port, noDelay: true });
@@ -74,8 +78,9 @@ async function harness(t: { teardown(fn: () => unknown): void }) {
   return { s, server, send };
 }
 
-t.test('a WRITE whose data straddles chunk boundaries at every alignment lands byte for byte, through the bulk path', async (t) => {
-  const { s, server, send } = await harness(t);
+/** Every alignment of the data against two cuts, in `mode`; returns the pool's buffers seen. */
+async function straddle(t: Test, mode: 'reuse' | 'fresh') {
+  const { s, server, send } = await harness(t, mode);
   writeFileSync(join(s.root, 'f'), Buffer.alloc(0));
   s.own(join(s.root, 'f'));
   const file = await s.fh('f');
@@ -103,8 +108,17 @@ t.test('a WRITE whose data straddles chunk boundaries at every alignment lands b
   }
   t.equal(bad, 0, 'every WRITE answered NFS3_OK');
   t.equal(readFileSync(join(s.root, 'f')).compare(model.subarray(0, end)), 0, 'the file holds exactly the bytes sent');
-  t.equal(server.recordPool.idleCount + server.recordPool.lentCount, 0, 'no record was joined into a pooled buffer (the bulk path ran)');
-  t.equal(server.stats().queuedReplyBytes, 0, 'the views\' charge was given back for every call');
+  t.equal(server.stats().queuedReplyBytes, 0, 'the charge was given back for every call');
+  t.equal(server.recordPool.lentCount, 0, 'no pooled record is still lent');
+  return server.recordPool.idleCount;
+}
+
+t.test('a WRITE whose data straddles chunk boundaries at every alignment lands byte for byte, through the bulk path', async (t) => {
+  t.equal(await straddle(t, 'fresh'), 0, 'no record was joined into a pooled buffer (the bulk path ran)');
+});
+
+t.test('socketReadBuffer reuse: the same cuts land byte for byte, each record copied into a pooled buffer as it arrived', async (t) => {
+  t.ok(await straddle(t, 'reuse') > 0, 'the records went into the record pool (reuse mode, no bulk views)');
 });
 
 t.test('a 1 MiB WRITE arriving in thousands of small segments lands exactly and its charge is given back', async (t) => {
