@@ -220,12 +220,7 @@ export class RecordReader {
         this.fragLast = (this.hdr & LAST_FRAGMENT) !== 0;
         this.hdr = 0;
         if (this.recordLen + fragLen > this.maxRecordSize) {
-          this.parts = [];
-          this.recordLen = 0;
-          this.keptLen = 0;
-          this.divert = null;
-          this.stage = null;
-          this.dropAcc();
+          this.discard();
           this.failed = new RpcError(
             'ERR_RPC_RECORD_TOO_LARGE',
             `record fragment of ${fragLen} bytes would make a record larger than the maximum of ${this.maxRecordSize}`,
