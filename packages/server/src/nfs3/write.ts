@@ -115,15 +115,25 @@ async function writeRest(env: Nfs3Env, t: Target, file: OpenFile, data: Buffer, 
 }
 
 /** The general path: full resolve when needed, the descriptor from the open-file cache. */
-async function writeSlow(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
+function writeSlow(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
+  const data = count === args.data.length ? args.data : args.data.subarray(0, count);
+  return writeOpened(env, args, ctx, count, args.data.length, data, (fd) => env.core.writeAt(fd, data, 0, count, args.offset));
+}
+
+/**
+ * Resolves, checks and opens the target (the descriptor from the open-file cache), then starts
+ * the write with `submit` and finishes it in writeRest. `data`: what writeRest writes the rest
+ * from after a short write (empty when `submit` completes its own).
+ */
+async function writeOpened(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: number, dataLength: number, data: Buffer,
+  submit: (fd: number) => number | Promise<number>): Promise<WRITE3res> {
   const ot = await targetOpen(env, args.file, ctx, 'rw');
   if (typeof ot === 'number') return { status: ot, resfail: { file_wcc: wcc(env, null, null) } };
   const t = ot.t;
   let held = ot.file;
   try {
-    const bad = check(env, t, args, count);
+    const bad = check(env, t, args, count, dataLength);
     if (bad !== 0) return bad;
-    const data = count === args.data.length ? args.data : args.data.subarray(0, count);
     let f: OpenFile;
     try {
       f = held ?? await env.core.fileCache.get(t.exp.id, t, t.stats, 'rw');
@@ -134,7 +144,7 @@ async function writeSlow(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count
     held = null;
     let first: number | Promise<number>;
     try {
-      first = count === 0 ? 0 : env.core.writeAt(f.fd, data, 0, count, args.offset);
+      first = count === 0 ? 0 : submit(f.fd);
     } catch (err) {
       first = Promise.reject(err);
     }
@@ -168,26 +178,9 @@ function firstBytes(views: Buffer[], count: number): Buffer[] {
  * A large WRITE from the bulk path: the same resolution and checks as writeSlow, then the
  * views go to the file with one pwritev (core.writevAt completes a short one), no join.
  */
-async function writeBulk(env: Nfs3Env, args: BulkWRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
-  const ot = await targetOpen(env, args.file, ctx, 'rw');
-  if (typeof ot === 'number') return { status: ot, resfail: { file_wcc: wcc(env, null, null) } };
-  const t = ot.t;
-  let held = ot.file;
-  try {
-    const bad = check(env, t, args, count, args.dataLength);
-    if (bad !== 0) return bad;
-    let f: OpenFile;
-    try {
-      f = held ?? await env.core.fileCache.get(t.exp.id, t, t.stats, 'rw');
-    } catch (err) {
-      return failed(env, t, errStatus(env, err, 'WRITE'), undefined);
-    }
-    held = null;
-    const first = count === 0 ? 0 : env.core.writevAt(f.fd, count === args.dataLength ? args.views : firstBytes(args.views, count), args.offset);
-    return await writeRest(env, t, f, EMPTY, first, args, count);
-  } finally {
-    held?.put();
-  }
+function writeBulk(env: Nfs3Env, args: BulkWRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
+  return writeOpened(env, args, ctx, count, args.dataLength, EMPTY,
+    (fd) => env.core.writevAt(fd, count === args.dataLength ? args.views : firstBytes(args.views, count), args.offset));
 }
 
 const EMPTY = Buffer.alloc(0);
