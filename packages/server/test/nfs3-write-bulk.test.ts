@@ -15,29 +15,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { RecordReader, RpcServer, credentialSize, encodeCredential, type Credential } from '@nfsts/rpc';
-import { NFS_PROGRAM, NFS_V3, NFSPROC3_WRITE, XdrReader, XdrWriter, measure, nfsstat3, stable_how, xdr_WRITE3args, xdr_WRITE3res, type WRITE3args } from '@nfsts/xdr';
-import { me, setup, stranger } from './nfs3-helpers.js';
-
-/** One WRITE call record, record mark included, and where its data starts in it. */
-function writeCall(xid: number, args: WRITE3args, cred: Credential = me): { rec: Buffer; dataAt: number } {
-  const { total } = measure(xdr_WRITE3args.size, args);
-  const head = 4 + 24 + credentialSize(cred) + 8;
-  const w = new XdrWriter(head + total);
-  w.u32(0x80000000 + head - 4 + total);
-  w.u32(xid);
-  w.u32(0); // CALL
-  w.u32(2);
-  w.u32(NFS_PROGRAM);
-  w.u32(NFS_V3);
-  w.u32(NFSPROC3_WRITE);
-  encodeCredential(w, cred);
-  w.u32(0);
-  w.u32(0);
-  xdr_WRITE3args.encode(w, args);
-  const fhLen = args.file.data.length;
-  return { rec: w.buf, dataAt: head + 4 + fhLen + ((4 - (fhLen & 3)) & 3) + 8 + 4 + 4 + 4 };
-}
+import { RecordReader, RpcServer } from '@nfsts/rpc';
+import { XdrReader, nfsstat3, stable_how, xdr_WRITE3res } from '@nfsts/xdr';
+import { setup, stranger } from './nfs3-helpers.js';
+import { writeCall } from './raw-write-call.js';
 
 async function harness(t: { teardown(fn: () => unknown): void }, socketReadBuffer: 'reuse' | 'fresh' = 'fresh') {
   const s = await setup(t);

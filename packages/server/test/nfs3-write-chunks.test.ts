@@ -12,28 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { RecordReader, RpcServer, credentialSize, encodeCredential } from '@nfsts/rpc';
-import { NFS_PROGRAM, NFS_V3, NFSPROC3_WRITE, XdrReader, XdrWriter, measure, nfsstat3, stable_how, xdr_WRITE3args, xdr_WRITE3res, type WRITE3args } from '@nfsts/xdr';
-import { me, setup } from './nfs3-helpers.js';
-
-/** One WRITE call record, record mark included, as one contiguous buffer. */
-function writeCall(xid: number, args: WRITE3args): Buffer {
-  const { total } = measure(xdr_WRITE3args.size, args);
-  const head = 4 + 24 + credentialSize(me) + 8;
-  const w = new XdrWriter(head + total);
-  w.u32(0x80000000 + head - 4 + total);
-  w.u32(xid);
-  w.u32(0); // CALL
-  w.u32(2);
-  w.u32(NFS_PROGRAM);
-  w.u32(NFS_V3);
-  w.u32(NFSPROC3_WRITE);
-  encodeCredential(w, me);
-  w.u32(0);
-  w.u32(0);
-  xdr_WRITE3args.encode(w, args);
-  return w.buf;
-}
+import { RecordReader, RpcServer } from '@nfsts/rpc';
+import { XdrReader, nfsstat3, stable_how, xdr_WRITE3res } from '@nfsts/xdr';
+import { setup } from './nfs3-helpers.js';
+import { writeCall } from './raw-write-call.js';
 
 /** Splits `b` at `cuts` random places (1-byte pieces included), in order. */
 function randomPieces(b: Buffer, cuts: number): Buffer[] {
@@ -87,7 +69,7 @@ t.test('pipelined large WRITEs split at random chunk boundaries land exactly, in
     const calls: Buffer[] = [];
     for (const n of sizes) {
       const data = randomBytes(n);
-      calls.push(writeCall(xid++, { file, offset: BigInt(off), count: n, stable: stable_how.UNSTABLE, data }));
+      calls.push(writeCall(xid++, { file, offset: BigInt(off), count: n, stable: stable_how.UNSTABLE, data }).rec);
       data.copy(model, off);
       off += n + 3;
     }
