@@ -27,6 +27,6 @@ for (const [i, cell] of o.cells.entries()) {
   console.log(`${cellId(cell).padEnd(34)} ${run.error !== undefined ? `FAILED: ${run.error}` : `${Math.round(run.measured!.opsPerSec!)} ops/s`}  profiles: client ${n(run.sides.client)}, server ${n(run.sides.server)}`);
 }
 mkdirSync(dirname(resolve(o.md)), { recursive: true });
-writeFileSync(o.md, `${renderProfiles({ runs, machine, command: ['node bench/dist/src/profile-cells.js', ...argv].join(' '), source: o.source, top: o.top, md: o.md })}\n`);
+writeFileSync(o.md, `${renderProfiles({ runs, machine, command: ['node bench/dist/src/profile-cells.js', ...argv].join(' '), source: o.source, top: o.top, md: o.md, out: o.out, outIsTemp: o.outIsTemp })}\n`);
 console.log(`# wrote ${o.md}`);
 if (runs.some((r) => r.error !== undefined)) process.exitCode = 1;

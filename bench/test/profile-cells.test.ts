@@ -2,7 +2,7 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cellId, DEFAULT_CELLS, missedCells, parseCell } from '../src/profile/cells.js';
 import { parseProfileArgs, ProfileOptionError } from '../src/profile/options.js';
@@ -80,9 +80,10 @@ t.test('one tiny cell: the Markdown names it and both processes\' profiles, whic
   t.equal(r.code, 0, `exit code (output: ${(r.stdout + r.stderr).slice(-2000)})`);
   const text = readFileSync(md, 'utf8');
   t.match(text, '## 1. 4 KiB random read, QD 1, 1 job: `rpc-child`');
+  t.match(text, `- **Profiles**: under \`${join(dir, 'prof')}\`; the cells name their files relative to it.`, 'the header names the profile directory');
   for (const side of ['client', 'server']) {
     const line = new RegExp(`^- ${side} profiles?(?: \\([^)]*\\))?: (.*)$`, 'm').exec(text);
-    const files = [...(line?.[1] ?? '').matchAll(/`([^`]+\.cpuprofile)`/g)].map((m) => resolve(dirname(md), m[1]!));
+    const files = [...(line?.[1] ?? '').matchAll(/`([^`]+\.cpuprofile)`/g)].map((m) => resolve(dir, 'prof', m[1]!));
     t.ok(files.length >= 1 && files.every((p) => existsSync(p)), `${side}: ${files.length} profile(s) named, each on disk`);
   }
   t.match(text, /\| idle \| [\d.]+% \| [\d.]+% \|/, 'idle shares of both processes side by side');

@@ -16,6 +16,8 @@ export interface ProfileOptions {
   source: string;
   /** one directory per cell under this: the profiles and the suite's own report */
   out: string;
+  /** whether `out` is the temporary directory chosen when no --out was given */
+  outIsTemp: boolean;
   md: string;
   top: number;
   /** given to the suite as they are (--seconds, --ramp, --size, --dir-entries, --server-metrics) */
@@ -46,7 +48,7 @@ function int(prop: string, v: string | undefined, min: number, max: number): num
 export function parseProfileArgs(argv: readonly string[]): ProfileOptions {
   const o: ProfileOptions = {
     cells: [...DEFAULT_CELLS], source: 'the cells of issues 11 and 12',
-    out: join(tmpdir(), `nfsts-profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`), md: DEFAULT_MD, top: DEFAULT_TOP, suiteArgs: [],
+    out: join(tmpdir(), `nfsts-profiles-${new Date().toISOString().replace(/[:.]/g, '-')}`), md: DEFAULT_MD, top: DEFAULT_TOP, suiteArgs: [], outIsTemp: true,
   };
   let limit: number | undefined;
   let chosen = '';
@@ -80,7 +82,7 @@ export function parseProfileArgs(argv: readonly string[]): ProfileOptions {
         break;
       }
       case 'limit': limit = int(prop, v, 1, 1000); break;
-      case 'out': o.out = path(); break;
+      case 'out': o.out = path(); o.outIsTemp = false; break;
       case 'md': o.md = path(); break;
       case 'top': o.top = int(prop, v, 1, 200); break;
       default:

@@ -4,7 +4,7 @@
  * functions and files by self time (bench/src/suite/profile-summary.ts).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { summarise, type CpuProfile, type ProfileSummary } from '../suite/profile-summary.js';
 import { workloadTitle } from '../suite/report.js';
 import type { Machine } from '../suite/types.js';
@@ -13,7 +13,13 @@ import type { CellRun, ProfileFile } from './run.js';
 /** V8's names for the time no JavaScript function owns */
 const SPECIAL = [['(idle)', 'idle'], ['(garbage collector)', 'GC'], ['(program)', 'program (native, outside JS)']] as const;
 
-export interface RenderInput { runs: CellRun[]; machine: Machine; command: string; source: string; top: number; md: string }
+export interface RenderInput {
+  runs: CellRun[]; machine: Machine; command: string; source: string; top: number; md: string;
+  /** the directory the .cpuprofile files were written to; the cells name their files relative to it */
+  out: string;
+  /** whether `out` is a temporary directory of the run's own choosing (no --out given) */
+  outIsTemp: boolean;
+}
 
 type Side = { summary: ProfileSummary; files: ProfileFile[] } | string;
 
@@ -32,7 +38,7 @@ function share(s: Side, name: string): string {
   return pct(s.summary.special.find((x) => x.name === name)?.share ?? 0);
 }
 
-function cellSection(run: CellRun, i: number, top: number, md: string): string[] {
+function cellSection(run: CellRun, i: number, top: number, out: string): string[] {
   const c = run.cell;
   const L = [`## ${i + 1}. ${workloadTitle(c.workload)}, QD ${c.qd}, ${c.jobs} job${c.jobs > 1 ? 's' : ''}: \`${c.target}\``, ''];
   if (c.why !== undefined) L.push(`Why: ${c.why}.`, '');
@@ -43,7 +49,7 @@ function cellSection(run: CellRun, i: number, top: number, md: string): string[]
   if (run.error !== undefined) L.push(`**The run failed**: ${esc(run.error)}`, '');
   const client = load(run.sides.client, top);
   const server = load(run.sides.server, top);
-  const rel = (p: string): string => relative(dirname(resolve(md)), p).split('\\').join('/');
+  const rel = (p: string): string => relative(resolve(out), resolve(p)).split('\\').join('/');
   const where = (s: Side): string => (typeof s === 'string' ? s : s.files.map((f) => `\`${rel(f.path)}\``).join(', '));
   L.push(`- client profile${typeof client !== 'string' && client.files.length > 1 ? 's (worker threads, added together)' : ''}: ${where(client)}`);
   L.push(`- server profile${typeof server !== 'string' && server.files.length > 1 ? 's' : ''}: ${where(server)}`, '');
@@ -71,12 +77,15 @@ export function renderProfiles(r: RenderInput): string {
   const L = ['# CPU profiles of benchmark cells', ''];
   L.push(`- **Machine**: ${m.cpus} × ${m.cpuModel}, ${m.memoryGiB} GiB memory, ${m.os}; Node ${m.node}`);
   L.push(`- **Commit** \`${m.commit}\`${m.dirty ? ' (with uncommitted changes)' : ''}, run ${m.date}`);
-  L.push(`- **Run**: \`${r.command}\`: ${r.source}, ${r.runs.length} cell${r.runs.length === 1 ? '' : 's'}`, '');
+  L.push(`- **Run**: \`${r.command}\`: ${r.source}, ${r.runs.length} cell${r.runs.length === 1 ? '' : 's'}`);
+  L.push(r.outIsTemp
+    ? `- **Profiles**: written to a temporary directory (\`${r.out}\`), not kept with this file; the cells name their files relative to it. Give \`--out DIR\` to keep them.`
+    : `- **Profiles**: under \`${r.out}\`; the cells name their files relative to it.`, '');
   L.push('Each cell is one run of the suite (`suite.js`) with `--cpu-prof`: the client column is the suite\'s',
     'worker threads, where the jobs run (their profiles added together), the server column our server\'s',
     'process (or thread); shares are of each side\'s own sampled time, from its start to its exit, so setup',
     'and the ramp are in them too. Summarised by `bench/src/suite/profile-summary.ts`.', '');
   if (r.runs.length === 0) L.push('(no cells to profile)', '');
-  r.runs.forEach((run, i) => L.push(...cellSection(run, i, r.top, r.md)));
+  r.runs.forEach((run, i) => L.push(...cellSection(run, i, r.top, r.out)));
   return L.join('\n');
 }
