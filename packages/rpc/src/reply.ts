@@ -70,15 +70,28 @@ export function authErrorReply(xid: number, stat: number): Buffer {
   return b;
 }
 
+/** Counts of the reply writer's paths, for tests (proof that a path is taken). */
+export const replyWriterCounters = {
+  /** batches of small replies written to an uncorked socket (no cork, uncork or Writable buffering) */
+  plainWrites: 0,
+  /** ticks whose replies were written under cork (a multi-chunk or large reply among them) */
+  corkedTicks: 0,
+};
+
 /**
- * Writes a connection's replies. The first reply of a tick corks the socket and the tick's end
- * uncorks it, so the replies of one tick go out in one `writev`; small single-chunk replies are
- * gathered and written as one buffer at uncork.
+ * Writes a connection's replies. Replies produced in one tick go out together at its end: small
+ * single-chunk replies are gathered and written as one buffer; a multi-chunk or large reply corks
+ * the socket for the rest of the tick, so the tick's replies leave in one `writev`. A tick with
+ * only small replies (QD 1 GETATTR, LOOKUP, WRITE) does not cork: its one write skips the
+ * Writable's cork bookkeeping and buffered-write list.
  */
 export class ReplyWriter {
   private readonly socket: net.Socket;
+  /** a flush is scheduled for the end of this tick */
+  private scheduled = false;
+  /** the socket was corked in this tick */
   private corked = false;
-  /** small replies gathered under the current cork, written as one buffer by uncork() */
+  /** small replies gathered in this tick, written as one buffer by uncork() */
   private small: Buffer[] = [];
   private smallBytes = 0;
 
@@ -86,40 +99,58 @@ export class ReplyWriter {
     this.socket = socket;
   }
 
-  /** Reply bytes waiting in the socket and the cork buffer now. */
+  /** Reply bytes waiting in the socket and the gathered small replies now. */
   get queuedBytes(): number {
     return this.socket.writableLength + this.smallBytes;
   }
 
-  private corkOnce(): void {
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
+  private schedule(): void {
+    if (!this.scheduled) {
+      this.scheduled = true;
       process.nextTick(uncorkWriter, this);
     }
   }
 
-  /** Writes what the tick gathered (nothing when not corked). */
+  private corkOnce(): void {
+    this.schedule();
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+    }
+  }
+
+  /** Writes what the tick gathered and uncorks (nothing when nothing is pending). */
   uncork(): void {
-    if (!this.corked) return;
-    this.corked = false;
+    if (!this.scheduled) return;
+    this.scheduled = false;
     const small = this.small;
     if (small.length > 0) {
-      if (!this.socket.destroyed) this.socket.write(small.length === 1 ? small[0]! : Buffer.concat(small, this.smallBytes));
+      if (!this.socket.destroyed) {
+        if (this.corked) replyWriterCounters.corkedTicks++;
+        else replyWriterCounters.plainWrites++;
+        this.socket.write(small.length === 1 ? small[0]! : Buffer.concat(small, this.smallBytes));
+      }
       this.small = [];
       this.smallBytes = 0;
+    } else if (this.corked) replyWriterCounters.corkedTicks++;
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
     }
-    this.socket.uncork();
+  }
+
+  private gather(b: Buffer): void {
+    this.schedule();
+    this.small.push(b);
+    this.smallBytes += b.length;
   }
 
   /** Writes a reply of one buffer (nothing is told when it is out). */
   writeOne(b: Buffer): void {
     if (this.socket.destroyed) return;
-    this.corkOnce();
-    if (b.length <= SMALL_REPLY) {
-      this.small.push(b);
-      this.smallBytes += b.length;
-    } else {
+    if (b.length <= SMALL_REPLY) this.gather(b);
+    else {
+      this.corkOnce();
       this.socket.write(b);
     }
   }
@@ -130,13 +161,12 @@ export class ReplyWriter {
       done?.();
       return;
     }
-    this.corkOnce();
     const last = chunks.length - 1;
     if (last === 0 && done === undefined && chunks[0]!.length <= SMALL_REPLY) {
-      this.small.push(chunks[0]!);
-      this.smallBytes += chunks[0]!.length;
+      this.gather(chunks[0]!);
       return;
     }
+    this.corkOnce();
     for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
     if (done === undefined) this.socket.write(chunks[last]!);
     else this.socket.write(chunks[last]!, () => done());
