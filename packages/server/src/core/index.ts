@@ -10,6 +10,8 @@ export * from './auth.js';
 export * from './file-cache.js';
 export * from './sync-reads.js';
 export * from './server-core.js';
+export * from './attributes.js';
+export * from './gated-io.js';
 export { NodeFsBackend } from './node-backend.js';
 export * from './handles.js';
 export { AtBackend } from './at-backend.js';

@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { lookup as dnsLookup, reverse as dnsReverse } from 'node:dns/promises';
 import { join, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
-import { ftype3, type fattr3 } from '@nfsts/xdr';
 import type { Backend, BackendRoot, DirEntry, Loc, Stats } from './backend.js';
 import { AtBackend } from './at-backend.js';
 import { ClientMatcher, parseOptions, type ExportConfig, type ExportOptions } from './exports.js';
@@ -19,6 +18,8 @@ import { writeFileAtomic } from './atomic-file.js';
 import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
 import { performance } from 'node:perf_hooks';
 import { NodeFsBackend } from './node-backend.js';
+import { GatedIo } from './gated-io.js';
+import { fattrOf, type Fattr3 } from './attributes.js';
 import {
   NfsError, errnoToNfsStat, type NfsStat,
   NFS3ERR_ACCES, NFS3ERR_BADHANDLE, NFS3ERR_EXIST, NFS3ERR_JUKEBOX, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR, NFS3ERR_STALE,
@@ -53,9 +54,6 @@ export interface Resolved {
 export interface ChildLoc extends Loc {
   name: string;
 }
-
-/** fattr3 of RFC 1813 (the generated type of `@nfsts/xdr`). */
-export type Fattr3 = fattr3;
 
 export interface ListedEntry extends DirEntry {
   /** stable READDIR cookie of this name: ≥ 16 (0..15 are free for '.', '..'), unique in the listing */
@@ -109,17 +107,6 @@ const VERIFIED_HANDLES = 8192;
  */
 const ISSUED_HANDLES = 32_768;
 
-const S_IFMT = 0o170000;
-const FTYPE: Record<number, ftype3> = {
-  0o100000: ftype3.NF3REG,
-  0o040000: ftype3.NF3DIR,
-  0o060000: ftype3.NF3BLK,
-  0o020000: ftype3.NF3CHR,
-  0o120000: ftype3.NF3LNK,
-  0o140000: ftype3.NF3SOCK,
-  0o010000: ftype3.NF3FIFO,
-};
-
 interface ExportState {
   exp: Export;
   root: BackendRoot;
@@ -168,15 +155,6 @@ interface StateFile {
   version: 1;
   nextId: number;
   exports: Record<string, { id: number; secret: string }>;
-}
-
-/** nfstime3 of a time in ns, as every attribute carries it: seconds as uint32 (wrapping), before 1970 → 0. */
-export function nfstime(ns: bigint): { seconds: number; nseconds: number } {
-  if (ns < 0n) return { seconds: 0, nseconds: 0 };
-  // one BigInt operation instead of three (every reply carries three of these): the remainder is
-  // exact; Number(ns) is off by at most 1024 ns below 2^64, so the rounded quotient is exact
-  const nseconds = Number(ns % 1_000_000_000n);
-  return { seconds: Math.round((Number(ns) - nseconds) / 1e9) >>> 0, nseconds };
 }
 
 /**
@@ -237,6 +215,8 @@ export class ServerCore {
   readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, syncWrites: 0, resolves: 0, stale: 0, syncCreates: 0, syncRemoves: 0 };
   /** decides which READs run synchronously (Backend.readSync) */
   readonly syncReads: SyncReadGate;
+  /** lstat, reads and writes under the SyncReadGate */
+  readonly io: GatedIo;
   private readonly states = new Map<number, ExportState>();
   private readonly verified = new Map<string, HandleMemo>();
   /** bumped by every remove/rename/directory change: ends the trust of every HandleMemo path */
@@ -256,6 +236,7 @@ export class ServerCore {
     this.maxSearchEntries = opts.maxSearchEntries ?? DEFAULT_MAX_SEARCH_ENTRIES;
     this.stateDir = opts.stateDir;
     this.syncReads = new SyncReadGate(opts.syncReads);
+    this.io = new GatedIo(backend, this.syncReads, this.counters);
   }
 
   /** Canonicalises every export root once, loads or creates the state, builds root handles. */
@@ -497,7 +478,7 @@ export class ServerCore {
       if (e === undefined) return null;
       rel = e.rel;
     }
-    const st = this.lstatNow({ root: s.root, rel });
+    const st = this.io.lstatNow({ root: s.root, rel });
     if (st === null || st.dev !== f.dev || st.ino !== f.ino || this.gen(st) !== f.gen) return null;
     // the backend holds the root open: a removed root is still there, unlinked
     if (rel === '' && st.nlink === 0n) return null;
@@ -506,20 +487,6 @@ export class ServerCore {
     m.epoch = this.epoch;
     m.until = Date.now() + PATH_TRUST_MS;
     return { exp: s.exp, root: s.root, rel, stats: st };
-  }
-
-  /** lstat on the calling thread when the backend can and the gate allows; null otherwise or on any error. */
-  private lstatNow(at: Loc): Stats | null {
-    const backend = this.backend;
-    if (backend.lstatSync === undefined || !this.syncReads.allowStat()) return null;
-    const t0 = performance.now();
-    try {
-      return backend.lstatSync(at);
-    } catch {
-      return null;
-    } finally {
-      this.syncReads.done(t0, performance.now());
-    }
   }
 
   /**
@@ -556,101 +523,29 @@ export class ServerCore {
     return { r: { exp: s.exp, root: s.root, rel: m.rel, stats: st }, file };
   }
 
-  /**
-   * lstat of a path inside an export: on the calling thread when the backend can and the
-   * SyncReadGate allows it (a cached dentry costs a few µs, a thread-pool round trip 25 µs or
-   * more and two wake-ups), else through backend.lstat. Same results and errors either way.
-   */
+  /** GatedIo.lstat(): lstat on the calling thread while the SyncReadGate allows it, else on the thread pool. */
   lstat(at: Loc): Promise<Stats> {
-    const backend = this.backend;
-    if (backend.lstatSync !== undefined && this.syncReads.allowStat()) {
-      const t0 = performance.now();
-      try {
-        return Promise.resolve(backend.lstatSync(at));
-      } catch (err) {
-        return Promise.reject(err);
-      } finally {
-        this.syncReads.done(t0, performance.now());
-      }
-    }
-    return backend.lstat(at);
+    return this.io.lstat(at);
   }
 
-  /**
-   * Reads into buf[off, off+len) at `position` from a descriptor the caller holds: on the
-   * calling thread when the backend can and the SyncReadGate allows it (a number), else
-   * through backend.read (a promise).
-   */
+  /** GatedIo.readAt() (the READ path: a number when read synchronously, else a promise). */
   readAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
-    const backend = this.backend;
-    if (backend.readSync !== undefined && this.syncReads.allowRead(len)) {
-      this.counters.syncReads++;
-      return this.gated(backend.readSync, fd, buf, off, len, position);
-    }
-    return backend.read(fd, buf, off, len, position);
+    return this.io.readAt(fd, buf, off, len, position);
   }
 
-  /**
-   * Writes buf[off, off+len) at `position` to a descriptor the caller holds, as readAt() reads:
-   * on the calling thread when the gate allows it (a write into the page cache costs a few µs
-   * against a thread-pool round trip of 25-50 µs and two wake-ups; one the kernel throttles for
-   * dirty pages is slow and counts as a strike like a slow read), else through backend.write.
-   */
+  /** GatedIo.writeAt() (small WRITEs: a number when written synchronously, else a promise). */
   writeAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
-    const backend = this.backend;
-    if (backend.writeSync !== undefined && this.syncReads.allow(len)) {
-      this.counters.syncWrites++;
-      return this.gated(backend.writeSync, fd, buf, off, len, position);
-    }
-    return backend.write(fd, buf, off, len, position);
+    return this.io.writeAt(fd, buf, off, len, position);
   }
 
-  /**
-   * Writes all of `bufs` (in order) at `position` to a descriptor the caller holds, through
-   * backend.writev (on the thread pool) and again for the rest after a short write; a backend
-   * without writev gets them joined. Resolves with the bytes written (their total).
-   */
-  async writevAt(fd: number, bufs: readonly Buffer[], position: bigint): Promise<number> {
-    const backend = this.backend;
-    let total = 0;
-    for (const b of bufs) total += b.length;
-    if (backend.writev === undefined) {
-      const one = Buffer.concat(bufs as Buffer[], total);
-      let n = 0;
-      while (n < total) n += progress(await backend.write(fd, one, n, total - n, position + BigInt(n)), n, total);
-      return total;
-    }
-    let n = progress(await backend.writev(fd, bufs, position), 0, total);
-    while (n < total) {
-      // a short write: the buffers from the first unwritten byte on
-      const rest: Buffer[] = [];
-      let skip = n;
-      for (const b of bufs) {
-        if (skip >= b.length) skip -= b.length;
-        else {
-          rest.push(skip === 0 ? b : b.subarray(skip));
-          skip = 0;
-        }
-      }
-      n += progress(await backend.writev(fd, rest, position + BigInt(n)), n, total);
-    }
-    return total;
-  }
-
-  /** Runs a synchronous read or write the gate allowed, reporting its duration to the gate. */
-  private gated(io: (fd: number, buf: Uint8Array, off: number, len: number, position: bigint) => number,
-    fd: number, buf: Buffer, off: number, len: number, position: bigint): number {
-    const t0 = performance.now();
-    try {
-      return io.call(this.backend, fd, buf, off, len, position);
-    } finally {
-      this.syncReads.done(t0, performance.now(), len);
-    }
+  /** GatedIo.writevAt() (a large WRITE's socket chunks, on the thread pool). */
+  writevAt(fd: number, bufs: readonly Buffer[], position: bigint): Promise<number> {
+    return this.io.writevAt(fd, bufs, position);
   }
 
   private async resolveKey(s: ExportState, key: string, dev: bigint, ino: bigint, gen: bigint): Promise<Resolved | null | 'gaveup'> {
     if (key === s.rootKey) {
-      const st = await this.lstat({ root: s.root, rel: '' });
+      const st = await this.io.lstat({ root: s.root, rel: '' });
       // the backend holds the root open: a removed root is still there, unlinked
       if (st.dev !== dev || st.ino !== ino || this.gen(st) !== gen || st.nlink === 0n) return null;
       return { exp: s.exp, root: s.root, rel: '', stats: st };
@@ -758,7 +653,7 @@ export class ServerCore {
    */
   private async check(s: ExportState, rel: string, dev: bigint, ino: bigint, gen: bigint | null): Promise<Resolved | null | 'reused'> {
     try {
-      const st = await this.lstat({ root: s.root, rel });
+      const st = await this.io.lstat({ root: s.root, rel });
       if (st.dev !== dev || st.ino !== ino) return null;
       if (gen !== null && this.gen(st) !== gen) return 'reused';
       return { exp: s.exp, root: s.root, rel, stats: st };
@@ -835,7 +730,7 @@ export class ServerCore {
           const rel = dir.rel === '' ? d.name : `${dir.rel}/${d.name}`;
           let st: Stats;
           try {
-            st = await this.lstat({ root: s.root, rel });
+            st = await this.io.lstat({ root: s.root, rel });
           } catch {
             continue;
           }
@@ -880,7 +775,7 @@ export class ServerCore {
     if (typeof rel !== 'string') return rel;
     const s = this.stateOf(dir.exp);
     try {
-      const st = await this.lstat({ root: s.root, rel });
+      const st = await this.io.lstat({ root: s.root, rel });
       return this.foundChild(s, dir, name, rel, st);
     } catch (err) {
       return errnoToNfsStat(err);
@@ -896,7 +791,7 @@ export class ServerCore {
     const rel = this.childRel(dir, name, cred);
     if (typeof rel !== 'string') return rel;
     const backend = this.backend;
-    if (backend.lstatSync === undefined || !this.syncReads.allowStat()) return null;
+    if (backend.lstatSync === undefined || !this.io.gate.allowStat()) return null;
     const s = this.stateOf(dir.exp);
     const t0 = performance.now();
     let st: Stats;
@@ -905,7 +800,7 @@ export class ServerCore {
     } catch (err) {
       return errnoToNfsStat(err);
     } finally {
-      this.syncReads.done(t0, performance.now());
+      this.io.gate.done(t0, performance.now());
     }
     return this.foundChild(s, dir, name, rel, st);
   }
@@ -1007,28 +902,9 @@ export class ServerCore {
     return accessBits(stats, cred, want, exp?.options.ro ?? false);
   }
 
-  /** fattr3 from stats: type from mode, used = blocks*512, fsid = dev, fileid = ino. */
+  /** fattr3 from stats (attributes.ts); uses no `this`. */
   fattr(stats: Stats): Fattr3 {
-    const mode = Number(stats.mode);
-    const rdev = stats.rdev;
-    // most objects are not devices: no BigInt arithmetic for them
-    const major = rdev === 0n ? 0 : Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
-    const minor = rdev === 0n ? 0 : Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
-    return {
-      type: FTYPE[mode & S_IFMT] ?? ftype3.NF3REG,
-      mode: mode & 0o7777,
-      nlink: Number(stats.nlink),
-      uid: Number(stats.uid),
-      gid: Number(stats.gid),
-      size: stats.size,
-      used: stats.blocks * 512n,
-      rdev: { specdata1: major >>> 0, specdata2: minor >>> 0 },
-      fsid: stats.dev,
-      fileid: stats.ino,
-      atime: nfstime(stats.atimeNs),
-      mtime: nfstime(stats.mtimeNs),
-      ctime: nfstime(stats.ctimeNs),
-    };
+    return fattrOf(stats);
   }
 
   /** The owner a new object gets when the server runs as root (gid of a setgid directory), else null. */
@@ -1042,7 +918,7 @@ export class ServerCore {
    */
   async chownNew(obj: Loc, cred: Cred, dirStats: Stats): Promise<void> {
     if (!this.runningAsRoot) return;
-    const st = await this.lstat(obj);
+    const st = await this.io.lstat(obj);
     await this.backend.chown({ root: obj.root, rel: obj.rel, stats: st }, cred.uid, newObjectGid(dirStats, cred));
   }
 
@@ -1097,7 +973,7 @@ export class ServerCore {
    */
   async listDir(dir: Resolved): Promise<ListedEntry[]> {
     const key = `${dir.exp.id}:${dir.stats.dev}:${dir.stats.ino}`;
-    const st = await this.lstat(dir);
+    const st = await this.io.lstat(dir);
     const hit = this.listings.get(key);
     if (hit && hit.mtime === st.mtimeNs && hit.ctime === st.ctimeNs) {
       this.listings.delete(key);
@@ -1183,10 +1059,4 @@ function probeBirthtime(stateDir: string): boolean {
   } finally {
     try { fs.unlinkSync(p); } catch { /* gone */ }
   }
-}
-
-/** Bytes a write made, checked: a write that made no progress (or more than asked) fails with EIO. */
-function progress(got: number, done: number, total: number): number {
-  if (!(got > 0) || done + got > total) throw Object.assign(new Error(`write made no progress at ${done} of ${total} bytes`), { code: 'EIO' });
-  return got;
 }
