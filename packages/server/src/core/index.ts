@@ -12,6 +12,8 @@ export * from './sync-reads.js';
 export * from './server-core.js';
 export * from './attributes.js';
 export * from './gated-io.js';
+export * from './export-table.js';
+export * from './dir-listing.js';
 export { NodeFsBackend } from './node-backend.js';
 export * from './handles.js';
 export { AtBackend } from './at-backend.js';

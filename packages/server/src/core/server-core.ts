@@ -4,60 +4,29 @@
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { lookup as dnsLookup, reverse as dnsReverse } from 'node:dns/promises';
-import { join, isAbsolute } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, BackendRoot, DirEntry, Loc, Stats } from './backend.js';
 import { AtBackend } from './at-backend.js';
-import { ClientMatcher, parseOptions, type ExportConfig, type ExportOptions } from './exports.js';
+import type { ExportConfig } from './exports.js';
 import { accessBits, mayLookup, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
 import { FileCache, type FileCacheOptions, type OpenFile, type OpenMode } from './file-cache.js';
 import { FH_SIZE, decodeHandle, encodeHandle, handleExportId, inodeKey, type HandleFields } from './handles.js';
-import { InodeIndex } from './inode-index.js';
-import { writeFileAtomic } from './atomic-file.js';
 import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
 import { performance } from 'node:perf_hooks';
 import { NodeFsBackend } from './node-backend.js';
 import { GatedIo } from './gated-io.js';
+import { ExportTable, type Export, type ExportState, type Resolved, type SearchResult } from './export-table.js';
+import { DirListings, type ListedEntry } from './dir-listing.js';
 import { fattrOf, type Fattr3 } from './attributes.js';
 import {
   NfsError, errnoToNfsStat, type NfsStat,
   NFS3ERR_ACCES, NFS3ERR_BADHANDLE, NFS3ERR_EXIST, NFS3ERR_JUKEBOX, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR, NFS3ERR_STALE,
 } from './nfsstat.js';
 
-/** An export as the server sees it. */
-export interface Export {
-  /** stable across restarts (kept in the state directory), carried in every handle */
-  id: number;
-  /** the name clients mount, e.g. '/export' */
-  path: string;
-  /** canonical (realpath) directory served */
-  root: string;
-  options: ExportOptions;
-  /** nfs_fh3 data of the export root */
-  rootHandle: Buffer;
-}
-
-/**
- * A handle or name resolved to an object inside an export: where it was found (the export's
- * backend root and the path below it, for the Backend) and its stats.
- */
-export interface Resolved {
-  exp: Export;
-  root: BackendRoot;
-  /** path below the export root ('' for the root); may exceed PATH_MAX */
-  rel: string;
-  stats: Stats;
-}
-
 /** A name checked for creating an entry in a directory: the new entry's Loc. */
 export interface ChildLoc extends Loc {
   name: string;
-}
-
-export interface ListedEntry extends DirEntry {
-  /** stable READDIR cookie of this name: ≥ 16 (0..15 are free for '.', '..'), unique in the listing */
-  cookie: bigint;
 }
 
 export interface ServerCoreOptions {
@@ -96,7 +65,6 @@ const MAX_NAMES_PER_OBJECT = 8;
  */
 const PATH_TRUST_MS = 1_000;
 const MAX_NAME_BYTES = 255;
-const LISTING_CACHE_DIRS = 8;
 const INDEX_SAVE_INTERVAL_MS = 30_000;
 const SEARCH_BATCH = 64;
 const VERIFIED_HANDLES = 8192;
@@ -106,33 +74,6 @@ const VERIFIED_HANDLES = 8192;
  * that listing a 10,000-entry directory over and over does not MAC every entry every time.
  */
 const ISSUED_HANDLES = 32_768;
-
-interface ExportState {
-  exp: Export;
-  root: BackendRoot;
-  secret: Buffer;
-  matcher: ClientMatcher;
-  index: InodeIndex;
-  indexFile: string;
-  rootKey: string;
-  rootDev: bigint;
-  rootIno: bigint;
-  /** keys waiting for the next search pass, with their waiters */
-  wanted: Map<string, Array<(r: SearchResult) => void>>;
-  /** whether a search pass is running */
-  searching: boolean;
-  /** keys known to be gone (tombstones and complete searches that missed) → until */
-  gone: Map<string, number>;
-  /** keys a search gave up on (budget) → until: JUKEBOX, never STALE */
-  gaveUp: Map<string, number>;
-  /** every name known for objects with more than one link (hard links), so removing one finds another */
-  names: Map<string, Set<string>>;
-  /** handles given out, by inode key (with the generation they carry), so that the same object's handle is MACed once (bounded: the oldest goes first) */
-  issued: Map<string, { gen: bigint; fh: Buffer }>;
-}
-
-/** What a search pass says of a key: where it is, gone (a complete pass missed it), or unknown (budget spent). */
-type SearchResult = string | 'gone' | 'gaveup';
 
 /** A handle whose MAC was verified, and where a full resolve last found its object. */
 interface HandleMemo {
@@ -151,49 +92,9 @@ export interface ResolvedOpen {
   file: OpenFile;
 }
 
-interface StateFile {
-  version: 1;
-  nextId: number;
-  exports: Record<string, { id: number; secret: string }>;
-}
-
-/**
- * FNV-1a 64 of the UTF-8 name, folded into [16, 2^63). Computed in two 32-bit halves (the
- * prime is 2^40 + 0x1b3, so h * prime = (h << 40) + h * 0x1b3): a BigInt per byte made a
- * 10,000-entry listing cost milliseconds. The values are those of the BigInt form (the cookies clients hold stay valid).
- */
-function nameCookie(name: string): bigint {
-  let hi = 0xcbf29ce4;
-  let lo = 0x84222325;
-  const n = name.length;
-  let ascii = true;
-  for (let i = 0; i < n; i++) {
-    if (name.charCodeAt(i) >= 0x80) {
-      ascii = false;
-      break;
-    }
-  }
-  // an ASCII name's UTF-8 bytes are its char codes
-  const b = ascii ? null : Buffer.from(name, 'utf8');
-  const len = b === null ? n : b.length;
-  for (let i = 0; i < len; i++) {
-    lo = (lo ^ (b === null ? name.charCodeAt(i) : b[i]!)) >>> 0;
-    const l = lo * 0x1b3;
-    hi = (hi * 0x1b3 + Math.floor(l / 0x100000000) + ((lo << 8) >>> 0)) >>> 0;
-    lo = l >>> 0;
-  }
-  const h = (BigInt(hi & 0x7fffffff) << 32n) | BigInt(lo);
-  return h < 16n ? h + 16n : h;
-}
-
-function normalizeExportPath(p: string): string {
-  let s = p.replace(/\/+/g, '/');
-  if (s.length > 1 && s.endsWith('/')) s = s.slice(0, -1);
-  return s;
-}
-
 export class ServerCore {
-  readonly exports: Export[] = [];
+  /** the exports, in configuration order */
+  readonly exports: Export[];
   readonly backend: Backend;
   readonly fileCache: FileCache;
   /** 8 bytes, new per ServerCore: the WRITE/COMMIT verifier */
@@ -217,16 +118,21 @@ export class ServerCore {
   readonly syncReads: SyncReadGate;
   /** lstat, reads and writes under the SyncReadGate */
   readonly io: GatedIo;
-  private readonly states = new Map<number, ExportState>();
+  /** the exports and their per-export state */
+  readonly table: ExportTable;
+  /** cached directory listings */
+  readonly listings: DirListings;
+  private readonly states: Map<number, ExportState>;
   private readonly verified = new Map<string, HandleMemo>();
   /** bumped by every remove/rename/directory change: ends the trust of every HandleMemo path */
   private epoch = 0;
-  private readonly knownIds = new Set<number>();
-  private readonly listings = new Map<string, { mtime: bigint; ctime: bigint; entries: ListedEntry[] }>();
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  protected constructor(backend: Backend, opts: ServerCoreOptions, useBirthtime: boolean) {
+  protected constructor(backend: Backend, opts: ServerCoreOptions, useBirthtime: boolean, table: ExportTable) {
+    this.table = table;
+    this.exports = table.list;
+    this.states = table.states;
     this.backend = backend;
     this.logger = opts.logger;
     this.fileCache = new FileCache(backend, opts.logger ? { ...opts.fileCache, logger: opts.logger } : opts.fileCache);
@@ -237,6 +143,7 @@ export class ServerCore {
     this.stateDir = opts.stateDir;
     this.syncReads = new SyncReadGate(opts.syncReads);
     this.io = new GatedIo(backend, this.syncReads, this.counters);
+    this.listings = new DirListings(backend, this.io);
   }
 
   /** Canonicalises every export root once, loads or creates the state, builds root handles. */
@@ -256,86 +163,8 @@ export class ServerCore {
       throw new NfsError('ERR_NFS_STATE', `state directory ${stateDir}: ${(err as Error).message}`);
     }
     const useBirthtime = probeBirthtime(stateDir);
-    const core = new ServerCore(backend, opts, useBirthtime);
-    const stateFile = join(stateDir, 'exports.json');
-    let state: StateFile = { version: 1, nextId: 1, exports: {} };
-    try {
-      const s = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as StateFile;
-      if (s.version === 1 && typeof s.nextId === 'number' && typeof s.exports === 'object' && s.exports !== null) state = s;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') core.logger?.warn({ err }, 'state file unreadable, starting afresh');
-    }
-    for (const r of Object.values(state.exports)) if (r && typeof r.id === 'number') core.knownIds.add(r.id);
-    let stateChanged = false;
-    const seen = new Set<string>();
-    try {
-      for (const [i, cfg] of opts.exports.entries()) {
-        const where = `exports[${i}]`;
-        if (typeof cfg !== 'object' || cfg === null) throw new NfsError('ERR_NFS_EXPORT', `${where}: expected an object`);
-        if (typeof cfg.path !== 'string' || !cfg.path.startsWith('/')) throw new NfsError('ERR_NFS_EXPORT', `${where}.path: expected an absolute export name like "/export"`);
-        if (typeof cfg.root !== 'string' || cfg.root === '') throw new NfsError('ERR_NFS_EXPORT', `${where}.root: expected a directory`);
-        const path = normalizeExportPath(cfg.path);
-        if (seen.has(path)) throw new NfsError('ERR_NFS_EXPORT', `${where}.path: "${path}" is exported twice`);
-        seen.add(path);
-        let options: ExportOptions;
-        try {
-          options = parseOptions(cfg.options);
-        } catch (err) {
-          throw new NfsError('ERR_NFS_BAD_OPTION', `${where}.options: ${(err as Error).message}`);
-        }
-        let broot: BackendRoot;
-        let st: Stats;
-        try {
-          ({ root: broot, stats: st } = await backend.openRoot(isAbsolute(cfg.root) ? cfg.root : join(process.cwd(), cfg.root)));
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          const why = code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (err as Error).message;
-          throw new NfsError('ERR_NFS_EXPORT', `${where}.root: ${cfg.root}: ${why}`);
-        }
-        if (!st.isDirectory()) {
-          backend.closeRoot(broot);
-          throw new NfsError('ERR_NFS_EXPORT', `${where}.root: ${cfg.root}: not a directory`);
-        }
-        const root = broot.path;
-        let rec = state.exports[path];
-        if (!rec || typeof rec.id !== 'number' || typeof rec.secret !== 'string' || rec.secret.length !== 64) {
-          rec = { id: state.nextId++, secret: randomBytes(32).toString('hex') };
-          if (rec.id > 0xffff) throw new NfsError('ERR_NFS_STATE', 'too many export ids in the state file');
-          state.exports[path] = rec;
-          core.knownIds.add(rec.id);
-          stateChanged = true;
-        }
-        const secret = Buffer.from(rec.secret, 'hex');
-        const exp: Export = { id: rec.id, path, root, options, rootHandle: Buffer.alloc(0) };
-        const es: ExportState = {
-          exp,
-          root: broot,
-          secret,
-          matcher: new ClientMatcher(options.clients),
-          index: new InodeIndex(),
-          indexFile: join(stateDir, `index-${rec.id}.json`),
-          rootKey: inodeKey(st.dev, st.ino),
-          rootDev: st.dev,
-          rootIno: st.ino,
-          wanted: new Map(),
-          searching: false,
-          gone: new Map(),
-          gaveUp: new Map(),
-          names: new Map(),
-          issued: new Map(),
-        };
-        if (es.index.load(es.indexFile) === 'corrupt') core.setAsideIndex(es);
-        es.index.set(es.rootKey, '', true, null);
-        exp.rootHandle = encodeHandle({ exportId: exp.id, dev: st.dev, ino: st.ino, gen: core.gen(st) }, secret);
-        core.states.set(exp.id, es);
-        core.exports.push(exp);
-      }
-    } catch (err) {
-      // roots opened for earlier exports are not leaked by a later one's error
-      for (const st of core.states.values()) backend.closeRoot(st.root);
-      throw err;
-    }
-    if (stateChanged) writeFileAtomic(stateFile, JSON.stringify(state, null, 2));
+    const table = await ExportTable.open(opts.exports, stateDir, backend, useBirthtime, opts.logger);
+    const core = new ServerCore(backend, opts, useBirthtime, table);
     core.saveTimer = setInterval(() => core.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
     core.saveTimer.unref();
     return core;
@@ -345,55 +174,24 @@ export class ServerCore {
     return this.useBirthtime ? st.birthtimeNs : 0n;
   }
 
-  private stateOf(exp: Export): ExportState {
-    const s = this.states.get(exp.id);
-    if (!s || s.exp !== exp) throw new NfsError('ERR_NFS_EXPORT', `export ${exp.path} does not belong to this ServerCore`);
-    return s;
-  }
-
   /** The Loc of `rel` below an export's root (for tests and tools; procedures get Locs from resolve()). */
   loc(exp: Export, rel: string): Loc {
-    return { root: this.stateOf(exp).root, rel };
+    return this.table.loc(exp, rel);
   }
 
   /** The export whose mount path is `path` (repeated and trailing slashes ignored). */
   findExport(path: string): Export | undefined {
-    const p = normalizeExportPath(path);
-    return this.exports.find((e) => e.path === p);
+    return this.table.findExport(path);
   }
 
-  /**
-   * Allow-list and `secure` check for a client (remoteAddress as on the socket). Host-name
-   * patterns match only 'localhost' here; use clientAllowedResolve() to match names by
-   * reverse DNS.
-   */
+  /** Allow-list and `secure` check for a client (ExportTable.clientAllowed: host names match only 'localhost'). */
   clientAllowed(exp: Export, remoteAddress: string, remotePort: number, hostnames: readonly string[] = []): boolean {
-    const s = this.stateOf(exp);
-    if (exp.options.secure && !(remotePort > 0 && remotePort < 1024)) return false;
-    return s.matcher.matches(remoteAddress, hostnames);
+    return this.table.clientAllowed(exp, remoteAddress, remotePort, hostnames);
   }
 
-  /**
-   * clientAllowed() with a reverse DNS lookup when the export lists host names. Whoever owns
-   * an address writes its PTR record, so a name counts only when its forward lookup gives the
-   * address back (as mountd checks).
-   */
-  async clientAllowedResolve(exp: Export, remoteAddress: string, remotePort: number): Promise<boolean> {
-    if (this.clientAllowed(exp, remoteAddress, remotePort)) return true;
-    const s = this.stateOf(exp);
-    if (!s.matcher.needsNames || (exp.options.secure && !(remotePort > 0 && remotePort < 1024))) return false;
-    const ip = remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
-    let names: string[] = [];
-    try {
-      names = await dnsReverse(ip);
-    } catch { /* no name */ }
-    const confirmed: string[] = [];
-    for (const name of names) {
-      try {
-        if ((await dnsLookup(name, { all: true })).some((a) => a.address === ip)) confirmed.push(name);
-      } catch { /* the name does not resolve */ }
-    }
-    return confirmed.length > 0 && s.matcher.matches(remoteAddress, confirmed);
+  /** clientAllowed() matching host names by confirmed reverse DNS (ExportTable.clientAllowedResolve). */
+  clientAllowedResolve(exp: Export, remoteAddress: string, remotePort: number): Promise<boolean> {
+    return this.table.clientAllowedResolve(exp, remoteAddress, remotePort);
   }
 
   /** The RPC credential after the export's squashing (AUTH_NONE → anonymous). */
@@ -408,7 +206,7 @@ export class ServerCore {
     const s = this.states.get(id);
     // an id this state directory once gave out but no longer exports: authentic enough to be STALE
     if (!s) {
-      if (!this.knownIds.has(id)) return NFS3ERR_BADHANDLE;
+      if (!this.table.knownIds.has(id)) return NFS3ERR_BADHANDLE;
       this.counters.stale++;
       return NFS3ERR_STALE;
     }
@@ -773,7 +571,7 @@ export class ServerCore {
   async lookupChild(dir: Resolved, name: string, cred?: Cred): Promise<Resolved | NfsStat> {
     const rel = this.childRel(dir, name, cred);
     if (typeof rel !== 'string') return rel;
-    const s = this.stateOf(dir.exp);
+    const s = this.table.stateOf(dir.exp);
     try {
       const st = await this.io.lstat({ root: s.root, rel });
       return this.foundChild(s, dir, name, rel, st);
@@ -792,7 +590,7 @@ export class ServerCore {
     if (typeof rel !== 'string') return rel;
     const backend = this.backend;
     if (backend.lstatSync === undefined || !this.io.gate.allowStat()) return null;
-    const s = this.stateOf(dir.exp);
+    const s = this.table.stateOf(dir.exp);
     const t0 = performance.now();
     let st: Stats;
     try {
@@ -883,7 +681,7 @@ export class ServerCore {
    * (READDIRPLUS: the index then needs no lookup of the parent by path).
    */
   handleFor(exp: Export, at: { rel: string }, stats: Stats, parentKey: string | null = null): Buffer {
-    const s = this.stateOf(exp);
+    const s = this.table.stateOf(exp);
     const ikey = inodeKey(stats.dev, stats.ino);
     this.indexRel(s, at.rel, stats, parentKey, ikey);
     const gen = this.gen(stats);
@@ -928,7 +726,7 @@ export class ServerCore {
    * its handle is STALE at once, without a search).
    */
   removed(exp: Export, stats: Stats, rel?: string): void {
-    const s = this.stateOf(exp);
+    const s = this.table.stateOf(exp);
     const key = inodeKey(stats.dev, stats.ino);
     if (stats.nlink <= 1n || stats.isDirectory()) this.fileCache.forget(stats.ino, exp.id);
     if (rel !== undefined) this.dropName(s, key, rel, stats);
@@ -945,7 +743,7 @@ export class ServerCore {
    * cached descriptors are dropped).
    */
   renamed(exp: Export, to: { rel: string }, stats: Stats, replaced?: Stats, fromRel?: string): void {
-    const s = this.stateOf(exp);
+    const s = this.table.stateOf(exp);
     if (replaced && !(replaced.dev === stats.dev && replaced.ino === stats.ino)) {
       if (replaced.nlink <= 1n || replaced.isDirectory()) this.fileCache.forget(replaced.ino, exp.id);
       this.dropName(s, inodeKey(replaced.dev, replaced.ino), to.rel, replaced);
@@ -965,67 +763,19 @@ export class ServerCore {
     this.listings.clear();
   }
 
-  /**
-   * Directory entries sorted by `cookie` (a stable hash of the name, ≥ 16, unique in the
-   * listing), for READDIR(PLUS): resume after cookie c at the first entry whose cookie is > c,
-   * which stays right while entries come and go. Cached per directory while its mtime/ctime
-   * are unchanged and more than a second old.
-   */
-  async listDir(dir: Resolved): Promise<ListedEntry[]> {
-    const key = `${dir.exp.id}:${dir.stats.dev}:${dir.stats.ino}`;
-    const st = await this.io.lstat(dir);
-    const hit = this.listings.get(key);
-    if (hit && hit.mtime === st.mtimeNs && hit.ctime === st.ctimeNs) {
-      this.listings.delete(key);
-      this.listings.set(key, hit);
-      return hit.entries;
-    }
-    const list = await this.backend.readdir(dir);
-    const entries: ListedEntry[] = list.map((d) => ({ name: d.name, kind: d.kind, cookie: nameCookie(d.name) }));
-    entries.sort((a, b) => (a.cookie < b.cookie ? -1 : a.cookie > b.cookie ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (let i = 1; i < entries.length; i++) {
-      const prev = entries[i - 1]!;
-      const e = entries[i]!;
-      if (e.cookie <= prev.cookie) e.cookie = prev.cookie + 1n;
-    }
-    const nowNs = BigInt(Date.now()) * 1_000_000n;
-    if (nowNs - st.mtimeNs > 1_000_000_000n && nowNs - st.ctimeNs > 1_000_000_000n) {
-      this.listings.set(key, { mtime: st.mtimeNs, ctime: st.ctimeNs, entries });
-      if (this.listings.size > LISTING_CACHE_DIRS) {
-        const oldest = this.listings.keys().next().value;
-        if (oldest !== undefined) this.listings.delete(oldest);
-      }
-    }
-    return entries;
+  /** Directory entries sorted by stable cookie, for READDIR(PLUS) (DirListings.list). */
+  listDir(dir: Resolved): Promise<ListedEntry[]> {
+    return this.listings.list(dir);
   }
 
   /** Number of entries in an export's inode index (for tests and stats). */
   indexSize(exp: Export): number {
-    return this.stateOf(exp).index.size;
-  }
-
-  /** A damaged index file is kept for inspection under another name; the index rebuilds as handles are resolved. */
-  private setAsideIndex(s: ExportState): void {
-    const aside = `${s.indexFile}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    try {
-      fs.renameSync(s.indexFile, aside);
-      this.logger?.warn({ export: s.exp.path, file: s.indexFile, movedTo: aside }, 'inode index is damaged; moved aside, rebuilding it as handles are resolved');
-    } catch (err) {
-      this.logger?.warn({ export: s.exp.path, file: s.indexFile, err }, 'inode index is damaged and could not be moved aside; it will be overwritten');
-    }
-    s.index.dirty = true;
+    return this.table.indexSize(exp);
   }
 
   /** Writes every dirty inode index to the state directory. */
   saveIndexes(): void {
-    for (const s of this.states.values()) {
-      if (!s.index.dirty) continue;
-      try {
-        s.index.save(s.indexFile);
-      } catch (err) {
-        this.logger?.warn({ err, export: s.exp.path }, 'saving the inode index failed');
-      }
-    }
+    this.table.saveIndexes();
   }
 
   /** Saves the index and closes every cached file. Idempotent. */
@@ -1036,7 +786,7 @@ export class ServerCore {
     this.saveTimer = undefined;
     this.saveIndexes();
     await this.fileCache.close();
-    for (const s of this.states.values()) this.backend.closeRoot(s.root);
+    this.table.closeRoots();
   }
 }
 
