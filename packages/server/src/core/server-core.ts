@@ -6,22 +6,25 @@ import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { Backend, BackendRoot, DirEntry, Loc, Stats } from './backend.js';
+import type { Backend, Loc, Stats } from './backend.js';
 import { AtBackend } from './at-backend.js';
 import type { ExportConfig } from './exports.js';
 import { accessBits, mayLookup, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
-import { FileCache, type FileCacheOptions, type OpenFile, type OpenMode } from './file-cache.js';
-import { FH_SIZE, decodeHandle, encodeHandle, handleExportId, inodeKey, type HandleFields } from './handles.js';
+import { FileCache, type FileCacheOptions, type OpenMode } from './file-cache.js';
+import { inodeKey } from './handles.js';
 import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
 import { performance } from 'node:perf_hooks';
 import { NodeFsBackend } from './node-backend.js';
 import { GatedIo } from './gated-io.js';
-import { ExportTable, type Export, type ExportState, type Resolved, type SearchResult } from './export-table.js';
+import { ExportTable, type Export, type ExportState, type Resolved } from './export-table.js';
 import { DirListings, type ListedEntry } from './dir-listing.js';
+import { HandleResolver, type ResolvedOpen } from './handle-resolver.js';
+import { HandleSearch } from './handle-search.js';
+import { dropName, indexRel, markGone } from './object-locations.js';
 import { fattrOf, type Fattr3 } from './attributes.js';
 import {
   NfsError, errnoToNfsStat, type NfsStat,
-  NFS3ERR_ACCES, NFS3ERR_BADHANDLE, NFS3ERR_EXIST, NFS3ERR_JUKEBOX, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR, NFS3ERR_STALE,
+  NFS3ERR_ACCES, NFS3ERR_EXIST, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR,
 } from './nfsstat.js';
 
 /** A name checked for creating an entry in a directory: the new entry's Loc. */
@@ -45,53 +48,8 @@ export interface ServerCoreOptions {
 
 /** Entries one search pass of an export visits at most (a pass looks for every handle waiting). */
 export const DEFAULT_MAX_SEARCH_ENTRIES = 1_000_000;
-/**
- * How long an object known to be gone is remembered: removed through this server (a
- * tombstone) or not found by a complete search. A client replaying stale handles costs a map
- * lookup each, not a walk of the export.
- */
-export const STALE_NEGATIVE_TTL_MS = 10 * 60_000;
-/** How long a search that stopped at maxSearchEntries answers JUKEBOX (try later) without a new pass */
-export const SEARCH_GAVE_UP_TTL_MS = 30_000;
-/** Objects remembered as gone at most (oldest forgotten first) */
-const MAX_GONE = 100_000;
-/** Objects with several names whose names are remembered, and names per object */
-const MAX_LINKED = 100_000;
-const MAX_NAMES_PER_OBJECT = 8;
-/**
- * How long a handle whose object a full resolve found at its path is trusted for the
- * READ/WRITE fast path (fstat of the cached descriptor instead of a path walk); any remove or
- * rename through this core ends the trust at once.
- */
-const PATH_TRUST_MS = 1_000;
 const MAX_NAME_BYTES = 255;
 const INDEX_SAVE_INTERVAL_MS = 30_000;
-const SEARCH_BATCH = 64;
-const VERIFIED_HANDLES = 8192;
-/**
- * Handles given out recently per export, by object: READDIRPLUS and LOOKUP hand out the same
- * ones again and again (an HMAC each costs several µs). More than a large directory holds, so
- * that listing a 10,000-entry directory over and over does not MAC every entry every time.
- */
-const ISSUED_HANDLES = 32_768;
-
-/** A handle whose MAC was verified, and where a full resolve last found its object. */
-interface HandleMemo {
-  f: HandleFields;
-  /** rel of the object at the last successful resolve(), null before one */
-  rel: string | null;
-  /** Date.now() until which `path` is trusted by resolveOpen() */
-  until: number;
-  /** the core's invalidation epoch when `path` was found */
-  epoch: number;
-}
-
-/** A resolved regular file and the open descriptor the file cache holds for it (call `file.put()`). */
-export interface ResolvedOpen {
-  r: Resolved;
-  file: OpenFile;
-}
-
 export class ServerCore {
   /** the exports, in configuration order */
   readonly exports: Export[];
@@ -122,17 +80,16 @@ export class ServerCore {
   readonly table: ExportTable;
   /** cached directory listings */
   readonly listings: DirListings;
-  private readonly states: Map<number, ExportState>;
-  private readonly verified = new Map<string, HandleMemo>();
-  /** bumped by every remove/rename/directory change: ends the trust of every HandleMemo path */
-  private epoch = 0;
+  /** file handles: issued, verified and resolved */
+  readonly handles: HandleResolver;
+  /** the search for objects the index does not know */
+  private readonly search: HandleSearch;
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   protected constructor(backend: Backend, opts: ServerCoreOptions, useBirthtime: boolean, table: ExportTable) {
     this.table = table;
     this.exports = table.list;
-    this.states = table.states;
     this.backend = backend;
     this.logger = opts.logger;
     this.fileCache = new FileCache(backend, opts.logger ? { ...opts.fileCache, logger: opts.logger } : opts.fileCache);
@@ -144,6 +101,8 @@ export class ServerCore {
     this.syncReads = new SyncReadGate(opts.syncReads);
     this.io = new GatedIo(backend, this.syncReads, this.counters);
     this.listings = new DirListings(backend, this.io);
+    this.search = new HandleSearch(backend, this.io, this.counters, opts.logger, this.maxSearchEntries);
+    this.handles = new HandleResolver(table, backend, this.io, this.fileCache, this.search, this.counters, opts.logger, useBirthtime);
   }
 
   /** Canonicalises every export root once, loads or creates the state, builds root handles. */
@@ -168,10 +127,6 @@ export class ServerCore {
     core.saveTimer = setInterval(() => core.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
     core.saveTimer.unref();
     return core;
-  }
-
-  private gen(st: Stats): bigint {
-    return this.useBirthtime ? st.birthtimeNs : 0n;
   }
 
   /** The Loc of `rel` below an export's root (for tests and tools; procedures get Locs from resolve()). */
@@ -199,126 +154,19 @@ export class ServerCore {
     return squash(cred, exp.options);
   }
 
-  /** nfs_fh3 data → object, or NFS3ERR_BADHANDLE (malformed/forged) / NFS3ERR_STALE (gone). */
-  async resolve(fh: Buffer): Promise<Resolved | NfsStat> {
-    const id = handleExportId(fh);
-    if (id === null) return NFS3ERR_BADHANDLE;
-    const s = this.states.get(id);
-    // an id this state directory once gave out but no longer exports: authentic enough to be STALE
-    if (!s) {
-      if (!this.table.knownIds.has(id)) return NFS3ERR_BADHANDLE;
-      this.counters.stale++;
-      return NFS3ERR_STALE;
-    }
-    const memo = this.verify(s, fh);
-    if (memo === null) return NFS3ERR_BADHANDLE;
-    const f = memo.f;
-    const key = inodeKey(f.dev, f.ino);
-    const epoch = this.epoch;
-    try {
-      const r = await this.resolveKey(s, key, f.dev, f.ino, f.gen);
-      if (r === null || r === 'gaveup') {
-        memo.rel = null;
-        if (r === null) this.counters.stale++;
-        return r === null ? NFS3ERR_STALE : NFS3ERR_JUKEBOX;
-      }
-      this.counters.resolves++;
-      memo.rel = r.rel;
-      memo.epoch = epoch;
-      memo.until = Date.now() + PATH_TRUST_MS;
-      return r;
-    } catch (err) {
-      this.logger?.debug({ err }, 'resolving a handle failed');
-      const st = errnoToNfsStat(err);
-      if (st !== NFS3ERR_NOENT && st !== NFS3ERR_NOTDIR) return st;
-      this.counters.stale++;
-      return NFS3ERR_STALE;
-    }
+  /** nfs_fh3 data → object, or NFS3ERR_BADHANDLE (malformed/forged) / NFS3ERR_STALE (gone); see HandleResolver. */
+  resolve(fh: Buffer): Promise<Resolved | NfsStat> {
+    return this.handles.resolve(fh);
   }
 
-  /** The handle's verified fields, or null when forged or malformed. Verified handles are remembered (an HMAC costs about 10 µs, the lookup well under 1). */
-  private verify(s: ExportState, fh: Buffer): HandleMemo | null {
-    const memoKey = fh.toString('latin1');
-    let memo = this.verified.get(memoKey);
-    if (memo === undefined) {
-      const d = decodeHandle(fh, s.secret);
-      if (!d) return null;
-      memo = { f: d, rel: null, until: 0, epoch: -1 };
-      if (this.verified.size >= VERIFIED_HANDLES) {
-        const oldest = this.verified.keys().next().value;
-        if (oldest !== undefined) this.verified.delete(oldest);
-      }
-      this.verified.set(memoKey, memo);
-    }
-    return memo;
-  }
-
-  /**
-   * resolve() without a promise, for the common case: a handle verified before, whose object
-   * is the export root or has a path in the index (its HMAC checked once and remembered), lstat'ed on the calling thread under the
-   * SyncReadGate and still the handle's object (dev, ino, generation). Returns null whenever
-   * any of that does not hold (unknown handle, gate closed, path gone or reused, any error):
-   * the caller then awaits resolve(), which starts over, so the answers never differ.
-   */
+  /** resolve() without a promise for the common case, else null (HandleResolver.resolveSync). */
   resolveSync(fh: Buffer): Resolved | null {
-    const backend = this.backend;
-    if (backend.lstatSync === undefined) return null;
-    const id = handleExportId(fh);
-    const s = id === null ? undefined : this.states.get(id);
-    if (s === undefined) return null;
-    const m = this.verify(s, fh);
-    if (m === null) return null;
-    const f = m.f;
-    const key = inodeKey(f.dev, f.ino);
-    let rel = '';
-    if (key !== s.rootKey) {
-      const e = s.index.get(key);
-      if (e === undefined) return null;
-      rel = e.rel;
-    }
-    const st = this.io.lstatNow({ root: s.root, rel });
-    if (st === null || st.dev !== f.dev || st.ino !== f.ino || this.gen(st) !== f.gen) return null;
-    // the backend holds the root open: a removed root is still there, unlinked
-    if (rel === '' && st.nlink === 0n) return null;
-    this.counters.resolves++;
-    m.rel = rel;
-    m.epoch = this.epoch;
-    m.until = Date.now() + PATH_TRUST_MS;
-    return { exp: s.exp, root: s.root, rel, stats: st };
+    return this.handles.resolveSync(fh);
   }
 
-  /**
-   * The READ/WRITE fast path: when the open-file cache already holds a descriptor for the
-   * handle's object in `mode`, and a full resolve() found the object at its path less than
-   * PATH_TRUST_MS ago with no remove or rename through this core since, the attributes come
-   * from a synchronous fstat of that descriptor: no path walk and no thread-pool round trip
-   * (which cost more than the 4 KiB read itself). The descriptor must still be the handle's
-   * object (dev, ino, generation), a regular file and linked (an unlinked file is STALE, which
-   * the slow path then answers). Returns null whenever any of that does not hold: the caller
-   * then uses resolve() and fileCache.get(). Needs Backend.fstatSync.
-   */
+  /** The READ/WRITE fast path through a cached descriptor, else null (HandleResolver.resolveOpen). */
   resolveOpen(fh: Buffer, mode: OpenMode): ResolvedOpen | null {
-    const backend = this.backend;
-    if (backend.fstatSync === undefined || fh.length !== FH_SIZE) return null;
-    const m = this.verified.get(fh.toString('latin1'));
-    if (m === undefined || m.rel === null || m.epoch !== this.epoch || m.until < Date.now()) return null;
-    const s = this.states.get(m.f.exportId);
-    if (s === undefined) return null;
-    const file = this.fileCache.peek(s.exp.id, m.f.dev, m.f.ino, mode);
-    if (file === undefined) return null;
-    let st: Stats;
-    try {
-      st = backend.fstatSync(file.fd);
-    } catch {
-      file.put();
-      return null;
-    }
-    if (st.ino !== m.f.ino || st.dev !== m.f.dev || st.nlink === 0n || this.gen(st) !== m.f.gen || !st.isFile()) {
-      file.put();
-      return null;
-    }
-    this.counters.fastResolves++;
-    return { r: { exp: s.exp, root: s.root, rel: m.rel, stats: st }, file };
+    return this.handles.resolveOpen(fh, mode);
   }
 
   /** GatedIo.lstat(): lstat on the calling thread while the SyncReadGate allows it, else on the thread pool. */
@@ -339,219 +187,6 @@ export class ServerCore {
   /** GatedIo.writevAt() (a large WRITE's socket chunks, on the thread pool). */
   writevAt(fd: number, bufs: readonly Buffer[], position: bigint): Promise<number> {
     return this.io.writevAt(fd, bufs, position);
-  }
-
-  private async resolveKey(s: ExportState, key: string, dev: bigint, ino: bigint, gen: bigint): Promise<Resolved | null | 'gaveup'> {
-    if (key === s.rootKey) {
-      const st = await this.io.lstat({ root: s.root, rel: '' });
-      // the backend holds the root open: a removed root is still there, unlinked
-      if (st.dev !== dev || st.ino !== ino || this.gen(st) !== gen || st.nlink === 0n) return null;
-      return { exp: s.exp, root: s.root, rel: '', stats: st };
-    }
-    const e = s.index.get(key);
-    if (e) {
-      const r = await this.check(s, e.rel, dev, ino, gen);
-      if (r === 'reused') return null;
-      if (r) return r;
-      // repair through the parent (a renamed directory is found once; its children cheaply)
-      if (e.parent !== null && e.parent !== key) {
-        const name = e.rel.slice(e.rel.lastIndexOf('/') + 1);
-        const parentPath = await this.pathOfKey(s, e.parent, 0);
-        if (parentPath !== null) {
-          const rel = parentPath === '' ? name : `${parentPath}/${name}`;
-          const r2 = await this.check(s, rel, dev, ino, gen);
-          if (r2 === 'reused') return null;
-          if (r2) {
-            s.index.set(key, rel, r2.stats.isDirectory(), e.parent);
-            this.counters.repairs++;
-            return r2;
-          }
-        }
-      }
-    }
-    // another name of a hard-linked object
-    const names = s.names.get(key);
-    if (names !== undefined) {
-      for (const rel of [...names]) {
-        if (rel === e?.rel) continue;
-        const r = await this.check(s, rel, dev, ino, gen);
-        if (r === 'reused') return null;
-        if (r) {
-          s.index.set(key, rel, r.stats.isDirectory());
-          this.counters.repairs++;
-          return r;
-        }
-        names.delete(rel);
-      }
-    }
-    const now = Date.now();
-    const gone = s.gone.get(key);
-    if (gone !== undefined) {
-      if (gone > now) return null;
-      s.gone.delete(key);
-    }
-    const gaveUp = s.gaveUp.get(key);
-    if (gaveUp !== undefined) {
-      if (gaveUp > now) return 'gaveup';
-      s.gaveUp.delete(key);
-    }
-    const found = await this.searchFor(s, key);
-    if (found === 'gone') {
-      this.markGone(s, key);
-      return null;
-    }
-    if (found === 'gaveup') {
-      s.gaveUp.set(key, Date.now() + SEARCH_GAVE_UP_TTL_MS);
-      if (s.gaveUp.size > MAX_GONE) s.gaveUp.delete(s.gaveUp.keys().next().value!);
-      return 'gaveup';
-    }
-    const r = await this.check(s, found, dev, ino, gen);
-    return r === 'reused' ? null : r;
-  }
-
-  /** Remember that key is gone (bounded: the oldest is forgotten first). */
-  private markGone(s: ExportState, key: string): void {
-    s.gone.delete(key);
-    s.gone.set(key, Date.now() + STALE_NEGATIVE_TTL_MS);
-    if (s.gone.size > MAX_GONE) s.gone.delete(s.gone.keys().next().value!);
-  }
-
-  /** Relative path of an indexed directory key (validated), repairing through parents; null if lost. */
-  private async pathOfKey(s: ExportState, key: string, depth: number): Promise<string | null> {
-    if (key === s.rootKey) return '';
-    if (depth > 256) return null;
-    const e = s.index.get(key);
-    if (!e) return null;
-    const [d, i] = key.split(':');
-    const dev = BigInt(d ?? '0');
-    const ino = BigInt(i ?? '0');
-    const r = await this.check(s, e.rel, dev, ino, null);
-    if (r && r !== 'reused') return e.rel;
-    if (e.parent !== null && e.parent !== key) {
-      const pp = await this.pathOfKey(s, e.parent, depth + 1);
-      if (pp !== null) {
-        const name = e.rel.slice(e.rel.lastIndexOf('/') + 1);
-        const rel = pp === '' ? name : `${pp}/${name}`;
-        const r2 = await this.check(s, rel, dev, ino, null);
-        if (r2 && r2 !== 'reused') {
-          s.index.set(key, rel, true, e.parent);
-          this.counters.repairs++;
-          return rel;
-        }
-      }
-    }
-    return null;
-  }
-
-  /**
-   * Is the object at root/rel the one wanted (dev, ino and, unless gen is null, generation)?
-   * The backend resolves rel beneath the root without following any symlink (a component
-   * swapped for one is ELOOP here: not found). 'reused' = the inode number now belongs to a
-   * younger object.
-   */
-  private async check(s: ExportState, rel: string, dev: bigint, ino: bigint, gen: bigint | null): Promise<Resolved | null | 'reused'> {
-    try {
-      const st = await this.io.lstat({ root: s.root, rel });
-      if (st.dev !== dev || st.ino !== ino) return null;
-      if (gen !== null && this.gen(st) !== gen) return 'reused';
-      return { exp: s.exp, root: s.root, rel, stats: st };
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP' || code === 'EACCES' || code === 'EXDEV' || code === 'ENAMETOOLONG') return null;
-      throw err;
-    }
-  }
-
-  /**
-   * Waits for a search pass to find key. Passes run one at a time per export, and one pass
-   * looks for every key waiting when it starts, so N distinct unknown handles cost one walk
-   * of the export, not N; a key arriving during a pass is also matched by what that pass
-   * still sees, and otherwise waits for the next pass.
-   */
-  private searchFor(s: ExportState, key: string): Promise<SearchResult> {
-    return new Promise((resolve) => {
-      const w = s.wanted.get(key);
-      if (w) w.push(resolve);
-      else s.wanted.set(key, [resolve]);
-      if (!s.searching) void this.runSearches(s);
-    });
-  }
-
-  private async runSearches(s: ExportState): Promise<void> {
-    s.searching = true;
-    try {
-      while (s.wanted.size > 0 && !this.closed) {
-        const keys = new Set(s.wanted.keys());
-        let complete = false;
-        try {
-          complete = await this.searchPass(s);
-        } catch (err) {
-          this.logger?.warn({ err, export: s.exp.path }, 'handle search failed');
-        }
-        // a key that arrived during the pass may have moved behind the walk: it waits for
-        // the next pass, which serves every key waiting by then
-        for (const k of keys) {
-          const waiters = s.wanted.get(k);
-          if (waiters === undefined) continue; // found during the pass
-          s.wanted.delete(k);
-          for (const w of waiters) w(complete ? 'gone' : 'gaveup');
-        }
-      }
-    } finally {
-      s.searching = false;
-    }
-  }
-
-  /**
-   * One breadth-first walk of the export (never following symlinks), indexing everything it
-   * sees and answering every waiting key it meets. True when it covered the whole export,
-   * false when it stopped at maxSearchEntries.
-   */
-  private async searchPass(s: ExportState): Promise<boolean> {
-    let visited = 0;
-    this.counters.searches++;
-    this.logger?.debug({ export: s.exp.path, wanted: s.wanted.size }, 'handles not in index, searching the export');
-    const queue: Array<{ rel: string; key: string }> = [{ rel: '', key: s.rootKey }];
-    for (let qi = 0; qi < queue.length; qi++) {
-      if (s.wanted.size === 0 || this.closed) return true;
-      const dir = queue[qi]!;
-      queue[qi] = undefined as unknown as { rel: string; key: string };
-      let list: DirEntry[];
-      try {
-        list = await this.backend.readdir({ root: s.root, rel: dir.rel });
-      } catch {
-        continue;
-      }
-      for (let i = 0; i < list.length; i += SEARCH_BATCH) {
-        const batch = list.slice(i, i + SEARCH_BATCH);
-        for (const d of batch) {
-          const rel = dir.rel === '' ? d.name : `${dir.rel}/${d.name}`;
-          let st: Stats;
-          try {
-            st = await this.io.lstat({ root: s.root, rel });
-          } catch {
-            continue;
-          }
-          const k = inodeKey(st.dev, st.ino);
-          const isDir = st.isDirectory();
-          this.indexRel(s, rel, st, dir.key);
-          const waiters = s.wanted.get(k);
-          if (waiters !== undefined) {
-            s.wanted.delete(k);
-            for (const w of waiters) w(rel);
-          }
-          if (isDir) queue.push({ rel, key: k });
-        }
-        visited += batch.length;
-        if (visited >= this.maxSearchEntries) {
-          this.logger?.warn({ export: s.exp.path, visited }, 'handle search stopped at maxSearchEntries');
-          return false;
-        }
-        // let other calls run between batches: a search must not starve well-behaved clients
-        await new Promise<void>((r) => setImmediate(r));
-      }
-    }
-    return true;
   }
 
   /** Checks a name from a client: 0 when usable as a directory entry name, else an nfsstat3. */
@@ -619,7 +254,7 @@ export class ServerCore {
   }
 
   private foundChild(s: ExportState, dir: Resolved, name: string, rel: string, st: Stats): Resolved {
-    this.indexRel(s, rel, st, name === '..' ? null : inodeKey(dir.stats.dev, dir.stats.ino));
+    indexRel(s, rel, st, name === '..' ? null : inodeKey(dir.stats.dev, dir.stats.ino));
     return { exp: dir.exp, root: s.root, rel, stats: st };
   }
 
@@ -635,64 +270,9 @@ export class ServerCore {
     return { root: dir.root, rel: dir.rel === '' ? name : `${dir.rel}/${name}`, name };
   }
 
-  /** Index the object found at rel (and remember every name of a hard-linked one). */
-  private indexRel(s: ExportState, rel: string, stats: Stats, parentKey: string | null, key = inodeKey(stats.dev, stats.ino)): void {
-    if (key === s.rootKey) return;
-    if (stats.nlink > 1n && !stats.isDirectory()) {
-      let names = s.names.get(key);
-      if (names === undefined) {
-        const old = s.index.get(key);
-        names = new Set(old !== undefined && old.rel !== rel ? [old.rel] : []);
-        s.names.set(key, names);
-        if (s.names.size > MAX_LINKED) s.names.delete(s.names.keys().next().value!);
-      }
-      if (!names.has(rel)) {
-        if (names.size >= MAX_NAMES_PER_OBJECT) names.delete(names.values().next().value!);
-        names.add(rel);
-      }
-    }
-    if (s.gone.size > 0) s.gone.delete(key);
-    s.index.set(key, rel, stats.isDirectory(), parentKey);
-  }
-
-  /**
-   * The name rel of key went away (removed, or renamed over): the index moves to another
-   * known name of a hard-linked object; an object with no name left becomes a tombstone.
-   */
-  private dropName(s: ExportState, key: string, rel: string, stats: Stats): void {
-    const names = s.names.get(key);
-    if (names !== undefined) names.delete(rel);
-    const e = s.index.get(key);
-    if (stats.nlink > 1n && !stats.isDirectory()) {
-      if (e !== undefined && e.rel === rel) {
-        const other = names?.values().next().value;
-        if (other !== undefined) s.index.set(key, other, false);
-      }
-      return;
-    }
-    s.names.delete(key);
-    s.index.delete(key);
-    this.markGone(s, key);
-  }
-
-  /**
-   * The handle of an object (44 bytes, stable across restarts and renames); indexes it.
-   * `parentKey`: the index key of the directory it was found in, when the caller knows it
-   * (READDIRPLUS: the index then needs no lookup of the parent by path).
-   */
+  /** The handle of an object (stable across restarts and renames); indexes it (HandleResolver.handleFor). */
   handleFor(exp: Export, at: { rel: string }, stats: Stats, parentKey: string | null = null): Buffer {
-    const s = this.table.stateOf(exp);
-    const ikey = inodeKey(stats.dev, stats.ino);
-    this.indexRel(s, at.rel, stats, parentKey, ikey);
-    const gen = this.gen(stats);
-    const issued = s.issued;
-    const known = issued.get(ikey);
-    // shared by every reply that carries it: encoders only read it
-    if (known !== undefined && known.gen === gen) return known.fh;
-    const fh = encodeHandle({ exportId: exp.id, dev: stats.dev, ino: stats.ino, gen }, s.secret);
-    if (known === undefined && issued.size >= ISSUED_HANDLES) issued.delete(issued.keys().next().value!);
-    issued.set(ikey, { gen, fh });
-    return fh;
+    return this.handles.handleFor(exp, at, stats, parentKey);
   }
 
   /** ACCESS3 bits granted of `want` (MODIFY/EXTEND/DELETE never on a read-only export). */
@@ -729,10 +309,10 @@ export class ServerCore {
     const s = this.table.stateOf(exp);
     const key = inodeKey(stats.dev, stats.ino);
     if (stats.nlink <= 1n || stats.isDirectory()) this.fileCache.forget(stats.ino, exp.id);
-    if (rel !== undefined) this.dropName(s, key, rel, stats);
+    if (rel !== undefined) dropName(s, key, rel, stats);
     else if (stats.nlink <= 1n || stats.isDirectory()) {
       s.index.delete(key);
-      this.markGone(s, key);
+      markGone(s, key);
     }
     this.invalidate();
   }
@@ -746,10 +326,10 @@ export class ServerCore {
     const s = this.table.stateOf(exp);
     if (replaced && !(replaced.dev === stats.dev && replaced.ino === stats.ino)) {
       if (replaced.nlink <= 1n || replaced.isDirectory()) this.fileCache.forget(replaced.ino, exp.id);
-      this.dropName(s, inodeKey(replaced.dev, replaced.ino), to.rel, replaced);
+      dropName(s, inodeKey(replaced.dev, replaced.ino), to.rel, replaced);
     }
     if (fromRel !== undefined) s.names.get(inodeKey(stats.dev, stats.ino))?.delete(fromRel);
-    this.indexRel(s, to.rel, stats, null);
+    indexRel(s, to.rel, stats, null);
     this.invalidate();
   }
 
@@ -759,7 +339,7 @@ export class ServerCore {
   }
 
   private invalidate(): void {
-    this.epoch++;
+    this.handles.invalidate();
     this.listings.clear();
   }
 
@@ -782,6 +362,7 @@ export class ServerCore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.search.close();
     if (this.saveTimer) clearInterval(this.saveTimer);
     this.saveTimer = undefined;
     this.saveIndexes();
