@@ -15,6 +15,7 @@ export * from './gated-io.js';
 export * from './export-table.js';
 export * from './dir-listing.js';
 export * from './handle-resolver.js';
+export * from './child-lookup.js';
 export { HandleSearch } from './handle-search.js';
 export { STALE_NEGATIVE_TTL_MS, SEARCH_GAVE_UP_TTL_MS } from './object-locations.js';
 export { NodeFsBackend } from './node-backend.js';

@@ -45,7 +45,7 @@ export function indexRel(s: ExportState, rel: string, stats: Stats, parentKey: s
  * The name rel of key went away (removed, or renamed over): the index moves to another
  * known name of a hard-linked object; an object with no name left becomes a tombstone.
  */
-export function dropName(s: ExportState, key: string, rel: string, stats: Stats): void {
+function dropName(s: ExportState, key: string, rel: string, stats: Stats): void {
   const names = s.names.get(key);
   if (names !== undefined) names.delete(rel);
   const e = s.index.get(key);
@@ -72,4 +72,24 @@ export function markGone(s: ExportState, key: string): void {
 export function markGaveUp(s: ExportState, key: string): void {
   s.gaveUp.set(key, Date.now() + SEARCH_GAVE_UP_TTL_MS);
   if (s.gaveUp.size > MAX_GONE) s.gaveUp.delete(s.gaveUp.keys().next().value!);
+}
+
+/** An object was removed from `rel` (or, without `rel`, from a name not known): see dropName. */
+export function nameRemoved(s: ExportState, stats: Stats, rel: string | undefined): void {
+  const key = inodeKey(stats.dev, stats.ino);
+  if (rel !== undefined) dropName(s, key, rel, stats);
+  else if (stats.nlink <= 1n || stats.isDirectory()) {
+    s.index.delete(key);
+    markGone(s, key);
+  }
+}
+
+/**
+ * An object now lives at `to` (RENAME or LINK; `fromRel` is the name a RENAME moved it from);
+ * `replaced` is what the name `to` was before, if anything.
+ */
+export function nameMoved(s: ExportState, to: string, stats: Stats, replaced: Stats | undefined, fromRel: string | undefined): void {
+  if (replaced && !(replaced.dev === stats.dev && replaced.ino === stats.ino)) dropName(s, inodeKey(replaced.dev, replaced.ino), to, replaced);
+  if (fromRel !== undefined) s.names.get(inodeKey(stats.dev, stats.ino))?.delete(fromRel);
+  indexRel(s, to, stats, null);
 }

@@ -8,29 +8,20 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Backend, Loc, Stats } from './backend.js';
 import { AtBackend } from './at-backend.js';
-import type { ExportConfig } from './exports.js';
-import { accessBits, mayLookup, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
-import { FileCache, type FileCacheOptions, type OpenMode } from './file-cache.js';
-import { inodeKey } from './handles.js';
-import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
-import { performance } from 'node:perf_hooks';
 import { NodeFsBackend } from './node-backend.js';
+import type { ExportConfig } from './exports.js';
+import { accessBits, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
+import { FileCache, type FileCacheOptions, type OpenMode } from './file-cache.js';
+import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
 import { GatedIo } from './gated-io.js';
-import { ExportTable, type Export, type ExportState, type Resolved } from './export-table.js';
-import { DirListings, type ListedEntry } from './dir-listing.js';
-import { HandleResolver, type ResolvedOpen } from './handle-resolver.js';
+import { ExportTable, type Export, type Resolved } from './export-table.js';
+import { nameMoved, nameRemoved } from './object-locations.js';
 import { HandleSearch } from './handle-search.js';
-import { dropName, indexRel, markGone } from './object-locations.js';
+import { HandleResolver, type ResolvedOpen } from './handle-resolver.js';
+import { ChildLookup, checkName, type ChildLoc } from './child-lookup.js';
+import { DirListings, type ListedEntry } from './dir-listing.js';
 import { fattrOf, type Fattr3 } from './attributes.js';
-import {
-  NfsError, errnoToNfsStat, type NfsStat,
-  NFS3ERR_ACCES, NFS3ERR_EXIST, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR,
-} from './nfsstat.js';
-
-/** A name checked for creating an entry in a directory: the new entry's Loc. */
-export interface ChildLoc extends Loc {
-  name: string;
-}
+import { NfsError, type NfsStat } from './nfsstat.js';
 
 export interface ServerCoreOptions {
   exports: ExportConfig[];
@@ -48,8 +39,8 @@ export interface ServerCoreOptions {
 
 /** Entries one search pass of an export visits at most (a pass looks for every handle waiting). */
 export const DEFAULT_MAX_SEARCH_ENTRIES = 1_000_000;
-const MAX_NAME_BYTES = 255;
 const INDEX_SAVE_INTERVAL_MS = 30_000;
+
 export class ServerCore {
   /** the exports, in configuration order */
   readonly exports: Export[];
@@ -82,6 +73,8 @@ export class ServerCore {
   readonly listings: DirListings;
   /** file handles: issued, verified and resolved */
   readonly handles: HandleResolver;
+  /** names in directories: lookups and names for new entries */
+  readonly children: ChildLookup;
   /** the search for objects the index does not know */
   private readonly search: HandleSearch;
   private saveTimer: NodeJS.Timeout | undefined;
@@ -102,6 +95,7 @@ export class ServerCore {
     this.io = new GatedIo(backend, this.syncReads, this.counters);
     this.listings = new DirListings(backend, this.io);
     this.search = new HandleSearch(backend, this.io, this.counters, opts.logger, this.maxSearchEntries);
+    this.children = new ChildLookup(table, backend, this.io);
     this.handles = new HandleResolver(table, backend, this.io, this.fileCache, this.search, this.counters, opts.logger, useBirthtime);
   }
 
@@ -189,85 +183,24 @@ export class ServerCore {
     return this.io.writevAt(fd, bufs, position);
   }
 
-  /** Checks a name from a client: 0 when usable as a directory entry name, else an nfsstat3. */
+  /** 0 when `name` is usable as a directory entry name, else an nfsstat3 (child-lookup.ts). */
   checkName(name: string): NfsStat {
-    if (name === '') return NFS3ERR_NOENT;
-    if (name.includes('/') || name.includes('\0')) return NFS3ERR_ACCES;
-    if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return NFS3ERR_NAMETOOLONG;
-    return 0;
+    return checkName(name);
   }
 
-  /**
-   * A name in a directory → object (never follows a symlink). '.' is the directory itself,
-   * '..' its parent but NFS3ERR_ACCES at the export root; '' → NFS3ERR_NOENT, '/' or NUL in a
-   * name → NFS3ERR_ACCES, over 255 bytes → NFS3ERR_NAMETOOLONG, dir not a directory →
-   * NFS3ERR_NOTDIR. With `cred`, search permission on dir is checked (NFS3ERR_ACCES).
-   */
-  async lookupChild(dir: Resolved, name: string, cred?: Cred): Promise<Resolved | NfsStat> {
-    const rel = this.childRel(dir, name, cred);
-    if (typeof rel !== 'string') return rel;
-    const s = this.table.stateOf(dir.exp);
-    try {
-      const st = await this.io.lstat({ root: s.root, rel });
-      return this.foundChild(s, dir, name, rel, st);
-    } catch (err) {
-      return errnoToNfsStat(err);
-    }
+  /** A name in a directory → object, never following a symlink (ChildLookup.lookupChild). */
+  lookupChild(dir: Resolved, name: string, cred?: Cred): Promise<Resolved | NfsStat> {
+    return this.children.lookupChild(dir, name, cred);
   }
 
-  /**
-   * lookupChild() without a promise: the same checks and answers, the lstat on the calling
-   * thread under the SyncReadGate. null when the gate is closed or the backend has no lstatSync
-   * (the caller then awaits lookupChild()).
-   */
+  /** lookupChild() without a promise, or null when it cannot (ChildLookup.lookupChildSync). */
   lookupChildSync(dir: Resolved, name: string, cred?: Cred): Resolved | NfsStat | null {
-    const rel = this.childRel(dir, name, cred);
-    if (typeof rel !== 'string') return rel;
-    const backend = this.backend;
-    if (backend.lstatSync === undefined || !this.io.gate.allowStat()) return null;
-    const s = this.table.stateOf(dir.exp);
-    const t0 = performance.now();
-    let st: Stats;
-    try {
-      st = backend.lstatSync({ root: s.root, rel });
-    } catch (err) {
-      return errnoToNfsStat(err);
-    } finally {
-      this.io.gate.done(t0, performance.now());
-    }
-    return this.foundChild(s, dir, name, rel, st);
+    return this.children.lookupChildSync(dir, name, cred);
   }
 
-  /** The checks of a lookup and the child's path; `dir` itself for '.', else an nfsstat3. */
-  private childRel(dir: Resolved, name: string, cred: Cred | undefined): string | Resolved | NfsStat {
-    if (!dir.stats.isDirectory()) return NFS3ERR_NOTDIR;
-    const bad = this.checkName(name);
-    if (bad !== 0) return bad;
-    if (cred && !mayLookup(dir.stats, cred)) return NFS3ERR_ACCES;
-    if (name === '.') return dir;
-    if (name === '..') {
-      if (dir.rel === '') return NFS3ERR_ACCES;
-      const slash = dir.rel.lastIndexOf('/');
-      return slash < 0 ? '' : dir.rel.slice(0, slash);
-    }
-    return dir.rel === '' ? name : `${dir.rel}/${name}`;
-  }
-
-  private foundChild(s: ExportState, dir: Resolved, name: string, rel: string, st: Stats): Resolved {
-    indexRel(s, rel, st, name === '..' ? null : inodeKey(dir.stats.dev, dir.stats.ino));
-    return { exp: dir.exp, root: s.root, rel, stats: st };
-  }
-
-  /**
-   * Checks a name for creating an entry in dir: '' / '/' / NUL / too long as checkName,
-   * '.' and '..' → NFS3ERR_EXIST; returns the new entry's Loc or an nfsstat3.
-   */
+  /** Checks a name for a new entry in dir: its Loc, or an nfsstat3 (ChildLookup.childPath). */
   childPath(dir: Resolved, name: string): ChildLoc | NfsStat {
-    if (!dir.stats.isDirectory()) return NFS3ERR_NOTDIR;
-    const bad = this.checkName(name);
-    if (bad !== 0) return bad;
-    if (name === '.' || name === '..') return NFS3ERR_EXIST;
-    return { root: dir.root, rel: dir.rel === '' ? name : `${dir.rel}/${name}`, name };
+    return this.children.childPath(dir, name);
   }
 
   /** The handle of an object (stable across restarts and renames); indexes it (HandleResolver.handleFor). */
@@ -307,13 +240,8 @@ export class ServerCore {
    */
   removed(exp: Export, stats: Stats, rel?: string): void {
     const s = this.table.stateOf(exp);
-    const key = inodeKey(stats.dev, stats.ino);
     if (stats.nlink <= 1n || stats.isDirectory()) this.fileCache.forget(stats.ino, exp.id);
-    if (rel !== undefined) dropName(s, key, rel, stats);
-    else if (stats.nlink <= 1n || stats.isDirectory()) {
-      s.index.delete(key);
-      markGone(s, key);
-    }
+    nameRemoved(s, stats, rel);
     this.invalidate();
   }
 
@@ -324,12 +252,10 @@ export class ServerCore {
    */
   renamed(exp: Export, to: { rel: string }, stats: Stats, replaced?: Stats, fromRel?: string): void {
     const s = this.table.stateOf(exp);
-    if (replaced && !(replaced.dev === stats.dev && replaced.ino === stats.ino)) {
-      if (replaced.nlink <= 1n || replaced.isDirectory()) this.fileCache.forget(replaced.ino, exp.id);
-      dropName(s, inodeKey(replaced.dev, replaced.ino), to.rel, replaced);
+    if (replaced && !(replaced.dev === stats.dev && replaced.ino === stats.ino) && (replaced.nlink <= 1n || replaced.isDirectory())) {
+      this.fileCache.forget(replaced.ino, exp.id);
     }
-    if (fromRel !== undefined) s.names.get(inodeKey(stats.dev, stats.ino))?.delete(fromRel);
-    indexRel(s, to.rel, stats, null);
+    nameMoved(s, to.rel, stats, replaced, fromRel);
     this.invalidate();
   }
 
