@@ -1,6 +1,8 @@
 /**
- * ServerCore: exports, file handles, credentials, permissions, attributes and the open-file
- * cache, tied together for the NFS and MOUNT procedures (which know nothing of `fs`).
+ * ServerCore: the composition root of the core. Opens the parts (ExportTable, GatedIo,
+ * HandleSearch, HandleResolver, ChildLookup, DirListings, the FileCache) over one Backend,
+ * SyncReadGate and set of counters, tells them of changes, and keeps the entry points the NFS
+ * and MOUNT procedures call (which know nothing of `fs`) as one-line calls into them.
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
