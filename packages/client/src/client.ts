@@ -15,7 +15,6 @@ import type { NlmLockClient } from './locks/index.js';
 import { parseFlags, type OpenFlags } from './flags.js';
 import { makeSattr, parseMode, parseTime, type SetAttrs } from './sattr.js';
 import { NfsDirent, makeStats, type NfsBigIntStats, type NfsStats, NF3DIR, NF3LNK } from './stats.js';
-import { runWindowed } from './engine.js';
 import type { NfsTransport } from './transport.js';
 import { NfsFileHandle } from './file-handle.js';
 import { NfsReadStream, NfsWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
@@ -24,6 +23,7 @@ import { NfsDir, readdirRecursive } from './dir.js';
 import { copyFile, cp, type CpOptions } from './copy.js';
 import { watch, type WatchEvent, type WatchOptions } from './watch.js';
 import { kStartLocalio } from './internal.js';
+import { mkdirOne, mkdirRecursive, removeName, rm } from './tree.js';
 
 /** ACCESS3 bits (RFC 1813 §3.3.4) */
 export const ACCESS3_READ = 0x1, ACCESS3_LOOKUP = 0x2, ACCESS3_MODIFY = 0x4, ACCESS3_EXTEND = 0x8, ACCESS3_DELETE = 0x10, ACCESS3_EXECUTE = 0x20;
@@ -322,38 +322,11 @@ export class NfsClient {
     return this.#call('mkdir', path, async () => {
       const mode = o.mode !== undefined ? parseMode(o.mode) : 0o777;
       if (o.recursive !== true) {
-        await this.#mkdirOne(path, mode);
+        await mkdirOne(this.#s, path, mode);
         return undefined;
       }
-      const parts = this.#s.paths.components(path);
-      let first: string | undefined;
-      let cur = '';
-      for (const part of parts) {
-        cur = `${cur}/${part}`;
-        if (part === '..') continue;
-        try {
-          const r = await this.#s.paths.resolve(cur, true);
-          if (r.attr.type !== NF3DIR) throw new NfsFsError('ENOTDIR', 'mkdir', pathString(path));
-        } catch (err) {
-          if (!(err instanceof NfsError && err.code === 'NFS3ERR_NOENT')) throw err;
-          try {
-            await this.#mkdirOne(cur, mode);
-            first ??= cur;
-          } catch (e2) {
-            if (!(e2 instanceof NfsError && e2.code === 'NFS3ERR_EXIST')) throw e2;
-          }
-        }
-      }
-      return first;
+      return mkdirRecursive(this.#s, path, mode);
     }, o);
-  }
-
-  async #mkdirOne(path: PathLike, mode: number): Promise<Buffer> {
-    const paths = this.#s.paths;
-    const { dir, name } = await paths.resolveParent(path);
-    const r = await this.raw.mkdir({ where: { dir: { data: dir }, name }, attributes: makeSattr({ mode: mode & ~this.options.umask }) });
-    paths.noteWcc(dir, r.dir_wcc);
-    return paths.learnCreated(dir, name, r.obj, r.obj_attributes);
   }
 
   /** Creates a directory named `prefix` + six random characters (mode 0700); its path. */
@@ -363,7 +336,7 @@ export class NfsClient {
       for (let attempt = 0; ; attempt++) {
         const path = pre + randomBytes(6).toString('base64url').replace(/[-_]/g, 'x').slice(0, 6);
         try {
-          await this.#mkdirOne(path, 0o700);
+          await mkdirOne(this.#s, path, 0o700);
           return path;
         } catch (err) {
           if (attempt >= 100 || !(err instanceof NfsError && err.code === 'NFS3ERR_EXIST')) throw err;
@@ -375,73 +348,21 @@ export class NfsClient {
   unlink(path: PathLike, options: Abortable = {}): Promise<void> {
     return this.#call('unlink', path, async () => {
       const { dir, name } = await this.#s.paths.resolveParent(path);
-      await this.#removeName(dir, name);
+      await removeName(this.#s, dir, name);
     }, options);
-  }
-
-  /** REMOVE (or RMDIR with `isDir`) of dir/name, forgetting its cached lookup and attributes first. */
-  async #removeName(dir: Buffer, name: string, isDir = false): Promise<void> {
-    const paths = this.#s.paths;
-    const known = paths.cachedName(dir, name);
-    paths.forgetName(dir, name);
-    if (known) paths.forgetAttr(known);
-    const args = { object: { dir: { data: dir }, name } };
-    const r = await (isDir ? this.raw.rmdir(args) : this.raw.remove(args));
-    paths.noteWcc(dir, r.dir_wcc);
   }
 
   rmdir(path: PathLike, options: Abortable = {}): Promise<void> {
     return this.#call('rmdir', path, async () => {
       const { dir, name } = await this.#s.paths.resolveParent(path);
-      await this.#removeName(dir, name, true);
+      await removeName(this.#s, dir, name, true);
     }, options);
   }
 
   /** Removes a file or (with `recursive`) a whole tree; `force` ignores a missing path. */
   rm(path: PathLike, options: Abortable & { recursive?: boolean; force?: boolean } = {}): Promise<void> {
     const p = pathString(path);
-    return this.#call('rm', path, async () => {
-      const paths = this.#s.paths;
-      let target: Resolved;
-      let parent: { dir: Buffer; name: string };
-      try {
-        parent = await paths.resolveParent(path);
-        target = await paths.lookupChild(parent.dir, parent.name);
-      } catch (err) {
-        if (options.force === true && err instanceof NfsError && err.code === 'NFS3ERR_NOENT') return;
-        throw err;
-      }
-      if (target.attr.type !== NF3DIR) {
-        await this.#removeName(parent.dir, parent.name);
-        return;
-      }
-      if (options.recursive !== true) throw new NfsFsError('EISDIR', 'rm', p);
-      await this.#rmTree(target.fh, p, () => options.signal?.aborted === true);
-      try {
-        await this.#removeName(parent.dir, parent.name, true);
-      } catch (err) {
-        if (!(options.force === true && err instanceof NfsError && err.code === 'NFS3ERR_NOENT')) throw err;
-      }
-    }, options);
-  }
-
-  async #rmTree(dir: Buffer, path: string, stop: () => boolean): Promise<void> {
-    const entries = await this.#s.dirs.list(dir, path);
-    // 8 at once; after a failure no further entry is started, and rm() settles only once
-    // the removals in progress have
-    await runWindowed(entries.length, 8, async (i) => {
-      if (stop()) return;
-      const e = entries[i]!;
-      let isDir = e.isDirectory();
-      let fh = e.fh;
-      if (e.stats === undefined || fh === undefined) {
-        const c = await this.#s.paths.lookupChild(dir, e.name);
-        isDir = c.attr.type === NF3DIR;
-        fh = c.fh;
-      }
-      if (isDir) await this.#rmTree(fh, `${path}/${e.name}`, stop);
-      await this.#removeName(dir, e.name, isDir);
-    });
+    return this.#call('rm', path, () => rm(this.#s, p, options), options);
   }
 
   rename(oldPath: PathLike, newPath: PathLike, options: Abortable = {}): Promise<void> {
