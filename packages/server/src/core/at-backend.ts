@@ -17,7 +17,7 @@
  */
 import fs from 'node:fs';
 import { at, sysError } from '@nfsts/sys';
-import type { Backend, BackendRoot, BackendStatFs, DirEntry, Loc, MknodSupport, Node, Stats } from './backend.js';
+import type { Backend, BackendRoot, ChildRemoval, BackendStatFs, DirEntry, Loc, MknodSupport, Node, Stats } from './backend.js';
 import { DescriptorIo } from './descriptor-io.js';
 import { direntKind } from './dirent-kind.js';
 
@@ -45,14 +45,26 @@ function rootOf(at_: Loc): AtRoot {
   return r;
 }
 
-function walk(dirfd: number, path: string, flags: number): number {
+const EAGAIN = 11;
+const EINVAL = 22;
+
+/** openat2 beneath dirfd with no symlink: the descriptor, or the errno as a negative number. */
+function walkOrErrno(dirfd: number, path: string, flags: number): number {
   for (let i = 0; ; i++) {
-    try {
-      return at.openat2(dirfd, path, flags, RESOLVE);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || i >= EAGAIN_RETRIES) throw err;
-    }
+    const fd = at.openat2OrErrno(dirfd, path, flags, RESOLVE);
+    if (fd !== -EAGAIN || i >= EAGAIN_RETRIES) return fd;
   }
+}
+
+function walk(dirfd: number, path: string, flags: number): number {
+  const fd = walkOrErrno(dirfd, path, flags);
+  if (fd < 0) throw sysError(-fd, 'openat2', path);
+  return fd;
+}
+
+/** Whether `rel` may be longer than one openat2 takes (then it is walked in pieces). */
+function long(rel: string): boolean {
+  return rel.length * 3 >= PIECE_BYTES && Buffer.byteLength(rel) >= PIECE_BYTES;
 }
 
 /**
@@ -62,7 +74,7 @@ function walk(dirfd: number, path: string, flags: number): number {
  */
 function openBelow(root: AtRoot, rel: string, flags: number): number {
   if (rel === '') return walk(root.fd, '.', flags);
-  if (rel.length * 3 < PIECE_BYTES || Buffer.byteLength(rel) < PIECE_BYTES) return walk(root.fd, rel, flags);
+  if (!long(rel)) return walk(root.fd, rel, flags);
   const parts = rel.split('/');
   let fd = root.fd;
   let i = 0;
@@ -172,6 +184,22 @@ export class AtBackend extends DescriptorIo implements Backend {
     // one name directly in the root: statx of it relative to the root descriptor
     if (!rel.includes('/')) return at.statx(root.fd, rel, AT_SYMLINK_NOFOLLOW);
     const fd = openBelow(root, rel, O_PATH | O_NOFOLLOW);
+    try {
+      return at.fstatx(fd);
+    } finally {
+      at.close(fd);
+    }
+  }
+
+  lstatOrErrnoSync(a: Loc): Stats | number {
+    const root = rootOf(a);
+    const rel = a.rel;
+    if (rel === '') return at.fstatx(root.fd);
+    if (!rel.includes('/')) return at.statxOrErrno(root.fd, rel, AT_SYMLINK_NOFOLLOW);
+    // a path walked in pieces is rare: it may throw, as lstatSync does
+    if (long(rel)) return this.lstatSync(a);
+    const fd = walkOrErrno(root.fd, rel, O_PATH | O_NOFOLLOW);
+    if (fd < 0) return -fd;
     try {
       return at.fstatx(fd);
     } finally {
@@ -306,6 +334,23 @@ export class AtBackend extends DescriptorIo implements Backend {
     const dfd = openDir(dir, 'unlink');
     try {
       await at.unlinkatAsync(dfd, name, 0);
+    } finally {
+      at.close(dfd);
+    }
+  }
+
+  removeChildSync(dir: Node, name: string, directory: boolean, may: (obj: Stats) => boolean): ChildRemoval | number | null {
+    // one name in the checked directory, never a path: nothing else is confined here
+    if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) throw sysError(EINVAL, 'unlinkat', name);
+    const dfd = openDir(dir, directory ? 'rmdir' : 'unlink');
+    try {
+      const obj = at.statxOrErrno(dfd, name, AT_SYMLINK_NOFOLLOW);
+      if (typeof obj === 'number') return obj;
+      if (!may(obj)) return { obj, after: null };
+      if (!directory && obj.size > LARGE_UNLINK_BYTES) return null;
+      at.unlinkat(dfd, name, directory ? AT_REMOVEDIR : 0);
+      // the directory's attributes after the removal, through the checked descriptor
+      return { obj, after: at.fstatx(dfd) };
     } finally {
       at.close(dfd);
     }

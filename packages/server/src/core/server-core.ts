@@ -20,7 +20,7 @@ import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync
 import { performance } from 'node:perf_hooks';
 import { NodeFsBackend } from './node-backend.js';
 import {
-  NfsError, errnoToNfsStat, type NfsStat,
+  NfsError, errnoToNfsStat, errnoStatus, type NfsStat,
   NFS3ERR_ACCES, NFS3ERR_BADHANDLE, NFS3ERR_EXIST, NFS3ERR_JUKEBOX, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR, NFS3ERR_STALE,
 } from './nfsstat.js';
 
@@ -899,15 +899,15 @@ export class ServerCore {
     if (backend.lstatSync === undefined || !this.syncReads.allowStat()) return null;
     const s = this.stateOf(dir.exp);
     const t0 = performance.now();
-    let st: Stats;
+    let st: Stats | number;
     try {
-      st = backend.lstatSync({ root: s.root, rel });
+      st = backend.lstatOrErrnoSync !== undefined ? backend.lstatOrErrnoSync({ root: s.root, rel }) : backend.lstatSync({ root: s.root, rel });
     } catch (err) {
       return errnoToNfsStat(err);
     } finally {
       this.syncReads.done(t0, performance.now());
     }
-    return this.foundChild(s, dir, name, rel, st);
+    return typeof st === 'number' ? errnoStatus(st) : this.foundChild(s, dir, name, rel, st);
   }
 
   /** The checks of a lookup and the child's path; `dir` itself for '.', else an nfsstat3. */
