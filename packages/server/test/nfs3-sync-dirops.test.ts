@@ -139,3 +139,70 @@ t.test('REMOVE of a large file goes to the awaited unlink (its blocks are freed 
   t.equal(s.core.counters.syncRemoves, r0, 'not the synchronous path');
   t.notOk(existsSync(join(s.root, 'big')));
 });
+
+t.test('REMOVE: the one-step lookup+removal keeps search and write permission, the name rules and NOENT', { skip }, async (t) => {
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
+  mkdirSync(join(s.root, 'd'), { mode: 0o755 });
+  writeFileSync(join(s.root, 'd', 'f'), 'x');
+  mkdirSync(join(s.root, 'd', 'sub'));
+  writeFileSync(join(s.root, 'd', 'sub', 'inner'), 'x');
+  s.own(join(s.root, 'd'));
+  s.own(join(s.root, 'd', 'f'));
+  chmodSync(join(s.root, 'd'), 0o755);
+  const dir = await s.fh('d');
+  const rm = s.prog.versions[3]!.procedures[REMOVE]!;
+  await s.nfs.getattr({ object: dir });
+  const r0 = s.core.counters.syncRemoves;
+  const sync = (who: typeof me, name: string): string => {
+    const r = rm.handler({ object: { dir, name } }, ctxFor(who, REMOVE));
+    t.notOk(isThenable(r), `${name}: answered synchronously`);
+    return st(r as REMOVE3res);
+  };
+  t.equal(sync(stranger, 'f'), 'NFS3ERR_ACCES', 'no write permission on a 0755 directory of someone else');
+  t.equal(sync(me, 'sub/inner'), 'NFS3ERR_ACCES', "a '/' in the name");
+  t.equal(sync(me, 'missing'), 'NFS3ERR_NOENT');
+  t.equal(sync(me, ''), 'NFS3ERR_NOENT', 'an empty name');
+  chmodSync(join(s.root, 'd'), 0o776);
+  await s.nfs.getattr({ object: dir });
+  t.equal(sync(stranger, 'f'), 'NFS3ERR_ACCES', 'write but no search permission');
+  t.equal(sync(stranger, 'missing'), 'NFS3ERR_ACCES', 'no search permission: ACCES before the name is looked at, not NOENT');
+  t.equal(s.core.counters.syncRemoves, r0, 'nothing removed');
+  t.ok(existsSync(join(s.root, 'd', 'f')) && existsSync(join(s.root, 'd', 'sub', 'inner')), 'both files still there');
+  chmodSync(join(s.root, 'd'), 0o755);
+  await s.nfs.getattr({ object: dir });
+  const mine = rm.handler({ object: { dir, name: 'f' } }, ctxFor(me, REMOVE)) as REMOVE3res;
+  t.notOk(isThenable(mine));
+  t.equal(st(mine), 'NFS3_OK');
+  t.equal(s.core.counters.syncRemoves, r0 + 1, 'the synchronous path removed it');
+  t.notOk(existsSync(join(s.root, 'd', 'f')));
+  t.equal(st(await s.nfs.lookup({ what: { dir, name: 'f' } })), 'NFS3ERR_NOENT', 'the core forgot the name');
+});
+
+t.test('removeChildSync: one name only, never through a swapped directory, check() before anything goes', { skip }, async (t) => {
+  const s = await setup(t);
+  const outside = mkdtempSync(join(tmpdir(), 'nfsts-outside-'));
+  t.teardown(() => rmSync(outside, { recursive: true, force: true }));
+  writeFileSync(join(outside, 'victim'), 'keep');
+  mkdirSync(join(s.root, 'd'));
+  mkdirSync(join(s.root, 'd', 'sub'));
+  writeFileSync(join(s.root, 'd', 'sub', 'inner'), 'x');
+  writeFileSync(join(s.root, 'd', 'f'), 'x');
+  const exp = s.core.findExport('/export')!;
+  const node = { ...s.core.loc(exp, 'd'), stats: await s.stat('d') };
+  const backend = s.core.backend;
+  const yes = (): boolean => true;
+  for (const name of ['sub/inner', '..', '.', '', 'a\0b']) {
+    t.throws(() => backend.removeChildSync!(node, name, false, yes), { code: 'EINVAL' }, `${JSON.stringify(name)} is refused`);
+  }
+  t.ok(existsSync(join(s.root, 'd', 'sub', 'inner')));
+  let asked = 0;
+  const refused = backend.removeChildSync!(node, 'f', false, () => { asked++; return false; });
+  t.equal(asked, 1);
+  t.ok(refused !== null && typeof refused === 'object' && refused.after === null && refused.obj.isFile(), 'refused: the object, nothing removed');
+  t.ok(existsSync(join(s.root, 'd', 'f')));
+  t.equal(backend.removeChildSync!(node, 'missing', false, yes), 2, 'ENOENT as a number');
+  renameSync(join(s.root, 'd'), join(s.root, 'd-moved'));
+  symlinkSync(outside, join(s.root, 'd'));
+  t.throws(() => backend.removeChildSync!(node, 'victim', false, yes), 'through a swapped directory: fails');
+  t.same(readdirSync(outside), ['victim'], 'nothing removed outside the export');
+});
