@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { createmode3, type CREATE3res, type REMOVE3res } from '@nfsts/xdr';
 import { AtBackend } from '../src/core/index.js';
-import { GATE_WIDE_OPEN, NO_SATTR, ctxFor, me, ok, sattr, setup, st, stranger } from './nfs3-helpers.js';
+import { GATE_WIDE_OPEN, NO_SATTR, U, ctxFor, me, ok, sattr, setup, st, stranger } from './nfs3-helpers.js';
 
 const isThenable = (v: unknown): boolean => typeof (v as { then?: unknown }).then === 'function';
 const skip = AtBackend.available() ? false : 'needs the Linux at-backend (openat2 through koffi)';
@@ -205,4 +205,29 @@ t.test('removeChildSync: one name only, never through a swapped directory, check
   symlinkSync(outside, join(s.root, 'd'));
   t.throws(() => backend.removeChildSync!(node, 'victim', false, yes), 'through a swapped directory: fails');
   t.same(readdirSync(outside), ['victim'], 'nothing removed outside the export');
+});
+
+t.test('CREATE: a mode the process umask narrowed is set on the new descriptor, still synchronous', { skip }, async (t) => {
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
+  const old = process.umask(0o022);
+  t.teardown(() => { process.umask(old); });
+  mkdirSync(join(s.root, 'd'), { mode: 0o755 });
+  s.own(join(s.root, 'd'));
+  const dir = await s.fh('d');
+  const proc = s.prog.versions[3]!.procedures[CREATE]!;
+  await s.nfs.getattr({ object: dir });
+  const c0 = s.core.counters.syncCreates;
+  for (const [name, mode] of [['g664', 0o664], ['g666', 0o666], ['g2775', 0o2775]] as const) {
+    const r = proc.handler({ where: { dir, name }, how: { mode: createmode3.UNCHECKED, obj_attributes: sattr({ mode }) } }, ctxFor(me, CREATE));
+    t.notOk(isThenable(r), `${mode.toString(8)}: answered synchronously`);
+    const attrs = ok(r as CREATE3res).obj_attributes;
+    t.equal(attrs.attributes_follow && attrs.attributes.mode, mode, `${mode.toString(8)}: the reply's mode`);
+    t.equal(Number((await s.stat(`d/${name}`)).mode) & 0o7777, mode, `${mode.toString(8)}: the mode on disk`);
+    t.equal((await s.stat(`d/${name}`)).uid, BigInt(U), `${mode.toString(8)}: owned by the caller`);
+  }
+  t.equal(s.core.counters.syncCreates, c0 + 3);
+  // still no way around write permission
+  const r = proc.handler({ where: { dir, name: 'x' }, how: { mode: createmode3.UNCHECKED, obj_attributes: sattr({ mode: 0o664 }) } }, ctxFor(stranger, CREATE));
+  t.equal(st(r as CREATE3res), 'NFS3ERR_ACCES');
+  t.notOk(existsSync(join(s.root, 'd', 'x')));
 });

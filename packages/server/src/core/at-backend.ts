@@ -288,6 +288,13 @@ export class AtBackend extends DescriptorIo implements Backend {
       try {
         if (owner) at.fchownat(fd, '', owner.uid, owner.gid, AT_EMPTY_PATH);
         stats = at.fstatx(fd);
+        // the process umask took bits the client asked for (0664 under umask 022): set exactly
+        // `mode` through the new descriptor now, after the chown (which clears set-id bits), as
+        // the CREATE's attributes would, instead of a walk, a chmod and a stat on the awaited path
+        if ((Number(stats.mode) & 0o7777) !== (mode & 0o7777)) {
+          at.fchmod(fd, mode & 0o7777);
+          stats = at.fstatx(fd);
+        }
       } finally {
         at.close(fd);
       }

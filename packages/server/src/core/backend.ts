@@ -134,6 +134,8 @@ export interface Backend {
   /**
    * Creates `name` in dir as a new regular file (O_CREAT|O_EXCL, EEXIST when it exists),
    * gives it `owner` when not null (through the new descriptor), and resolves with its stats.
+   * The mode may come out narrower (the process umask) for a backend that does not set it
+   * exactly; the caller applies what is missing (the Linux backend sets it on the descriptor).
    */
   create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<Stats>;
   /**
