@@ -79,6 +79,7 @@ t.test('createSync / removeSync: a directory swapped for a symlink is never foll
   symlinkSync(outside, join(s.root, 'd'));
   const backend = s.core.backend;
   t.throws(() => backend.createSync!(node, 'evil', 0o644, null), 'createSync through a swapped directory fails');
+  t.throws(() => backend.createSync!(node, 'evil2', 0o600, null, { atimeNs: 1n, mtimeNs: 2n }), 'an EXCLUSIVE createSync through a swapped directory fails');
   t.throws(() => backend.removeSync!(node, 'victim', false), 'removeSync through a swapped directory fails');
   t.same(readdirSync(outside), ['victim'], 'nothing created or removed outside the export');
   // a directory replaced by another one (same name, other inode): ESTALE, not the new one
@@ -230,4 +231,39 @@ t.test('CREATE: a mode the process umask narrowed is set on the new descriptor, 
   const r = proc.handler({ where: { dir, name: 'x' }, how: { mode: createmode3.UNCHECKED, obj_attributes: sattr({ mode: 0o664 }) } }, ctxFor(stranger, CREATE));
   t.equal(st(r as CREATE3res), 'NFS3ERR_ACCES');
   t.notOk(existsSync(join(s.root, 'd', 'x')));
+});
+
+t.test('CREATE EXCLUSIVE: synchronous, the verifier in the same step, retransmission and EXIST as before', { skip }, async (t) => {
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
+  mkdirSync(join(s.root, 'd'), { mode: 0o755 });
+  s.own(join(s.root, 'd'));
+  const dir = await s.fh('d');
+  const proc = s.prog.versions[3]!.procedures[CREATE]!;
+  await s.nfs.getattr({ object: dir });
+  const verf = Buffer.from([0, 0, 0, 7, 0x12, 0x34, 0x56, 0x78]);
+  const how = { mode: createmode3.EXCLUSIVE, verf } as never;
+  const c0 = s.core.counters.syncCreates;
+  const stranger1 = proc.handler({ where: { dir, name: 'x' }, how }, ctxFor(stranger, CREATE));
+  t.notOk(isThenable(stranger1), 'a refusal is synchronous too');
+  t.equal(st(stranger1 as CREATE3res), 'NFS3ERR_ACCES', 'no write permission on a 0755 directory of someone else');
+  t.notOk(existsSync(join(s.root, 'd', 'x')), 'nothing created');
+  const r = proc.handler({ where: { dir, name: 'x' }, how }, ctxFor(me, CREATE));
+  t.notOk(isThenable(r), 'not a promise');
+  t.equal(s.core.counters.syncCreates, c0 + 1, 'the synchronous path created it');
+  const onDisk = await s.stat('d/x');
+  t.equal(onDisk.atimeNs, 7n * 1_000_000_000n, 'atime seconds: the verifier\'s first half');
+  t.equal(onDisk.mtimeNs, 0x12345678n * 1_000_000_000n, 'mtime seconds: its second half');
+  t.equal(Number(onDisk.mode) & 0o7777, 0o600);
+  t.equal(onDisk.uid, BigInt(U), 'owned by the caller');
+  const res = ok(r as CREATE3res);
+  t.equal(res.obj_attributes.attributes_follow && res.obj_attributes.attributes.mtime.seconds, 0x12345678, 'the reply carries the verifier times');
+  // a retransmission (same verifier) finds its own file through the awaited path; another verifier is EXIST
+  const again = ok(await proc.handler({ where: { dir, name: 'x' }, how }, ctxFor(me, CREATE)) as CREATE3res);
+  t.equal(again.obj_attributes.attributes_follow && again.obj_attributes.attributes.fileid, onDisk.ino, 'the same file');
+  const other = { mode: createmode3.EXCLUSIVE, verf: Buffer.from([0, 0, 0, 8, 0, 0, 0, 1]) } as never;
+  t.equal(st(await proc.handler({ where: { dir, name: 'x' }, how: other }, ctxFor(me, CREATE))), 'NFS3ERR_EXIST');
+  t.equal(s.core.counters.syncCreates, c0 + 1, 'neither counted as a synchronous create');
+  // ROFS first
+  t.equal(st(await proc.handler({ where: { dir: s.roFh, name: 'x' }, how }, ctxFor(me, CREATE))), 'NFS3ERR_ROFS');
+  t.notOk(existsSync(join(s.roRoot, 'x')));
 });

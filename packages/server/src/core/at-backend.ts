@@ -280,7 +280,7 @@ export class AtBackend extends DescriptorIo implements Backend {
     return now(() => this.createSync(dir, name, mode, owner).stats);
   }
 
-  createSync(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): { stats: Stats; dir: Stats } {
+  createSync(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null, times?: { atimeNs: bigint; mtimeNs: bigint } | null): { stats: Stats; dir: Stats } {
     const dfd = openDir(dir, 'create');
     try {
       const fd = at.openat(dfd, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
@@ -291,10 +291,10 @@ export class AtBackend extends DescriptorIo implements Backend {
         // the process umask took bits the client asked for (0664 under umask 022): set exactly
         // `mode` through the new descriptor now, after the chown (which clears set-id bits), as
         // the CREATE's attributes would, instead of a walk, a chmod and a stat on the awaited path
-        if ((Number(stats.mode) & 0o7777) !== (mode & 0o7777)) {
-          at.fchmod(fd, mode & 0o7777);
-          stats = at.fstatx(fd);
-        }
+        const narrowed = (Number(stats.mode) & 0o7777) !== (mode & 0o7777);
+        if (narrowed) at.fchmod(fd, mode & 0o7777);
+        if (times) at.utimensat(fd, '', times.atimeNs, times.mtimeNs, AT_EMPTY_PATH);
+        if (narrowed || times) stats = at.fstatx(fd);
       } finally {
         at.close(fd);
       }

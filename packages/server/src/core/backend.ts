@@ -142,9 +142,10 @@ export interface Backend {
    * Optional: create() on the calling thread, for a backend whose metadata calls are cheap
    * system calls (CREATE answers without a promise): the same confinement and ownership, and
    * also the directory's attributes after the create (from the checked directory descriptor,
-   * so the reply's wcc_data needs no second walk).
+   * so the reply's wcc_data needs no second walk). `times` (nanoseconds), when given, become
+   * the new file's atime and mtime in the same step (an EXCLUSIVE CREATE's verifier).
    */
-  createSync?(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): { stats: Stats; dir: Stats };
+  createSync?(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null, times?: { atimeNs: bigint; mtimeNs: bigint } | null): { stats: Stats; dir: Stats };
   close(fd: number): Promise<void>;
   /** Reads into buf[off, off+len) at `position`; resolves with bytes read (0 at EOF). */
   read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
