@@ -4,7 +4,8 @@
 // the raw RpcClient of the same tree at a queue depth, and reads the child's utime+stime from
 // /proc before and after each operation. CPU per call is robust on a loaded machine where wall
 // time is not; p50/p99/p99.9 show the tail (one stall in a hundred at QD 1 is what issue 12 is about).
-//   node scripts/bench-server-cpu.mjs [TREE] [--n 20000] [--qd 1] [--ops read,write,write1m,getattr,lookup,create,readdirplus] [--server-args '...']
+//   node scripts/bench-server-cpu.mjs [TREE] [--n 20000] [--qd 1] [--ops read,write,write1m,getattr,lookup,neglookup,create,kcreate,readdirplus] [--server-args '...'] [--strace PREFIX]
+// --strace PREFIX: `strace -f -c` attached to the server for each op's measured calls only, into PREFIX.<op> (system calls per call).
 // Compare two trees by alternating runs (see bench-core-ops.mjs). Prints one JSON line per op.
 import fs from 'node:fs'; import os from 'node:os'; import { join } from 'node:path'; import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -54,6 +55,16 @@ const calls = {
       const e = r.resok.reply.entries; cookie = e[e.length - 1].cookie; cookieverf = r.resok.cookieverf;
     }
   },
+  // a name that is not there (NOENT): what the Linux client asks before every create
+  neglookup: (i) => nfs(3, xdr.xdr_LOOKUP3args, xdr.xdr_LOOKUP3res, { what: { dir: big, name: `missing-${i}` } }),
+  // what the Linux client sends for `touch NAME` (negative LOOKUP, then an UNCHECKED CREATE with a mode), then REMOVE
+  kcreate: async (i) => {
+    const l = await nfs(3, xdr.xdr_LOOKUP3args, xdr.xdr_LOOKUP3res, { what: { dir: scratch, name: `k${i}` } });
+    if (l.status !== 2) return { status: -l.status };
+    const r = await nfs(8, xdr.xdr_CREATE3args, xdr.xdr_CREATE3res, { where: { dir: scratch, name: `k${i}` }, how: { mode: 0, obj_attributes: { ...NO, mode: { set_it: true, mode: 0o644 } } } });
+    if (r.status !== 0) return r;
+    return nfs(12, xdr.xdr_REMOVE3args, xdr.xdr_REMOVE3res, { object: { dir: scratch, name: `k${i}` } });
+  },
   create: async (i) => {
     const r = await nfs(8, xdr.xdr_CREATE3args, xdr.xdr_CREATE3res, { where: { dir: scratch, name: `n${i}` }, how: { mode: 0, obj_attributes: NO } });
     if (r.status !== 0) return r;
@@ -61,20 +72,24 @@ const calls = {
   },
 };
 for (const op of ops) {
-  const fn = calls[op]; const n = op === 'create' ? Math.ceil(N / 5) : op === 'readdirplus' ? Math.ceil(N / 200) : N;
+  const fn = calls[op]; const okStatus = op === 'neglookup' ? 2 : 0;
+  const n = op === 'create' || op === 'kcreate' ? Math.ceil(N / 5) : op === 'readdirplus' ? Math.ceil(N / 200) : N;
   for (let i = 0; i < Math.min(500, n); i++) await fn(i + n); // warm up
   // readdirplus: one op is a whole listing of 2,000 entries (about 20 calls)
   const lat = new Float64Array(n); let next = 0;
+  const tracer = opt('strace', null) === null ? null : spawn('strace', ['-f', '-c', '-o', `${opt('strace')}.${op}`, '-p', String(child.pid)], { stdio: 'ignore' });
+  if (tracer !== null) await new Promise((r) => setTimeout(r, 1000)); // attached to every thread
   const t0 = ticks(); const w0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: QD }, async () => {
     while (next < n) {
       const i = next++; const s = process.hrtime.bigint();
       const r = await fn(i);
-      if (r.status !== 0) throw new Error(`${op}: status ${r.status}`);
+      if (r.status !== okStatus) throw new Error(`${op}: status ${r.status}`);
       lat[i] = Number(process.hrtime.bigint() - s) / 1e3;
     }
   }));
   const wall = Number(process.hrtime.bigint() - w0) / 1e3; const cpu = (ticks() - t0) * (1e6 / HZ);
+  if (tracer !== null) { tracer.kill('SIGINT'); await new Promise((r) => tracer.once('exit', r)); }
   lat.sort(); const q = (p) => Math.round(lat[Math.min(n - 1, Math.floor(p * n))]);
   console.log(JSON.stringify({ op, qd: QD, n, serverCpuUsPerOp: +(cpu / n).toFixed(1), opsPerSec: Math.round(n / (wall / 1e6)), p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: Math.round(lat[n - 1]) }));
 }

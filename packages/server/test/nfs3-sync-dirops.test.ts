@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { createmode3, type CREATE3res, type REMOVE3res } from '@nfsts/xdr';
 import { AtBackend } from '../src/core/index.js';
-import { GATE_WIDE_OPEN, NO_SATTR, ctxFor, me, ok, sattr, setup, st, stranger } from './nfs3-helpers.js';
+import { GATE_WIDE_OPEN, NO_SATTR, U, ctxFor, me, ok, sattr, setup, st, stranger } from './nfs3-helpers.js';
 
 const isThenable = (v: unknown): boolean => typeof (v as { then?: unknown }).then === 'function';
 const skip = AtBackend.available() ? false : 'needs the Linux at-backend (openat2 through koffi)';
@@ -79,6 +79,7 @@ t.test('createSync / removeSync: a directory swapped for a symlink is never foll
   symlinkSync(outside, join(s.root, 'd'));
   const backend = s.core.backend;
   t.throws(() => backend.createSync!(node, 'evil', 0o644, null), 'createSync through a swapped directory fails');
+  t.throws(() => backend.createSync!(node, 'evil2', 0o600, null, { atimeNs: 1n, mtimeNs: 2n }), 'an EXCLUSIVE createSync through a swapped directory fails');
   t.throws(() => backend.removeSync!(node, 'victim', false), 'removeSync through a swapped directory fails');
   t.same(readdirSync(outside), ['victim'], 'nothing created or removed outside the export');
   // a directory replaced by another one (same name, other inode): ESTALE, not the new one
@@ -138,4 +139,131 @@ t.test('REMOVE of a large file goes to the awaited unlink (its blocks are freed 
   t.equal(st(await r), 'NFS3_OK');
   t.equal(s.core.counters.syncRemoves, r0, 'not the synchronous path');
   t.notOk(existsSync(join(s.root, 'big')));
+});
+
+t.test('REMOVE: the one-step lookup+removal keeps search and write permission, the name rules and NOENT', { skip }, async (t) => {
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
+  mkdirSync(join(s.root, 'd'), { mode: 0o755 });
+  writeFileSync(join(s.root, 'd', 'f'), 'x');
+  mkdirSync(join(s.root, 'd', 'sub'));
+  writeFileSync(join(s.root, 'd', 'sub', 'inner'), 'x');
+  s.own(join(s.root, 'd'));
+  s.own(join(s.root, 'd', 'f'));
+  chmodSync(join(s.root, 'd'), 0o755);
+  const dir = await s.fh('d');
+  const rm = s.prog.versions[3]!.procedures[REMOVE]!;
+  await s.nfs.getattr({ object: dir });
+  const r0 = s.core.counters.syncRemoves;
+  const sync = (who: typeof me, name: string): string => {
+    const r = rm.handler({ object: { dir, name } }, ctxFor(who, REMOVE));
+    t.notOk(isThenable(r), `${name}: answered synchronously`);
+    return st(r as REMOVE3res);
+  };
+  t.equal(sync(stranger, 'f'), 'NFS3ERR_ACCES', 'no write permission on a 0755 directory of someone else');
+  t.equal(sync(me, 'sub/inner'), 'NFS3ERR_ACCES', "a '/' in the name");
+  t.equal(sync(me, 'missing'), 'NFS3ERR_NOENT');
+  t.equal(sync(me, ''), 'NFS3ERR_NOENT', 'an empty name');
+  chmodSync(join(s.root, 'd'), 0o776);
+  await s.nfs.getattr({ object: dir });
+  t.equal(sync(stranger, 'f'), 'NFS3ERR_ACCES', 'write but no search permission');
+  t.equal(sync(stranger, 'missing'), 'NFS3ERR_ACCES', 'no search permission: ACCES before the name is looked at, not NOENT');
+  t.equal(s.core.counters.syncRemoves, r0, 'nothing removed');
+  t.ok(existsSync(join(s.root, 'd', 'f')) && existsSync(join(s.root, 'd', 'sub', 'inner')), 'both files still there');
+  chmodSync(join(s.root, 'd'), 0o755);
+  await s.nfs.getattr({ object: dir });
+  const mine = rm.handler({ object: { dir, name: 'f' } }, ctxFor(me, REMOVE)) as REMOVE3res;
+  t.notOk(isThenable(mine));
+  t.equal(st(mine), 'NFS3_OK');
+  t.equal(s.core.counters.syncRemoves, r0 + 1, 'the synchronous path removed it');
+  t.notOk(existsSync(join(s.root, 'd', 'f')));
+  t.equal(st(await s.nfs.lookup({ what: { dir, name: 'f' } })), 'NFS3ERR_NOENT', 'the core forgot the name');
+});
+
+t.test('removeChildSync: one name only, never through a swapped directory, check() before anything goes', { skip }, async (t) => {
+  const s = await setup(t);
+  const outside = mkdtempSync(join(tmpdir(), 'nfsts-outside-'));
+  t.teardown(() => rmSync(outside, { recursive: true, force: true }));
+  writeFileSync(join(outside, 'victim'), 'keep');
+  mkdirSync(join(s.root, 'd'));
+  mkdirSync(join(s.root, 'd', 'sub'));
+  writeFileSync(join(s.root, 'd', 'sub', 'inner'), 'x');
+  writeFileSync(join(s.root, 'd', 'f'), 'x');
+  const exp = s.core.findExport('/export')!;
+  const node = { ...s.core.loc(exp, 'd'), stats: await s.stat('d') };
+  const backend = s.core.backend;
+  const yes = (): boolean => true;
+  for (const name of ['sub/inner', '..', '.', '', 'a\0b']) {
+    t.throws(() => backend.removeChildSync!(node, name, false, yes), { code: 'EINVAL' }, `${JSON.stringify(name)} is refused`);
+  }
+  t.ok(existsSync(join(s.root, 'd', 'sub', 'inner')));
+  let asked = 0;
+  const refused = backend.removeChildSync!(node, 'f', false, () => { asked++; return false; });
+  t.equal(asked, 1);
+  t.ok(refused !== null && typeof refused === 'object' && refused.after === null && refused.obj.isFile(), 'refused: the object, nothing removed');
+  t.ok(existsSync(join(s.root, 'd', 'f')));
+  t.equal(backend.removeChildSync!(node, 'missing', false, yes), 2, 'ENOENT as a number');
+  renameSync(join(s.root, 'd'), join(s.root, 'd-moved'));
+  symlinkSync(outside, join(s.root, 'd'));
+  t.throws(() => backend.removeChildSync!(node, 'victim', false, yes), 'through a swapped directory: fails');
+  t.same(readdirSync(outside), ['victim'], 'nothing removed outside the export');
+});
+
+t.test('CREATE: a mode the process umask narrowed is set on the new descriptor, still synchronous', { skip }, async (t) => {
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
+  const old = process.umask(0o022);
+  t.teardown(() => { process.umask(old); });
+  mkdirSync(join(s.root, 'd'), { mode: 0o755 });
+  s.own(join(s.root, 'd'));
+  const dir = await s.fh('d');
+  const proc = s.prog.versions[3]!.procedures[CREATE]!;
+  await s.nfs.getattr({ object: dir });
+  const c0 = s.core.counters.syncCreates;
+  for (const [name, mode] of [['g664', 0o664], ['g666', 0o666], ['g2775', 0o2775]] as const) {
+    const r = proc.handler({ where: { dir, name }, how: { mode: createmode3.UNCHECKED, obj_attributes: sattr({ mode }) } }, ctxFor(me, CREATE));
+    t.notOk(isThenable(r), `${mode.toString(8)}: answered synchronously`);
+    const attrs = ok(r as CREATE3res).obj_attributes;
+    t.equal(attrs.attributes_follow && attrs.attributes.mode, mode, `${mode.toString(8)}: the reply's mode`);
+    t.equal(Number((await s.stat(`d/${name}`)).mode) & 0o7777, mode, `${mode.toString(8)}: the mode on disk`);
+    t.equal((await s.stat(`d/${name}`)).uid, BigInt(U), `${mode.toString(8)}: owned by the caller`);
+  }
+  t.equal(s.core.counters.syncCreates, c0 + 3);
+  // still no way around write permission
+  const r = proc.handler({ where: { dir, name: 'x' }, how: { mode: createmode3.UNCHECKED, obj_attributes: sattr({ mode: 0o664 }) } }, ctxFor(stranger, CREATE));
+  t.equal(st(r as CREATE3res), 'NFS3ERR_ACCES');
+  t.notOk(existsSync(join(s.root, 'd', 'x')));
+});
+
+t.test('CREATE EXCLUSIVE: synchronous, the verifier in the same step, retransmission and EXIST as before', { skip }, async (t) => {
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
+  mkdirSync(join(s.root, 'd'), { mode: 0o755 });
+  s.own(join(s.root, 'd'));
+  const dir = await s.fh('d');
+  const proc = s.prog.versions[3]!.procedures[CREATE]!;
+  await s.nfs.getattr({ object: dir });
+  const verf = Buffer.from([0, 0, 0, 7, 0x12, 0x34, 0x56, 0x78]);
+  const how = { mode: createmode3.EXCLUSIVE, verf } as never;
+  const c0 = s.core.counters.syncCreates;
+  const stranger1 = proc.handler({ where: { dir, name: 'x' }, how }, ctxFor(stranger, CREATE));
+  t.notOk(isThenable(stranger1), 'a refusal is synchronous too');
+  t.equal(st(stranger1 as CREATE3res), 'NFS3ERR_ACCES', 'no write permission on a 0755 directory of someone else');
+  t.notOk(existsSync(join(s.root, 'd', 'x')), 'nothing created');
+  const r = proc.handler({ where: { dir, name: 'x' }, how }, ctxFor(me, CREATE));
+  t.notOk(isThenable(r), 'not a promise');
+  t.equal(s.core.counters.syncCreates, c0 + 1, 'the synchronous path created it');
+  const onDisk = await s.stat('d/x');
+  t.equal(onDisk.atimeNs, 7n * 1_000_000_000n, 'atime seconds: the verifier\'s first half');
+  t.equal(onDisk.mtimeNs, 0x12345678n * 1_000_000_000n, 'mtime seconds: its second half');
+  t.equal(Number(onDisk.mode) & 0o7777, 0o600);
+  t.equal(onDisk.uid, BigInt(U), 'owned by the caller');
+  const res = ok(r as CREATE3res);
+  t.equal(res.obj_attributes.attributes_follow && res.obj_attributes.attributes.mtime.seconds, 0x12345678, 'the reply carries the verifier times');
+  // a retransmission (same verifier) finds its own file through the awaited path; another verifier is EXIST
+  const again = ok(await proc.handler({ where: { dir, name: 'x' }, how }, ctxFor(me, CREATE)) as CREATE3res);
+  t.equal(again.obj_attributes.attributes_follow && again.obj_attributes.attributes.fileid, onDisk.ino, 'the same file');
+  const other = { mode: createmode3.EXCLUSIVE, verf: Buffer.from([0, 0, 0, 8, 0, 0, 0, 1]) } as never;
+  t.equal(st(await proc.handler({ where: { dir, name: 'x' }, how: other }, ctxFor(me, CREATE))), 'NFS3ERR_EXIST');
+  t.equal(s.core.counters.syncCreates, c0 + 1, 'neither counted as a synchronous create');
+  // ROFS first
+  t.equal(st(await proc.handler({ where: { dir: s.roFh, name: 'x' }, how }, ctxFor(me, CREATE))), 'NFS3ERR_ROFS');
+  t.notOk(existsSync(join(s.roRoot, 'x')));
 });

@@ -92,12 +92,23 @@ const how = Buffer.alloc(24);
  * (RESOLVE_NO_SYMLINKS). O_CLOEXEC is always added.
  */
 export function openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+  const fd = openat2OrErrno(dirfd, path, flags, resolve, mode);
+  if (fd < 0) throw sysError(-fd, 'openat2', path);
+  return fd;
+}
+
+/**
+ * openat2() with the failure as data: the descriptor, or the errno as a negative number. For
+ * outcomes a caller expects (a name that is not there): no Error is built, whose stack capture
+ * costs several µs, more than the system call.
+ */
+export function openat2OrErrno(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
   how.writeBigUInt64LE(BigInt(flags | O_CLOEXEC), 0);
   how.writeBigUInt64LE(BigInt(mode), 8);
   how.writeBigUInt64LE(BigInt(resolve), 16);
-  const fd = c().openat2(SYS_openat2, dirfd, path, how, 24);
-  if (fd < 0) fail('openat2', path);
-  return fd;
+  const cc = c();
+  const fd = cc.openat2(SYS_openat2, dirfd, path, how, 24);
+  return fd < 0 ? -cc.errno() : fd;
 }
 
 /** openat(dirfd, name, flags | O_CLOEXEC, mode). */
@@ -246,6 +257,13 @@ const statxBuf = Buffer.alloc(STATX_SIZE);
 /** statx(dirfd, name, flags): `name` '' with AT_EMPTY_PATH stats dirfd itself. */
 export function statx(dirfd: number, name: string, flags: number): Stats {
   if (c().statx(dirfd, name, flags, STATX_BASIC_AND_BTIME, statxBuf) < 0) fail('statx', name);
+  return new Stats(statxBuf);
+}
+
+/** statx() with the failure as data (see openat2OrErrno): the Stats, or the errno (a positive number). */
+export function statxOrErrno(dirfd: number, name: string, flags: number): Stats | number {
+  const cc = c();
+  if (cc.statx(dirfd, name, flags, STATX_BASIC_AND_BTIME, statxBuf) < 0) return cc.errno();
   return new Stats(statxBuf);
 }
 

@@ -96,3 +96,32 @@ t.test('Stats: u64 fields and times at the edges of the Number shortcut convert 
     t.equal(st.birthtimeNs, ns, 'birthtime');
   }
 });
+
+t.test('openat2OrErrno / statxOrErrno: failures as numbers, the same confinement, no Error', skip, async (t) => {
+  const d = fs.mkdtempSync(join(os.tmpdir(), 'nfsts-at-'));
+  t.teardown(() => fs.rmSync(d, { recursive: true, force: true }));
+  fs.mkdirSync(join(d, 'a'));
+  fs.writeFileSync(join(d, 'a', 'f'), 'xy');
+  fs.symlinkSync('/etc', join(d, 'a', 'l'));
+  const root = at.openat2(at.AT_FDCWD, d, at.O_PATH | at.O_DIRECTORY, 0);
+  t.teardown(() => at.close(root));
+  const R = at.RESOLVE_BENEATH | at.RESOLVE_NO_SYMLINKS;
+  const ENOENT = os.constants.errno.ENOENT;
+  t.equal(at.openat2OrErrno(root, 'a/missing', at.O_PATH | at.O_NOFOLLOW, R), -ENOENT, 'a missing name: -ENOENT');
+  t.equal(at.openat2OrErrno(root, 'a/l/passwd', at.O_PATH, R), -os.constants.errno.ELOOP, 'a symlink component: -ELOOP');
+  t.equal(at.openat2OrErrno(root, '../x', at.O_PATH, R), -os.constants.errno.EXDEV, "'..' above: -EXDEV");
+  t.equal(at.openat2OrErrno(root, '/etc', at.O_PATH, R), -os.constants.errno.EXDEV, 'an absolute path: -EXDEV');
+  const fd = at.openat2OrErrno(root, 'a/f', at.O_PATH | at.O_NOFOLLOW, R);
+  t.ok(fd >= 0, 'a descriptor when it exists');
+  t.equal(at.fstatx(fd).size, 2n);
+  at.close(fd);
+  // the throwing form still says the same thing as an fs-shaped error
+  t.throws(() => at.openat2(root, 'a/missing', at.O_PATH, R), { code: 'ENOENT', syscall: 'openat2' });
+  const a = at.openat2(root, 'a', at.O_PATH | at.O_DIRECTORY, R);
+  t.teardown(() => at.close(a));
+  t.equal(at.statxOrErrno(a, 'missing', at.AT_SYMLINK_NOFOLLOW), ENOENT, 'a missing name: ENOENT');
+  const st = at.statxOrErrno(a, 'f', at.AT_SYMLINK_NOFOLLOW);
+  t.ok(typeof st !== 'number' && st.isFile() && st.size === 2n, 'the Stats when it exists');
+  const l = at.statxOrErrno(a, 'l', at.AT_SYMLINK_NOFOLLOW);
+  t.ok(typeof l !== 'number' && l.isSymbolicLink(), 'a final symlink is not followed');
+});

@@ -17,7 +17,7 @@
  */
 import fs from 'node:fs';
 import { at, sysError } from '@nfsts/sys';
-import type { Backend, BackendRoot, BackendStatFs, DirEntry, Loc, MknodSupport, Node, Stats } from './backend.js';
+import type { Backend, BackendRoot, ChildRemoval, BackendStatFs, DirEntry, Loc, MknodSupport, Node, Stats } from './backend.js';
 import { DescriptorIo } from './descriptor-io.js';
 import { direntKind } from './dirent-kind.js';
 
@@ -45,14 +45,26 @@ function rootOf(at_: Loc): AtRoot {
   return r;
 }
 
-function walk(dirfd: number, path: string, flags: number): number {
+const EAGAIN = 11;
+const EINVAL = 22;
+
+/** openat2 beneath dirfd with no symlink: the descriptor, or the errno as a negative number. */
+function walkOrErrno(dirfd: number, path: string, flags: number): number {
   for (let i = 0; ; i++) {
-    try {
-      return at.openat2(dirfd, path, flags, RESOLVE);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' || i >= EAGAIN_RETRIES) throw err;
-    }
+    const fd = at.openat2OrErrno(dirfd, path, flags, RESOLVE);
+    if (fd !== -EAGAIN || i >= EAGAIN_RETRIES) return fd;
   }
+}
+
+function walk(dirfd: number, path: string, flags: number): number {
+  const fd = walkOrErrno(dirfd, path, flags);
+  if (fd < 0) throw sysError(-fd, 'openat2', path);
+  return fd;
+}
+
+/** Whether `rel` may be longer than one openat2 takes (then it is walked in pieces). */
+function long(rel: string): boolean {
+  return rel.length * 3 >= PIECE_BYTES && Buffer.byteLength(rel) >= PIECE_BYTES;
 }
 
 /**
@@ -62,7 +74,7 @@ function walk(dirfd: number, path: string, flags: number): number {
  */
 function openBelow(root: AtRoot, rel: string, flags: number): number {
   if (rel === '') return walk(root.fd, '.', flags);
-  if (rel.length * 3 < PIECE_BYTES || Buffer.byteLength(rel) < PIECE_BYTES) return walk(root.fd, rel, flags);
+  if (!long(rel)) return walk(root.fd, rel, flags);
   const parts = rel.split('/');
   let fd = root.fd;
   let i = 0;
@@ -179,6 +191,22 @@ export class AtBackend extends DescriptorIo implements Backend {
     }
   }
 
+  lstatOrErrnoSync(a: Loc): Stats | number {
+    const root = rootOf(a);
+    const rel = a.rel;
+    if (rel === '') return at.fstatx(root.fd);
+    if (!rel.includes('/')) return at.statxOrErrno(root.fd, rel, AT_SYMLINK_NOFOLLOW);
+    // a path walked in pieces is rare: it may throw, as lstatSync does
+    if (long(rel)) return this.lstatSync(a);
+    const fd = walkOrErrno(root.fd, rel, O_PATH | O_NOFOLLOW);
+    if (fd < 0) return -fd;
+    try {
+      return at.fstatx(fd);
+    } finally {
+      at.close(fd);
+    }
+  }
+
   lstat(a: Loc): Promise<Stats> {
     return now(() => this.lstatSync(a));
   }
@@ -252,7 +280,7 @@ export class AtBackend extends DescriptorIo implements Backend {
     return now(() => this.createSync(dir, name, mode, owner).stats);
   }
 
-  createSync(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): { stats: Stats; dir: Stats } {
+  createSync(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null, times?: { atimeNs: bigint; mtimeNs: bigint } | null): { stats: Stats; dir: Stats } {
     const dfd = openDir(dir, 'create');
     try {
       const fd = at.openat(dfd, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
@@ -260,6 +288,13 @@ export class AtBackend extends DescriptorIo implements Backend {
       try {
         if (owner) at.fchownat(fd, '', owner.uid, owner.gid, AT_EMPTY_PATH);
         stats = at.fstatx(fd);
+        // the process umask took bits the client asked for (0664 under umask 022): set exactly
+        // `mode` through the new descriptor now, after the chown (which clears set-id bits), as
+        // the CREATE's attributes would, instead of a walk, a chmod and a stat on the awaited path
+        const narrowed = (Number(stats.mode) & 0o7777) !== (mode & 0o7777);
+        if (narrowed) at.fchmod(fd, mode & 0o7777);
+        if (times) at.utimensat(fd, '', times.atimeNs, times.mtimeNs, AT_EMPTY_PATH);
+        if (narrowed || times) stats = at.fstatx(fd);
       } finally {
         at.close(fd);
       }
@@ -306,6 +341,23 @@ export class AtBackend extends DescriptorIo implements Backend {
     const dfd = openDir(dir, 'unlink');
     try {
       await at.unlinkatAsync(dfd, name, 0);
+    } finally {
+      at.close(dfd);
+    }
+  }
+
+  removeChildSync(dir: Node, name: string, directory: boolean, may: (obj: Stats) => boolean): ChildRemoval | number | null {
+    // one name in the checked directory, never a path: nothing else is confined here
+    if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) throw sysError(EINVAL, 'unlinkat', name);
+    const dfd = openDir(dir, directory ? 'rmdir' : 'unlink');
+    try {
+      const obj = at.statxOrErrno(dfd, name, AT_SYMLINK_NOFOLLOW);
+      if (typeof obj === 'number') return obj;
+      if (!may(obj)) return { obj, after: null };
+      if (!directory && obj.size > LARGE_UNLINK_BYTES) return null;
+      at.unlinkat(dfd, name, directory ? AT_REMOVEDIR : 0);
+      // the directory's attributes after the removal, through the checked descriptor
+      return { obj, after: at.fstatx(dfd) };
     } finally {
       at.close(dfd);
     }

@@ -58,6 +58,14 @@ export interface BackendStatFs {
   files: bigint; ffree: bigint;
 }
 
+/** What Backend.removeChildSync() found and did. */
+export interface ChildRemoval {
+  /** the removed (or refused) object's stats, taken just before */
+  obj: Stats;
+  /** the directory's attributes after the removal; null when the caller's check refused it */
+  after: Stats | null;
+}
+
 /** Which MKNOD types this backend can create here; the others answer NFS3ERR_NOTSUPP. */
 export interface MknodSupport { fifo: boolean; socket: boolean; chr: boolean; blk: boolean }
 
@@ -85,6 +93,13 @@ export interface Backend {
   lstat(at: Loc): Promise<Stats>;
   /** Optional: lstat on the calling thread (used under the core's SyncReadGate). */
   lstatSync?(at: Loc): Stats;
+  /**
+   * Optional: lstatSync() with the failure as data, the errno (a positive number, ENOENT for a
+   * name that is not there) instead of a thrown Error: a negative LOOKUP (the Linux client sends
+   * one before every create) is an expected outcome, and building an Error costs more than the
+   * system call. Same confinement as lstatSync().
+   */
+  lstatOrErrnoSync?(at: Loc): Stats | number;
   fstat(fd: number): Promise<Stats>;
   /**
    * Optional: fstat without a thread-pool round trip, for the READ/WRITE fast path on a
@@ -119,15 +134,18 @@ export interface Backend {
   /**
    * Creates `name` in dir as a new regular file (O_CREAT|O_EXCL, EEXIST when it exists),
    * gives it `owner` when not null (through the new descriptor), and resolves with its stats.
+   * The mode may come out narrower (the process umask) for a backend that does not set it
+   * exactly; the caller applies what is missing (the Linux backend sets it on the descriptor).
    */
   create(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): Promise<Stats>;
   /**
    * Optional: create() on the calling thread, for a backend whose metadata calls are cheap
    * system calls (CREATE answers without a promise): the same confinement and ownership, and
    * also the directory's attributes after the create (from the checked directory descriptor,
-   * so the reply's wcc_data needs no second walk).
+   * so the reply's wcc_data needs no second walk). `times` (nanoseconds), when given, become
+   * the new file's atime and mtime in the same step (an EXCLUSIVE CREATE's verifier).
    */
-  createSync?(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null): { stats: Stats; dir: Stats };
+  createSync?(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null, times?: { atimeNs: bigint; mtimeNs: bigint } | null): { stats: Stats; dir: Stats };
   close(fd: number): Promise<void>;
   /** Reads into buf[off, off+len) at `position`; resolves with bytes read (0 at EOF). */
   read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
@@ -173,6 +191,17 @@ export interface Backend {
    * this thread (a large file, whose blocks take long to free: the caller awaits unlink()).
    */
   removeSync?(dir: Node, name: string, directory: boolean): Stats | null;
+  /**
+   * Optional: the lookup and the removal of REMOVE / RMDIR in one step on one checked
+   * directory descriptor (no walk of the child's path): stats the single name `name` in dir
+   * without following it, asks `may(obj)` (the caller's kind and permission checks), and only
+   * when it says yes removes the name as removeSync() does. Returns the errno of the name's
+   * stat (a positive number: nothing removed), `{ obj, after: null }` when `may` refused
+   * (nothing removed), `{ obj, after }` (the directory's attributes after the removal), or null,
+   * having removed nothing, when the removal should not run on this thread (a large file).
+   * Throws when the directory is not dir any more or the removal itself fails.
+   */
+  removeChildSync?(dir: Node, name: string, directory: boolean, may: (obj: Stats) => boolean): ChildRemoval | number | null;
   rename(fromDir: Node, fromName: string, toDir: Node, toName: string): Promise<void>;
   /** A new name in dir for the existing non-directory obj. */
   link(obj: Node, dir: Node, name: string): Promise<void>;

@@ -9,7 +9,7 @@ import type { ExportState, ExportTable, Resolved } from './export-table.js';
 import type { GatedIo } from './gated-io.js';
 import { inodeKey } from './handles.js';
 import { indexRel } from './object-locations.js';
-import { errnoToNfsStat, type NfsStat, NFS3ERR_ACCES, NFS3ERR_EXIST, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR } from './nfsstat.js';
+import { errnoStatus, errnoToNfsStat, type NfsStat, NFS3ERR_ACCES, NFS3ERR_EXIST, NFS3ERR_NAMETOOLONG, NFS3ERR_NOENT, NFS3ERR_NOTDIR } from './nfsstat.js';
 
 /** A name checked for creating an entry in a directory: the new entry's Loc. */
 export interface ChildLoc extends Loc {
@@ -59,15 +59,16 @@ export class ChildLookup {
     if (backend.lstatSync === undefined || !this.io.gate.allowStat()) return null;
     const s = this.table.stateOf(dir.exp);
     const t0 = performance.now();
-    let st: Stats;
+    let st: Stats | number;
     try {
-      st = backend.lstatSync({ root: s.root, rel });
+      // a missing name is the expected answer before a create: as a number, without building an Error
+      st = backend.lstatOrErrnoSync !== undefined ? backend.lstatOrErrnoSync({ root: s.root, rel }) : backend.lstatSync({ root: s.root, rel });
     } catch (err) {
       return errnoToNfsStat(err);
     } finally {
       this.io.gate.done(t0, performance.now());
     }
-    return this.foundChild(s, dir, name, rel, st);
+    return typeof st === 'number' ? errnoStatus(st) : this.foundChild(s, dir, name, rel, st);
   }
 
   /** The checks of a lookup and the child's path; `dir` itself for '.', else an nfsstat3. */

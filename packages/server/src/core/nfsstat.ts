@@ -4,6 +4,7 @@
  * The constants are the members of the generated `nfsstat3` enum of `@nfsts/xdr`, re-exported
  * under their RFC names for convenience.
  */
+import { errnoName } from '@nfsts/sys';
 import { nfsstat3 } from '@nfsts/xdr';
 
 export const NFS3_OK = nfsstat3.NFS3_OK;
@@ -128,4 +129,9 @@ export function errnoToNfsStat(err: unknown): NfsStat {
     }
   }
   return NFS3ERR_SERVERFAULT;
+}
+
+/** errnoToNfsStat() of an errno number (positive, as the backends' `…OrErrno` calls give it). */
+export function errnoStatus(errno: number): NfsStat {
+  return ERRNO_TABLE[errnoName(errno)] ?? NFS3ERR_SERVERFAULT;
 }

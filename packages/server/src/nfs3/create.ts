@@ -8,7 +8,7 @@
  *   succeeds while a different verifier gets EXIST. The client then sets the real attributes
  *   with SETATTR.
  *
- * An UNCHECKED or GUARDED CREATE of a new name answers without a promise when the directory
+ * A CREATE of a new name (any mode) answers without a promise when the directory
  * handle resolves synchronously (targetSync) and the backend creates on the calling thread
  * (createSync: open O_CREAT|O_EXCL in the checked directory descriptor, the owner, the new
  * file's stats and the directory's after, in one step); its checks are createTarget()'s. When
@@ -50,28 +50,43 @@ function asAsked(a: sattr3, st: BigIntStats): boolean {
 /**
  * A new file created on the calling thread, or null (the caller then runs the awaited CREATE
  * from the start: nothing was created). A promise only when attributes remain to be applied.
+ * EXCLUSIVE too: the verifier becomes the new file's times in the same step (no window where
+ * the file exists without it); a name an awaited EXCLUSIVE CREATE is still working on
+ * (`pending`) goes to the awaited path, which waits for it.
  */
-function createSync(env: Nfs3Env, args: CREATE3args, ctx: CallContext): CREATE3res | Promise<CREATE3res> | null {
+function createSync(env: Nfs3Env, args: CREATE3args, ctx: CallContext, pending: ReadonlyMap<string, unknown>): CREATE3res | Promise<CREATE3res> | null {
   const { core } = env;
   const how = args.how;
-  if (core.backend.createSync === undefined || how.mode === createmode3.EXCLUSIVE) return null;
+  if (core.backend.createSync === undefined) return null;
   const dir = targetSync(env, args.where.dir, ctx);
   if (dir === null) return null;
   const c = createChecks(env, dir, args.where);
   if ('status' in c) return { status: c.status, resfail: { dir_wcc: wcc(env, dir.stats, dir.stats) } };
+  const exclusive = how.mode === createmode3.EXCLUSIVE;
+  let times = null;
+  if (exclusive) {
+    if (pending.size !== 0 && pending.has(exclusiveKey(c))) return null;
+    const [atimeNs, mtimeNs] = verfTimes(how.verf);
+    times = { atimeNs, mtimeNs };
+  }
   let made;
   try {
-    made = core.backend.createSync(dir, c.name, modeOr(how.obj_attributes, 0o644), core.ownerOfNew(dir.cred, dir.stats));
+    made = core.backend.createSync(dir, c.name, exclusive ? 0o600 : modeOr(how.obj_attributes, 0o644), core.ownerOfNew(dir.cred, dir.stats), times);
   } catch {
-    // EEXIST (GUARDED/UNCHECKED rules) or an error: the awaited path tries again and answers
+    // EEXIST (the GUARDED/UNCHECKED/EXCLUSIVE rules) or an error: the awaited path tries again and answers
     return null;
   }
   core.counters.syncCreates++;
-  if (!asAsked(how.obj_attributes, made.stats)) return finishCreate(env, c, how.obj_attributes, { owned: true, stats: made.stats });
+  if (!exclusive && !asAsked(how.obj_attributes, made.stats)) return finishCreate(env, c, how.obj_attributes, { owned: true, stats: made.stats });
   return {
     status: nfsstat3.NFS3_OK,
     resok: { obj: fhOf(env, dir.exp, c.at, made.stats), obj_attributes: postOp(env, made.stats), dir_wcc: wcc(env, dir.stats, made.dir) },
   };
+}
+
+/** The key of an EXCLUSIVE CREATE in progress: export and path of the new name. */
+function exclusiveKey(c: CreateTarget): string {
+  return `${c.dir.exp.id}:${c.at.rel}`;
 }
 
 export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
@@ -139,7 +154,7 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
     if (how.mode !== createmode3.EXCLUSIVE) return make(c, how);
     // a retransmission arriving while the first call is still creating waits for it, then
     // finds the file with its verifier
-    const key = `${c.dir.exp.id}:${c.at.rel}`;
+    const key = exclusiveKey(c);
     const prev = exclusive.get(key);
     const run = (prev ?? Promise.resolve()).then(() => make(c, how), () => make(c, how));
     exclusive.set(key, run);
@@ -155,7 +170,7 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
     args: xdr_CREATE3args,
     res: xdr_CREATE3res,
     handler(args, ctx) {
-      return createSync(env, args, ctx) ?? createAsync(args, ctx);
+      return createSync(env, args, ctx, exclusive) ?? createAsync(args, ctx);
     },
   };
 }

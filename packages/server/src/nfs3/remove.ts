@@ -3,16 +3,18 @@
  * Needs w+x on the directory and, in a sticky directory, ownership of it or the file. The
  * core forgets the file's cached descriptors and index entry.
  *
- * Answered without a promise when the directory handle resolves synchronously (targetSync),
- * the name is stat'ed synchronously (lookupChildSync) and the backend removes on the calling
- * thread (removeSync, which also gives the directory's attributes after, from its checked
- * descriptor): the same checks in the same order as the awaited path, which runs instead, from
- * the start, whenever any of that does not hold or the removal itself fails.
+ * Answered without a promise when the directory handle resolves synchronously (targetSync)
+ * and the backend looks the name up and removes it on the calling thread in one step
+ * (removeChildSync: one checked directory descriptor gives the object's stats, the removal and
+ * the directory's attributes after, with no walk of the child's path): the same checks in the
+ * same order as the awaited path, which runs instead, from the start, whenever any of that does
+ * not hold or the removal itself fails.
  */
 import type { CallContext, Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_REMOVE3args, xdr_REMOVE3res, type diropargs3, type REMOVE3args, type REMOVE3res } from '@nfsts/xdr';
-import { mayDelete, type Resolved } from '../core/index.js';
-import { asErr, entryChecks, errStatus, existingEntry, hasCode, targetSync, wcc, wccPath, NO_WCC, type Nfs3Env, type Target } from './common.js';
+import { performance } from 'node:perf_hooks';
+import { errnoStatus, mayDelete, mayLookup, type Resolved } from '../core/index.js';
+import { asErr, entryChecks, errStatus, existingEntry, hasCode, targetSync, wcc, wccPath, NO_WCC, type NfsErr, type Nfs3Env, type Target } from './common.js';
 
 export function remove(env: Nfs3Env): Procedure<REMOVE3args, REMOVE3res> {
   return {
@@ -53,33 +55,49 @@ export async function removeEntry(env: Nfs3Env, where: diropargs3, ctx: CallCont
   return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: await wccPath(env, dir.stats, dir) } };
 }
 
-/** removeEntry() without a promise, or null: then the caller runs removeEntry() from the start. */
+/**
+ * removeEntry() without a promise, or null: then the caller runs removeEntry() from the start.
+ * The lookup and the removal are one backend step on one checked directory descriptor
+ * (removeChildSync: the name stat'ed in it, refused() asked, then unlinked): lookupChild()'s
+ * checks (the name, search permission) run first, in its order, and the stat runs under the
+ * same gate as lookupChildSync()'s.
+ */
 export function removeEntrySync(env: Nfs3Env, where: diropargs3, ctx: CallContext, directory: boolean): REMOVE3res | null {
   const { core } = env;
-  if (core.backend.removeSync === undefined) return null;
+  const backend = core.backend;
+  if (backend.removeChildSync === undefined) return null;
   const dir = targetSync(env, where.dir, ctx);
   if (dir === null) return null;
-  const bad = entryChecks(dir, where.name, nfsstat3.NFS3ERR_ACCES);
+  const name = where.name;
+  const bad = entryChecks(dir, name, nfsstat3.NFS3ERR_ACCES) || asChecked(core.checkName(name)) || (mayLookup(dir.stats, dir.cred) ? 0 : nfsstat3.NFS3ERR_ACCES);
   if (bad !== 0) return { status: bad, resfail: { dir_wcc: wcc(env, dir.stats, dir.stats) } };
-  let obj: Resolved | number | null;
+  const gate = core.syncReads;
+  if (!gate.allowStat()) return null;
+  const t0 = performance.now();
+  let t1 = 0;
+  let no: REMOVE3res | null = null;
+  let r;
   try {
-    obj = core.lookupChildSync(dir, where.name, dir.cred);
-  } catch (err) {
-    obj = errStatus(env, err, 'lookup');
-  }
-  if (obj === null) return null;
-  if (typeof obj === 'number') return { status: asErr(obj), resfail: { dir_wcc: wcc(env, dir.stats, dir.stats) } };
-  const no = refused(env, dir, obj, directory);
-  if (no !== null) return no;
-  let after;
-  try {
-    after = core.backend.removeSync(dir, where.name, directory);
+    r = backend.removeChildSync(dir, name, directory, (obj) => {
+      t1 = performance.now();
+      no = refused(env, dir, { exp: dir.exp, root: dir.root, rel: '', stats: obj }, directory);
+      return no === null;
+    });
   } catch {
     // nothing was removed: the awaited path tries again and answers the error with fresh wcc_data
     return null;
+  } finally {
+    gate.done(t0, t1 === 0 ? performance.now() : t1);
   }
-  if (after === null) return null;
+  if (r === null) return null;
+  if (typeof r === 'number') return { status: asErr(errnoStatus(r)), resfail: { dir_wcc: wcc(env, dir.stats, dir.stats) } };
+  if (r.after === null) return no;
   core.counters.syncRemoves++;
-  core.removed(obj.exp, obj.stats, obj.rel);
-  return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(env, dir.stats, after) } };
+  core.removed(dir.exp, r.obj, dir.rel === '' ? name : `${dir.rel}/${name}`);
+  return { status: nfsstat3.NFS3_OK, resok: { dir_wcc: wcc(env, dir.stats, r.after) } };
+}
+
+/** A status from the core's name check (0: usable) as an NfsErr or 0. */
+function asChecked(s: number): NfsErr | 0 {
+  return s === 0 ? 0 : asErr(s);
 }
