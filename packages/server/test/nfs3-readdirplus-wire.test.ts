@@ -159,3 +159,37 @@ t.test('each reply fits maxcount and dircount, is sized exactly, and has the gen
     t.equal(seen, 302, `dircount ${dircount} maxcount ${maxcount}: every entry once`);
   }
 });
+
+t.test('a page shared by concurrent requests is encoded once, with the same bytes for each; the next page is fresh', async (t) => {
+  const s = await setup(t);
+  const dir = join(s.root, 'd');
+  mkdirSync(dir);
+  for (let i = 0; i < 120; i++) writeFileSync(join(dir, `f${i}`), 'w'.repeat(i));
+  const proc = s.prog.versions[3]!.procedures[17]!;
+  const args: READDIRPLUS3args = { dir: await s.fh('d'), cookie: 0n, cookieverf: ZERO, dircount: 0, maxcount: 1 << 20 };
+  const plainBytes = (r: READDIRPLUS3res): Buffer => {
+    const resok = ok(r);
+    return encode(xdr_READDIRPLUS3res, { status: 0, resok: { ...resok, reply: { eof: resok.reply.eof, entries: resok.reply.entries.map((e) => ({ fileid: e.fileid, name: e.name, cookie: e.cookie, name_attributes: e.name_attributes, name_handle: e.name_handle })) } } } as READDIRPLUS3res);
+  };
+  const sizeOf = (r: READDIRPLUS3res, name: string): bigint | undefined => {
+    const a = ok(r).reply.entries.find((e) => e.name === name)?.name_attributes;
+    return a?.attributes_follow ? a.attributes.size : undefined;
+  };
+  const six = await Promise.all(Array.from({ length: 6 }, () => proc.handler(args, ctxFor(me, 17)) as Promise<READDIRPLUS3res>));
+  t.equal(new Set(six.map((r) => ok(r).reply.entries)).size, 1, 'the six requests share one page');
+  const want = plainBytes(six[0]!);
+  for (const [i, r] of six.entries()) {
+    const bytes = encode(proc.res, r);
+    t.equal(proc.res.size(r), bytes.length, `reply ${i}: size() is the encoded length`);
+    t.same(bytes, want, `reply ${i}: the generated codec's bytes`);
+  }
+  t.equal(sizeOf(six[5]!, 'f7'), 7n, 'f7 as it was');
+  // not in flight with the six: a new page, with the change
+  appendFileSync(join(dir, 'f7'), 'xyz');
+  const later = (await proc.handler(args, ctxFor(me, 17))) as READDIRPLUS3res;
+  t.not(ok(later).reply.entries, ok(six[0]!).reply.entries, 'a later request gets a page of its own');
+  const again = ok(xdr_READDIRPLUS3res.decode(new XdrReader(encode(proc.res, later))));
+  const f7 = again.reply.entries.find((e) => e.name === 'f7')!;
+  t.equal(f7.name_attributes.attributes_follow && f7.name_attributes.attributes.size, 10n, 'its bytes carry the new size');
+  t.same(encode(proc.res, later), plainBytes(later), 'and are the generated codec\'s');
+});

@@ -101,6 +101,35 @@ function putEntry(w: XdrWriter, e: PlusEntry): void {
   }
 }
 
+/**
+ * Pages answered to several requests (identical requests in flight share one build,
+ * DirListings.shared): how many took the page, and its entries' bytes once encoded, so the
+ * other replies copy them instead of encoding the same entries again (at QD 16, sixteen
+ * encodings of every page became one). A page is never answered again once its build settles,
+ * so the bytes never serve a request that was not in flight with the one that gathered them.
+ */
+interface SharedList {
+  readers: number;
+  bytes: Buffer | null;
+}
+const sharedLists = new WeakMap<readonly entryplus3[], SharedList>();
+
+/** A request is answered with `entries` (a page's array): counts the readers of a shared page. */
+export function notePageReader(entries: readonly entryplus3[]): void {
+  const s = sharedLists.get(entries);
+  if (s === undefined) sharedLists.set(entries, { readers: 1, bytes: null });
+  else s.readers++;
+}
+
+function putEntries(w: XdrWriter, entries: readonly entryplus3[]): void {
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    w.u32(1);
+    if (e instanceof PlusEntry) putEntry(w, e);
+    else xdr_entryplus3.encode(w, e);
+  }
+}
+
 /** READDIRPLUS3res: the generated codec's bytes, PlusEntry entries written from their stats. */
 export const xdr_READDIRPLUS3res_listed: Codec<READDIRPLUS3res> = {
   size(v) {
@@ -125,11 +154,13 @@ export const xdr_READDIRPLUS3res_listed: Codec<READDIRPLUS3res> = {
     xdr_post_op_attr.encode(w, resok.dir_attributes);
     w.opaqueFixed(resok.cookieverf, 8);
     const entries = resok.reply.entries;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      w.u32(1);
-      if (e instanceof PlusEntry) putEntry(w, e);
-      else xdr_entryplus3.encode(w, e);
+    const shared = sharedLists.get(entries);
+    if (shared === undefined || shared.readers < 2) putEntries(w, entries);
+    else if (shared.bytes !== null) w.opaqueFixed(shared.bytes, shared.bytes.length);
+    else {
+      const from = w.pos;
+      putEntries(w, entries);
+      shared.bytes = Buffer.from(w.buf.subarray(from, w.pos));
     }
     w.u32(0);
     w.bool(resok.reply.eof);

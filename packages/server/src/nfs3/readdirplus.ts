@@ -13,7 +13,7 @@ import { nfsstat3, xdr_READDIRPLUS3args, type READDIRPLUS3args, type READDIRPLUS
 import { inodeKey, mayAccess, MAY_EXEC, type Resolved, type ServerCore } from '../core/index.js';
 import { errStatus, listedStats, postOp, type Nfs3Env } from './common.js';
 import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
-import { PlusEntry, xdr_READDIRPLUS3res_listed } from './readdirplus-wire.js';
+import { notePageReader, PlusEntry, xdr_READDIRPLUS3res_listed } from './readdirplus-wire.js';
 
 /** status + post_op_attr with attributes + cookieverf + list end + eof */
 const FIXED = 4 + 88 + 8 + 4 + 4;
@@ -157,6 +157,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
       const key = `${t.exp.id}:${t.stats.dev}:${t.stats.ino}:${t.rel}:${args.cookie}:${args.cookieverf.toString('hex')}:${args.dircount >>> 0}:${args.maxcount >>> 0}:${plus ? 1 : 0}`;
       try {
         const page = await env.dirs.shared(key, () => buildPage(env, t, args, plus));
+        notePageReader(page.entries);
         if (page.entries.length === 0 && !page.eof) return { status: nfsstat3.NFS3ERR_TOOSMALL, resfail: { dir_attributes: postOp(env, t.stats) } };
         return {
           status: nfsstat3.NFS3_OK,
