@@ -44,7 +44,7 @@ try {
     for (;;) {
       const r = await proc.handler({ dir, cookie, cookieverf, dircount: 262144, maxcount: 1 << 20 }, ctx);
       if (r.status !== 0) throw new Error(`READDIRPLUS status ${r.status}`);
-      xdr.encode(xdr.xdr_READDIRPLUS3res, r);
+      xdr.encode(proc.res, r); // the codec the RPC server encodes the reply with
       const e = r.resok.reply.entries;
       n += e.length;
       if (r.resok.reply.eof) return n;

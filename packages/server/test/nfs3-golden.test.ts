@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import t from 'tap';
-import { NFS_PROGRAM, NFS_V3_PROCEDURES, XdrReader, xdr_rpc_msg, type Codec } from '@nfsts/xdr';
+import { NFS_PROGRAM, NFS_V3_PROCEDURES, XdrReader, encode, xdr_rpc_msg, type Codec } from '@nfsts/xdr';
 import { setup, type Setup } from './nfs3-helpers.js';
 
 // dist/test → packages/server → packages → the repository, whose test/fixtures holds the
@@ -136,12 +136,16 @@ t.test('replies have the layout of nfs-ganesha\'s for the same calls from real c
     const row = (NFS_V3_PROCEDURES as unknown as Record<number, { args: Codec<unknown>; res: Codec<unknown> }>)[p.proc]!;
     const args = decodeBody(p.call, row.args);
     const theirs = decodeBody(p.reply, row.res);
-    const ours = await procs[p.proc]!.handler(await adapt(s, n, p, args), {
+    const proc = procs[p.proc]!;
+    const result = await proc.handler(await adapt(s, n, p, args), {
       xid: n, prog: NFS_PROGRAM, vers: 3, proc: p.proc,
       cred: { flavor: 1, sys: { stamp: 0, machinename: 'golden', uid: 0, gid: 0, gids: [] } },
       remoteAddress: '127.0.0.1', remotePort: 800, localPort: 2049, connectionId: 1,
       logger: pino({ level: 'silent' }),
     });
+    // what goes on the wire: our reply as the procedure's codec encodes it (READDIRPLUS entries
+    // are encoded from their stats), decoded as a client would
+    const ours = row.res.decode(new XdrReader(encode(proc.res, result)));
     const mine = shape(ours);
     const gan = shape(theirs);
     richer += acceptRicherPreOp(mine, gan);

@@ -9,12 +9,11 @@
  */
 import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
-import {
-  nfsstat3, xdr_READDIRPLUS3args, xdr_READDIRPLUS3res, type entryplus3, type READDIRPLUS3args, type READDIRPLUS3res,
-} from '@nfsts/xdr';
+import { nfsstat3, xdr_READDIRPLUS3args, type READDIRPLUS3args, type READDIRPLUS3res } from '@nfsts/xdr';
 import { inodeKey, mayAccess, MAY_EXEC, type Resolved, type ServerCore } from '../core/index.js';
-import { errStatus, fattr, listedStats, postOp, NO_ATTR, NO_FH, type Nfs3Env } from './common.js';
+import { errStatus, listedStats, postOp, type Nfs3Env } from './common.js';
 import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
+import { notePageReader, PlusEntry, xdr_READDIRPLUS3res_listed } from './readdirplus-wire.js';
 
 /** status + post_op_attr with attributes + cookieverf + list end + eof */
 const FIXED = 4 + 88 + 8 + 4 + 4;
@@ -63,7 +62,7 @@ async function foundSync(core: ServerCore, t: Resolved, cur: Cursor, batch: numb
 
 /** One reply's entries, built once for every identical request in flight (DirListings.shared). */
 interface Page {
-  entries: entryplus3[];
+  entries: PlusEntry[];
   eof: boolean;
   verf: Buffer;
 }
@@ -81,7 +80,8 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
   const dirMax = args.dircount >>> 0 === 0 ? Infinity : args.dircount >>> 0;
   const listing = await env.dirs.get(core, t, args.cookie, args.cookieverf);
   const cur = new Cursor(listing.entries, args.cookie);
-  const out: entryplus3[] = [];
+  const out: PlusEntry[] = [];
+  const toFattr = (st: BigIntStats): ReturnType<typeof core.fattr> => core.fattr(st);
   let used = FIXED;
   let dirUsed = 0;
   let pos = 0;
@@ -137,13 +137,8 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
       }
       used += sz;
       dirUsed += base;
-      out.push({
-        fileid: f.fileid,
-        name: c.name,
-        cookie: c.cookie,
-        name_attributes: obj ? { attributes_follow: true, attributes: fattr(env, obj.stats) } : NO_ATTR,
-        name_handle: handle ? { handle_follows: true, handle: { data: handle } } : NO_FH,
-      });
+      // encoded from the stats and handle (readdirplus-wire.ts): no attribute objects per entry
+      out.push(new PlusEntry(f.fileid, c.name, c.cookie, obj?.stats, handle, sz, toFattr));
     }
   }
   return { entries: out, eof: pos >= cur.length, verf: listing.verf };
@@ -153,7 +148,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
   return {
     name: 'READDIRPLUS',
     args: xdr_READDIRPLUS3args,
-    res: xdr_READDIRPLUS3res,
+    res: xdr_READDIRPLUS3res_listed,
     async handler(args, ctx) {
       // each request's own checks (handle, client, read permission), shared or not
       const t = await listedDir(env, args.dir, ctx);
@@ -162,6 +157,7 @@ export function readdirplus(env: Nfs3Env): Procedure<READDIRPLUS3args, READDIRPL
       const key = `${t.exp.id}:${t.stats.dev}:${t.stats.ino}:${t.rel}:${args.cookie}:${args.cookieverf.toString('hex')}:${args.dircount >>> 0}:${args.maxcount >>> 0}:${plus ? 1 : 0}`;
       try {
         const page = await env.dirs.shared(key, () => buildPage(env, t, args, plus));
+        notePageReader(page.entries);
         if (page.entries.length === 0 && !page.eof) return { status: nfsstat3.NFS3ERR_TOOSMALL, resfail: { dir_attributes: postOp(env, t.stats) } };
         return {
           status: nfsstat3.NFS3_OK,
