@@ -7,3 +7,4 @@ export { mountSync, umount2Sync, MNT_FORCE, MNT_DETACH, MS_RDONLY, MS_NOSUID, MS
 export { socketpairSync, recvFdSync } from './scm.js';
 export { fuseBackingOpen, fuseBackingClose } from './fuse-passthrough.js';
 export { UV_POLL_AVAILABLE, pollReadable, type ReadablePoll } from './uv-poll.js';
+export { PREAD_NOWAIT_AVAILABLE, NOT_CACHED, NOWAIT_UNSUPPORTED, preadNowaitSync } from './nowait.js';

@@ -150,8 +150,10 @@ export interface Backend {
   /** Reads into buf[off, off+len) at `position`; resolves with bytes read (0 at EOF). */
   read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
   /**
-   * Optional: read() on the calling thread, for small READs likely served from the page
-   * cache (see SyncReadGate). A backend whose reads may block for long leaves it out.
+   * Optional: read() on the calling thread, for READs likely served from the page cache (see
+   * SyncReadGate). A backend whose reads may block for long leaves it out. May return -1
+   * (READ_NOT_CACHED) instead of blocking when the bytes are not in memory: the caller then
+   * reads them with read().
    */
   readSync?(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number;
   /**

@@ -4,6 +4,21 @@
  * Callback API wrapped in promises (fs.promises' FileHandle is about 2.5x slower here).
  */
 import fs from 'node:fs';
+import { NOWAIT_UNSUPPORTED, PREAD_NOWAIT_AVAILABLE, preadNowaitSync } from '@nfsts/sys';
+
+/**
+ * readSync() of at least this many bytes reads from the page cache only (RWF_NOWAIT) and returns
+ * READ_NOT_CACHED rather than wait for the device: the server runs READs of up to 1 MiB on its
+ * event loop, where one cold read would stall every connection for a device read (and three
+ * in a row were needed before the SyncReadGate's cooldown stopped it). Smaller reads keep
+ * fs.readSync: the gate's strikes bound those, and their path is tuned call by call.
+ */
+export const NOWAIT_READ_MIN = 64 * 1024;
+/** Backend.readSync(): the bytes are not in the page cache; read them with read() instead. */
+export const READ_NOT_CACHED = -1;
+
+/** nowait reads made, and those that found the data not cached (for tests and profiles) */
+export const nowaitCounters = { reads: 0, notCached: 0 };
 
 export class DescriptorIo {
   close(fd: number): Promise<void> {
@@ -14,7 +29,21 @@ export class DescriptorIo {
     return new Promise((res, rej) => fs.read(fd, buf, off, len, position, (e, n) => (e ? rej(e) : res(n))));
   }
 
+  /**
+   * A read on the calling thread; a large one (NOWAIT_READ_MIN) only from the page cache:
+   * READ_NOT_CACHED when its first bytes are not there, fewer bytes than asked when only the
+   * first part is (the caller reads on for the rest, as after any short read). Portable path:
+   * without @nfsts/sys (not Linux), or on a filesystem that refuses RWF_NOWAIT, fs.readSync.
+   */
   readSync(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): number {
+    if (len >= NOWAIT_READ_MIN && PREAD_NOWAIT_AVAILABLE) {
+      const n = preadNowaitSync(fd, buf, off, len, position);
+      if (n !== NOWAIT_UNSUPPORTED) {
+        nowaitCounters.reads++;
+        if (n < 0) nowaitCounters.notCached++;
+        return n < 0 ? READ_NOT_CACHED : n;
+      }
+    }
     return fs.readSync(fd, buf, off, len, position);
   }
 

@@ -64,7 +64,8 @@ export class GatedIo {
     const backend = this.backend;
     if (backend.readSync !== undefined && this.gate.allowRead(len)) {
       this.counters.syncReads++;
-      return this.gated(backend.readSync, fd, buf, off, len, position);
+      const n = this.gated(backend.readSync, fd, buf, off, len, position);
+      if (n >= 0) return n; // else not in the page cache (descriptor-io.ts): the thread pool reads it
     }
     return backend.read(fd, buf, off, len, position);
   }

@@ -19,9 +19,11 @@
  *    `cooldownMs` (default 200 ms); a fast one in between clears the count.
  * So the loop is blocked at most `budgetUs` plus one read per turn, and a cold workload on a
  * slow device pays `slowStrikes` blocking reads per cooldown before it runs through the thread
- * pool. One strike was not enough: on a loaded machine a page-cache read is preempted now and
- * then, and each time every small READ then paid a thread-pool round trip for 200 ms, which
- * was a large part of the QD 1 tail (issue 12).
+ * pool; READs of NOWAIT_READ_MIN (64 KiB) and more pay none: the node:fs backends read those
+ * from the page cache only (RWF_NOWAIT, descriptor-io.ts) and send a miss to the thread pool.
+ * One strike was not enough: on a loaded machine a page-cache read is preempted now and then,
+ * and each time every small READ then paid a thread-pool round trip for 200 ms, which was a
+ * large part of the QD 1 tail (issue 12).
  * `maxBytes: 0` turns the synchronous path off. The same gate (and budget) also lets the
  * core's lstat of a path run synchronously (allowStat).
  */
