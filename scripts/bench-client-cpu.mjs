@@ -11,6 +11,7 @@
  * generation large enough that no GC runs in the phase: run it with
  * `node --min-semi-space-size=256 --max-semi-space-size=256`; a phase that saw a GC says so).
  * TREE (default: this checkout) is where the built packages are, for A/B against a copy.
+ * `--alloc`: also a sampling heap profile of one more phase, bytes per call by function (top 15).
  */
 import { createHook } from 'node:async_hooks';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,11 +25,13 @@ let tree = resolve(new URL('..', import.meta.url).pathname);
 let n = 20000;
 let qd = 16;
 let ops = ['read', 'write', 'getattr'];
+let alloc = false;
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
   if (a === '--n') n = Number(args[++i]);
   else if (a === '--qd') qd = Number(args[++i]);
   else if (a === '--ops') ops = args[++i].split(',');
+  else if (a === '--alloc') alloc = true;
   else tree = resolve(a);
 }
 const { connect } = await import(pathToFileURL(join(tree, 'packages/client/dist/src/index.js')).href);
@@ -93,6 +96,28 @@ for (const name of ops) {
   await new Promise((r) => setImmediate(r));
   const gcNote = gcs !== g0 ? ` (GC ran: ${gcs - g0})` : '';
   if (name === 'write') await h.sync();
+  if (alloc) {
+    const { Session } = await import('node:inspector/promises');
+    const session = new Session();
+    session.connect();
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 128, includeObjectsCollectedByMinorGC: true, includeObjectsCollectedByMajorGC: true });
+    await run(op, m);
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    session.disconnect();
+    const by = new Map();
+    const walk = (node) => {
+      const f = node.callFrame;
+      const key = `${f.functionName || '(anonymous)'} ${f.url.replace(/.*\/(packages|node_modules)\//, '')}:${f.lineNumber + 1}`;
+      const self = node.selfSize ?? 0;
+      if (self > 0) by.set(key, (by.get(key) ?? 0) + self);
+      for (const c of node.children) walk(c);
+    };
+    walk(profile.head);
+    const total = [...by.values()].reduce((a, b) => a + b, 0);
+    console.error(`  sampled ${Math.round(total / m)} bytes per call; top:`);
+    for (const [k, v] of [...by].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.error(`  ${String(Math.round(v / m)).padStart(6)}  ${k}`);
+    if (name === 'write') await h.sync();
+  }
   out[name] = { cpuUs: +cpuUs.toFixed(1), promises: +promisesPerCall.toFixed(2), bytes: Math.round(bytes), gc: gcs !== g0 };
   console.error(`${name}: ${cpuUs.toFixed(1)} µs client CPU per call, ${promisesPerCall.toFixed(2)} promises, ${Math.round(bytes)} bytes${gcNote}`);
 }
