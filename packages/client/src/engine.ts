@@ -159,27 +159,34 @@ export interface WriteFromResult {
  * `stable` FILE_SYNC every piece is on disk when it resolves; otherwise the result lists
  * the UNSTABLE ranges (views of `data`) and their verifiers, for COMMIT to check.
  */
-export async function writeFrom(t: NfsTransport, fh: Buffer, data: Buffer, position: bigint, wsize: number, stable: number,
+export function writeFrom(t: NfsTransport, fh: Buffer, data: Buffer, position: bigint, wsize: number, stable: number,
   opts: EngineOptions, isClosed?: () => boolean): Promise<WriteFromResult> {
-  const unstable: WrittenRange[] = [];
-  if (data.length === 0) return { unstable };
-  const marks = { local: false };
-  // one piece (the common small write): no window, no lanes
-  if (data.length <= wsize) {
-    await writeRange(t, fh, data, 0, data.length, position, stable, opts, isClosed, unstable, marks);
-    return { unstable };
-  }
-  const pieces = Math.ceil(data.length / wsize);
-  await runWindowed(pieces, opts.window, (i) => {
-    const start = i * wsize;
-    return writeRange(t, fh, data, start, Math.min(data.length, start + wsize), position, stable, opts, isClosed, unstable, marks);
-  });
-  return { unstable };
+  const result: WriteFromResult = { unstable: [] };
+  if (data.length === 0) return Promise.resolve(result);
+  // one piece (the common small write): no window, no lanes, and its promise is the request's
+  if (data.length <= wsize) return writeRange(t, fh, data, 0, data.length, position, stable, opts, isClosed, result);
+  return writePieces(t, fh, data, position, wsize, stable, opts, isClosed, result);
 }
 
-/** data[start…end) at position + start, continuing short writes; UNSTABLE ranges pushed to `unstable` (one LOCALIO marker per `marks`). */
+async function writePieces(t: NfsTransport, fh: Buffer, data: Buffer, position: bigint, wsize: number, stable: number,
+  opts: EngineOptions, isClosed: (() => boolean) | undefined, result: WriteFromResult): Promise<WriteFromResult> {
+  const pieces = Math.ceil(data.length / wsize);
+  await runWindowed(pieces, opts.window, async (i) => {
+    const start = i * wsize;
+    await writeRange(t, fh, data, start, Math.min(data.length, start + wsize), position, stable, opts, isClosed, result);
+  });
+  return result;
+}
+
+const isLocalMark = (r: WrittenRange): boolean => r.local === true;
+
+/**
+ * data[start…end) at position + start, continuing short writes; UNSTABLE ranges go to
+ * `result.unstable`, LOCALIO's as one marker per request. Resolves with `result`.
+ */
 async function writeRange(t: NfsTransport, fh: Buffer, data: Buffer, start: number, end: number, position: bigint, stable: number,
-  opts: EngineOptions, isClosed: (() => boolean) | undefined, unstable: WrittenRange[], marks: { local: boolean }): Promise<void> {
+  opts: EngineOptions, isClosed: (() => boolean) | undefined, result: WriteFromResult): Promise<WriteFromResult> {
+  const unstable = result.unstable;
   let done = start;
   while (done < end) {
     const slice = done === 0 && end === data.length ? data : data.subarray(done, end);
@@ -196,13 +203,11 @@ async function writeRange(t: NfsTransport, fh: Buffer, data: Buffer, start: numb
     if (r.count > slice.length) throw new NfsClientError('ERR_NFS_BAD_REPLY', `WRITE accepted ${r.count} bytes of ${slice.length} sent`);
     if (r.committed === UNSTABLE) {
       if (r.local !== true) unstable.push({ position: pos, data: r.count === slice.length ? slice : slice.subarray(0, r.count), verf: r.verf });
-      else if (!marks.local) {
-        marks.local = true;
-        unstable.push({ position: pos, data: NO_DATA, verf: r.verf, local: true });
-      }
+      else if (!unstable.some(isLocalMark)) unstable.push({ position: pos, data: NO_DATA, verf: r.verf, local: true });
     }
     done += r.count;
   }
+  return result;
 }
 
 /**
