@@ -1,5 +1,5 @@
 import { NfsClientError, NfsError } from './errors.js';
-import { FILE_SYNC, UNSTABLE, type NfsTransport } from './transport.js';
+import { FILE_SYNC, UNSTABLE, type NfsTransport, type ReadResult, type WriteResult } from './transport.js';
 
 /**
  * The request engine (after netfslib): a large read or write is cut into subrequests of at
@@ -24,14 +24,28 @@ export function isRetryable(err: unknown): boolean {
 }
 
 export async function withRetries<T>(retries: number, fn: () => Promise<T>, isClosed: () => boolean = () => false): Promise<T> {
-  let first: unknown;
-  for (let attempt = 0; ; attempt++) {
+  try {
+    return await fn();
+  } catch (err) {
+    if (retries === 0 || !isRetryable(err) || isClosed()) throw err;
+    return retryAfter(err, retries, fn, isClosed);
+  }
+}
+
+/**
+ * The rest of withRetries once the first attempt failed with `first` (retryable, not closed):
+ * attempts 1…retries, a back-off before each after a JUKEBOX; rejects with `first` when they
+ * run out. Separate so that a hot path can make the first attempt without the loop's promise.
+ */
+export async function retryAfter<T>(first: unknown, retries: number, fn: () => Promise<T>, isClosed: () => boolean = () => false): Promise<T> {
+  let err = first;
+  for (let attempt = 1; ; attempt++) {
+    if (err instanceof NfsError) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** (attempt - 1))));
     try {
       return await fn();
-    } catch (err) {
-      if (attempt === 0) first = err;
-      if (attempt >= retries || !isRetryable(err) || isClosed()) throw first;
-      if (err instanceof NfsError) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+    } catch (e) {
+      err = e;
+      if (attempt >= retries || !isRetryable(e) || isClosed()) throw first;
     }
   }
 }
@@ -67,10 +81,16 @@ export interface ReadIntoResult {
  * Reads `length` bytes at `position` into `buf[offset…]`, in rsize pieces, each landing
  * directly in its slice. Returns the exact number of bytes before EOF.
  */
-export async function readInto(t: NfsTransport, fh: Buffer, buf: Buffer, offset: number, length: number, position: bigint,
+export function readInto(t: NfsTransport, fh: Buffer, buf: Buffer, offset: number, length: number, position: bigint,
   rsize: number, opts: EngineOptions, isClosed?: () => boolean): Promise<ReadIntoResult> {
-  if (length === 0) return { bytesRead: 0, eof: false };
+  if (length === 0) return Promise.resolve({ bytesRead: 0, eof: false });
+  // not async: a small read's promise is readOne's own, not one wrapping it
   if (length <= rsize) return readOne(t, fh, buf, offset, length, position, opts, isClosed);
+  return readPieces(t, fh, buf, offset, length, position, rsize, opts, isClosed);
+}
+
+async function readPieces(t: NfsTransport, fh: Buffer, buf: Buffer, offset: number, length: number, position: bigint,
+  rsize: number, opts: EngineOptions, isClosed?: () => boolean): Promise<ReadIntoResult> {
   const pieces = Math.ceil(length / rsize);
   let eofAt = Infinity; // bytes from the start of the request at which the file ends
   await runWindowed(pieces, opts.window, async (i) => {
@@ -96,8 +116,16 @@ async function readOne(t: NfsTransport, fh: Buffer, buf: Buffer, offset: number,
   let done = 0;
   for (;;) {
     const slice = buf.subarray(offset + done, offset + length);
-    const pos = position + BigInt(done);
-    const r = opts.retries === 0 ? await t.read(fh, pos, slice) : await withRetries(opts.retries, () => t.read(fh, pos, slice), isClosed);
+    const pos = done === 0 ? position : position + BigInt(done);
+    // the first attempt awaits the transport's promise itself; only a failure pays for the
+    // retry loop's promise and closure (the same attempts as withRetries: the first error wins)
+    let r: ReadResult;
+    try {
+      r = await t.read(fh, pos, slice);
+    } catch (err) {
+      if (opts.retries === 0 || !isRetryable(err) || (isClosed?.() ?? false)) throw err;
+      r = await retryAfter(err, opts.retries, () => t.read(fh, pos, slice), isClosed);
+    }
     if (r.count > slice.length) throw new NfsClientError('ERR_NFS_BAD_REPLY', `READ returned ${r.count} bytes for ${slice.length} asked`);
     done += r.count;
     // a zero-byte reply that does not say EOF would loop forever: treat it as the end
@@ -131,33 +159,55 @@ export interface WriteFromResult {
  * `stable` FILE_SYNC every piece is on disk when it resolves; otherwise the result lists
  * the UNSTABLE ranges (views of `data`) and their verifiers, for COMMIT to check.
  */
-export async function writeFrom(t: NfsTransport, fh: Buffer, data: Buffer, position: bigint, wsize: number, stable: number,
+export function writeFrom(t: NfsTransport, fh: Buffer, data: Buffer, position: bigint, wsize: number, stable: number,
   opts: EngineOptions, isClosed?: () => boolean): Promise<WriteFromResult> {
-  const unstable: WrittenRange[] = [];
-  if (data.length === 0) return { unstable };
-  let localMarked = false;
+  const result: WriteFromResult = { unstable: [] };
+  if (data.length === 0) return Promise.resolve(result);
+  // one piece (the common small write): no window, no lanes, and its promise is the request's
+  if (data.length <= wsize) return writeRange(t, fh, data, 0, data.length, position, stable, opts, isClosed, result);
+  return writePieces(t, fh, data, position, wsize, stable, opts, isClosed, result);
+}
+
+async function writePieces(t: NfsTransport, fh: Buffer, data: Buffer, position: bigint, wsize: number, stable: number,
+  opts: EngineOptions, isClosed: (() => boolean) | undefined, result: WriteFromResult): Promise<WriteFromResult> {
   const pieces = Math.ceil(data.length / wsize);
   await runWindowed(pieces, opts.window, async (i) => {
     const start = i * wsize;
-    const end = Math.min(data.length, start + wsize);
-    let done = start;
-    while (done < end) {
-      const slice = data.subarray(done, end);
-      const pos = position + BigInt(done);
-      const r = await withRetries(opts.retries, () => t.write(fh, pos, slice, stable), isClosed);
-      if (r.count === 0) throw new NfsClientError('ERR_NFS_NO_PROGRESS', `WRITE at ${pos} accepted 0 of ${slice.length} bytes`);
-      if (r.count > slice.length) throw new NfsClientError('ERR_NFS_BAD_REPLY', `WRITE accepted ${r.count} bytes of ${slice.length} sent`);
-      if (r.committed === UNSTABLE) {
-        if (r.local !== true) unstable.push({ position: pos, data: slice.subarray(0, r.count), verf: r.verf });
-        else if (!localMarked) {
-          localMarked = true;
-          unstable.push({ position: pos, data: NO_DATA, verf: r.verf, local: true });
-        }
-      }
-      done += r.count;
-    }
+    await writeRange(t, fh, data, start, Math.min(data.length, start + wsize), position, stable, opts, isClosed, result);
   });
-  return { unstable };
+  return result;
+}
+
+const isLocalMark = (r: WrittenRange): boolean => r.local === true;
+
+/**
+ * data[start…end) at position + start, continuing short writes; UNSTABLE ranges go to
+ * `result.unstable`, LOCALIO's as one marker per request. Resolves with `result`.
+ */
+async function writeRange(t: NfsTransport, fh: Buffer, data: Buffer, start: number, end: number, position: bigint, stable: number,
+  opts: EngineOptions, isClosed: (() => boolean) | undefined, result: WriteFromResult): Promise<WriteFromResult> {
+  const unstable = result.unstable;
+  let done = start;
+  while (done < end) {
+    const slice = done === 0 && end === data.length ? data : data.subarray(done, end);
+    const pos = done === 0 ? position : position + BigInt(done);
+    // the first attempt without the retry loop's promise and closure (see readOne)
+    let r: WriteResult;
+    try {
+      r = await t.write(fh, pos, slice, stable);
+    } catch (err) {
+      if (opts.retries === 0 || !isRetryable(err) || (isClosed?.() ?? false)) throw err;
+      r = await retryAfter(err, opts.retries, () => t.write(fh, pos, slice, stable), isClosed);
+    }
+    if (r.count === 0) throw new NfsClientError('ERR_NFS_NO_PROGRESS', `WRITE at ${pos} accepted 0 of ${slice.length} bytes`);
+    if (r.count > slice.length) throw new NfsClientError('ERR_NFS_BAD_REPLY', `WRITE accepted ${r.count} bytes of ${slice.length} sent`);
+    if (r.committed === UNSTABLE) {
+      if (r.local !== true) unstable.push({ position: pos, data: r.count === slice.length ? slice : slice.subarray(0, r.count), verf: r.verf });
+      else if (!unstable.some(isLocalMark)) unstable.push({ position: pos, data: NO_DATA, verf: r.verf, local: true });
+    }
+    done += r.count;
+  }
+  return result;
 }
 
 /**

@@ -111,16 +111,22 @@ export class NfsFileHandle {
     const u8 = buf as NodeJS.ArrayBufferView;
     const view = Buffer.isBuffer(u8) ? u8 : Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
     const len2 = len ?? view.length - off;
-    return this.wrap('read', async () => {
-      if (!this.flags.read) throw new NfsFsError('EBADF', 'read', this.path);
-      if (off < 0 || len2 < 0 || off + len2 > view.length) throw new NfsFsError('EINVAL', 'read', this.path);
-      const usePos = p === null || p === undefined || (typeof p === 'number' && p < 0);
-      const pos = usePos ? this.position : BigInt(p!);
-      if (usePos) this.position += BigInt(len2);
-      const r = await this.s.read(this.fh, view, off, len2, pos);
-      if (usePos) this.position = pos + BigInt(r.bytesRead);
-      return { bytesRead: r.bytesRead, buffer: buf };
-    });
+    // wrap()'s checks and error mapping inline (no signal here): this async function's promise
+    // and the engine's are the only two a read makes
+    this.check('read');
+    if (!this.flags.read) throw new NfsFsError('EBADF', 'read', this.path);
+    if (off < 0 || len2 < 0 || off + len2 > view.length) throw new NfsFsError('EINVAL', 'read', this.path);
+    const usePos = p === null || p === undefined || (typeof p === 'number' && p < 0);
+    const pos = usePos ? this.position : BigInt(p!);
+    if (usePos) this.position += BigInt(len2);
+    let r: { bytesRead: number };
+    try {
+      r = await this.s.read(this.fh, view, off, len2, pos);
+    } catch (err) {
+      throw toFsError(err, 'read', this.path);
+    }
+    if (usePos) this.position = pos + BigInt(r.bytesRead);
+    return { bytesRead: r.bytesRead, buffer: buf };
   }
 
   /**
@@ -170,7 +176,9 @@ export class NfsFileHandle {
       const n = this.writeNow(buffer, offset, length ?? buffer.length - offset, position);
       if (n >= 0) return { bytesWritten: n, buffer };
     }
-    return this.wrap('write', async () => {
+    // wrap()'s checks and error mapping inline (no signal here), as in read()
+    this.check('write');
+    try {
       if (!this.flags.write) throw new NfsFsError('EBADF', 'write', this.path);
       let src: Buffer;
       let off = 0;
@@ -196,7 +204,9 @@ export class NfsFileHandle {
       // UNSTABLE by RPC may have to be resent after the caller reuses it: copied once, after
       await this[kPushWrite](view, pos, false);
       return { bytesWritten: len, buffer };
-    });
+    } catch (err) {
+      throw toFsError(err, 'write', this.path);
+    }
   }
 
   /**

@@ -138,3 +138,51 @@ t.test('a WRITE that makes no progress fails instead of looping', async (t) => {
   m.maxReply = 0;
   await t.rejects(writeFrom(m, fh, randomBytes(10), 0n, 65536, UNSTABLE, opts), { code: 'ERR_NFS_NO_PROGRESS' });
 });
+
+// One piece (≤ rsize/wsize) skips the retry loop on its first attempt: the same attempts, the
+// same first-error rule and the same stop when closed as withRetries must hold there too.
+t.test('one-piece reads and writes: retried as many times as asked, the first error wins, a closed session stops', async (t) => {
+  const m = new MemoryFile();
+  m.data = randomBytes(4096);
+  const timeout = (msg: string): Error => Object.assign(new Error(msg), { code: 'ERR_RPC_TIMEOUT' });
+  for (const op of ['read', 'write'] as const) {
+    const run = (retries: number, isClosed?: () => boolean): Promise<unknown> => op === 'read'
+      ? readInto(m, fh, Buffer.alloc(4096), 0, 4096, 0n, 65536, { window: 4, retries }, isClosed)
+      : writeFrom(m, fh, randomBytes(4096), 0n, 65536, UNSTABLE, { window: 4, retries }, isClosed);
+    let calls = m.calls;
+    m.failWith = timeout('t');
+    m.failNext = 3;
+    await run(3);
+    t.equal(m.calls - calls, 4, `${op}: 3 failures and the 4th attempt succeeds`);
+    const first = timeout('first');
+    m.failWith = first;
+    m.failNext = 100;
+    calls = m.calls;
+    await t.rejects(run(2), first, `${op}: past the retries, the first error`);
+    t.equal(m.calls - calls, 3, `${op}: 1 + 2 retries`);
+    calls = m.calls;
+    await t.rejects(run(0), first, `${op}: retries 0 rejects with the first failure`);
+    t.equal(m.calls - calls, 1, `${op}: one attempt with retries 0`);
+    calls = m.calls;
+    await t.rejects(run(3, () => true), first, `${op}: a closed session does not retry`);
+    t.equal(m.calls - calls, 1, `${op}: one attempt when closed`);
+    m.failNext = 0;
+    m.failWith = new NfsError(op.toUpperCase(), 10008, {}); // JUKEBOX: retried after a back-off
+    m.failNext = 1;
+    calls = m.calls;
+    await run(1);
+    t.equal(m.calls - calls, 2, `${op}: JUKEBOX retried once`);
+    m.failWith = new NfsError(op.toUpperCase(), 13, {});
+    m.failNext = 1;
+    calls = m.calls;
+    await t.rejects(run(3), { code: 'NFS3ERR_ACCES' }, `${op}: other NFS errors are not retried`);
+    t.equal(m.calls - calls, 1, `${op}: one attempt`);
+    m.failNext = 0;
+  }
+  // a short one-piece read is continued from where it stopped
+  m.maxReply = 1000;
+  const buf = Buffer.alloc(4096);
+  const r = await readInto(m, fh, buf, 0, 4096, 0n, 65536, opts);
+  t.equal(r.bytesRead, 4096, 'continued to the full length');
+  t.ok(buf.equals(m.data.subarray(0, 4096)), 'each piece in place');
+});

@@ -88,6 +88,9 @@ function clientTraceMessage(e: Pending): RpcClientCallMessage {
   return m;
 }
 
+/** The call writer's options: one object, not one per call. */
+const CHUNKED = { chunks: true } as const;
+
 /** Call header before the credential: mark xid CALL rpcvers prog vers proc. */
 const CALL_HEAD = 28;
 
@@ -263,7 +266,7 @@ export class RpcClient extends EventEmitter implements RpcCallable {
     const head = CALL_HEAD + credBytes.length;
     const length = head - 4 + total;
     if (length > MAX_FRAGMENT) throw new RpcError('ERR_RPC_RECORD_TOO_LARGE', `call of ${length} bytes does not fit one fragment`);
-    const w = new XdrWriter(head + inline, { chunks: true });
+    const w = new XdrWriter(head + inline, CHUNKED);
     const b = w.buf;
     b.writeUInt32BE(LAST_FRAGMENT + length, 0);
     b.writeUInt32BE(xid, 4);
@@ -481,7 +484,11 @@ export class RpcClient extends EventEmitter implements RpcCallable {
     const stat = r.u32();
     if (stat === MSG_ACCEPTED) {
       r.u32(); // verifier flavor
-      r.opaqueVar(MAX_AUTH_BYTES);
+      // the usual empty verifier is skipped without making a view of it
+      if (r.u32() !== 0) {
+        r.pos -= 4;
+        r.opaqueVar(MAX_AUTH_BYTES);
+      }
       const accept = r.u32();
       if (accept === SUCCESS) {
         const v = diverted !== null ? (entry.res as DivertingCodec<unknown>).decodeDiverted(r, diverted) : entry.res.decode(r);

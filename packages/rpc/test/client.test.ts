@@ -172,6 +172,45 @@ t.test('a malformed reply fails only its own call; an unreadable stream resets t
   t.equal(fake.connections, 2, 'one reset, one new connection');
 });
 
+t.test('reply verifiers: an empty one is skipped, a non-empty one is read past, an oversized one fails that call; xids match out of order', async (t) => {
+  /** an accepted SUCCESS reply with a verifier of `verf` bytes (declared length `declared`) and a u32 result */
+  const reply = (xid: number, verf: number, declared: number, v: number): Buffer => {
+    const pad = (4 - (verf & 3)) & 3;
+    const b = Buffer.alloc(20 + verf + pad + 8);
+    b.writeUInt32BE(xid, 0);
+    b.writeUInt32BE(1, 4); // REPLY; MSG_ACCEPTED 0
+    b.writeUInt32BE(1, 12); // verifier flavor AUTH_SYS (a server may send any flavor)
+    b.writeUInt32BE(declared, 16);
+    b.fill(0xee, 20, 20 + verf);
+    b.writeUInt32BE(0, 20 + verf + pad); // SUCCESS
+    b.writeUInt32BE(v, 24 + verf + pad);
+    return Buffer.concat([recordMark(b.length), b]);
+  };
+  const held: { s: net.Socket; xid: number; proc: number }[] = [];
+  const fake = await fakeServer((s, xid, proc) => {
+    held.push({ s, xid, proc });
+    if (held.length < 4) return;
+    // all four answered in reverse order, in one write
+    const out: Buffer[] = [];
+    for (const h of held.reverse()) {
+      if (h.proc === 0) out.push(reply(h.xid, 0, 0, 100));
+      else if (h.proc === 1) out.push(reply(h.xid, 8, 8, 101));
+      else if (h.proc === 2) out.push(reply(h.xid, 5, 5, 102));
+      else out.push(reply(h.xid, 404, 404, 103)); // verifier over MAX_AUTH_BYTES (400)
+    }
+    s.write(Buffer.concat(out));
+  });
+  const client = new RpcClient({ host: '127.0.0.1', port: fake.port });
+  t.teardown(async () => { await client.close(); await fake.close(); });
+  const calls = [0, 1, 2, 3].map((proc) => client.call(0x20000002, 1, proc, voidc, undefined, u32).catch((e: unknown) => e));
+  const [a, b, c, d] = await Promise.all(calls);
+  t.equal(a, 100, 'empty verifier: its own result');
+  t.equal(b, 101, '8-byte verifier read past: its own result');
+  t.equal(c, 102, '5-byte verifier and its padding read past: its own result');
+  t.match(d, { code: 'ERR_RPC_BAD_REPLY' }, 'a verifier over 400 bytes fails that call');
+  t.equal(client.pendingCount, 0, 'nothing left pending');
+});
+
 t.test('the maximum reply record size is enforced', async (t) => {
   const { server, port } = await startServer();
   const client = new RpcClient({ host: '127.0.0.1', port, maxRecordSize: 1024 });
