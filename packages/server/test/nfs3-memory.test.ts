@@ -21,7 +21,12 @@ function normalise(v: unknown, key = ''): unknown {
   if (typeof v === 'bigint') return `${v}n`;
   if (Array.isArray(v)) return v.map((x) => normalise(x));
   if (v !== null && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
+    let o = v as Record<string, unknown>;
+    // a READDIRPLUS entry encoded from its stats (readdirplus-wire.ts) reads as an entryplus3
+    // through getters: compare what a client decodes, not the server's own fields
+    if ('name_attributes' in o && !Object.hasOwn(o, 'name_attributes')) {
+      o = { fileid: o.fileid, name: o.name, cookie: o.cookie, name_attributes: o.name_attributes, name_handle: o.name_handle };
+    }
     const out: Record<string, unknown> = {};
     const isDirAttr = o.type === ftype3.NF3DIR && 'nlink' in o;
     for (const [k, x] of Object.entries(o)) {
