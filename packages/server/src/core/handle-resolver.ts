@@ -150,28 +150,39 @@ export class HandleResolver {
   resolveSync(fh: Buffer): Resolved | null {
     const backend = this.backend;
     if (backend.lstatSync === undefined) return null;
-    const id = handleExportId(fh);
-    const s = id === null ? undefined : this.states.get(id);
+    const s = this.stateOfHandle(fh);
     if (s === undefined) return null;
     const m = this.verify(s, fh);
     if (m === null) return null;
     const f = m.f;
-    const key = inodeKey(f.dev, f.ino);
-    let rel = '';
-    if (key !== s.rootKey) {
-      const e = s.index.get(key);
-      if (e === undefined) return null;
-      rel = e.rel;
-    }
+    const rel = this.indexedRel(s, f);
+    if (rel === null) return null;
     const st = this.io.lstatNow({ root: s.root, rel });
     if (st === null || st.dev !== f.dev || st.ino !== f.ino || this.gen(st) !== f.gen) return null;
     // the backend holds the root open: a removed root is still there, unlinked
     if (rel === '' && st.nlink === 0n) return null;
+    this.foundAt(m, rel);
+    return { exp: s.exp, root: s.root, rel, stats: st };
+  }
+
+  /** The export state of a handle, or undefined (malformed or not exported). */
+  private stateOfHandle(fh: Buffer): ExportState | undefined {
+    const id = handleExportId(fh);
+    return id === null ? undefined : this.states.get(id);
+  }
+
+  /** Where the index last saw the object ('' for the root), or null when it does not know. */
+  private indexedRel(s: ExportState, f: HandleFields): string | null {
+    const key = inodeKey(f.dev, f.ino);
+    return key === s.rootKey ? '' : (s.index.get(key)?.rel ?? null);
+  }
+
+  /** A synchronous resolve found the object at rel: counted, and the path trusted by resolveOpen(). */
+  private foundAt(m: HandleMemo, rel: string): void {
     this.counters.resolves++;
     m.rel = rel;
     m.epoch = this.epoch;
     m.until = Date.now() + PATH_TRUST_MS;
-    return { exp: s.exp, root: s.root, rel, stats: st };
   }
 
   /**
@@ -185,19 +196,13 @@ export class HandleResolver {
   resolveDirSync(fh: Buffer): ResolvedDir | null {
     const backend = this.backend;
     if (backend.openDirSync === undefined || backend.fstatSync === undefined || backend.closeSync === undefined) return null;
-    const id = handleExportId(fh);
-    const s = id === null ? undefined : this.states.get(id);
+    const s = this.stateOfHandle(fh);
     if (s === undefined) return null;
     const m = this.verify(s, fh);
     if (m === null) return null;
     const f = m.f;
-    const key = inodeKey(f.dev, f.ino);
-    let rel = '';
-    if (key !== s.rootKey) {
-      const e = s.index.get(key);
-      if (e === undefined) return null;
-      rel = e.rel;
-    }
+    const rel = this.indexedRel(s, f);
+    if (rel === null) return null;
     const gate = this.io.gate;
     if (!gate.allowStat()) return null;
     const t0 = performance.now();
@@ -217,11 +222,8 @@ export class HandleResolver {
       backend.closeSync(fd);
       return null;
     }
-    this.counters.resolves++;
+    this.foundAt(m, rel);
     this.counters.dirResolves++;
-    m.rel = rel;
-    m.epoch = this.epoch;
-    m.until = Date.now() + PATH_TRUST_MS;
     return { r: { exp: s.exp, root: s.root, rel, stats: st }, fd };
   }
 
