@@ -280,8 +280,13 @@ export class AtBackend extends DescriptorIo implements Backend {
     return now(() => this.createSync(dir, name, mode, owner).stats);
   }
 
-  createSync(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null, times?: { atimeNs: bigint; mtimeNs: bigint } | null): { stats: Stats; dir: Stats } {
-    const dfd = openDir(dir, 'create');
+  openDirSync(dir: Loc): number {
+    return openBelow(rootOf(dir), dir.rel, O_PATH | O_DIRECTORY);
+  }
+
+  createSync(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null, times?: { atimeNs: bigint; mtimeNs: bigint } | null, dirFd?: number): { stats: Stats; dir: Stats } {
+    // the caller's descriptor of dir (openDirSync, checked by it) or one of our own
+    const dfd = dirFd ?? openDir(dir, 'create');
     try {
       const fd = at.openat(dfd, name, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
       let stats: Stats;
@@ -301,7 +306,7 @@ export class AtBackend extends DescriptorIo implements Backend {
       // the directory's attributes after the create, through the checked descriptor: no walk
       return { stats, dir: at.fstatx(dfd) };
     } finally {
-      at.close(dfd);
+      if (dirFd === undefined) at.close(dfd);
     }
   }
 
@@ -346,10 +351,10 @@ export class AtBackend extends DescriptorIo implements Backend {
     }
   }
 
-  removeChildSync(dir: Node, name: string, directory: boolean, may: (obj: Stats) => boolean): ChildRemoval | number | null {
+  removeChildSync(dir: Node, name: string, directory: boolean, may: (obj: Stats) => boolean, dirFd?: number): ChildRemoval | number | null {
     // one name in the checked directory, never a path: nothing else is confined here
     if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) throw sysError(EINVAL, 'unlinkat', name);
-    const dfd = openDir(dir, directory ? 'rmdir' : 'unlink');
+    const dfd = dirFd ?? openDir(dir, directory ? 'rmdir' : 'unlink');
     try {
       const obj = at.statxOrErrno(dfd, name, AT_SYMLINK_NOFOLLOW);
       if (typeof obj === 'number') return obj;
@@ -359,7 +364,7 @@ export class AtBackend extends DescriptorIo implements Backend {
       // the directory's attributes after the removal, through the checked descriptor
       return { obj, after: at.fstatx(dfd) };
     } finally {
-      at.close(dfd);
+      if (dirFd === undefined) at.close(dfd);
     }
   }
 

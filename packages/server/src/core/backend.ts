@@ -144,8 +144,19 @@ export interface Backend {
    * also the directory's attributes after the create (from the checked directory descriptor,
    * so the reply's wcc_data needs no second walk). `times` (nanoseconds), when given, become
    * the new file's atime and mtime in the same step (an EXCLUSIVE CREATE's verifier).
+   * `dirFd`, when given, is a descriptor of dir from openDirSync() that the caller checked to be
+   * dir and will close: the create happens in it (no second walk of dir's path).
    */
-  createSync?(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null, times?: { atimeNs: bigint; mtimeNs: bigint } | null): { stats: Stats; dir: Stats };
+  createSync?(dir: Node, name: string, mode: number, owner?: { uid: number; gid: number } | null, times?: { atimeNs: bigint; mtimeNs: bigint } | null, dirFd?: number): { stats: Stats; dir: Stats };
+  /**
+   * Optional: a new O_PATH descriptor of the directory root/rel on the calling thread, resolved
+   * as lstat() resolves (beneath the root, no symlink in any component, ENOTDIR for anything
+   * but a directory); the caller checks it (fstatSync) and closes it (closeSync) before its
+   * call returns. CREATE and REMOVE resolve their directory handle with it and act in it:
+   * one walk of the directory's path instead of two. Never kept across calls: a directory
+   * moved out of the export keeps its descriptor.
+   */
+  openDirSync?(dir: Loc): number;
   close(fd: number): Promise<void>;
   /** Reads into buf[off, off+len) at `position`; resolves with bytes read (0 at EOF). */
   read(fd: number, buf: Uint8Array, off: number, len: number, position: bigint | number): Promise<number>;
@@ -201,9 +212,10 @@ export interface Backend {
    * stat (a positive number: nothing removed), `{ obj, after: null }` when `may` refused
    * (nothing removed), `{ obj, after }` (the directory's attributes after the removal), or null,
    * having removed nothing, when the removal should not run on this thread (a large file).
-   * Throws when the directory is not dir any more or the removal itself fails.
+   * Throws when the directory is not dir any more or the removal itself fails. `dirFd`: as
+   * createSync()'s.
    */
-  removeChildSync?(dir: Node, name: string, directory: boolean, may: (obj: Stats) => boolean): ChildRemoval | number | null;
+  removeChildSync?(dir: Node, name: string, directory: boolean, may: (obj: Stats) => boolean, dirFd?: number): ChildRemoval | number | null;
   rename(fromDir: Node, fromName: string, toDir: Node, toName: string): Promise<void>;
   /** A new name in dir for the existing non-directory obj. */
   link(obj: Node, dir: Node, name: string): Promise<void>;

@@ -5,6 +5,7 @@
  * metadata procedures take (resolveSync, resolveOpen), and issues handles (handleFor).
  */
 import type { Logger } from 'pino';
+import { performance } from 'node:perf_hooks';
 import type { Backend, Stats } from './backend.js';
 import type { Export, ExportState, ExportTable, Resolved } from './export-table.js';
 import type { FileCache, OpenFile, OpenMode } from './file-cache.js';
@@ -45,12 +46,20 @@ export interface ResolvedOpen {
   file: OpenFile;
 }
 
+/** A resolved directory and an open descriptor of it, checked to be it (the caller closes `fd` with closeSync). */
+export interface ResolvedDir {
+  r: Resolved;
+  fd: number;
+}
+
 /** What HandleResolver counts (the ServerCore's counters). */
 export interface HandleCounters {
   repairs: number;
   fastResolves: number;
   resolves: number;
   stale: number;
+  /** resolveDirSync() successes: directory handles resolved to an open descriptor in one walk */
+  dirResolves: number;
 }
 
 export class HandleResolver {
@@ -141,28 +150,81 @@ export class HandleResolver {
   resolveSync(fh: Buffer): Resolved | null {
     const backend = this.backend;
     if (backend.lstatSync === undefined) return null;
-    const id = handleExportId(fh);
-    const s = id === null ? undefined : this.states.get(id);
+    const s = this.stateOfHandle(fh);
     if (s === undefined) return null;
     const m = this.verify(s, fh);
     if (m === null) return null;
     const f = m.f;
-    const key = inodeKey(f.dev, f.ino);
-    let rel = '';
-    if (key !== s.rootKey) {
-      const e = s.index.get(key);
-      if (e === undefined) return null;
-      rel = e.rel;
-    }
+    const rel = this.indexedRel(s, f);
+    if (rel === null) return null;
     const st = this.io.lstatNow({ root: s.root, rel });
     if (st === null || st.dev !== f.dev || st.ino !== f.ino || this.gen(st) !== f.gen) return null;
     // the backend holds the root open: a removed root is still there, unlinked
     if (rel === '' && st.nlink === 0n) return null;
+    this.foundAt(m, rel);
+    return { exp: s.exp, root: s.root, rel, stats: st };
+  }
+
+  /** The export state of a handle, or undefined (malformed or not exported). */
+  private stateOfHandle(fh: Buffer): ExportState | undefined {
+    const id = handleExportId(fh);
+    return id === null ? undefined : this.states.get(id);
+  }
+
+  /** Where the index last saw the object ('' for the root), or null when it does not know. */
+  private indexedRel(s: ExportState, f: HandleFields): string | null {
+    const key = inodeKey(f.dev, f.ino);
+    return key === s.rootKey ? '' : (s.index.get(key)?.rel ?? null);
+  }
+
+  /** A synchronous resolve found the object at rel: counted, and the path trusted by resolveOpen(). */
+  private foundAt(m: HandleMemo, rel: string): void {
     this.counters.resolves++;
     m.rel = rel;
     m.epoch = this.epoch;
     m.until = Date.now() + PATH_TRUST_MS;
-    return { exp: s.exp, root: s.root, rel, stats: st };
+  }
+
+  /**
+   * resolveSync() for a directory the caller then acts in (CREATE, REMOVE): one walk of its
+   * path opens an O_PATH descriptor (Backend.openDirSync), whose fstat gives the stats and is
+   * checked to be the handle's object, so the walk that resolves the handle is also the one
+   * that confines the change (the backend gets `fd` instead of opening the path again). The
+   * caller closes `fd` before its call returns: a descriptor kept across calls would follow a
+   * directory moved out of the export. Null as resolveSync() (and for a non-directory).
+   */
+  resolveDirSync(fh: Buffer): ResolvedDir | null {
+    const backend = this.backend;
+    if (backend.openDirSync === undefined || backend.fstatSync === undefined || backend.closeSync === undefined) return null;
+    const s = this.stateOfHandle(fh);
+    if (s === undefined) return null;
+    const m = this.verify(s, fh);
+    if (m === null) return null;
+    const f = m.f;
+    const rel = this.indexedRel(s, f);
+    if (rel === null) return null;
+    const gate = this.io.gate;
+    if (!gate.allowStat()) return null;
+    const t0 = performance.now();
+    let fd = -1;
+    let st: Stats;
+    try {
+      fd = backend.openDirSync({ root: s.root, rel });
+      st = backend.fstatSync(fd);
+    } catch {
+      if (fd >= 0) backend.closeSync(fd);
+      return null;
+    } finally {
+      gate.done(t0, performance.now());
+    }
+    // the backend holds the root open: a removed root is still there, unlinked
+    if (st.dev !== f.dev || st.ino !== f.ino || this.gen(st) !== f.gen || (rel === '' && st.nlink === 0n)) {
+      backend.closeSync(fd);
+      return null;
+    }
+    this.foundAt(m, rel);
+    this.counters.dirResolves++;
+    return { r: { exp: s.exp, root: s.root, rel, stats: st }, fd };
   }
 
   /**

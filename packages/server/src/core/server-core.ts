@@ -19,7 +19,7 @@ import { GatedIo } from './gated-io.js';
 import { ExportTable, type Export, type Resolved } from './export-table.js';
 import { nameMoved, nameRemoved } from './object-locations.js';
 import { HandleSearch } from './handle-search.js';
-import { HandleResolver, type ResolvedOpen } from './handle-resolver.js';
+import { HandleResolver, type ResolvedDir, type ResolvedOpen } from './handle-resolver.js';
 import { ChildLookup, checkName, type ChildLoc } from './child-lookup.js';
 import { DirListings, type ListedEntry } from './dir-listing.js';
 import { fattrOf, type Fattr3 } from './attributes.js';
@@ -62,9 +62,10 @@ export class ServerCore {
    * counters for tests and stats: full-tree searches run, index entries repaired through a
    * parent, READ/WRITE handles resolved by resolveOpen()'s fast path; handles resolved by a
    * full resolve() (index, repair or search) and answered STALE; CREATEs and REMOVE/RMDIRs
-   * answered without a promise (Backend.createSync / removeSync)
+   * answered without a promise (Backend.createSync / removeSync); directory handles resolved
+   * to a descriptor the change then happens in (resolveDirSync)
    */
-  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, syncWrites: 0, resolves: 0, stale: 0, syncCreates: 0, syncRemoves: 0 };
+  readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, syncWrites: 0, resolves: 0, stale: 0, syncCreates: 0, syncRemoves: 0, dirResolves: 0 };
   /** decides which READs run synchronously (Backend.readSync) */
   readonly syncReads: SyncReadGate;
   /** lstat, reads and writes under the SyncReadGate */
@@ -153,6 +154,11 @@ export class ServerCore {
   /** nfs_fh3 data → object, or NFS3ERR_BADHANDLE (malformed/forged) / NFS3ERR_STALE (gone); see HandleResolver. */
   resolve(fh: Buffer): Promise<Resolved | NfsStat> {
     return this.handles.resolve(fh);
+  }
+
+  /** A directory handle resolved to an open, checked descriptor (close it with backend.closeSync), else null (HandleResolver.resolveDirSync). */
+  resolveDirSync(fh: Buffer): ResolvedDir | null {
+    return this.handles.resolveDirSync(fh);
   }
 
   /** resolve() without a promise for the common case, else null (HandleResolver.resolveSync). */

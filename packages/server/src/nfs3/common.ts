@@ -113,6 +113,29 @@ export function targetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Target 
   return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
 }
 
+/** A directory Target and an open descriptor of it, checked to be it (close it with backend.closeSync). */
+export interface DirTarget extends Target {
+  fd: number;
+}
+
+/**
+ * targetSync() for a directory the caller then changes (CREATE, REMOVE, RMDIR): the handle is
+ * resolved by opening the directory (core.resolveDirSync), and the caller hands `fd` to the
+ * backend instead of a second walk of the same path. The caller closes `fd` (closeSync) in a
+ * finally before it returns; null as targetSync() (nothing to close).
+ */
+export function dirTargetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): DirTarget | null {
+  const core = env.core;
+  const d = core.resolveDirSync(fh.data);
+  if (d === null) return null;
+  const r = d.r;
+  if (!core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
+    core.backend.closeSync!(d.fd);
+    return null;
+  }
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: core.credFor(r.exp, ctx.cred), fd: d.fd };
+}
+
 /** A Target, and the descriptor the open-file cache already held for it, if any (put() it). */
 export interface OpenTarget {
   t: Target;

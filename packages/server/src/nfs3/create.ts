@@ -9,9 +9,10 @@
  *   with SETATTR.
  *
  * A CREATE of a new name (any mode) answers without a promise when the directory
- * handle resolves synchronously (targetSync) and the backend creates on the calling thread
- * (createSync: open O_CREAT|O_EXCL in the checked directory descriptor, the owner, the new
- * file's stats and the directory's after, in one step); its checks are createTarget()'s. When
+ * handle resolves synchronously to an open descriptor of it (dirTargetSync: one walk of the
+ * directory's path) and the backend creates on the calling thread in that descriptor
+ * (createSync: open O_CREAT|O_EXCL, the owner, the new file's stats and the directory's
+ * after, in one step); its checks are createTarget()'s. When
  * the new file already has every attribute asked for (the usual mode-only request), nothing is
  * stat'ed again. Anything else (an existing name, an error) runs the awaited path from the start.
  */
@@ -21,8 +22,8 @@ import {
   createmode3, nfsstat3, time_how, xdr_CREATE3args, xdr_CREATE3res, type CREATE3args, type CREATE3res, type createhow3, type sattr3,
 } from '@nfsts/xdr';
 import {
-  applySattr, createChecks, createTarget, errStatus, fhOf, finishCreate, hasCode, modeOr, postOp, targetSync, wcc, wccPath, NO_WCC,
-  type CreateTarget, type Nfs3Env,
+  applySattr, createChecks, createTarget, dirTargetSync, errStatus, fhOf, finishCreate, hasCode, modeOr, postOp, wcc, wccPath, NO_WCC,
+  type CreateTarget, type DirTarget, type Nfs3Env,
 } from './common.js';
 
 const NS = 1_000_000_000n;
@@ -55,11 +56,21 @@ function asAsked(a: sattr3, st: BigIntStats): boolean {
  * (`pending`) goes to the awaited path, which waits for it.
  */
 function createSync(env: Nfs3Env, args: CREATE3args, ctx: CallContext, pending: ReadonlyMap<string, unknown>): CREATE3res | Promise<CREATE3res> | null {
+  const backend = env.core.backend;
+  if (backend.createSync === undefined) return null;
+  // one walk: the descriptor that resolved the handle is the one the file is created in
+  const dir = dirTargetSync(env, args.where.dir, ctx);
+  if (dir === null) return null;
+  try {
+    return createIn(env, dir, args, pending);
+  } finally {
+    backend.closeSync!(dir.fd);
+  }
+}
+
+function createIn(env: Nfs3Env, dir: DirTarget, args: CREATE3args, pending: ReadonlyMap<string, unknown>): CREATE3res | Promise<CREATE3res> | null {
   const { core } = env;
   const how = args.how;
-  if (core.backend.createSync === undefined) return null;
-  const dir = targetSync(env, args.where.dir, ctx);
-  if (dir === null) return null;
   const c = createChecks(env, dir, args.where);
   if ('status' in c) return { status: c.status, resfail: { dir_wcc: wcc(env, dir.stats, dir.stats) } };
   const exclusive = how.mode === createmode3.EXCLUSIVE;
@@ -71,7 +82,7 @@ function createSync(env: Nfs3Env, args: CREATE3args, ctx: CallContext, pending: 
   }
   let made;
   try {
-    made = core.backend.createSync(dir, c.name, exclusive ? 0o600 : modeOr(how.obj_attributes, 0o644), core.ownerOfNew(dir.cred, dir.stats), times);
+    made = core.backend.createSync!(dir, c.name, exclusive ? 0o600 : modeOr(how.obj_attributes, 0o644), core.ownerOfNew(dir.cred, dir.stats), times, dir.fd);
   } catch {
     // EEXIST (the GUARDED/UNCHECKED/EXCLUSIVE rules) or an error: the awaited path tries again and answers
     return null;

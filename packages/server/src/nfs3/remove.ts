@@ -3,10 +3,11 @@
  * Needs w+x on the directory and, in a sticky directory, ownership of it or the file. The
  * core forgets the file's cached descriptors and index entry.
  *
- * Answered without a promise when the directory handle resolves synchronously (targetSync)
- * and the backend looks the name up and removes it on the calling thread in one step
- * (removeChildSync: one checked directory descriptor gives the object's stats, the removal and
- * the directory's attributes after, with no walk of the child's path): the same checks in the
+ * Answered without a promise when the directory handle resolves synchronously to an open
+ * descriptor of it (dirTargetSync: one walk of the directory's path) and the backend looks
+ * the name up and removes it on the calling thread in one step in that descriptor
+ * (removeChildSync: the object's stats, the removal and the directory's attributes after,
+ * with no walk of the child's path nor a second one of the directory's): the same checks in the
  * same order as the awaited path, which runs instead, from the start, whenever any of that does
  * not hold or the removal itself fails.
  */
@@ -14,7 +15,7 @@ import type { CallContext, Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_REMOVE3args, xdr_REMOVE3res, type diropargs3, type REMOVE3args, type REMOVE3res } from '@nfsts/xdr';
 import { performance } from 'node:perf_hooks';
 import { errnoStatus, mayDelete, mayLookup, type Resolved } from '../core/index.js';
-import { asErr, entryChecks, errStatus, existingEntry, hasCode, targetSync, wcc, wccPath, NO_WCC, type NfsErr, type Nfs3Env, type Target } from './common.js';
+import { asErr, dirTargetSync, entryChecks, errStatus, existingEntry, hasCode, wcc, wccPath, NO_WCC, type DirTarget, type NfsErr, type Nfs3Env, type Target } from './common.js';
 
 export function remove(env: Nfs3Env): Procedure<REMOVE3args, REMOVE3res> {
   return {
@@ -66,9 +67,19 @@ export function removeEntrySync(env: Nfs3Env, where: diropargs3, ctx: CallContex
   const { core } = env;
   const backend = core.backend;
   if (backend.removeChildSync === undefined) return null;
-  const dir = targetSync(env, where.dir, ctx);
+  // one walk: the descriptor that resolved the handle is the one the name is removed from
+  const dir = dirTargetSync(env, where.dir, ctx);
   if (dir === null) return null;
-  const name = where.name;
+  try {
+    return removeIn(env, dir, where.name, directory);
+  } finally {
+    backend.closeSync!(dir.fd);
+  }
+}
+
+function removeIn(env: Nfs3Env, dir: DirTarget, name: string, directory: boolean): REMOVE3res | null {
+  const { core } = env;
+  const backend = core.backend;
   const bad = entryChecks(dir, name, nfsstat3.NFS3ERR_ACCES) || asChecked(core.checkName(name)) || (mayLookup(dir.stats, dir.cred) ? 0 : nfsstat3.NFS3ERR_ACCES);
   if (bad !== 0) return { status: bad, resfail: { dir_wcc: wcc(env, dir.stats, dir.stats) } };
   const gate = core.syncReads;
@@ -78,11 +89,11 @@ export function removeEntrySync(env: Nfs3Env, where: diropargs3, ctx: CallContex
   let no: REMOVE3res | null = null;
   let r;
   try {
-    r = backend.removeChildSync(dir, name, directory, (obj) => {
+    r = backend.removeChildSync!(dir, name, directory, (obj) => {
       t1 = performance.now();
       no = refused(env, dir, { exp: dir.exp, root: dir.root, rel: '', stats: obj }, directory);
       return no === null;
-    });
+    }, dir.fd);
   } catch {
     // nothing was removed: the awaited path tries again and answers the error with fresh wcc_data
     return null;
