@@ -2,7 +2,8 @@
 // deleted in place): with a long actimeo, after writes that grow two files at depth 16,
 // interleaved with reads of both, stat() of each shows its own size (no attribute of one
 // file under the other's key, none older than the last write), and every byte read back is
-// the one written. LOCALIO off: the RPC path, as in the suite's rpc cells.
+// the one written; an open file's attributes are one entry with a listing's. LOCALIO off:
+// the RPC path, as in the suite's rpc cells.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +55,9 @@ t.test('attribute cache and data at depth 16 on two files, LOCALIO off', async (
       }));
     }
     await Promise.all(reads);
+    // a listing caches a's attributes under a handle Buffer of its own (READDIRPLUS), and the
+    // open file's pinned key must name the same entry: the write below replaces them
+    await c.readdir('/', { withFileTypes: true });
     // a read's reply sets a's attributes; the write after it must replace them
     const k = blocks[0]!;
     blocks[0] = k + 1;
