@@ -76,7 +76,7 @@ t.test('our server: small UNSTABLE writes at depth 16 from reused buffers, serve
       const buf = Buffer.alloc(4096);
       while (next < count) {
         const k = next++;
-        // sizes from 4 KiB down to 1 byte less than 3 KiB, so copies straddle slab ends
+        // sizes from 3 KiB + 1 to 4 KiB, so copies straddle slab ends
         const len = 4096 - ((k * 37 + lane * 131) % 1024);
         const bytes = randomBytes(len);
         bytes.copy(buf);
