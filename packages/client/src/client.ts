@@ -465,6 +465,7 @@ export class NfsClient {
       const f = parseFlags(flags);
       const fh = await this.#s.openFh(path, f, parseMode(mode));
       const h = new NfsFileHandle(this.#s, fh, p, f, options.stable === true || f.sync);
+      this.#s.paths.pinKey(fh);
       this.#s.track(h);
       return h;
     });

@@ -10,6 +10,7 @@ import { makeStats, type NfsBigIntStats, type NfsStats } from './stats.js';
 import type { WrittenRange } from './engine.js';
 import { NfsReadStream, NfsWriteStream, type ReadStreamOptions, type WriteStreamOptions } from './streams.js';
 import { kPushWrite } from './internal.js';
+import { CopySlab } from './copy-slab.js';
 import { toBuffer, type WriteFileData } from './write-data.js';
 
 /** Size of the buffer `read()` allocates when called without one (as node:fs: 16 KiB). */
@@ -43,6 +44,8 @@ export class NfsFileHandle {
   private closed = false;
   private uncommitted: WrittenRange[] = [];
   private uncommittedBytes = 0;
+  /** where the copies of small writes kept for a resend are made */
+  private readonly copies = new CopySlab();
   /** LOCALIO wrote UNSTABLE since the last COMMIT (nothing kept: see WriteResult.local) */
   private localUnstable = false;
 
@@ -260,7 +263,7 @@ export class NfsFileHandle {
         this.localUnstable = true;
         continue;
       }
-      if (!owned) r.data = Buffer.from(r.data);
+      if (!owned) r.data = this.copies.copy(r.data);
       this.uncommitted.push(r);
       this.uncommittedBytes += r.data.length;
     }
@@ -274,6 +277,7 @@ export class NfsFileHandle {
     this.uncommitted = [];
     this.uncommittedBytes = 0;
     this.localUnstable = false;
+    this.copies.reset();
     try {
       await this.s.commit(this.fh, ranges);
     } catch (err) {
@@ -402,6 +406,7 @@ export class NfsFileHandle {
       this.closed = true;
       this.uncommitted = [];
       this.uncommittedBytes = 0;
+      this.copies.reset();
       this.s.handleClosed(this);
     }
   }

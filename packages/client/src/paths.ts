@@ -44,22 +44,37 @@ export interface Resolved {
 export class PathResolver {
   private readonly attrs: TtlCache<fattr3>;
   private readonly lookups: TtlCache<Buffer>;
+  /** the cache keys of open files' handles, made once (see pinKey) */
+  private readonly keys = new WeakMap<Buffer, string>();
 
   constructor(private readonly raw: Nfs3Raw, readonly rootFh: Buffer, actimeoMs: number) {
     this.attrs = new TtlCache(actimeoMs);
     this.lookups = new TtlCache(actimeoMs);
   }
 
+  /**
+   * An open file's handle: its attribute-cache key is made now, not on every READ/WRITE
+   * reply. Only for a Buffer the client owns and never writes (handles it copied from
+   * replies), as the key is looked up by the Buffer's identity.
+   */
+  pinKey(fh: Buffer): void {
+    this.keys.set(fh, fhKey(fh));
+  }
+
+  private key(fh: Buffer): string {
+    return this.keys.get(fh) ?? fhKey(fh);
+  }
+
   setAttr(fh: Buffer, attr: fattr3): void {
-    this.attrs.set(fhKey(fh), attr);
+    this.attrs.set(this.key(fh), attr);
   }
 
   noteAttr(fh: Buffer, a: post_op_attr | undefined): fattr3 | undefined {
     if (a !== undefined && a.attributes_follow) {
-      this.attrs.set(fhKey(fh), a.attributes);
+      this.attrs.set(this.key(fh), a.attributes);
       return a.attributes;
     }
-    this.attrs.delete(fhKey(fh));
+    this.attrs.delete(this.key(fh));
     return undefined;
   }
 
@@ -68,7 +83,7 @@ export class PathResolver {
   }
 
   forgetAttr(fh: Buffer): void {
-    this.attrs.delete(fhKey(fh));
+    this.attrs.delete(this.key(fh));
   }
 
   /** the cached handle of dir/name, if any */
@@ -97,11 +112,11 @@ export class PathResolver {
 
   async getattr(fh: Buffer, fresh = false): Promise<fattr3> {
     if (!fresh) {
-      const a = this.attrs.get(fhKey(fh));
+      const a = this.attrs.get(this.key(fh));
       if (a !== undefined) return a;
     }
     const r = await this.raw.getattr({ object: { data: fh } });
-    this.attrs.set(fhKey(fh), r.obj_attributes);
+    this.attrs.set(this.key(fh), r.obj_attributes);
     return r.obj_attributes;
   }
 

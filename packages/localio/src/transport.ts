@@ -233,14 +233,14 @@ export class LocalioTransport implements NfsTransport {
       const f = this.syncFile(fh, 'r');
       if (f !== null) {
         const st = this.sync.state();
-        if (st === SYNC_LATER && !this.poolInstead(len)) return this.sync.nextTurn().then(() => this.read(fh, offset, dest));
+        if (st === SYNC_LATER && !this.poolInstead(len)) return this.readLater(fh, offset, dest);
         if (st === SYNC_OK) {
           const pos = Number(offset);
           let n: number;
           try {
             n = this.sync.read(f.fd, dest, 0, len, pos);
           } catch (err) {
-            return this.failed('read', this.entry!, err, () => this.fallback.read(fh, offset, dest));
+            return this.readFailed(err, fh, offset, dest);
           }
           this.counters.readsSync++;
           this.counters.readsLocal++;
@@ -248,6 +248,25 @@ export class LocalioTransport implements NfsTransport {
         }
       }
     }
+    // not bound (LOCALIO off, or not local): straight to RPC, without run()'s two closures
+    if (this.entry === null) {
+      this.notLocal('read');
+      return this.fallback.read(fh, offset, dest);
+    }
+    return this.runRead(fh, offset, dest);
+  }
+
+  // The closures of read() and write() live in these helpers: a closure in read() itself would
+  // make every call allocate a context for its arguments, on the RPC path too.
+  private readLater(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult> {
+    return this.sync.nextTurn().then(() => this.read(fh, offset, dest));
+  }
+
+  private readFailed(err: unknown, fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult> {
+    return this.failed('read', this.entry!, err, () => this.fallback.read(fh, offset, dest));
+  }
+
+  private runRead(fh: Buffer, offset: bigint, dest: Buffer): Promise<ReadResult> {
     return this.run('read', fh, 'r', (f) => this.readAsync(f, offset, dest), () => this.fallback.read(fh, offset, dest));
   }
 
@@ -284,14 +303,14 @@ export class LocalioTransport implements NfsTransport {
       const f = this.syncFile(fh, 'rw');
       if (f !== null) {
         const st = this.sync.state();
-        if (st === SYNC_LATER && !this.poolInstead(len)) return this.sync.nextTurn().then(() => this.write(fh, offset, data, stable));
+        if (st === SYNC_LATER && !this.poolInstead(len)) return this.writeLater(fh, offset, data, stable);
         if (st === SYNC_OK) {
           const pos = Number(offset);
           const tbl = this.entry!.boundTo as LocalioTable;
           try {
             this.sync.write(f.fd, data, 0, len, pos);
           } catch (err) {
-            return this.failed('write', this.entry!, err, () => this.fallback.write(fh, offset, data, stable));
+            return this.writeFailed(err, fh, offset, data, stable);
           }
           this.wrote(f, fh, pos, len);
           this.counters.writesSync++;
@@ -300,6 +319,22 @@ export class LocalioTransport implements NfsTransport {
         }
       }
     }
+    if (this.entry === null) {
+      this.notLocal('write');
+      return this.fallback.write(fh, offset, data, stable);
+    }
+    return this.runWrite(fh, offset, data, stable);
+  }
+
+  private writeLater(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
+    return this.sync.nextTurn().then(() => this.write(fh, offset, data, stable));
+  }
+
+  private writeFailed(err: unknown, fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
+    return this.failed('write', this.entry!, err, () => this.fallback.write(fh, offset, data, stable));
+  }
+
+  private runWrite(fh: Buffer, offset: bigint, data: Buffer, stable: number): Promise<WriteResult> {
     return this.run('write', fh, 'rw', (f, tbl) => this.writeAsync(f, tbl, fh, offset, data, stable), () => this.fallback.write(fh, offset, data, stable));
   }
 
@@ -324,6 +359,14 @@ export class LocalioTransport implements NfsTransport {
   }
 
   commit(fh: Buffer, offset: bigint, count: number): Promise<Buffer> {
+    if (this.entry === null) {
+      this.notLocal('commit');
+      return this.fallback.commit(fh, offset, count);
+    }
+    return this.runCommit(fh, offset, count);
+  }
+
+  private runCommit(fh: Buffer, offset: bigint, count: number): Promise<Buffer> {
     // 'rw': the same permission check as an RPC COMMIT (write access, not on a read-only export)
     return this.run('commit', fh, 'rw', async (f, tbl) => {
       await fsyncFd(f.fd, false);
