@@ -7,6 +7,7 @@
  * Every function throws a sysError (fs-shaped: code, errno, syscall) on failure.
  */
 import type { BigIntStats } from 'node:fs';
+import { endianness } from 'node:os';
 import { libc, sysError, SYS_AVAILABLE } from './libc.js';
 
 export const O_RDONLY = 0;
@@ -429,34 +430,39 @@ export class LeanStats implements BigIntStats {
   readonly bigTimes: bigint[] | null;
 
   constructor(b: Buffer) {
-    this.blksizeN = b.readUInt32LE(4);
-    this.nlinkN = b.readUInt32LE(16);
-    this.uidN = b.readUInt32LE(20);
-    this.gidN = b.readUInt32LE(24);
-    this.modeN = b.readUInt16LE(28);
-    this.ino = u64(b, 32);
-    this.sizeLo = b.readUInt32LE(40);
-    this.sizeHi = b.readUInt32LE(44);
-    this.blocksLo = b.readUInt32LE(48);
-    this.blocksHi = b.readUInt32LE(52);
-    const ah = b.readInt32LE(68);
-    const bh = b.readInt32LE(84);
-    const ch = b.readInt32LE(100);
-    const mh = b.readInt32LE(116);
-    this.atimeSec = ah * 0x1_0000_0000 + b.readUInt32LE(64);
-    this.atimeNsec = b.readUInt32LE(72);
-    this.btimeSec = bh * 0x1_0000_0000 + b.readUInt32LE(80);
-    this.btimeNsec = b.readUInt32LE(88);
-    this.ctimeSec = ch * 0x1_0000_0000 + b.readUInt32LE(96);
-    this.ctimeNsec = b.readUInt32LE(104);
-    this.mtimeSec = mh * 0x1_0000_0000 + b.readUInt32LE(112);
-    this.mtimeNsec = b.readUInt32LE(120);
+    // 32-bit words: one typed-array load each where 20 readUInt32LE calls cost about as much as
+    // the rest of the object (the static statx buffer's view on little-endian hosts, else read)
+    const u = b === statxBuf && statxWords !== null ? statxWords : wordsOf(b);
+    this.blksizeN = u[1]!;
+    this.nlinkN = u[4]!;
+    this.uidN = u[5]!;
+    this.gidN = u[6]!;
+    this.modeN = u[7]! & 0xffff;
+    const inoHi = u[9]!;
+    this.ino = inoHi < MAX_EXACT_HI ? BigInt(inoHi * 0x1_0000_0000 + u[8]!) : (BigInt(inoHi) << 32n) | BigInt(u[8]!);
+    this.sizeLo = u[10]!;
+    this.sizeHi = u[11]!;
+    this.blocksLo = u[12]!;
+    this.blocksHi = u[13]!;
+    // statx_timestamp: s64 seconds (low word, signed high word), u32 nanoseconds
+    const ah = u[17]! | 0;
+    const bh = u[21]! | 0;
+    const ch = u[25]! | 0;
+    const mh = u[29]! | 0;
+    this.atimeSec = ah * 0x1_0000_0000 + u[16]!;
+    this.atimeNsec = u[18]!;
+    this.btimeSec = bh * 0x1_0000_0000 + u[20]!;
+    this.btimeNsec = u[22]!;
+    this.ctimeSec = ch * 0x1_0000_0000 + u[24]!;
+    this.ctimeNsec = u[26]!;
+    this.mtimeSec = mh * 0x1_0000_0000 + u[28]!;
+    this.mtimeNsec = u[30]!;
     this.bigTimes = exact(ah) && exact(bh) && exact(ch) && exact(mh)
       ? null
       : [64, 112, 96, 80].map((off) => b.readBigInt64LE(off) * NS + BigInt(b.readUInt32LE(off + 8)));
-    this.rdevMajor = b.readUInt32LE(128);
-    this.rdevMinor = b.readUInt32LE(132);
-    this.dev = devMemo.of(b.readUInt32LE(136), b.readUInt32LE(140));
+    this.rdevMajor = u[32]!;
+    this.rdevMinor = u[33]!;
+    this.dev = devMemo.of(u[34]!, u[35]!);
   }
 
   get mode(): bigint { return BigInt(this.modeN); }
@@ -486,6 +492,16 @@ export class LeanStats implements BigIntStats {
   isSocket(): boolean { return (this.modeN & 0o170000) === 0o140000; }
   isCharacterDevice(): boolean { return (this.modeN & 0o170000) === 0o020000; }
   isBlockDevice(): boolean { return (this.modeN & 0o170000) === 0o060000; }
+}
+
+/** The static statx buffer as little-endian 32-bit words (null on a big-endian host or an unaligned buffer). */
+const statxWords = endianness() === 'LE' && statxBuf.byteOffset % 4 === 0 ? new Uint32Array(statxBuf.buffer, statxBuf.byteOffset, STATX_SIZE / 4) : null;
+
+/** The first 36 little-endian 32-bit words of a statx buffer (any buffer, any host). */
+function wordsOf(b: Buffer): Uint32Array {
+  const u = new Uint32Array(36);
+  for (let i = 0; i < 36; i++) u[i] = b.readUInt32LE(i * 4);
+  return u;
 }
 
 function exact(hi: number): boolean {
