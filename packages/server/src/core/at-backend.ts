@@ -216,12 +216,11 @@ export class AtBackend extends DescriptorIo implements Backend {
     try {
       const out: Array<Stats | undefined> = new Array<Stats | undefined>(names.length);
       for (let i = 0; i < names.length; i++) {
-        try {
-          out[i] = at.statx(dfd, names[i]!, AT_SYMLINK_NOFOLLOW);
-        } catch (err) {
-          if ((err as { code?: unknown }).code !== 'ENOENT') throw err;
-          out[i] = undefined;
-        }
+        // LeanStats: Numbers until a BigInt field is read (READDIRPLUS encodes from the Numbers)
+        const st = at.statxLeanOrErrno(dfd, names[i]!, AT_SYMLINK_NOFOLLOW);
+        if (typeof st !== 'number') out[i] = st;
+        else if (st === 2 /* ENOENT */) out[i] = undefined;
+        else throw sysError(st, 'statx', names[i]);
       }
       return out;
     } finally {

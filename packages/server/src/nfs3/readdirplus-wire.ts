@@ -10,6 +10,7 @@
  * encoded by the generated codec, so the codec takes any READDIRPLUS3res.
  */
 import type { Stats } from '../core/index.js';
+import { at } from '@nfsts/sys';
 import {
   ftype3, xdr_READDIRPLUS3res, xdr_entryplus3, xdr_post_op_attr,
   type Codec, type entryplus3, type fattr3, type post_op_attr, type post_op_fh3, type READDIRPLUS3res, type XdrWriter,
@@ -59,8 +60,74 @@ function putTime(w: XdrWriter, ns: bigint): void {
   w.u32(nseconds);
 }
 
+/** 2^64 ns in seconds, rounded down: below it putTime's seconds are exact, the Number way gives the same */
+const EXACT_TIME_SEC = 18_446_744_073;
+
+/** Seconds and nanoseconds a Number nfstime3 writes as putTime would: below 2^64 ns, a nanosecond count below 1e9. */
+function timeFits(sec: number, nsec: number): boolean {
+  return sec < EXACT_TIME_SEC && nsec < 1_000_000_000;
+}
+
+/** nfstime3 of seconds and nanoseconds that fit (timeFits), the bytes putTime writes for their ns. */
+function putTimeSec(w: XdrWriter, sec: number, nsec: number): void {
+  if (sec < 0) {
+    w.u32(0);
+    w.u32(0);
+  } else {
+    w.u32(sec >>> 0);
+    w.u32(nsec);
+  }
+}
+
+/** A u64 as two u32 words (XDR is big-endian: high word first). */
+function putU64(w: XdrWriter, hi: number, lo: number): void {
+  w.u32(hi);
+  w.u32(lo);
+}
+
+/** putFattr3 of a listed entry's LeanStats: from its Numbers, no BigInt built (the same bytes). */
+function putLeanFattr3(w: XdrWriter, st: at.LeanStats): void {
+  const mode = st.modeN;
+  w.i32(FTYPE[mode & S_IFMT] ?? ftype3.NF3REG);
+  w.u32(mode & 0o7777);
+  w.u32(st.nlinkN);
+  w.u32(st.uidN);
+  w.u32(st.gidN);
+  putU64(w, st.sizeHi, st.sizeLo);
+  if (st.blocksHi < 0x20_0000) {
+    // blocks * 512 < 2^62: exact as a Number
+    const used = (st.blocksHi * 0x1_0000_0000 + st.blocksLo) * 512;
+    putU64(w, Math.floor(used / 0x1_0000_0000), used >>> 0);
+  } else w.u64(st.blocks * 512n);
+  if (st.rdevMajor === 0 && st.rdevMinor === 0) {
+    w.u32(0);
+    w.u32(0);
+  } else putRdev(w, st.rdev);
+  w.u64(st.dev);
+  w.u64(st.ino);
+  if (st.bigTimes === null && timeFits(st.atimeSec, st.atimeNsec) && timeFits(st.mtimeSec, st.mtimeNsec) && timeFits(st.ctimeSec, st.ctimeNsec)) {
+    putTimeSec(w, st.atimeSec, st.atimeNsec);
+    putTimeSec(w, st.mtimeSec, st.mtimeNsec);
+    putTimeSec(w, st.ctimeSec, st.ctimeNsec);
+  } else {
+    putTime(w, st.atimeNs);
+    putTime(w, st.mtimeNs);
+    putTime(w, st.ctimeNs);
+  }
+}
+
+function putRdev(w: XdrWriter, rdev: bigint): void {
+  // glibc's major() / minor()
+  w.u32(Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)) >>> 0);
+  w.u32(Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)) >>> 0);
+}
+
 /** fattr3 of `st`, the bytes en_fattr3(core.fattr(st)) writes. */
 export function putFattr3(w: XdrWriter, st: Stats): void {
+  if (st instanceof at.LeanStats) {
+    putLeanFattr3(w, st);
+    return;
+  }
   const mode = Number(st.mode);
   const rdev = st.rdev;
   w.i32(FTYPE[mode & S_IFMT] ?? ftype3.NF3REG);
@@ -73,11 +140,7 @@ export function putFattr3(w: XdrWriter, st: Stats): void {
   if (rdev === 0n) {
     w.u32(0);
     w.u32(0);
-  } else {
-    // glibc's major() / minor()
-    w.u32(Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)) >>> 0);
-    w.u32(Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)) >>> 0);
-  }
+  } else putRdev(w, rdev);
   w.u64(st.dev);
   w.u64(st.ino);
   putTime(w, st.atimeNs);

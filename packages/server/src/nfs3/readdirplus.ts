@@ -20,12 +20,15 @@ const FIXED = 4 + 88 + 8 + 4 + 4;
 /** attributes + a handle of the maximum size */
 const WORST_EXTRA = 88 + 4 + 4 + 64;
 
-interface Found {
-  fileid: bigint;
-  /** undefined: no attributes and no handle */
-  obj?: Resolved;
-  /** an entry of the directory (not '.' or '..'): indexed with the directory as its parent */
-  child?: boolean;
+/** '.', '..' or (general path) an entry: its fileid, and the object when it has attributes and a handle. */
+class Found {
+  constructor(
+    readonly fileid: bigint,
+    /** undefined: no attributes and no handle */
+    readonly obj?: Resolved,
+    /** an entry of the directory (not '.' or '..'): indexed with the directory as its parent */
+    readonly child?: boolean,
+  ) {}
 }
 
 type StatBatch = (dir: Resolved, names: readonly string[]) => Array<BigIntStats | undefined>;
@@ -33,28 +36,27 @@ type StatBatch = (dir: Resolved, names: readonly string[]) => Array<BigIntStats 
 /**
  * The entries of `batch` with their stats from one lstatChildrenSync call (no promise per
  * entry); '..' is looked up as in the general path (the only await, and only when listed).
+ * An entry of the directory is its bare Stats (a Found and a Resolved per entry were two of
+ * its objects: the page builder makes the rel only for the handle).
  */
-async function foundSync(core: ServerCore, t: Resolved, cur: Cursor, batch: number[], statBatch: StatBatch): Promise<Array<Found | undefined>> {
+async function foundSync(core: ServerCore, t: Resolved, cur: Cursor, batch: number[], statBatch: StatBatch): Promise<Array<Found | BigIntStats | undefined>> {
   const names: string[] = [];
   for (const i of batch) {
     const c = cur.at(i);
     if (c.dot === undefined) names.push(c.name);
   }
   const stats = names.length > 0 ? statBatch(t, names) : [];
-  const out: Array<Found | undefined> = new Array<Found | undefined>(batch.length);
+  const out: Array<Found | BigIntStats | undefined> = new Array<Found | BigIntStats | undefined>(batch.length);
   let k = 0;
   for (let j = 0; j < batch.length; j++) {
     const c = cur.at(batch[j]!);
     if (c.dot === 1) {
-      out[j] = { fileid: t.stats.ino, obj: t };
+      out[j] = new Found(t.stats.ino, t);
     } else if (c.dot === 2) {
       const p = await parentOf(core, t);
-      out[j] = p === undefined ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
+      out[j] = p === undefined ? new Found(t.stats.ino) : new Found(p.stats.ino, p);
     } else {
-      const st = stats[k++];
-      if (st === undefined) continue;
-      const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
-      out[j] = { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st }, child: true };
+      out[j] = stats[k++];
     }
   }
   return out;
@@ -108,17 +110,17 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
         sizes.push(entrySize(cur.at(pos).name));
       } else break;
     }
-    const found = statBatch !== undefined ? await foundSync(core, t, cur, batch, statBatch) : await Promise.all(batch.map(async (i): Promise<Found | undefined> => {
+    const found = statBatch !== undefined ? await foundSync(core, t, cur, batch, statBatch) : await Promise.all(batch.map(async (i): Promise<Found | BigIntStats | undefined> => {
       const c = cur.at(i);
-      if (c.dot === 1) return { fileid: t.stats.ino, obj: t };
+      if (c.dot === 1) return new Found(t.stats.ino, t);
       if (c.dot === 2) {
         const p = await parentOf(core, t);
-        return p === undefined ? { fileid: t.stats.ino } : { fileid: p.stats.ino, obj: p };
+        return p === undefined ? new Found(t.stats.ino) : new Found(p.stats.ino, p);
       }
       const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
       const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel }));
       if (!st) return undefined;
-      return { fileid: st.ino, obj: { exp: t.exp, root: t.root, rel, stats: st }, child: true };
+      return new Found(st.ino, { exp: t.exp, root: t.root, rel, stats: st }, true);
     }));
     for (let k = 0; k < batch.length; k++) {
       const i = batch[k]!;
@@ -126,10 +128,22 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
       const f = found[k];
       pos = i + 1;
       if (!f) continue; // gone since the listing (ENOENT; other failures threw)
-      const obj = plus ? f.obj : undefined;
-      const handle = obj ? core.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
+      let fileid: bigint;
+      let st: BigIntStats | undefined;
+      let handle: Buffer | undefined;
+      if (f instanceof Found) {
+        fileid = f.fileid;
+        const obj = plus ? f.obj : undefined;
+        st = obj?.stats;
+        handle = obj ? core.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
+      } else {
+        // an entry of the directory, from lstatChildrenSync: indexed with the directory as its parent
+        fileid = f.ino;
+        st = plus ? f : undefined;
+        handle = plus ? core.handleFor(t.exp, { rel: t.rel === '' ? c.name : `${t.rel}/${c.name}` }, f, dirKey) : undefined;
+      }
       const base = sizes[k]!;
-      const sz = base + (obj ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
+      const sz = base + (st ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
       if (used + sz > max || (dirUsed + base > dirMax && out.length > 0)) {
         pos = i;
         full = true;
@@ -138,7 +152,7 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
       used += sz;
       dirUsed += base;
       // encoded from the stats and handle (readdirplus-wire.ts): no attribute objects per entry
-      out.push(new PlusEntry(f.fileid, c.name, c.cookie, obj?.stats, handle, sz, toFattr));
+      out.push(new PlusEntry(fileid, c.name, c.cookie, st, handle, sz, toFattr));
     }
   }
   return { entries: out, eof: pos >= cur.length, verf: listing.verf };
