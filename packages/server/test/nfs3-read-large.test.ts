@@ -8,10 +8,10 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import t from 'tap';
-import { BufferPool } from '@nfsts/rpc';
 import { createmode3, stable_how, type READ3res } from '@nfsts/xdr';
 import { DEFAULT_SYNC_READ_MAX_READ_BYTES, type ParsedSyncReadOptions } from '../src/core/index.js';
 import { GATE_WIDE_OPEN, NO_SATTR, ctxFor, me, ok, rpcPair, setup, st, stranger } from './nfs3-helpers.js';
+import { CountingPool } from './counting-pool.js';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
@@ -19,35 +19,6 @@ const MiB = 1024 * 1024;
 async function until(cond: () => boolean): Promise<void> {
   // waits for the server's write callbacks; bounded so a leak fails instead of hanging
   for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
-}
-
-/**
- * A BufferPool that counts: buffers taken, releases that gave one back, and releases of a
- * buffer of this pool that was not lent (a second release of the same buffer: harmless by
- * itself, but after a reuse it would free a buffer another reply still sends).
- */
-class CountingPool extends BufferPool {
-  taken = 0;
-  released = 0;
-  repeated = 0;
-  private readonly lent = new Set<ArrayBufferLike>();
-  private readonly mine = new WeakSet<ArrayBufferLike>();
-
-  override tryTake(len: number): Buffer | null {
-    const b = super.tryTake(len);
-    if (b !== null) {
-      this.taken++;
-      this.lent.add(b.buffer);
-      this.mine.add(b.buffer);
-    }
-    return b;
-  }
-
-  override release(b: Buffer): void {
-    if (this.lent.delete(b.buffer)) this.released++;
-    else if (this.mine.has(b.buffer)) this.repeated++;
-    super.release(b);
-  }
 }
 
 /** The gate's options, switched by the tests between the synchronous and the thread-pool read. */

@@ -8,40 +8,15 @@ import { chmodSync, closeSync, fdatasyncSync, openSync, writeFileSync } from 'no
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import t from 'tap';
-import { BufferPool } from '@nfsts/rpc';
 import { PREAD_NOWAIT_AVAILABLE, libc } from '@nfsts/sys';
 import type { READ3res } from '@nfsts/xdr';
 import { NOWAIT_READ_MIN, nowaitCounters } from '../src/core/descriptor-io.js';
 import { GATE_WIDE_OPEN, ctxFor, me, ok, setup, st, stranger } from './nfs3-helpers.js';
+import { CountingPool } from './counting-pool.js';
 
 const KiB = 1024;
 const MiB = 1024 * 1024;
 const POSIX_FADV_DONTNEED = 4;
-
-/** A BufferPool that counts buffers taken and given back (and given back twice). */
-class CountingPool extends BufferPool {
-  taken = 0;
-  released = 0;
-  repeated = 0;
-  private readonly lent = new Set<ArrayBufferLike>();
-  private readonly mine = new WeakSet<ArrayBufferLike>();
-
-  override tryTake(len: number): Buffer | null {
-    const b = super.tryTake(len);
-    if (b !== null) {
-      this.taken++;
-      this.lent.add(b.buffer);
-      this.mine.add(b.buffer);
-    }
-    return b;
-  }
-
-  override release(b: Buffer): void {
-    if (this.lent.delete(b.buffer)) this.released++;
-    else if (this.mine.has(b.buffer)) this.repeated++;
-    super.release(b);
-  }
-}
 
 function isPromise(v: unknown): boolean {
   return typeof (v as { then?: unknown } | null)?.then === 'function';
