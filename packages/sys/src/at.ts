@@ -211,15 +211,35 @@ const S_IFMT = 0o170000n;
 const NS = 1_000_000_000n;
 
 /**
+ * What fs.BigIntStats derives from the four times in nanoseconds (milliseconds and Dates), once
+ * for both representations: Stats holds the times as BigInts, LeanStats builds them when read.
+ */
+abstract class StatsTimes {
+  abstract readonly atimeNs: bigint;
+  abstract readonly mtimeNs: bigint;
+  abstract readonly ctimeNs: bigint;
+  abstract readonly birthtimeNs: bigint;
+  get atimeMs(): bigint { return this.atimeNs / 1_000_000n; }
+  get mtimeMs(): bigint { return this.mtimeNs / 1_000_000n; }
+  get ctimeMs(): bigint { return this.ctimeNs / 1_000_000n; }
+  get birthtimeMs(): bigint { return this.birthtimeNs / 1_000_000n; }
+  get atime(): Date { return new Date(Number(this.atimeMs)); }
+  get mtime(): Date { return new Date(Number(this.mtimeMs)); }
+  get ctime(): Date { return new Date(Number(this.ctimeMs)); }
+  get birthtime(): Date { return new Date(Number(this.birthtimeMs)); }
+}
+
+/**
  * Stats from statx, with the fields and methods of fs.BigIntStats (the same values libuv
  * reports), so code written against node:fs stats takes them unchanged.
  */
-export class Stats implements BigIntStats {
+export class Stats extends StatsTimes implements BigIntStats {
   dev: bigint; ino: bigint; mode: bigint; nlink: bigint; uid: bigint; gid: bigint; rdev: bigint;
   size: bigint; blksize: bigint; blocks: bigint;
   atimeNs: bigint; mtimeNs: bigint; ctimeNs: bigint; birthtimeNs: bigint;
 
   constructor(b: Buffer) {
+    super();
     this.blksize = BigInt(b.readUInt32LE(4));
     this.nlink = BigInt(b.readUInt32LE(16));
     this.uid = BigInt(b.readUInt32LE(20));
@@ -236,14 +256,6 @@ export class Stats implements BigIntStats {
     this.dev = devMemo.of(b.readUInt32LE(136), b.readUInt32LE(140));
   }
 
-  get atimeMs(): bigint { return this.atimeNs / 1_000_000n; }
-  get mtimeMs(): bigint { return this.mtimeNs / 1_000_000n; }
-  get ctimeMs(): bigint { return this.ctimeNs / 1_000_000n; }
-  get birthtimeMs(): bigint { return this.birthtimeNs / 1_000_000n; }
-  get atime(): Date { return new Date(Number(this.atimeMs)); }
-  get mtime(): Date { return new Date(Number(this.mtimeMs)); }
-  get ctime(): Date { return new Date(Number(this.ctimeMs)); }
-  get birthtime(): Date { return new Date(Number(this.birthtimeMs)); }
   isFile(): boolean { return (this.mode & S_IFMT) === 0o100000n; }
   isDirectory(): boolean { return (this.mode & S_IFMT) === 0o040000n; }
   isSymbolicLink(): boolean { return (this.mode & S_IFMT) === 0o120000n; }
@@ -407,7 +419,7 @@ const MAX_EXACT_HI = 0x20_0000; // hi * 2^32 + lo is an exact Number below 2^53
  * READDIRPLUS encoder reading the Number fields needs none. Reads as fs.BigIntStats with the
  * values `Stats` has (same conversions; tests compare both).
  */
-export class LeanStats implements BigIntStats {
+export class LeanStats extends StatsTimes implements BigIntStats {
   readonly dev: bigint;
   readonly ino: bigint;
   readonly modeN: number;
@@ -430,6 +442,7 @@ export class LeanStats implements BigIntStats {
   readonly bigTimes: bigint[] | null;
 
   constructor(b: Buffer) {
+    super();
     // 32-bit words: one typed-array load each where 20 readUInt32LE calls cost about as much as
     // the rest of the object (the static statx buffer's view on little-endian hosts, else read)
     const u = b === statxBuf && statxWords !== null ? statxWords : wordsOf(b);
@@ -477,14 +490,6 @@ export class LeanStats implements BigIntStats {
   get mtimeNs(): bigint { return this.bigTimes !== null ? this.bigTimes[1]! : BigInt(this.mtimeSec) * NS + BigInt(this.mtimeNsec); }
   get ctimeNs(): bigint { return this.bigTimes !== null ? this.bigTimes[2]! : BigInt(this.ctimeSec) * NS + BigInt(this.ctimeNsec); }
   get birthtimeNs(): bigint { return this.bigTimes !== null ? this.bigTimes[3]! : BigInt(this.btimeSec) * NS + BigInt(this.btimeNsec); }
-  get atimeMs(): bigint { return this.atimeNs / 1_000_000n; }
-  get mtimeMs(): bigint { return this.mtimeNs / 1_000_000n; }
-  get ctimeMs(): bigint { return this.ctimeNs / 1_000_000n; }
-  get birthtimeMs(): bigint { return this.birthtimeNs / 1_000_000n; }
-  get atime(): Date { return new Date(Number(this.atimeMs)); }
-  get mtime(): Date { return new Date(Number(this.mtimeMs)); }
-  get ctime(): Date { return new Date(Number(this.ctimeMs)); }
-  get birthtime(): Date { return new Date(Number(this.birthtimeMs)); }
   isFile(): boolean { return (this.modeN & 0o170000) === 0o100000; }
   isDirectory(): boolean { return (this.modeN & 0o170000) === 0o040000; }
   isSymbolicLink(): boolean { return (this.modeN & 0o170000) === 0o120000; }
