@@ -19,13 +19,18 @@ const CREATE = 8;
 const REMOVE = 12;
 const RMDIR = 13;
 
-t.test('CREATE: synchronous, the reply carries the new file and the directory after it', { skip }, async (t) => {
+/** A server with the gate wide open, a directory `d` owned by `me` whose handle it already knows, and its CREATE procedure. */
+async function dirForCreate(t: { teardown(fn: () => unknown): void }) {
   const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
   mkdirSync(join(s.root, 'd'), { mode: 0o755 });
   s.own(join(s.root, 'd'));
   const dir = await s.fh('d');
-  const proc = s.prog.versions[3]!.procedures[CREATE]!;
   await s.nfs.getattr({ object: dir }); // the directory handle is now known
+  return { s, dir, proc: s.prog.versions[3]!.procedures[CREATE]! };
+}
+
+t.test('CREATE: synchronous, the reply carries the new file and the directory after it', { skip }, async (t) => {
+  const { s, dir, proc } = await dirForCreate(t);
   const c0 = s.core.counters.syncCreates;
   const r = proc.handler({ where: { dir, name: 'f' }, how: { mode: createmode3.GUARDED, obj_attributes: sattr({ mode: 0o640 }) } }, ctxFor(me, CREATE)) as CREATE3res;
   t.notOk(isThenable(r), 'not a promise');
@@ -49,12 +54,7 @@ t.test('CREATE: synchronous, the reply carries the new file and the directory af
 });
 
 t.test('CREATE: the synchronous path checks write permission and ROFS', { skip }, async (t) => {
-  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
-  mkdirSync(join(s.root, 'd'), { mode: 0o755 });
-  s.own(join(s.root, 'd'));
-  const dir = await s.fh('d');
-  const proc = s.prog.versions[3]!.procedures[CREATE]!;
-  await s.nfs.getattr({ object: dir });
+  const { s, dir, proc } = await dirForCreate(t);
   const c0 = s.core.counters.syncCreates;
   const r = proc.handler({ where: { dir, name: 'x' }, how: { mode: createmode3.UNCHECKED, obj_attributes: NO_SATTR } }, ctxFor(stranger, CREATE)) as CREATE3res;
   t.notOk(isThenable(r), 'answered synchronously');
@@ -209,14 +209,9 @@ t.test('removeChildSync: one name only, never through a swapped directory, check
 });
 
 t.test('CREATE: a mode the process umask narrowed is set on the new descriptor, still synchronous', { skip }, async (t) => {
-  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
+  const { s, dir, proc } = await dirForCreate(t);
   const old = process.umask(0o022);
   t.teardown(() => { process.umask(old); });
-  mkdirSync(join(s.root, 'd'), { mode: 0o755 });
-  s.own(join(s.root, 'd'));
-  const dir = await s.fh('d');
-  const proc = s.prog.versions[3]!.procedures[CREATE]!;
-  await s.nfs.getattr({ object: dir });
   const c0 = s.core.counters.syncCreates;
   for (const [name, mode] of [['g664', 0o664], ['g666', 0o666], ['g2775', 0o2775]] as const) {
     const r = proc.handler({ where: { dir, name }, how: { mode: createmode3.UNCHECKED, obj_attributes: sattr({ mode }) } }, ctxFor(me, CREATE));
@@ -234,12 +229,7 @@ t.test('CREATE: a mode the process umask narrowed is set on the new descriptor, 
 });
 
 t.test('CREATE EXCLUSIVE: synchronous, the verifier in the same step, retransmission and EXIST as before', { skip }, async (t) => {
-  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
-  mkdirSync(join(s.root, 'd'), { mode: 0o755 });
-  s.own(join(s.root, 'd'));
-  const dir = await s.fh('d');
-  const proc = s.prog.versions[3]!.procedures[CREATE]!;
-  await s.nfs.getattr({ object: dir });
+  const { s, dir, proc } = await dirForCreate(t);
   const verf = Buffer.from([0, 0, 0, 7, 0x12, 0x34, 0x56, 0x78]);
   const how = { mode: createmode3.EXCLUSIVE, verf } as never;
   const c0 = s.core.counters.syncCreates;
