@@ -116,6 +116,35 @@ t.test('hits on the newest entry move nothing; LRU order still holds', async (t)
   await cache.close();
 });
 
+// again() serves a caller that remembered an OpenFile (the READ fast path's handle memo)
+// without building keys: it must hand out only what peek() would, and touch the LRU as peek() does.
+t.test('again() hands back a remembered file only while peek() would', async (t) => {
+  const [a, b, c] = files(t, 3);
+  const cache = new FileCache(backend, { maxOpen: 2, idleMs: 60_000 });
+  (await cache.get(1, a!, a!.stats, 'r')).put();
+  const ra = cache.peek(1, a!.stats.dev, a!.stats.ino, 'r')!;
+  ra.put();
+  (await cache.get(1, b!, b!.stats, 'r')).put();
+  const hits = cache.hits;
+  const again = cache.again(ra, 'r');
+  t.equal(again, ra, 'a cached file comes back');
+  t.equal(ra.refs, 1, 'with a reference taken');
+  t.equal(cache.hits, hits + 1, 'counted as a hit');
+  again!.put();
+  t.equal(cache.touches, 1, 'and moved to the newest end like a peek() of an older entry');
+  t.equal(cache.again(ra, 'rw'), undefined, "a read-only descriptor does not serve 'rw'");
+  (await cache.get(1, c!, c!.stats, 'r')).put();
+  t.equal(cache.peek(1, b!.stats.dev, b!.stats.ino, 'r'), undefined, 'b, not the touched a, was evicted');
+  const rc = cache.peek(1, c!.stats.dev, c!.stats.ino, 'r')!;
+  rc.put();
+  cache.forget(c!.stats.ino, 1);
+  t.ok(rc.dropped, 'c was forgotten');
+  t.equal(cache.again(rc, 'r'), undefined, 'a dropped file is not handed back');
+  t.equal(rc.refs, 0, 'and no reference was taken');
+  await cache.close();
+  t.equal(cache.again(ra, 'r'), undefined, 'nothing is handed back once the cache is closed');
+});
+
 t.test('idle descriptors are closed after idleMs', async (t) => {
   const [a, b] = files(t, 2);
   const before = openFds();

@@ -34,6 +34,34 @@ t.test('a small READ of a cached descriptor returns its result synchronously, wi
   proc.sent!(r);
 });
 
+t.test('a descriptor the open-file cache dropped is never read again through the handle\'s memo', async (t) => {
+  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
+  const data = randomBytes(8192);
+  writeFileSync(join(s.root, 'f'), data);
+  s.own(join(s.root, 'f'));
+  const file = await s.fh('f');
+  ok(await s.nfs.read({ file, offset: 0n, count: 1 }));
+  const proc = s.prog.versions[3]!.procedures[6]!;
+  const read = (offset: bigint): READ3res => proc.handler({ file, offset, count: 4096 }, ctxFor(me, 6)) as READ3res;
+  const r1 = read(0n); // the fast path remembers the OpenFile in the handle's memo
+  t.ok(ok(r1).data.equals(data.subarray(0, 4096)));
+  proc.sent!(r1);
+  const cache = s.core.fileCache;
+  const ino = (await import('node:fs')).statSync(join(s.root, 'f'), { bigint: true }).ino;
+  const opens0 = cache.opens;
+  cache.forget(ino); // as an eviction would: the remembered OpenFile is dropped and closes
+  const fast0 = s.core.counters.fastResolves;
+  const r2 = await read(4096n);
+  t.equal(s.core.counters.fastResolves, fast0, 'the dropped descriptor was not used: the general path answered');
+  t.equal(cache.opens, opens0 + 1, 'which opened the file again');
+  t.ok(ok(r2).data.equals(data.subarray(4096, 8192)), 'with the right bytes');
+  proc.sent!(r2);
+  const r3 = read(0n);
+  t.equal(s.core.counters.fastResolves, fast0 + 1, 'the new descriptor serves the fast path again');
+  t.ok(ok(r3).data.equals(data.subarray(0, 4096)));
+  proc.sent!(r3);
+});
+
 t.test('the fast path checks the credential of each call', async (t) => {
   const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
   writeFileSync(join(s.root, 'private'), 'secret');

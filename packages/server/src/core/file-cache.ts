@@ -176,10 +176,28 @@ export class FileCache {
     return hit.get();
   }
 
+  /**
+   * `f` again, as peek() would return it, when the caller remembered it from an earlier peek()
+   * of the same object: still cached (not dropped, not closed) and usable in `mode`. Skips
+   * building the keys and the lookup (a READ's BigInt-to-string keys cost more than the rest of
+   * the cache's work); undefined when the caller must peek() again.
+   */
+  again(f: OpenFile, mode: OpenMode): OpenFile | undefined {
+    if (this.closing || f.dropped || f.closed || (mode === 'rw' && f.mode !== 'rw')) return undefined;
+    this.touch(f);
+    this.hits++;
+    return f.get();
+  }
+
   private lookup(exportId: number, dev: bigint, fileid: bigint, mode: OpenMode): OpenFile | undefined {
     const rw = this.entries.get(fileKey(exportId, dev, fileid, 'rw'));
     const f = rw ?? (mode === 'r' ? this.entries.get(fileKey(exportId, dev, fileid, 'r')) : undefined);
-    if (f !== undefined && f !== this.newest) {
+    if (f !== undefined) this.touch(f);
+    return f;
+  }
+
+  private touch(f: OpenFile): void {
+    if (f !== this.newest) {
       // LRU touch, skipped for the entry already newest. A delete and set on this long-lived
       // Map leaves a hole that makes V8 rehash the table every few calls, and it allocates
       // the new table in old space (where the old one is): one file READ over and over left
@@ -189,7 +207,6 @@ export class FileCache {
       this.newest = f;
       this.touches++;
     }
-    return f;
   }
 
   private async open(key: string, exportId: number, at: Node, stats: BigIntStats, mode: OpenMode): Promise<OpenFile> {

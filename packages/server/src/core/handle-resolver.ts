@@ -38,6 +38,8 @@ interface HandleMemo {
   until: number;
   /** the core's invalidation epoch when `path` was found */
   epoch: number;
+  /** the open file resolveOpen() last found for the object (FileCache.again() says whether it still serves) */
+  file: OpenFile | null;
 }
 
 /** A resolved regular file and the open descriptor the file cache holds for it (call `file.put()`). */
@@ -130,7 +132,7 @@ export class HandleResolver {
     if (memo === undefined) {
       const d = decodeHandle(fh, s.secret);
       if (!d) return null;
-      memo = { f: d, rel: null, until: 0, epoch: -1 };
+      memo = { f: d, rel: null, until: 0, epoch: -1, file: null };
       if (this.verified.size >= VERIFIED_HANDLES) {
         const oldest = this.verified.keys().next().value;
         if (oldest !== undefined) this.verified.delete(oldest);
@@ -244,8 +246,12 @@ export class HandleResolver {
     if (m === undefined || m.rel === null || m.epoch !== this.epoch || m.until < Date.now()) return null;
     const s = this.states.get(m.f.exportId);
     if (s === undefined) return null;
-    const file = this.fileCache.peek(s.exp.id, m.f.dev, m.f.ino, mode);
-    if (file === undefined) return null;
+    let file = m.file === null ? undefined : this.fileCache.again(m.file, mode);
+    if (file === undefined) {
+      file = this.fileCache.peek(s.exp.id, m.f.dev, m.f.ino, mode);
+      if (file === undefined) return null;
+      m.file = file;
+    }
     let st: Stats;
     try {
       st = backend.fstatSync(file.fd);
