@@ -6,6 +6,11 @@
 // time is not; p50/p99/p99.9 show the tail (one stall in a hundred at QD 1 is what issue 12 is about).
 //   node scripts/bench-server-cpu.mjs [TREE] [--n 20000] [--qd 1] [--ops read,write,write1m,getattr,lookup,neglookup,create,kcreate,readdirplus] [--server-args '...'] [--strace PREFIX]
 // --strace PREFIX: `strace -f -c` attached to the server for each op's measured calls only, into PREFIX.<op> (system calls per call).
+// STRACE_ARGS='--seccomp-bpf -e trace=futex,write' narrows that trace: every traced call is slowed by
+// strace, and a slowed pread trips the SyncReadGate's strikes, so trace only what you count.
+// `taskset -c 0 node scripts/bench-server-cpu.mjs ...` puts client and server on one CPU (the child
+// inherits the mask): no cross-CPU wake-ups, so each call costs the sum of both sides' CPU and
+// 1-2 µs differences show between runs (bench/notes/qd1-placement.md).
 // Compare two trees by alternating runs (see bench-core-ops.mjs). Prints one JSON line per op.
 import fs from 'node:fs'; import os from 'node:os'; import { join } from 'node:path'; import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -77,7 +82,7 @@ for (const op of ops) {
   for (let i = 0; i < Math.min(500, n); i++) await fn(i + n); // warm up
   // readdirplus: one op is a whole listing of 2,000 entries (about 20 calls)
   const lat = new Float64Array(n); let next = 0;
-  const tracer = opt('strace', null) === null ? null : spawn('strace', ['-f', '-c', '-o', `${opt('strace')}.${op}`, '-p', String(child.pid)], { stdio: 'ignore' });
+  const tracer = opt('strace', null) === null ? null : spawn('strace', [...(process.env.STRACE_ARGS ?? '').split(' ').filter(Boolean), '-f', '-c', '-o', `${opt('strace')}.${op}`, '-p', String(child.pid)], { stdio: 'ignore' });
   if (tracer !== null) await new Promise((r) => setTimeout(r, 1000)); // attached to every thread
   const t0 = ticks(); const w0 = process.hrtime.bigint();
   await Promise.all(Array.from({ length: QD }, async () => {
