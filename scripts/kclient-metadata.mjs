@@ -29,7 +29,7 @@ if (process.env.NFSTS_KCM_NETNS !== '1') {
   process.exit(r.status ?? 1);
 }
 
-const { runKernelClient, kernelClientSkip } = await import(`${tree}/test/dist/src/kernel-client.js`);
+const { runKernelClient, kernelClientSkip, processCpuMs } = await import(`${tree}/test/dist/src/kernel-client.js`);
 const { startGanesha } = await import(`${tree}/test/dist/src/ganesha.js`);
 const skip = kernelClientSkip();
 if (skip) { console.log(`kclient-metadata: skipped: ${skip}`); process.exit(0); }
@@ -38,6 +38,8 @@ if ('skip' in g) { console.log(`kclient-metadata: skipped: ${g.skip}`); process.
 
 /** One guest run against `who`: { phase: seconds }, { phase: { OP: { ops, rtt, exec } } }. */
 async function once(who) {
+  // the server's own CPU time over the guest run: ours is measured by the harness, ganesha here
+  const gCpu0 = who === 'ganesha' && processCpuMs ? processCpuMs(g.pid?.()) : undefined;
   const run = await runKernelClient({
     sets: ['metadata'],
     timeoutMs: 15 * 60_000,
@@ -56,7 +58,11 @@ async function once(who) {
     m = /KC-STAT (\S+) (\S+) (\d+) (\d+) (\d+)/.exec(line);
     if (m) (ops[m[1]] ??= {})[m[2]] = { ops: Number(m[3]), rttMs: Number(m[4]), execMs: Number(m[5]) };
   }
-  return { times, ops, wallS: run.wallMs / 1000 };
+  const gCpu1 = gCpu0 === undefined ? undefined : processCpuMs(g.pid?.());
+  const serverCpuMs = who === 'ours' ? run.serverCpuMs : gCpu0 !== undefined && gCpu1 !== undefined ? gCpu1 - gCpu0 : undefined;
+  let calls = 0;
+  for (const ph of Object.values(ops)) for (const s of Object.values(ph)) calls += s.ops;
+  return { times, ops, wallS: run.wallMs / 1000, serverCpuMs, calls };
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
@@ -68,7 +74,8 @@ try {
       const r = await once(who);
       results[who].push(r);
       const t = r.times;
-      console.log(`pair ${p + 1} ${who.padEnd(7)} create ${t.create?.toFixed(2)} s  ls -la ${t['ls-la']?.toFixed(2)} s  rm -rf ${t['rm-rf']?.toFixed(2)} s  (guest run ${r.wallS.toFixed(0)} s)`);
+      const cpu = r.serverCpuMs === undefined ? '' : `, server CPU ${(r.serverCpuMs / 1000).toFixed(2)} s = ${((r.serverCpuMs * 1000) / Math.max(1, r.calls)).toFixed(0)} µs per call of ${r.calls}`;
+      console.log(`pair ${p + 1} ${who.padEnd(7)} create ${t.create?.toFixed(2)} s  ls -la ${t['ls-la']?.toFixed(2)} s  rm -rf ${t['rm-rf']?.toFixed(2)} s  (guest run ${r.wallS.toFixed(0)} s${cpu})`);
     }
   }
 } finally {
@@ -84,6 +91,14 @@ for (const ph of phases) {
   const ratio = median(results.ours.map((r, i) => r.times[ph] / results.ganesha[i].times[ph]));
   summary.phases[ph] = { oursS: o, ganeshaS: gg, ratio };
   console.log(`${ph.padEnd(7)} ours ${o.toFixed(2)} s  ganesha ${gg.toFixed(2)} s  ours/ganesha ${ratio.toFixed(2)}× (median of pair ratios)`);
+}
+{
+  const perCall = (who) => median(results[who].filter((r) => r.serverCpuMs !== undefined && r.calls > 0).map((r) => (r.serverCpuMs * 1000) / r.calls));
+  const o = perCall('ours');
+  const gg = perCall('ganesha');
+  summary.serverCpuUsPerCall = { ours: o, ganesha: gg };
+  // user + system time of the server process over the whole guest run (boot, the three phases) over the calls the guest counted
+  if (Number.isFinite(o) && Number.isFinite(gg)) console.log(`server CPU per call (whole run): ours ${o.toFixed(0)} µs  ganesha ${gg.toFixed(0)} µs  ours/ganesha ${(o / gg).toFixed(2)}×`);
 }
 console.log('\nper-op RTT seen by the guest (ms per call, median over runs; calls per run)');
 for (const ph of phases) {

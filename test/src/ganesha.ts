@@ -36,6 +36,8 @@ export interface Ganesha {
   /** stop everything this harness started and remove the temp dir */
   stop(): Promise<void>;
   logTail(): string;
+  /** the running ganesha.nfsd's process id (undefined while stopped), e.g. to read its CPU time */
+  pid(): number | undefined;
 }
 
 export type GaneshaResult = Ganesha | { skip: string };
@@ -240,6 +242,7 @@ export async function startGanesha(opts: { nlm?: boolean } = {}): Promise<Ganesh
     mountPort,
     url: `nfs://127.0.0.1${dir}?version=3&nfsport=${nfsPort}&mountport=${mountPort}`,
     restart: async () => { await stopProcess(); await sleep(1100); await start(); },
+    pid: () => proc?.pid,
     stopProcess,
     start,
     stop: async () => {

@@ -27,6 +27,17 @@ export interface KernelCheck {
   ms: number;
 }
 
+/** utime + stime of a process in ms (/proc/PID/stat), or undefined when it is gone. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 export interface KernelRun {
   checks: KernelCheck[];
   /** the guest finished its checks (no watchdog, no host timeout, no crash) */
@@ -37,6 +48,8 @@ export interface KernelRun {
   console: string;
   /** server restarts done at the guest's request */
   restarts: number;
+  /** CPU time (user + system) our server process used during the run, when this harness started it */
+  serverCpuMs?: number;
 }
 
 export interface KernelRunOptions {
@@ -129,6 +142,7 @@ export async function runKernelClient(o: KernelRunOptions): Promise<KernelRun> {
   const port = server?.port ?? o.target!.nfsPort;
   const mountPort = server?.port ?? o.target!.mountPort;
   const how = accel();
+  const cpu0 = server === undefined ? undefined : processCpuMs(server.child.pid);
   const t0 = performance.now();
   let restarts = 0;
   try {
@@ -181,7 +195,8 @@ export async function runKernelClient(o: KernelRunOptions): Promise<KernelRun> {
     if (pending !== '') onLine(pending);
     await hostWork;
     o.inspect?.(exportDir);
-    return { checks, ended, accel: how, wallMs: performance.now() - t0, console: text, restarts };
+    const cpu = server === undefined ? undefined : processCpuMs(server.child.pid);
+    return { checks, ended, accel: how, wallMs: performance.now() - t0, console: text, restarts, ...(cpu !== undefined && cpu0 !== undefined && restarts === 0 ? { serverCpuMs: cpu - cpu0 } : {}) };
   } finally {
     await server?.stop();
     rmSync(work, { recursive: true, force: true });
