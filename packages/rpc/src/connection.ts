@@ -5,20 +5,19 @@
 import type net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { XdrReader, XdrWriter, measure } from '@nfsts/xdr';
+import { XdrReader } from '@nfsts/xdr';
 import { AUTH_NONE_CRED, type Credential } from './auth.js';
-import { RpcAuthError, RpcError, RpcNoReply } from './errors.js';
+import { RpcError } from './errors.js';
 import type { ParsedServerOptions } from './options.js';
 import { RecordReader, type RecordDivert } from './record.js';
 import type { BufferPool } from './buffer-pool.js';
-import { DENIED_AUTH_ERROR, serverChannel, traced } from './observe.js';
+import { serverChannel, traced } from './observe.js';
 import {
-  AUTH_BADCRED, AUTH_BADVERF, AUTH_NONE, AUTH_SYS, CALL, GARBAGE_ARGS, MAX_AUTH_BYTES, MAX_FRAGMENT,
-  PROC_UNAVAIL, PROG_UNAVAIL, REPLY, RPC_VERSION, SUCCESS, SYSTEM_ERR,
+  AUTH_BADCRED, AUTH_BADVERF, AUTH_NONE, AUTH_SYS, CALL, GARBAGE_ARGS, MAX_AUTH_BYTES, PROC_UNAVAIL, PROG_UNAVAIL, REPLY, RPC_VERSION,
 } from './wire.js';
-import type { CallContext, Procedure } from './procedure.js';
-import { ACCEPTED_HEAD, ReplyWriter, acceptedReply, authErrorReply, progMismatchReply, rpcMismatchReply, writeAcceptedHead } from './reply.js';
-import { finishCall, releaseResult, traceMessage } from './call-events.js';
+import type { CallContext } from './procedure.js';
+import { ReplySender } from './reply-sender.js';
+import { finishCall, traceMessage } from './call-events.js';
 import { CredentialCache } from './cred-cache.js';
 import { POOLED_RECORD_MIN } from './record-pool.js';
 import type { LimitCounter } from './server-logs.js';
@@ -55,8 +54,8 @@ export class Connection {
   private paused = false;
   /** Records received and not yet dispatched (reading was paused, a budget or a pool was full); dispatched on resume. */
   private held: Buffer[] | null = null;
-  /** writes the replies, a tick's worth under one cork */
-  private readonly out: ReplyWriter;
+  /** the replies, written a tick's worth under one cork */
+  private readonly replies: ReplySender;
   private closingDown = false;
   private endTimer: NodeJS.Timeout | null = null;
   /** reply bytes charged to this connection: being produced (replyBytes hints), queued, pinned call records */
@@ -88,8 +87,6 @@ export class Connection {
   };
   /** records whose bulk arrived as socket-chunk views (Procedure.bulk): the views, charged until the record is released */
   private readonly bulk = new Map<Buffer, RecordDivert>();
-  /** an AUTH_ERROR was logged at warn on this connection (later ones go to debug) */
-  private authWarned = false;
   private readonly creds = new CredentialCache();
 
   /**
@@ -101,13 +98,13 @@ export class Connection {
     this.server = server;
     this.opts = opts;
     this.socket = socket;
-    this.out = new ReplyWriter(socket);
     this.id = id;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
     this.localPort = socket.localPort ?? 0;
     this.activeTick = this.recvTick = this.writeTick = server.tick;
     this.log = opts.logger.child({ conn: id, peer: `${this.remoteAddress}:${this.remotePort}` });
+    this.replies = new ReplySender(socket, server, this, this.log, this.bulk);
     const pool = server.recordPool;
     this.reader = new RecordReader(opts.maxRecordSize, (rec, d) => this.onIncoming(rec, d), transient ? undefined : (head) => this.locateBulk(head),
       (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.tryTake(n) : null), { transient, free: (b) => pool.release(b) });
@@ -160,7 +157,7 @@ export class Connection {
    * to the calls before the garbage go out, then close this connection only.
    */
   get queuedBytes(): number {
-    return this.out.queuedBytes;
+    return this.replies.out.queuedBytes;
   }
 
   private protocolError(err: unknown): void {
@@ -269,7 +266,7 @@ export class Connection {
 
   private maybeEnd(): void {
     if (!this.closingDown || this.inFlight > 0 || this.held !== null || this.draining || this.socket.destroyed || this.endTimer !== null) return;
-    this.out.uncork();
+    this.replies.out.uncork();
     this.socket.end();
     // A peer that never closes its side is cut off.
     this.endTimer = setTimeout(() => this.socket.destroy(), 2000);
@@ -394,7 +391,8 @@ export class Connection {
   }
 
   /** Gives a large call record back: to the server's pool if it came from there, and off the charge. */
-  private releaseRecord(rec: Buffer): void {
+  /** @internal (ReplyHost) */
+  releaseRecord(rec: Buffer): void {
     if (this.bulk.size !== 0) {
       const d = this.bulk.get(rec);
       if (d !== undefined) {
@@ -429,7 +427,7 @@ export class Connection {
     }
     if (n < 12) throw new RpcError('ERR_RPC_BAD_RECORD', 'call record ends before rpcvers');
     if (rec.readUInt32BE(8) !== RPC_VERSION) {
-      this.sendRpcMismatch(xid);
+      this.replies.sendRpcMismatch(xid);
       return DONE;
     }
     if (n < 32) throw new RpcError('ERR_RPC_BAD_RECORD', 'call record ends inside the call header');
@@ -441,20 +439,20 @@ export class Connection {
     let pos = 32;
     const credPadded = credLen + ((4 - (credLen & 3)) & 3);
     if (credLen > MAX_AUTH_BYTES || n - pos < credPadded) {
-      this.sendAuthError(xid, AUTH_BADCRED, 'credential too long or truncated');
+      this.replies.sendAuthError(xid, AUTH_BADCRED, 'credential too long or truncated');
       return DONE;
     }
     const credBody = rec.subarray(pos, pos + credLen);
     pos += credPadded;
     if (n - pos < 8) {
-      this.sendAuthError(xid, AUTH_BADVERF, 'call ends before the verifier');
+      this.replies.sendAuthError(xid, AUTH_BADVERF, 'call ends before the verifier');
       return DONE;
     }
     const verfLen = rec.readUInt32BE(pos + 4);
     const verfPadded = verfLen + ((4 - (verfLen & 3)) & 3);
     pos += 8;
     if (verfLen > MAX_AUTH_BYTES || n - pos < verfPadded) {
-      this.sendAuthError(xid, AUTH_BADVERF, 'verifier too long or truncated');
+      this.replies.sendAuthError(xid, AUTH_BADVERF, 'verifier too long or truncated');
       return DONE;
     }
     pos += verfPadded;
@@ -467,27 +465,27 @@ export class Connection {
         cred = this.creds.authSys(credBody);
       } catch (err) {
         if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'malformed AUTH_SYS credentials');
-        this.sendAuthError(xid, AUTH_BADCRED, 'malformed AUTH_SYS credential');
+        this.replies.sendAuthError(xid, AUTH_BADCRED, 'malformed AUTH_SYS credential');
         return DONE;
       }
     } else {
-      this.sendAuthError(xid, AUTH_BADCRED, `unsupported credential flavor ${credFlavor}`);
+      this.replies.sendAuthError(xid, AUTH_BADCRED, `unsupported credential flavor ${credFlavor}`);
       return DONE;
     }
 
     const entry = this.server.lookup(prog);
     if (entry === undefined) {
-      this.sendAccepted(xid, PROG_UNAVAIL);
+      this.replies.sendAccepted(xid, PROG_UNAVAIL);
       return DONE;
     }
     const procs = entry.versions.get(vers);
     if (procs === undefined) {
-      this.sendProgMismatch(xid, entry.low, entry.high);
+      this.replies.sendProgMismatch(xid, entry.low, entry.high);
       return DONE;
     }
     const p = procs.get(proc);
     if (p === undefined) {
-      this.sendAccepted(xid, PROC_UNAVAIL);
+      this.replies.sendAccepted(xid, PROC_UNAVAIL);
       return DONE;
     }
 
@@ -514,7 +512,7 @@ export class Connection {
       try {
         checkAuth(ctx);
       } catch (err) {
-        this.callFailed(ctx, p, err);
+        this.replies.callFailed(ctx, p, err);
         return DONE;
       }
     }
@@ -530,7 +528,7 @@ export class Connection {
       r.assertDone(`${p.name} arguments`);
     } catch (err) {
       if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'garbage arguments');
-      this.sendAccepted(xid, GARBAGE_ARGS);
+      this.replies.sendAccepted(xid, GARBAGE_ARGS);
       finishCall(this.server.observer, ctx, undefined, GARBAGE_ARGS, err);
       return DONE;
     }
@@ -552,7 +550,7 @@ export class Connection {
       result = p.handler(args, ctx);
     } catch (err) {
       this.settle(cost);
-      this.callFailed(ctx, p, err);
+      this.replies.callFailed(ctx, p, err);
       return DONE;
     }
     if (ctx.trace != null) serverChannel.end.publish(ctx.trace);
@@ -560,17 +558,17 @@ export class Connection {
       (result as PromiseLike<unknown>).then(
         (value) => {
           this.settle(cost);
-          this.sendSuccess(ctx, p, value, rec);
+          this.replies.sendSuccess(ctx, p, value, rec);
         },
         (err: unknown) => {
           this.settle(cost);
           this.releaseRecord(rec);
-          this.callFailed(ctx, p, err);
+          this.replies.callFailed(ctx, p, err);
         },
       );
     } else {
       this.settle(cost);
-      this.sendSuccess(ctx, p, result, rec);
+      this.replies.sendSuccess(ctx, p, result, rec);
     }
     return TAKEN;
   }
@@ -590,99 +588,8 @@ export class Connection {
     pool.waitAvailable(this.poolFreed);
   }
 
-  private callFailed(ctx: CallContext, p: Procedure, err: unknown): void {
-    if (err instanceof RpcNoReply) {
-      if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: ctx.xid, proc: p.name }, 'call dropped (no reply)');
-      // the observer and tracing still see the call end (as a failure: no accept_stat says "unanswered")
-      finishCall(this.server.observer, ctx, undefined, SYSTEM_ERR, err);
-      this.afterReply();
-      return;
-    }
-    if (err instanceof RpcAuthError) {
-      this.sendAuthError(ctx.xid, err.stat, `${p.name}: ${err.message}`);
-      finishCall(this.server.observer, ctx, undefined, DENIED_AUTH_ERROR, err);
-      return;
-    }
-    this.server.failures.log(this.log, `${ctx.prog}/${ctx.vers}/${p.name}`, err);
-    this.sendAccepted(ctx.xid, SYSTEM_ERR);
-    finishCall(this.server.observer, ctx, undefined, SYSTEM_ERR, err);
-  }
-
-  /**
-   * The reply to a call whose handler settled with `value`. `rec` is the call's record: when it
-   * came from the server's pool it goes back once the reply (which may hold views of it) is
-   * in the kernel.
-   */
-  private sendSuccess(ctx: CallContext, p: Procedure, value: unknown, rec: Buffer): void {
-    if (this.socket.destroyed) {
-      this.replyDone(p, value, rec);
-      finishCall(this.server.observer, ctx, value, SUCCESS);
-      return this.afterReply();
-    }
-    let chunks: Buffer[];
-    try {
-      const { total, inline } = measure(p.res.size, value);
-      const length = ACCEPTED_HEAD - 4 + total;
-      if (length > MAX_FRAGMENT) throw new RpcError('ERR_RPC_RECORD_TOO_LARGE', `reply of ${length} bytes does not fit one fragment`);
-      const w = new XdrWriter(ACCEPTED_HEAD + inline, { chunks: true });
-      writeAcceptedHead(w.buf, length, ctx.xid, SUCCESS);
-      w.pos = ACCEPTED_HEAD;
-      p.res.encode(w, value);
-      if (w.pos !== ACCEPTED_HEAD + inline) {
-        throw new RpcError('ERR_RPC_SYSTEM_ERR', `${p.name} result encoded ${w.pos - ACCEPTED_HEAD} inline bytes, its size() said ${inline}`);
-      }
-      chunks = w.chunks();
-    } catch (err) {
-      this.replyDone(p, value, rec);
-      this.server.failures.log(this.log, `${ctx.prog}/${ctx.vers}/${p.name} result encoding`, err);
-      this.sendAccepted(ctx.xid, SYSTEM_ERR);
-      finishCall(this.server.observer, ctx, value, SYSTEM_ERR, err);
-      return;
-    }
-    if (p.sent === undefined && rec.length < POOLED_RECORD_MIN && (this.bulk.size === 0 || !this.bulk.has(rec))) this.out.write(chunks);
-    else this.out.write(chunks, () => this.replyDone(p, value, rec));
-    finishCall(this.server.observer, ctx, value, SUCCESS);
-    this.afterReply();
-  }
-
-  /** A reply is in the kernel or dropped: the result's by-reference buffers and a pooled call record are free. */
-  private replyDone(p: Procedure, value: unknown, rec: Buffer): void {
-    if (p.sent !== undefined) releaseResult(this.server.failures, this.log, p, value);
-    this.releaseRecord(rec);
-  }
-
-  /** An accepted reply with no body: PROG_UNAVAIL, PROC_UNAVAIL, GARBAGE_ARGS, SYSTEM_ERR. */
-  private sendAccepted(xid: number, stat: number): void {
-    this.out.writeOne(acceptedReply(xid, stat));
-    this.afterReply();
-  }
-
-  private sendProgMismatch(xid: number, low: number, high: number): void {
-    this.out.writeOne(progMismatchReply(xid, low, high));
-    this.afterReply();
-  }
-
-  /** MSG_DENIED / RPC_MISMATCH: we speak RPC version 2 only (low = high = 2). */
-  private sendRpcMismatch(xid: number): void {
-    this.out.writeOne(rpcMismatchReply(xid));
-    this.afterReply();
-  }
-
-  /** MSG_DENIED / AUTH_ERROR; the first on a connection is logged at warn with the client and reason. */
-  private sendAuthError(xid: number, stat: number, reason: string): void {
-    this.server.counters.authErrors++;
-    if (!this.authWarned) {
-      this.authWarned = true;
-      this.log.warn({ client: this.remoteAddress, port: this.remotePort, xid, stat, reason },
-        'credentials refused (AUTH_ERROR); further refusals on this connection are logged at debug');
-    } else if (this.log.isLevelEnabled('debug')) {
-      this.log.debug({ xid, stat, reason }, 'credentials refused (AUTH_ERROR)');
-    }
-    this.out.writeOne(authErrorReply(xid, stat));
-    this.afterReply();
-  }
-
-  private afterReply(): void {
+  /** @internal (ReplyHost) A reply was queued, or a call ended without one. */
+  afterReply(): void {
     this.observeQueued();
     if (this.paused) this.maybeResume();
     else if (this.mustWait()) this.pause();
