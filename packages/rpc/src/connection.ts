@@ -10,7 +10,7 @@ import { AUTH_NONE_CRED, type Credential } from './auth.js';
 import { RpcError } from './errors.js';
 import type { ParsedServerOptions } from './options.js';
 import { RecordReader, type RecordDivert } from './record.js';
-import type { BufferPool } from './buffer-pool.js';
+import { BackPressure, type FlowHost } from './back-pressure.js';
 import { serverChannel, traced } from './observe.js';
 import {
   AUTH_BADCRED, AUTH_BADVERF, AUTH_NONE, AUTH_SYS, CALL, GARBAGE_ARGS, MAX_AUTH_BYTES, PROC_UNAVAIL, PROG_UNAVAIL, REPLY, RPC_VERSION,
@@ -39,7 +39,7 @@ function connectionError(log: Logger, err: Error): void {
 }
 
 /** One accepted TCP connection: reads call records, dispatches them, writes replies. */
-export class Connection {
+export class Connection implements FlowHost {
   readonly id: number;
   readonly closed: Promise<void>;
   private readonly server: RpcServer;
@@ -50,18 +50,13 @@ export class Connection {
   private readonly remoteAddress: string;
   private readonly remotePort: number;
   private readonly localPort: number;
-  private inFlight = 0;
-  private paused = false;
-  /** Records received and not yet dispatched (reading was paused, a budget or a pool was full); dispatched on resume. */
-  private held: Buffer[] | null = null;
+  /** the in-flight limit, the reply budgets, and the records they hold back */
+  private readonly flow: BackPressure;
   /** the replies, written a tick's worth under one cork */
   private readonly replies: ReplySender;
-  private closingDown = false;
+  /** @internal (FlowHost) no more calls are read; the ones received still go out */
+  closingDown = false;
   private endTimer: NodeJS.Timeout | null = null;
-  /** reply bytes charged to this connection: being produced (replyBytes hints), queued, pinned call records */
-  private charged = 0;
-  /** the part of `charged` that waits in the socket, as last observed */
-  private queued = 0;
   /** @internal bytes of the partly received record, as counted in the server's total (0 once the socket is gone) */
   partialBytes = 0;
   /** complete records received */
@@ -77,16 +72,6 @@ export class Connection {
   private lastWritable = 0;
   private writeTick = 0;
   private drained = false;
-  private waitingBudget = false;
-  private waitingPool = false;
-  /** maybeResume() is dispatching held records (it owns them meanwhile) */
-  private draining = false;
-  private readonly poolFreed = (): void => {
-    this.waitingPool = false;
-    this.maybeResume();
-  };
-  /** records whose bulk arrived as socket-chunk views (Procedure.bulk): the views, charged until the record is released */
-  private readonly bulk = new Map<Buffer, RecordDivert>();
   private readonly creds = new CredentialCache();
 
   /**
@@ -104,7 +89,8 @@ export class Connection {
     this.localPort = socket.localPort ?? 0;
     this.activeTick = this.recvTick = this.writeTick = server.tick;
     this.log = opts.logger.child({ conn: id, peer: `${this.remoteAddress}:${this.remotePort}` });
-    this.replies = new ReplySender(socket, server, this, this.log, this.bulk);
+    this.flow = new BackPressure(socket, server, opts, this, this.log);
+    this.replies = new ReplySender(socket, server, this.flow, this.log);
     const pool = server.recordPool;
     this.reader = new RecordReader(opts.maxRecordSize, (rec, d) => this.onIncoming(rec, d), transient ? undefined : (head) => this.locateBulk(head),
       (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.tryTake(n) : null), { transient, free: (b) => pool.release(b) });
@@ -112,7 +98,7 @@ export class Connection {
       socket.once('close', () => {
         if (this.endTimer !== null) clearTimeout(this.endTimer);
         // a peer that resets the connection leaves held records behind: back to the pool, off the charge
-        this.dropHeld();
+        this.flow.dropHeld();
         this.dropAccounts();
         this.reader.discard();
         this.log.debug('connection closed');
@@ -122,8 +108,8 @@ export class Connection {
     if (!transient) socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => {
       this.drained = true;
-      this.observeQueued();
-      this.maybeResume();
+      this.flow.observeQueued();
+      this.flow.maybeResume();
     });
     socket.on('error', (err) => connectionError(this.log, err));
     socket.on('end', () => {
@@ -160,7 +146,8 @@ export class Connection {
     return this.replies.out.queuedBytes;
   }
 
-  private protocolError(err: unknown): void {
+  /** @internal (FlowHost) */
+  protocolError(err: unknown): void {
     this.log.debug({ err }, 'closing connection: not an rpc call stream');
     this.beginClose();
   }
@@ -169,7 +156,7 @@ export class Connection {
     if (this.socket.destroyed) return;
     if (this.log.isLevelEnabled('debug')) this.log.debug({ why }, 'destroying connection');
     this.closingDown = true;
-    this.dropHeld();
+    this.flow.dropHeld();
     this.socket.destroy();
     this.reader.discard();
     // its bytes leave the totals now, not at 'close' (a loop shedding partial records sees them go)
@@ -189,15 +176,7 @@ export class Connection {
     const s = this.server;
     s.partial -= this.partialBytes;
     this.partialBytes = 0;
-    if (this.queued !== 0) this.uncharge(this.queued);
-    this.queued = 0;
-  }
-
-  /** Gives back the records held for dispatch (the connection is going away). */
-  private dropHeld(): void {
-    const held = this.held;
-    this.held = null;
-    if (held !== null) for (let i = 0; i < held.length; i++) this.releaseRecord(held[i]!);
+    this.flow.dropQueued();
   }
 
   /** @internal The socket is destroyed ('close' may not have come yet). */
@@ -207,7 +186,7 @@ export class Connection {
 
   /** @internal Nothing in progress, nothing queued, no partial record: may be closed without losing a call. */
   isIdle(): boolean {
-    return this.inFlight === 0 && this.held === null && !this.draining && this.charged === 0 && this.socket.writableLength === 0
+    return this.flow.settled && this.flow.charged === 0 && this.socket.writableLength === 0
       && this.reader.idle && !this.socket.destroyed;
   }
 
@@ -229,13 +208,13 @@ export class Connection {
     this.drained = false;
     if (this.closingDown) {
       // no more calls are read: only the held ones still go out, and only the write timeout applies
-      if (this.paused) this.maybeResume();
+      if (this.flow.paused) this.flow.maybeResume();
       return;
     }
-    if (this.paused) {
+    if (this.flow.paused) {
       this.partialMark = -1; // not reading: the client is not to blame for an unfinished record
-      this.observeQueued();
-      this.maybeResume();
+      this.flow.observeQueued();
+      this.flow.maybeResume();
       return;
     }
     if (!this.reader.idle) {
@@ -247,7 +226,7 @@ export class Connection {
         return;
       }
     } else this.partialMark = -1;
-    if (this.inFlight === 0 && wl === 0 && this.held === null && (tick - this.activeTick) * ms >= o.idleTimeoutMs) {
+    if (this.flow.inFlight === 0 && wl === 0 && this.flow.held === null && (tick - this.activeTick) * ms >= o.idleTimeoutMs) {
       this.closeForLimit('idleTimeoutMs', o.idleTimeoutMs, 'closing an idle connection', 'closedIdle');
     }
   }
@@ -264,61 +243,13 @@ export class Connection {
     this.maybeEnd();
   }
 
-  private maybeEnd(): void {
-    if (!this.closingDown || this.inFlight > 0 || this.held !== null || this.draining || this.socket.destroyed || this.endTimer !== null) return;
+  /** @internal (FlowHost) */
+  maybeEnd(): void {
+    if (!this.closingDown || !this.flow.settled || this.socket.destroyed || this.endTimer !== null) return;
     this.replies.out.uncork();
     this.socket.end();
     // A peer that never closes its side is cut off.
     this.endTimer = setTimeout(() => this.socket.destroy(), 2000);
-  }
-
-  private charge(n: number): void {
-    this.charged += n;
-    this.server.charged += n;
-  }
-
-  private uncharge(n: number): void {
-    this.charged -= n;
-    const s = this.server;
-    s.charged -= n;
-    if (s.charged < this.opts.maxQueuedReplyBytesTotal) s.wakeBudget();
-  }
-
-  /**
-   * Brings the queued part of the charge up to date: the socket's waiting bytes once past its
-   * high-water mark (then a 'drain' is sure to come and zero it); below it they are in transit.
-   */
-  private observeQueued(): void {
-    const q = this.socket.writableNeedDrain && !this.socket.destroyed ? this.socket.writableLength : 0;
-    const d = q - this.queued;
-    if (d === 0) return;
-    this.queued = q;
-    if (d > 0) this.charge(d);
-    else this.uncharge(-d);
-  }
-
-  /** Whether dispatching must stop now (and who will say when to try again). */
-  private mustWait(): boolean {
-    if (this.inFlight >= this.opts.maxInFlightPerConnection) return true; // a settling call resumes
-    if (this.charged >= this.opts.maxQueuedReplyBytes) return true; // a drain, a settling call or a released record resumes
-    // Past the total, a connection with nothing charged still gets one call at a time (so light
-    // clients are served while heavy ones wait), up to a reserve of a quarter of the total.
-    const total = this.opts.maxQueuedReplyBytesTotal;
-    const charged = this.server.charged;
-    if (charged >= total && (this.charged > 0 || charged >= total + (total >>> 2))) {
-      if (!this.waitingBudget) {
-        this.waitingBudget = true;
-        this.server.waitBudget(this);
-      }
-      return true;
-    }
-    return false;
-  }
-
-  /** @internal The server's total charge went below its budget. */
-  budgetFreed(): void {
-    this.waitingBudget = false;
-    this.maybeResume();
   }
 
   /**
@@ -354,22 +285,9 @@ export class Connection {
     }
     this.records++;
     this.activeTick = this.server.tick;
-    // a large record (joined into a pooled buffer, or a view pinning its chunk) counts until released
-    if (rec.length >= POOLED_RECORD_MIN) this.charge(rec.length);
-    // so do the socket chunks a bulk's views pin
-    if (d !== null && d.views !== undefined) {
-      this.bulk.set(rec, d);
-      this.charge(d.length);
-    }
-    // Pausing the socket stops further chunks; the rest of this one waits here, so the
-    // in-flight limit and the budgets hold exactly.
-    if (this.paused) (this.held ??= []).push(rec);
-    else if (this.server.charged >= this.opts.maxQueuedReplyBytesTotal && this.mustWait()) {
-      this.pause();
-      (this.held ??= []).push(rec);
-    } else if (!this.onRecord(rec)) {
-      (this.held ??= []).push(rec);
-    }
+    const flow = this.flow;
+    flow.chargeRecord(rec, d);
+    if (!flow.holds(rec) && !this.onRecord(rec)) flow.hold(rec);
   }
 
   /**
@@ -377,35 +295,18 @@ export class Connection {
    * here without a handler's result to send (refused, unknown, garbage, handler threw);
    * otherwise sendSuccess() or the handler's rejection gives it back. Returns false when the
    * call could not be dispatched yet (a pool is exhausted): the caller holds it.
+   * @internal (FlowHost)
    */
-  private onRecord(rec: Buffer): boolean {
+  onRecord(rec: Buffer): boolean {
     let r: number;
     try {
       r = this.dispatch(rec);
     } catch (err) {
-      this.releaseRecord(rec);
+      this.flow.releaseRecord(rec);
       throw err;
     }
-    if (r === DONE) this.releaseRecord(rec);
+    if (r === DONE) this.flow.releaseRecord(rec);
     return r !== WAIT;
-  }
-
-  /** Gives a large call record back: to the server's pool if it came from there, and off the charge. */
-  /** @internal (ReplyHost) */
-  releaseRecord(rec: Buffer): void {
-    if (this.bulk.size !== 0) {
-      const d = this.bulk.get(rec);
-      if (d !== undefined) {
-        this.bulk.delete(rec);
-        this.uncharge(d.length);
-        if (this.paused) this.maybeResume();
-      }
-    }
-    if (rec.length >= POOLED_RECORD_MIN) {
-      this.server.recordPool.release(rec);
-      this.uncharge(rec.length);
-      if (this.paused) this.maybeResume();
-    }
   }
 
   /**
@@ -520,7 +421,8 @@ export class Connection {
     let args: unknown;
     try {
       const r = new XdrReader(rec, pos, n);
-      const d = this.bulk.size !== 0 ? this.bulk.get(rec) : undefined;
+      const bulk = this.flow.bulk;
+      const d = bulk.size !== 0 ? bulk.get(rec) : undefined;
       if (d !== undefined) {
         if (p.bulk === undefined) throw new RpcError('ERR_RPC_BAD_RECORD', `${p.name} has no bulk arguments`);
         args = p.bulk.decode(r, d.views!, d.length);
@@ -537,14 +439,12 @@ export class Connection {
       const pool = p.bufferPool(args);
       if (pool !== null && pool.exhausted) {
         // the record is parsed again on resume; rare, and keeps the common path free of state
-        this.waitPool(pool);
+        this.flow.waitPool(pool);
         return WAIT;
       }
     }
     const cost = p.replyBytes !== undefined ? p.replyBytes(args) : 0;
-    if (cost > 0) this.charge(cost);
-    this.inFlight++;
-    if (this.mustWait()) this.pause();
+    this.flow.started(cost);
     let result: unknown;
     try {
       result = p.handler(args, ctx);
@@ -562,7 +462,7 @@ export class Connection {
         },
         (err: unknown) => {
           this.settle(cost);
-          this.releaseRecord(rec);
+          this.flow.releaseRecord(rec);
           this.replies.callFailed(ctx, p, err);
         },
       );
@@ -575,77 +475,7 @@ export class Connection {
 
   /** A call finished (its reply is about to be queued, where observeQueued() counts it). */
   private settle(cost: number): void {
-    this.inFlight--;
     this.activeTick = this.server.tick;
-    if (cost > 0) this.uncharge(cost);
-  }
-
-  /** Holds this connection's calls until `pool` has room again. */
-  private waitPool(pool: BufferPool): void {
-    this.pause();
-    if (this.waitingPool) return;
-    this.waitingPool = true;
-    pool.waitAvailable(this.poolFreed);
-  }
-
-  /** @internal (ReplyHost) A reply was queued, or a call ended without one. */
-  afterReply(): void {
-    this.observeQueued();
-    if (this.paused) this.maybeResume();
-    else if (this.mustWait()) this.pause();
-    if (this.closingDown) this.maybeEnd();
-  }
-
-  /** Stops dispatching, and reading unless the connection is closing (then it reads on to see the FIN, discarding). */
-  private pause(): void {
-    if (this.paused) return;
-    this.paused = true;
-    if (!this.closingDown) this.socket.pause();
-    this.server.countWait();
-    if (this.log.isLevelEnabled('trace')) this.log.trace({ inFlight: this.inFlight, charged: this.charged, queued: this.socket.writableLength }, 'paused reading');
-  }
-
-  maybeResume(): void {
-    if (!this.paused || this.waitingPool || this.draining || this.socket.destroyed) return;
-    if (this.mustWait()) return;
-    this.paused = false;
-    const held = this.held;
-    if (held !== null) {
-      // the loop owns the held records; calls it dispatches may settle at once and re-enter here
-      this.held = null;
-      this.draining = true;
-      let i = 0;
-      try {
-        for (; i < held.length && !this.socket.destroyed; i++) {
-          if (this.paused) {
-            if (this.waitingPool || this.mustWait()) break;
-            this.paused = false;
-          }
-          if (!this.onRecord(held[i]!)) break; // its pool is exhausted: it stays held
-        }
-      } catch (err) {
-        // the throwing record was released; the ones after it go with the stream
-        this.draining = false;
-        for (let k = i + 1; k < held.length; k++) this.releaseRecord(held[k]!);
-        this.protocolError(err);
-        return;
-      }
-      this.draining = false;
-      if (this.socket.destroyed) {
-        for (; i < held.length; i++) this.releaseRecord(held[i]!);
-        return;
-      }
-      if (i < held.length) {
-        this.held = held.slice(i);
-        return;
-      }
-      if (this.paused) return;
-    }
-    if (this.closingDown) {
-      this.maybeEnd();
-      return;
-    }
-    this.socket.resume();
-    if (this.log.isLevelEnabled('trace')) this.log.trace('resumed reading');
+    this.flow.settle(cost);
   }
 }

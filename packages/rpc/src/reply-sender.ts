@@ -13,7 +13,7 @@ import type { CallContext, Procedure } from './procedure.js';
 import { ACCEPTED_HEAD, ReplyWriter, acceptedReply, authErrorReply, progMismatchReply, rpcMismatchReply, writeAcceptedHead } from './reply.js';
 import { finishCall, releaseResult } from './call-events.js';
 import { POOLED_RECORD_MIN } from './record-pool.js';
-import type { RecordDivert } from './record.js';
+import type { BackPressure } from './back-pressure.js';
 import type { FailureLog } from './server-logs.js';
 
 /** What the reply side needs of the server (an RpcServer). */
@@ -23,38 +23,28 @@ export interface ReplyServer {
   readonly observer: CallObserver | null;
 }
 
-/** What the reply side needs of its connection. */
-export interface ReplyHost {
-  /** a reply was queued (or a call ended without one): back-pressure and closing may move on */
-  afterReply(): void;
-  /** gives a call record back (pool and charge) once its reply no longer needs it */
-  releaseRecord(rec: Buffer): void;
-}
-
 /** The replies of one connection, written through its ReplyWriter. */
 export class ReplySender {
   /** writes the replies, a tick's worth under one cork */
   readonly out: ReplyWriter;
   private readonly socket: net.Socket;
   private readonly server: ReplyServer;
-  private readonly host: ReplyHost;
+  /** told of every reply (and of a call that ends without one); gives call records back */
+  private readonly flow: BackPressure;
   private readonly log: Logger;
   private readonly remoteAddress: string;
   private readonly remotePort: number;
-  /** records whose bulk arrived as socket-chunk views: their reply tells when it is out */
-  private readonly bulk: Map<Buffer, RecordDivert>;
   /** an AUTH_ERROR was logged at warn on this connection (later ones go to debug) */
   private authWarned = false;
 
-  constructor(socket: net.Socket, server: ReplyServer, host: ReplyHost, log: Logger, bulk: Map<Buffer, RecordDivert>) {
+  constructor(socket: net.Socket, server: ReplyServer, flow: BackPressure, log: Logger) {
     this.out = new ReplyWriter(socket);
     this.socket = socket;
     this.server = server;
-    this.host = host;
+    this.flow = flow;
     this.log = log;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
-    this.bulk = bulk;
   }
 
   /**
@@ -66,7 +56,7 @@ export class ReplySender {
     if (this.socket.destroyed) {
       this.replyDone(p, value, rec);
       finishCall(this.server.observer, ctx, value, SUCCESS);
-      return this.host.afterReply();
+      return this.flow.replied();
     }
     let chunks: Buffer[];
     try {
@@ -88,16 +78,16 @@ export class ReplySender {
       finishCall(this.server.observer, ctx, value, SYSTEM_ERR, err);
       return;
     }
-    if (p.sent === undefined && rec.length < POOLED_RECORD_MIN && (this.bulk.size === 0 || !this.bulk.has(rec))) this.out.write(chunks);
+    if (p.sent === undefined && rec.length < POOLED_RECORD_MIN && (this.flow.bulk.size === 0 || !this.flow.bulk.has(rec))) this.out.write(chunks);
     else this.out.write(chunks, () => this.replyDone(p, value, rec));
     finishCall(this.server.observer, ctx, value, SUCCESS);
-    this.host.afterReply();
+    this.flow.replied();
   }
 
   /** A reply is in the kernel or dropped: the result's by-reference buffers and a pooled call record are free. */
   private replyDone(p: Procedure, value: unknown, rec: Buffer): void {
     if (p.sent !== undefined) releaseResult(this.server.failures, this.log, p, value);
-    this.host.releaseRecord(rec);
+    this.flow.releaseRecord(rec);
   }
 
   /** The answer to a call whose handler (or checkAuth) threw or rejected with `err`. */
@@ -106,7 +96,7 @@ export class ReplySender {
       if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: ctx.xid, proc: p.name }, 'call dropped (no reply)');
       // the observer and tracing still see the call end (as a failure: no accept_stat says "unanswered")
       finishCall(this.server.observer, ctx, undefined, SYSTEM_ERR, err);
-      this.host.afterReply();
+      this.flow.replied();
       return;
     }
     if (err instanceof RpcAuthError) {
@@ -122,18 +112,18 @@ export class ReplySender {
   /** An accepted reply with no body: PROG_UNAVAIL, PROC_UNAVAIL, GARBAGE_ARGS, SYSTEM_ERR. */
   sendAccepted(xid: number, stat: number): void {
     this.out.writeOne(acceptedReply(xid, stat));
-    this.host.afterReply();
+    this.flow.replied();
   }
 
   sendProgMismatch(xid: number, low: number, high: number): void {
     this.out.writeOne(progMismatchReply(xid, low, high));
-    this.host.afterReply();
+    this.flow.replied();
   }
 
   /** MSG_DENIED / RPC_MISMATCH: we speak RPC version 2 only (low = high = 2). */
   sendRpcMismatch(xid: number): void {
     this.out.writeOne(rpcMismatchReply(xid));
-    this.host.afterReply();
+    this.flow.replied();
   }
 
   /** MSG_DENIED / AUTH_ERROR; the first on a connection is logged at warn with the client and reason. */
@@ -147,6 +137,6 @@ export class ReplySender {
       this.log.debug({ xid, stat, reason }, 'credentials refused (AUTH_ERROR)');
     }
     this.out.writeOne(authErrorReply(xid, stat));
-    this.host.afterReply();
+    this.flow.replied();
   }
 }
