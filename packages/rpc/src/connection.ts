@@ -1,32 +1,19 @@
 /**
- * One accepted TCP connection of an RpcServer: reads call records, holds them while a limit or
- * budget says wait, dispatches them to the procedures, and sends their replies.
+ * One accepted TCP connection of an RpcServer: its socket, the records read from it, and its
+ * life (the timeouts, closing). The pieces a call goes through are its own files:
+ * back-pressure.ts (limits, budgets, held records), dispatch.ts (record to handler) and
+ * reply-sender.ts (the replies).
  */
 import type net from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { XdrReader } from '@nfsts/xdr';
-import { AUTH_NONE_CRED, type Credential } from './auth.js';
-import { RpcError } from './errors.js';
 import type { ParsedServerOptions } from './options.js';
 import { RecordReader, type RecordDivert } from './record.js';
 import { BackPressure, type FlowHost } from './back-pressure.js';
-import { serverChannel, traced } from './observe.js';
-import {
-  AUTH_BADCRED, AUTH_BADVERF, AUTH_NONE, AUTH_SYS, CALL, GARBAGE_ARGS, MAX_AUTH_BYTES, PROC_UNAVAIL, PROG_UNAVAIL, REPLY, RPC_VERSION,
-} from './wire.js';
-import type { CallContext } from './procedure.js';
 import { ReplySender } from './reply-sender.js';
-import { finishCall, traceMessage } from './call-events.js';
-import { CredentialCache } from './cred-cache.js';
+import { CallDispatcher } from './dispatch.js';
 import { POOLED_RECORD_MIN } from './record-pool.js';
 import type { LimitCounter } from './server-logs.js';
 import type { RpcServer } from './server.js';
-
-/** dispatch() outcomes */
-const DONE = 0; // answered or dropped here: the record may be released
-const TAKEN = 1; // a handler has it
-const WAIT = 2; // not dispatched: hold the record and try again later
 
 /** A peer going away (reset, broken pipe) is normal: one debug line without a stack. */
 function connectionError(log: Logger, err: Error): void {
@@ -49,11 +36,12 @@ export class Connection implements FlowHost {
   private readonly reader: RecordReader;
   private readonly remoteAddress: string;
   private readonly remotePort: number;
-  private readonly localPort: number;
   /** the in-flight limit, the reply budgets, and the records they hold back */
   private readonly flow: BackPressure;
   /** the replies, written a tick's worth under one cork */
   private readonly replies: ReplySender;
+  /** from a call record to its handler */
+  private readonly calls: CallDispatcher;
   /** @internal (FlowHost) no more calls are read; the ones received still go out */
   closingDown = false;
   private endTimer: NodeJS.Timeout | null = null;
@@ -72,7 +60,6 @@ export class Connection implements FlowHost {
   private lastWritable = 0;
   private writeTick = 0;
   private drained = false;
-  private readonly creds = new CredentialCache();
 
   /**
    * `transient`: the socket reads into the server's reused buffer and calls received(); records
@@ -86,13 +73,14 @@ export class Connection implements FlowHost {
     this.id = id;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
-    this.localPort = socket.localPort ?? 0;
     this.activeTick = this.recvTick = this.writeTick = server.tick;
     this.log = opts.logger.child({ conn: id, peer: `${this.remoteAddress}:${this.remotePort}` });
     this.flow = new BackPressure(socket, server, opts, this, this.log);
     this.replies = new ReplySender(socket, server, this.flow, this.log);
+    this.calls = new CallDispatcher(socket, server, opts, this, this.flow, this.replies, this.log, id);
     const pool = server.recordPool;
-    this.reader = new RecordReader(opts.maxRecordSize, (rec, d) => this.onIncoming(rec, d), transient ? undefined : (head) => this.locateBulk(head),
+    this.reader = new RecordReader(opts.maxRecordSize, (rec, d) => this.onIncoming(rec, d),
+      transient ? undefined : (head) => (this.closingDown ? null : this.calls.locateBulk(head)),
       (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.tryTake(n) : null), { transient, free: (b) => pool.release(b) });
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
@@ -138,15 +126,15 @@ export class Connection implements FlowHost {
     }
   }
 
-  /**
-   * The byte stream is not record-marked rpc_msgs: read no more of it, let the replies
-   * to the calls before the garbage go out, then close this connection only.
-   */
+  /** Reply bytes waiting in the socket and the gathered small replies now. */
   get queuedBytes(): number {
     return this.replies.out.queuedBytes;
   }
 
-  /** @internal (FlowHost) */
+  /**
+   * @internal (FlowHost) The byte stream is not record-marked rpc_msgs: read no more of it, let
+   * the replies to the calls before the garbage go out, then close this connection only.
+   */
   protocolError(err: unknown): void {
     this.log.debug({ err }, 'closing connection: not an rpc call stream');
     this.beginClose();
@@ -252,32 +240,7 @@ export class Connection implements FlowHost {
     this.endTimer = setTimeout(() => this.socket.destroy(), 2000);
   }
 
-  /**
-   * The record reader's divert hook: for a large call whose procedure has bulk arguments, where
-   * the bulk lies (collected as views of the socket chunks, not joined). Reads only the fixed
-   * call header from `head`; anything odd is left to dispatch() on the joined record.
-   */
-  private locateBulk(head: Buffer): RecordDivert | null {
-    if (this.closingDown || head.readUInt32BE(4) !== CALL || head.readUInt32BE(8) !== RPC_VERSION) return null;
-    const credLen = head.readUInt32BE(28);
-    if (credLen > MAX_AUTH_BYTES) return null;
-    let pos = 32 + credLen + ((4 - (credLen & 3)) & 3);
-    if (pos + 8 > head.length) return null;
-    const verfLen = head.readUInt32BE(pos + 4);
-    if (verfLen > MAX_AUTH_BYTES) return null;
-    pos += 8 + verfLen + ((4 - (verfLen & 3)) & 3);
-    if (pos >= head.length) return null;
-    const p = this.server.lookup(head.readUInt32BE(12))?.versions.get(head.readUInt32BE(16))?.get(head.readUInt32BE(20));
-    if (p === undefined || p.bulk === undefined) return null;
-    let at: { start: number; length: number } | null;
-    try {
-      at = p.bulk.locate(head, pos);
-    } catch {
-      return null;
-    }
-    return at === null ? null : { start: at.start, length: at.length, dest: null, views: [] };
-  }
-
+  /** A complete call record from the reader: charged, then dispatched or held. */
   private onIncoming(rec: Buffer, d: RecordDivert | null): void {
     if (this.closingDown) {
       if (rec.length >= POOLED_RECORD_MIN) this.server.recordPool.release(rec);
@@ -287,195 +250,11 @@ export class Connection implements FlowHost {
     this.activeTick = this.server.tick;
     const flow = this.flow;
     flow.chargeRecord(rec, d);
-    if (!flow.holds(rec) && !this.onRecord(rec)) flow.hold(rec);
+    if (!flow.holds(rec) && !this.calls.onRecord(rec)) flow.hold(rec);
   }
 
-  /**
-   * One call record. A record from the server's pool goes back at once when the call ends
-   * here without a handler's result to send (refused, unknown, garbage, handler threw);
-   * otherwise sendSuccess() or the handler's rejection gives it back. Returns false when the
-   * call could not be dispatched yet (a pool is exhausted): the caller holds it.
-   * @internal (FlowHost)
-   */
+  /** @internal (FlowHost) Dispatches a held record; false when it stays held. */
   onRecord(rec: Buffer): boolean {
-    let r: number;
-    try {
-      r = this.dispatch(rec);
-    } catch (err) {
-      this.flow.releaseRecord(rec);
-      throw err;
-    }
-    if (r === DONE) this.flow.releaseRecord(rec);
-    return r !== WAIT;
-  }
-
-  /**
-   * One call record. The fixed part of the call header is read at fixed offsets rather
-   * than through the generated xdr_rpc_msg union codec: measured here (NULL call with
-   * AUTH_SYS) 2.9-3.1M headers/s against 2.0M/s, and no intermediate objects. The
-   * layout is RFC 5531's call_body; the tests decode what we send with xdr_rpc_msg.
-   * Returns TAKEN when `rec` went to a handler, DONE when it was answered or dropped here, WAIT
-   * when its buffer pool is exhausted (nothing was sent; the caller holds the record).
-   */
-  private dispatch(rec: Buffer): number {
-    if (this.socket.destroyed) return DONE;
-    const n = rec.length;
-    if (n < 8) throw new RpcError('ERR_RPC_BAD_RECORD', `record of ${n} bytes is too short for an rpc_msg`);
-    const xid = rec.readUInt32BE(0);
-    const mtype = rec.readUInt32BE(4);
-    if (mtype !== CALL) {
-      throw new RpcError('ERR_RPC_BAD_RECORD', mtype === REPLY ? 'a REPLY arrived at the server' : `msg_type ${mtype} is neither CALL nor REPLY`);
-    }
-    if (n < 12) throw new RpcError('ERR_RPC_BAD_RECORD', 'call record ends before rpcvers');
-    if (rec.readUInt32BE(8) !== RPC_VERSION) {
-      this.replies.sendRpcMismatch(xid);
-      return DONE;
-    }
-    if (n < 32) throw new RpcError('ERR_RPC_BAD_RECORD', 'call record ends inside the call header');
-    const prog = rec.readUInt32BE(12);
-    const vers = rec.readUInt32BE(16);
-    const proc = rec.readUInt32BE(20);
-    const credFlavor = rec.readUInt32BE(24);
-    const credLen = rec.readUInt32BE(28);
-    let pos = 32;
-    const credPadded = credLen + ((4 - (credLen & 3)) & 3);
-    if (credLen > MAX_AUTH_BYTES || n - pos < credPadded) {
-      this.replies.sendAuthError(xid, AUTH_BADCRED, 'credential too long or truncated');
-      return DONE;
-    }
-    const credBody = rec.subarray(pos, pos + credLen);
-    pos += credPadded;
-    if (n - pos < 8) {
-      this.replies.sendAuthError(xid, AUTH_BADVERF, 'call ends before the verifier');
-      return DONE;
-    }
-    const verfLen = rec.readUInt32BE(pos + 4);
-    const verfPadded = verfLen + ((4 - (verfLen & 3)) & 3);
-    pos += 8;
-    if (verfLen > MAX_AUTH_BYTES || n - pos < verfPadded) {
-      this.replies.sendAuthError(xid, AUTH_BADVERF, 'verifier too long or truncated');
-      return DONE;
-    }
-    pos += verfPadded;
-
-    let cred: Credential;
-    if (credFlavor === AUTH_NONE) {
-      cred = AUTH_NONE_CRED;
-    } else if (credFlavor === AUTH_SYS) {
-      try {
-        cred = this.creds.authSys(credBody);
-      } catch (err) {
-        if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'malformed AUTH_SYS credentials');
-        this.replies.sendAuthError(xid, AUTH_BADCRED, 'malformed AUTH_SYS credential');
-        return DONE;
-      }
-    } else {
-      this.replies.sendAuthError(xid, AUTH_BADCRED, `unsupported credential flavor ${credFlavor}`);
-      return DONE;
-    }
-
-    const entry = this.server.lookup(prog);
-    if (entry === undefined) {
-      this.replies.sendAccepted(xid, PROG_UNAVAIL);
-      return DONE;
-    }
-    const procs = entry.versions.get(vers);
-    if (procs === undefined) {
-      this.replies.sendProgMismatch(xid, entry.low, entry.high);
-      return DONE;
-    }
-    const p = procs.get(proc);
-    if (p === undefined) {
-      this.replies.sendAccepted(xid, PROC_UNAVAIL);
-      return DONE;
-    }
-
-    const ctx: CallContext = {
-      xid, prog, vers, proc, cred,
-      remoteAddress: this.remoteAddress,
-      remotePort: this.remotePort,
-      localPort: this.localPort,
-      connectionId: this.id,
-      logger: this.log,
-      t0: 0,
-      trace: null,
-    };
-    if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, prog, vers, proc: p.name }, 'call');
-    const obs = this.server.observer;
-    if (obs !== null) {
-      ctx.t0 = performance.now();
-      obs.callStart(prog, vers, proc);
-    }
-    if (traced(serverChannel)) ctx.trace = traceMessage(ctx, p.name);
-
-    const checkAuth = this.opts.checkAuth;
-    if (checkAuth !== null) {
-      try {
-        checkAuth(ctx);
-      } catch (err) {
-        this.replies.callFailed(ctx, p, err);
-        return DONE;
-      }
-    }
-
-    let args: unknown;
-    try {
-      const r = new XdrReader(rec, pos, n);
-      const bulk = this.flow.bulk;
-      const d = bulk.size !== 0 ? bulk.get(rec) : undefined;
-      if (d !== undefined) {
-        if (p.bulk === undefined) throw new RpcError('ERR_RPC_BAD_RECORD', `${p.name} has no bulk arguments`);
-        args = p.bulk.decode(r, d.views!, d.length);
-      } else args = p.args.decode(r);
-      r.assertDone(`${p.name} arguments`);
-    } catch (err) {
-      if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'garbage arguments');
-      this.replies.sendAccepted(xid, GARBAGE_ARGS);
-      finishCall(this.server.observer, ctx, undefined, GARBAGE_ARGS, err);
-      return DONE;
-    }
-
-    if (p.bufferPool !== undefined) {
-      const pool = p.bufferPool(args);
-      if (pool !== null && pool.exhausted) {
-        // the record is parsed again on resume; rare, and keeps the common path free of state
-        this.flow.waitPool(pool);
-        return WAIT;
-      }
-    }
-    const cost = p.replyBytes !== undefined ? p.replyBytes(args) : 0;
-    this.flow.started(cost);
-    let result: unknown;
-    try {
-      result = p.handler(args, ctx);
-    } catch (err) {
-      this.settle(cost);
-      this.replies.callFailed(ctx, p, err);
-      return DONE;
-    }
-    if (ctx.trace != null) serverChannel.end.publish(ctx.trace);
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(
-        (value) => {
-          this.settle(cost);
-          this.replies.sendSuccess(ctx, p, value, rec);
-        },
-        (err: unknown) => {
-          this.settle(cost);
-          this.flow.releaseRecord(rec);
-          this.replies.callFailed(ctx, p, err);
-        },
-      );
-    } else {
-      this.settle(cost);
-      this.replies.sendSuccess(ctx, p, result, rec);
-    }
-    return TAKEN;
-  }
-
-  /** A call finished (its reply is about to be queued, where observeQueued() counts it). */
-  private settle(cost: number): void {
-    this.activeTick = this.server.tick;
-    this.flow.settle(cost);
+    return this.calls.onRecord(rec);
   }
 }
