@@ -8,12 +8,25 @@ import type net from 'node:net';
 import type { Logger } from 'pino';
 import type { ParsedServerOptions } from './options.js';
 import { RecordReader, type RecordDivert } from './record.js';
-import { BackPressure, type FlowHost } from './back-pressure.js';
+import { BackPressure, type BudgetServer, type FlowHost } from './back-pressure.js';
 import { ReplySender } from './reply-sender.js';
-import { CallDispatcher } from './dispatch.js';
+import { CallDispatcher, type DispatchServer } from './dispatch.js';
 import { POOLED_RECORD_MIN } from './record-pool.js';
-import type { LimitCounter } from './server-logs.js';
-import type { RpcServer } from './server.js';
+import type { LimitCounter, LimitLog } from './server-logs.js';
+
+/** What a connection needs of its server (an RpcServer), named here so this file does not import server.ts. */
+export interface ConnectionServer extends BudgetServer, DispatchServer {
+  /** bytes handed to the record readers */
+  received: number;
+  /** bytes of partly received records over all connections */
+  partial: number;
+  readonly sweepMs: number;
+  readonly limitLog: LimitLog;
+  /** closes connections until the partial records fit their total budget */
+  shedPartial(): void;
+  /** `c` was closed by a limit: counted, and no longer counted against maxConnections */
+  forget(c: Connection, counter: LimitCounter): void;
+}
 
 /** A peer going away (reset, broken pipe) is normal: one debug line without a stack. */
 function connectionError(log: Logger, err: Error): void {
@@ -29,7 +42,7 @@ function connectionError(log: Logger, err: Error): void {
 export class Connection implements FlowHost {
   readonly id: number;
   readonly closed: Promise<void>;
-  private readonly server: RpcServer;
+  private readonly server: ConnectionServer;
   private readonly opts: ParsedServerOptions;
   private readonly socket: net.Socket;
   private readonly log: Logger;
@@ -66,7 +79,7 @@ export class Connection implements FlowHost {
    * are then copied out as they arrive (a large one into a pooled buffer), and a bulk WRITE is not
    * handed on as views (they would be of that buffer).
    */
-  constructor(server: RpcServer, opts: ParsedServerOptions, socket: net.Socket, id: number, transient: boolean) {
+  constructor(server: ConnectionServer, opts: ParsedServerOptions, socket: net.Socket, id: number, transient: boolean) {
     this.server = server;
     this.opts = opts;
     this.socket = socket;
