@@ -1,33 +1,32 @@
 /**
- * One accepted TCP connection of an RpcServer: reads call records, holds them while a limit or
- * budget says wait, dispatches them to the procedures, and sends their replies.
+ * One accepted TCP connection of an RpcServer: its socket, the records read from it, and its
+ * life (the timeouts, closing). The pieces a call goes through are its own files:
+ * back-pressure.ts (limits, budgets, held records), dispatch.ts (record to handler) and
+ * reply-sender.ts (the replies).
  */
 import type net from 'node:net';
-import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { XdrReader, XdrWriter, measure } from '@nfsts/xdr';
-import { AUTH_NONE_CRED, type Credential } from './auth.js';
-import { RpcAuthError, RpcError, RpcNoReply } from './errors.js';
 import type { ParsedServerOptions } from './options.js';
 import { RecordReader, type RecordDivert } from './record.js';
-import type { BufferPool } from './buffer-pool.js';
-import { DENIED_AUTH_ERROR, serverChannel, traced } from './observe.js';
-import {
-  AUTH_BADCRED, AUTH_BADVERF, AUTH_NONE, AUTH_SYS, CALL, GARBAGE_ARGS, MAX_AUTH_BYTES, MAX_FRAGMENT,
-  PROC_UNAVAIL, PROG_UNAVAIL, REPLY, RPC_VERSION, SUCCESS, SYSTEM_ERR,
-} from './wire.js';
-import type { CallContext, Procedure } from './procedure.js';
-import { ACCEPTED_HEAD, ReplyWriter, acceptedReply, authErrorReply, progMismatchReply, rpcMismatchReply, writeAcceptedHead } from './reply.js';
-import { finishCall, releaseResult, traceMessage } from './call-events.js';
-import { CredentialCache } from './cred-cache.js';
+import { BackPressure, type BudgetServer, type FlowHost } from './back-pressure.js';
+import { ReplySender } from './reply-sender.js';
+import { CallDispatcher, type DispatchServer } from './dispatch.js';
 import { POOLED_RECORD_MIN } from './record-pool.js';
-import type { LimitCounter } from './server-logs.js';
-import type { RpcServer } from './server.js';
+import type { LimitCounter, LimitLog } from './server-logs.js';
 
-/** dispatch() outcomes */
-const DONE = 0; // answered or dropped here: the record may be released
-const TAKEN = 1; // a handler has it
-const WAIT = 2; // not dispatched: hold the record and try again later
+/** What a connection needs of its server (an RpcServer), named here so this file does not import server.ts. */
+export interface ConnectionServer extends BudgetServer, DispatchServer {
+  /** bytes handed to the record readers */
+  received: number;
+  /** bytes of partly received records over all connections */
+  partial: number;
+  readonly sweepMs: number;
+  readonly limitLog: LimitLog;
+  /** closes connections until the partial records fit their total budget */
+  shedPartial(): void;
+  /** `c` was closed by a limit: counted, and no longer counted against maxConnections */
+  forget(c: Connection, counter: LimitCounter): void;
+}
 
 /** A peer going away (reset, broken pipe) is normal: one debug line without a stack. */
 function connectionError(log: Logger, err: Error): void {
@@ -40,29 +39,25 @@ function connectionError(log: Logger, err: Error): void {
 }
 
 /** One accepted TCP connection: reads call records, dispatches them, writes replies. */
-export class Connection {
+export class Connection implements FlowHost {
   readonly id: number;
   readonly closed: Promise<void>;
-  private readonly server: RpcServer;
+  private readonly server: ConnectionServer;
   private readonly opts: ParsedServerOptions;
   private readonly socket: net.Socket;
   private readonly log: Logger;
   private readonly reader: RecordReader;
   private readonly remoteAddress: string;
   private readonly remotePort: number;
-  private readonly localPort: number;
-  private inFlight = 0;
-  private paused = false;
-  /** Records received and not yet dispatched (reading was paused, a budget or a pool was full); dispatched on resume. */
-  private held: Buffer[] | null = null;
-  /** writes the replies, a tick's worth under one cork */
-  private readonly out: ReplyWriter;
-  private closingDown = false;
+  /** the in-flight limit, the reply budgets, and the records they hold back */
+  private readonly flow: BackPressure;
+  /** the replies, written a tick's worth under one cork */
+  private readonly replies: ReplySender;
+  /** from a call record to its handler */
+  private readonly calls: CallDispatcher;
+  /** @internal (FlowHost) no more calls are read; the ones received still go out */
+  closingDown = false;
   private endTimer: NodeJS.Timeout | null = null;
-  /** reply bytes charged to this connection: being produced (replyBytes hints), queued, pinned call records */
-  private charged = 0;
-  /** the part of `charged` that waits in the socket, as last observed */
-  private queued = 0;
   /** @internal bytes of the partly received record, as counted in the server's total (0 once the socket is gone) */
   partialBytes = 0;
   /** complete records received */
@@ -78,44 +73,33 @@ export class Connection {
   private lastWritable = 0;
   private writeTick = 0;
   private drained = false;
-  private waitingBudget = false;
-  private waitingPool = false;
-  /** maybeResume() is dispatching held records (it owns them meanwhile) */
-  private draining = false;
-  private readonly poolFreed = (): void => {
-    this.waitingPool = false;
-    this.maybeResume();
-  };
-  /** records whose bulk arrived as socket-chunk views (Procedure.bulk): the views, charged until the record is released */
-  private readonly bulk = new Map<Buffer, RecordDivert>();
-  /** an AUTH_ERROR was logged at warn on this connection (later ones go to debug) */
-  private authWarned = false;
-  private readonly creds = new CredentialCache();
 
   /**
    * `transient`: the socket reads into the server's reused buffer and calls received(); records
    * are then copied out as they arrive (a large one into a pooled buffer), and a bulk WRITE is not
    * handed on as views (they would be of that buffer).
    */
-  constructor(server: RpcServer, opts: ParsedServerOptions, socket: net.Socket, id: number, transient: boolean) {
+  constructor(server: ConnectionServer, opts: ParsedServerOptions, socket: net.Socket, id: number, transient: boolean) {
     this.server = server;
     this.opts = opts;
     this.socket = socket;
-    this.out = new ReplyWriter(socket);
     this.id = id;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
-    this.localPort = socket.localPort ?? 0;
     this.activeTick = this.recvTick = this.writeTick = server.tick;
     this.log = opts.logger.child({ conn: id, peer: `${this.remoteAddress}:${this.remotePort}` });
+    this.flow = new BackPressure(socket, server, opts, this, this.log);
+    this.replies = new ReplySender(socket, server, this.flow, this.log);
+    this.calls = new CallDispatcher(socket, server, opts, this, this.flow, this.replies, this.log, id);
     const pool = server.recordPool;
-    this.reader = new RecordReader(opts.maxRecordSize, (rec, d) => this.onIncoming(rec, d), transient ? undefined : (head) => this.locateBulk(head),
+    this.reader = new RecordReader(opts.maxRecordSize, (rec, d) => this.onIncoming(rec, d),
+      transient ? undefined : (head) => (this.closingDown ? null : this.calls.locateBulk(head)),
       (n) => (n >= POOLED_RECORD_MIN && n <= pool.size ? pool.tryTake(n) : null), { transient, free: (b) => pool.release(b) });
     this.closed = new Promise((resolve) => {
       socket.once('close', () => {
         if (this.endTimer !== null) clearTimeout(this.endTimer);
         // a peer that resets the connection leaves held records behind: back to the pool, off the charge
-        this.dropHeld();
+        this.flow.dropHeld();
         this.dropAccounts();
         this.reader.discard();
         this.log.debug('connection closed');
@@ -125,8 +109,8 @@ export class Connection {
     if (!transient) socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => {
       this.drained = true;
-      this.observeQueued();
-      this.maybeResume();
+      this.flow.observeQueued();
+      this.flow.maybeResume();
     });
     socket.on('error', (err) => connectionError(this.log, err));
     socket.on('end', () => {
@@ -155,15 +139,16 @@ export class Connection {
     }
   }
 
-  /**
-   * The byte stream is not record-marked rpc_msgs: read no more of it, let the replies
-   * to the calls before the garbage go out, then close this connection only.
-   */
+  /** Reply bytes waiting in the socket and the gathered small replies now. */
   get queuedBytes(): number {
-    return this.out.queuedBytes;
+    return this.replies.out.queuedBytes;
   }
 
-  private protocolError(err: unknown): void {
+  /**
+   * @internal (FlowHost) The byte stream is not record-marked rpc_msgs: read no more of it, let
+   * the replies to the calls before the garbage go out, then close this connection only.
+   */
+  protocolError(err: unknown): void {
     this.log.debug({ err }, 'closing connection: not an rpc call stream');
     this.beginClose();
   }
@@ -172,7 +157,7 @@ export class Connection {
     if (this.socket.destroyed) return;
     if (this.log.isLevelEnabled('debug')) this.log.debug({ why }, 'destroying connection');
     this.closingDown = true;
-    this.dropHeld();
+    this.flow.dropHeld();
     this.socket.destroy();
     this.reader.discard();
     // its bytes leave the totals now, not at 'close' (a loop shedding partial records sees them go)
@@ -192,15 +177,7 @@ export class Connection {
     const s = this.server;
     s.partial -= this.partialBytes;
     this.partialBytes = 0;
-    if (this.queued !== 0) this.uncharge(this.queued);
-    this.queued = 0;
-  }
-
-  /** Gives back the records held for dispatch (the connection is going away). */
-  private dropHeld(): void {
-    const held = this.held;
-    this.held = null;
-    if (held !== null) for (let i = 0; i < held.length; i++) this.releaseRecord(held[i]!);
+    this.flow.dropQueued();
   }
 
   /** @internal The socket is destroyed ('close' may not have come yet). */
@@ -210,7 +187,7 @@ export class Connection {
 
   /** @internal Nothing in progress, nothing queued, no partial record: may be closed without losing a call. */
   isIdle(): boolean {
-    return this.inFlight === 0 && this.held === null && !this.draining && this.charged === 0 && this.socket.writableLength === 0
+    return this.flow.settled && this.flow.charged === 0 && this.socket.writableLength === 0
       && this.reader.idle && !this.socket.destroyed;
   }
 
@@ -232,13 +209,13 @@ export class Connection {
     this.drained = false;
     if (this.closingDown) {
       // no more calls are read: only the held ones still go out, and only the write timeout applies
-      if (this.paused) this.maybeResume();
+      if (this.flow.paused) this.flow.maybeResume();
       return;
     }
-    if (this.paused) {
+    if (this.flow.paused) {
       this.partialMark = -1; // not reading: the client is not to blame for an unfinished record
-      this.observeQueued();
-      this.maybeResume();
+      this.flow.observeQueued();
+      this.flow.maybeResume();
       return;
     }
     if (!this.reader.idle) {
@@ -250,7 +227,7 @@ export class Connection {
         return;
       }
     } else this.partialMark = -1;
-    if (this.inFlight === 0 && wl === 0 && this.held === null && (tick - this.activeTick) * ms >= o.idleTimeoutMs) {
+    if (this.flow.inFlight === 0 && wl === 0 && this.flow.held === null && (tick - this.activeTick) * ms >= o.idleTimeoutMs) {
       this.closeForLimit('idleTimeoutMs', o.idleTimeoutMs, 'closing an idle connection', 'closedIdle');
     }
   }
@@ -267,89 +244,16 @@ export class Connection {
     this.maybeEnd();
   }
 
-  private maybeEnd(): void {
-    if (!this.closingDown || this.inFlight > 0 || this.held !== null || this.draining || this.socket.destroyed || this.endTimer !== null) return;
-    this.out.uncork();
+  /** @internal (FlowHost) */
+  maybeEnd(): void {
+    if (!this.closingDown || !this.flow.settled || this.socket.destroyed || this.endTimer !== null) return;
+    this.replies.out.uncork();
     this.socket.end();
     // A peer that never closes its side is cut off.
     this.endTimer = setTimeout(() => this.socket.destroy(), 2000);
   }
 
-  private charge(n: number): void {
-    this.charged += n;
-    this.server.charged += n;
-  }
-
-  private uncharge(n: number): void {
-    this.charged -= n;
-    const s = this.server;
-    s.charged -= n;
-    if (s.charged < this.opts.maxQueuedReplyBytesTotal) s.wakeBudget();
-  }
-
-  /**
-   * Brings the queued part of the charge up to date: the socket's waiting bytes once past its
-   * high-water mark (then a 'drain' is sure to come and zero it); below it they are in transit.
-   */
-  private observeQueued(): void {
-    const q = this.socket.writableNeedDrain && !this.socket.destroyed ? this.socket.writableLength : 0;
-    const d = q - this.queued;
-    if (d === 0) return;
-    this.queued = q;
-    if (d > 0) this.charge(d);
-    else this.uncharge(-d);
-  }
-
-  /** Whether dispatching must stop now (and who will say when to try again). */
-  private mustWait(): boolean {
-    if (this.inFlight >= this.opts.maxInFlightPerConnection) return true; // a settling call resumes
-    if (this.charged >= this.opts.maxQueuedReplyBytes) return true; // a drain, a settling call or a released record resumes
-    // Past the total, a connection with nothing charged still gets one call at a time (so light
-    // clients are served while heavy ones wait), up to a reserve of a quarter of the total.
-    const total = this.opts.maxQueuedReplyBytesTotal;
-    const charged = this.server.charged;
-    if (charged >= total && (this.charged > 0 || charged >= total + (total >>> 2))) {
-      if (!this.waitingBudget) {
-        this.waitingBudget = true;
-        this.server.waitBudget(this);
-      }
-      return true;
-    }
-    return false;
-  }
-
-  /** @internal The server's total charge went below its budget. */
-  budgetFreed(): void {
-    this.waitingBudget = false;
-    this.maybeResume();
-  }
-
-  /**
-   * The record reader's divert hook: for a large call whose procedure has bulk arguments, where
-   * the bulk lies (collected as views of the socket chunks, not joined). Reads only the fixed
-   * call header from `head`; anything odd is left to dispatch() on the joined record.
-   */
-  private locateBulk(head: Buffer): RecordDivert | null {
-    if (this.closingDown || head.readUInt32BE(4) !== CALL || head.readUInt32BE(8) !== RPC_VERSION) return null;
-    const credLen = head.readUInt32BE(28);
-    if (credLen > MAX_AUTH_BYTES) return null;
-    let pos = 32 + credLen + ((4 - (credLen & 3)) & 3);
-    if (pos + 8 > head.length) return null;
-    const verfLen = head.readUInt32BE(pos + 4);
-    if (verfLen > MAX_AUTH_BYTES) return null;
-    pos += 8 + verfLen + ((4 - (verfLen & 3)) & 3);
-    if (pos >= head.length) return null;
-    const p = this.server.lookup(head.readUInt32BE(12))?.versions.get(head.readUInt32BE(16))?.get(head.readUInt32BE(20));
-    if (p === undefined || p.bulk === undefined) return null;
-    let at: { start: number; length: number } | null;
-    try {
-      at = p.bulk.locate(head, pos);
-    } catch {
-      return null;
-    }
-    return at === null ? null : { start: at.start, length: at.length, dest: null, views: [] };
-  }
-
+  /** A complete call record from the reader: charged, then dispatched or held. */
   private onIncoming(rec: Buffer, d: RecordDivert | null): void {
     if (this.closingDown) {
       if (rec.length >= POOLED_RECORD_MIN) this.server.recordPool.release(rec);
@@ -357,388 +261,13 @@ export class Connection {
     }
     this.records++;
     this.activeTick = this.server.tick;
-    // a large record (joined into a pooled buffer, or a view pinning its chunk) counts until released
-    if (rec.length >= POOLED_RECORD_MIN) this.charge(rec.length);
-    // so do the socket chunks a bulk's views pin
-    if (d !== null && d.views !== undefined) {
-      this.bulk.set(rec, d);
-      this.charge(d.length);
-    }
-    // Pausing the socket stops further chunks; the rest of this one waits here, so the
-    // in-flight limit and the budgets hold exactly.
-    if (this.paused) (this.held ??= []).push(rec);
-    else if (this.server.charged >= this.opts.maxQueuedReplyBytesTotal && this.mustWait()) {
-      this.pause();
-      (this.held ??= []).push(rec);
-    } else if (!this.onRecord(rec)) {
-      (this.held ??= []).push(rec);
-    }
+    const flow = this.flow;
+    flow.chargeRecord(rec, d);
+    if (!flow.holds(rec) && !this.calls.onRecord(rec)) flow.hold(rec);
   }
 
-  /**
-   * One call record. A record from the server's pool goes back at once when the call ends
-   * here without a handler's result to send (refused, unknown, garbage, handler threw);
-   * otherwise sendSuccess() or the handler's rejection gives it back. Returns false when the
-   * call could not be dispatched yet (a pool is exhausted): the caller holds it.
-   */
-  private onRecord(rec: Buffer): boolean {
-    let r: number;
-    try {
-      r = this.dispatch(rec);
-    } catch (err) {
-      this.releaseRecord(rec);
-      throw err;
-    }
-    if (r === DONE) this.releaseRecord(rec);
-    return r !== WAIT;
-  }
-
-  /** Gives a large call record back: to the server's pool if it came from there, and off the charge. */
-  private releaseRecord(rec: Buffer): void {
-    if (this.bulk.size !== 0) {
-      const d = this.bulk.get(rec);
-      if (d !== undefined) {
-        this.bulk.delete(rec);
-        this.uncharge(d.length);
-        if (this.paused) this.maybeResume();
-      }
-    }
-    if (rec.length >= POOLED_RECORD_MIN) {
-      this.server.recordPool.release(rec);
-      this.uncharge(rec.length);
-      if (this.paused) this.maybeResume();
-    }
-  }
-
-  /**
-   * One call record. The fixed part of the call header is read at fixed offsets rather
-   * than through the generated xdr_rpc_msg union codec: measured here (NULL call with
-   * AUTH_SYS) 2.9-3.1M headers/s against 2.0M/s, and no intermediate objects. The
-   * layout is RFC 5531's call_body; the tests decode what we send with xdr_rpc_msg.
-   * Returns TAKEN when `rec` went to a handler, DONE when it was answered or dropped here, WAIT
-   * when its buffer pool is exhausted (nothing was sent; the caller holds the record).
-   */
-  private dispatch(rec: Buffer): number {
-    if (this.socket.destroyed) return DONE;
-    const n = rec.length;
-    if (n < 8) throw new RpcError('ERR_RPC_BAD_RECORD', `record of ${n} bytes is too short for an rpc_msg`);
-    const xid = rec.readUInt32BE(0);
-    const mtype = rec.readUInt32BE(4);
-    if (mtype !== CALL) {
-      throw new RpcError('ERR_RPC_BAD_RECORD', mtype === REPLY ? 'a REPLY arrived at the server' : `msg_type ${mtype} is neither CALL nor REPLY`);
-    }
-    if (n < 12) throw new RpcError('ERR_RPC_BAD_RECORD', 'call record ends before rpcvers');
-    if (rec.readUInt32BE(8) !== RPC_VERSION) {
-      this.sendRpcMismatch(xid);
-      return DONE;
-    }
-    if (n < 32) throw new RpcError('ERR_RPC_BAD_RECORD', 'call record ends inside the call header');
-    const prog = rec.readUInt32BE(12);
-    const vers = rec.readUInt32BE(16);
-    const proc = rec.readUInt32BE(20);
-    const credFlavor = rec.readUInt32BE(24);
-    const credLen = rec.readUInt32BE(28);
-    let pos = 32;
-    const credPadded = credLen + ((4 - (credLen & 3)) & 3);
-    if (credLen > MAX_AUTH_BYTES || n - pos < credPadded) {
-      this.sendAuthError(xid, AUTH_BADCRED, 'credential too long or truncated');
-      return DONE;
-    }
-    const credBody = rec.subarray(pos, pos + credLen);
-    pos += credPadded;
-    if (n - pos < 8) {
-      this.sendAuthError(xid, AUTH_BADVERF, 'call ends before the verifier');
-      return DONE;
-    }
-    const verfLen = rec.readUInt32BE(pos + 4);
-    const verfPadded = verfLen + ((4 - (verfLen & 3)) & 3);
-    pos += 8;
-    if (verfLen > MAX_AUTH_BYTES || n - pos < verfPadded) {
-      this.sendAuthError(xid, AUTH_BADVERF, 'verifier too long or truncated');
-      return DONE;
-    }
-    pos += verfPadded;
-
-    let cred: Credential;
-    if (credFlavor === AUTH_NONE) {
-      cred = AUTH_NONE_CRED;
-    } else if (credFlavor === AUTH_SYS) {
-      try {
-        cred = this.creds.authSys(credBody);
-      } catch (err) {
-        if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'malformed AUTH_SYS credentials');
-        this.sendAuthError(xid, AUTH_BADCRED, 'malformed AUTH_SYS credential');
-        return DONE;
-      }
-    } else {
-      this.sendAuthError(xid, AUTH_BADCRED, `unsupported credential flavor ${credFlavor}`);
-      return DONE;
-    }
-
-    const entry = this.server.lookup(prog);
-    if (entry === undefined) {
-      this.sendAccepted(xid, PROG_UNAVAIL);
-      return DONE;
-    }
-    const procs = entry.versions.get(vers);
-    if (procs === undefined) {
-      this.sendProgMismatch(xid, entry.low, entry.high);
-      return DONE;
-    }
-    const p = procs.get(proc);
-    if (p === undefined) {
-      this.sendAccepted(xid, PROC_UNAVAIL);
-      return DONE;
-    }
-
-    const ctx: CallContext = {
-      xid, prog, vers, proc, cred,
-      remoteAddress: this.remoteAddress,
-      remotePort: this.remotePort,
-      localPort: this.localPort,
-      connectionId: this.id,
-      logger: this.log,
-      t0: 0,
-      trace: null,
-    };
-    if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, prog, vers, proc: p.name }, 'call');
-    const obs = this.server.observer;
-    if (obs !== null) {
-      ctx.t0 = performance.now();
-      obs.callStart(prog, vers, proc);
-    }
-    if (traced(serverChannel)) ctx.trace = traceMessage(ctx, p.name);
-
-    const checkAuth = this.opts.checkAuth;
-    if (checkAuth !== null) {
-      try {
-        checkAuth(ctx);
-      } catch (err) {
-        this.callFailed(ctx, p, err);
-        return DONE;
-      }
-    }
-
-    let args: unknown;
-    try {
-      const r = new XdrReader(rec, pos, n);
-      const d = this.bulk.size !== 0 ? this.bulk.get(rec) : undefined;
-      if (d !== undefined) {
-        if (p.bulk === undefined) throw new RpcError('ERR_RPC_BAD_RECORD', `${p.name} has no bulk arguments`);
-        args = p.bulk.decode(r, d.views!, d.length);
-      } else args = p.args.decode(r);
-      r.assertDone(`${p.name} arguments`);
-    } catch (err) {
-      if (this.log.isLevelEnabled('trace')) this.log.trace({ xid, err }, 'garbage arguments');
-      this.sendAccepted(xid, GARBAGE_ARGS);
-      finishCall(this.server.observer, ctx, undefined, GARBAGE_ARGS, err);
-      return DONE;
-    }
-
-    if (p.bufferPool !== undefined) {
-      const pool = p.bufferPool(args);
-      if (pool !== null && pool.exhausted) {
-        // the record is parsed again on resume; rare, and keeps the common path free of state
-        this.waitPool(pool);
-        return WAIT;
-      }
-    }
-    const cost = p.replyBytes !== undefined ? p.replyBytes(args) : 0;
-    if (cost > 0) this.charge(cost);
-    this.inFlight++;
-    if (this.mustWait()) this.pause();
-    let result: unknown;
-    try {
-      result = p.handler(args, ctx);
-    } catch (err) {
-      this.settle(cost);
-      this.callFailed(ctx, p, err);
-      return DONE;
-    }
-    if (ctx.trace != null) serverChannel.end.publish(ctx.trace);
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(
-        (value) => {
-          this.settle(cost);
-          this.sendSuccess(ctx, p, value, rec);
-        },
-        (err: unknown) => {
-          this.settle(cost);
-          this.releaseRecord(rec);
-          this.callFailed(ctx, p, err);
-        },
-      );
-    } else {
-      this.settle(cost);
-      this.sendSuccess(ctx, p, result, rec);
-    }
-    return TAKEN;
-  }
-
-  /** A call finished (its reply is about to be queued, where observeQueued() counts it). */
-  private settle(cost: number): void {
-    this.inFlight--;
-    this.activeTick = this.server.tick;
-    if (cost > 0) this.uncharge(cost);
-  }
-
-  /** Holds this connection's calls until `pool` has room again. */
-  private waitPool(pool: BufferPool): void {
-    this.pause();
-    if (this.waitingPool) return;
-    this.waitingPool = true;
-    pool.waitAvailable(this.poolFreed);
-  }
-
-  private callFailed(ctx: CallContext, p: Procedure, err: unknown): void {
-    if (err instanceof RpcNoReply) {
-      if (this.log.isLevelEnabled('trace')) this.log.trace({ xid: ctx.xid, proc: p.name }, 'call dropped (no reply)');
-      // the observer and tracing still see the call end (as a failure: no accept_stat says "unanswered")
-      finishCall(this.server.observer, ctx, undefined, SYSTEM_ERR, err);
-      this.afterReply();
-      return;
-    }
-    if (err instanceof RpcAuthError) {
-      this.sendAuthError(ctx.xid, err.stat, `${p.name}: ${err.message}`);
-      finishCall(this.server.observer, ctx, undefined, DENIED_AUTH_ERROR, err);
-      return;
-    }
-    this.server.failures.log(this.log, `${ctx.prog}/${ctx.vers}/${p.name}`, err);
-    this.sendAccepted(ctx.xid, SYSTEM_ERR);
-    finishCall(this.server.observer, ctx, undefined, SYSTEM_ERR, err);
-  }
-
-  /**
-   * The reply to a call whose handler settled with `value`. `rec` is the call's record: when it
-   * came from the server's pool it goes back once the reply (which may hold views of it) is
-   * in the kernel.
-   */
-  private sendSuccess(ctx: CallContext, p: Procedure, value: unknown, rec: Buffer): void {
-    if (this.socket.destroyed) {
-      this.replyDone(p, value, rec);
-      finishCall(this.server.observer, ctx, value, SUCCESS);
-      return this.afterReply();
-    }
-    let chunks: Buffer[];
-    try {
-      const { total, inline } = measure(p.res.size, value);
-      const length = ACCEPTED_HEAD - 4 + total;
-      if (length > MAX_FRAGMENT) throw new RpcError('ERR_RPC_RECORD_TOO_LARGE', `reply of ${length} bytes does not fit one fragment`);
-      const w = new XdrWriter(ACCEPTED_HEAD + inline, { chunks: true });
-      writeAcceptedHead(w.buf, length, ctx.xid, SUCCESS);
-      w.pos = ACCEPTED_HEAD;
-      p.res.encode(w, value);
-      if (w.pos !== ACCEPTED_HEAD + inline) {
-        throw new RpcError('ERR_RPC_SYSTEM_ERR', `${p.name} result encoded ${w.pos - ACCEPTED_HEAD} inline bytes, its size() said ${inline}`);
-      }
-      chunks = w.chunks();
-    } catch (err) {
-      this.replyDone(p, value, rec);
-      this.server.failures.log(this.log, `${ctx.prog}/${ctx.vers}/${p.name} result encoding`, err);
-      this.sendAccepted(ctx.xid, SYSTEM_ERR);
-      finishCall(this.server.observer, ctx, value, SYSTEM_ERR, err);
-      return;
-    }
-    if (p.sent === undefined && rec.length < POOLED_RECORD_MIN && (this.bulk.size === 0 || !this.bulk.has(rec))) this.out.write(chunks);
-    else this.out.write(chunks, () => this.replyDone(p, value, rec));
-    finishCall(this.server.observer, ctx, value, SUCCESS);
-    this.afterReply();
-  }
-
-  /** A reply is in the kernel or dropped: the result's by-reference buffers and a pooled call record are free. */
-  private replyDone(p: Procedure, value: unknown, rec: Buffer): void {
-    if (p.sent !== undefined) releaseResult(this.server.failures, this.log, p, value);
-    this.releaseRecord(rec);
-  }
-
-  /** An accepted reply with no body: PROG_UNAVAIL, PROC_UNAVAIL, GARBAGE_ARGS, SYSTEM_ERR. */
-  private sendAccepted(xid: number, stat: number): void {
-    this.out.writeOne(acceptedReply(xid, stat));
-    this.afterReply();
-  }
-
-  private sendProgMismatch(xid: number, low: number, high: number): void {
-    this.out.writeOne(progMismatchReply(xid, low, high));
-    this.afterReply();
-  }
-
-  /** MSG_DENIED / RPC_MISMATCH: we speak RPC version 2 only (low = high = 2). */
-  private sendRpcMismatch(xid: number): void {
-    this.out.writeOne(rpcMismatchReply(xid));
-    this.afterReply();
-  }
-
-  /** MSG_DENIED / AUTH_ERROR; the first on a connection is logged at warn with the client and reason. */
-  private sendAuthError(xid: number, stat: number, reason: string): void {
-    this.server.counters.authErrors++;
-    if (!this.authWarned) {
-      this.authWarned = true;
-      this.log.warn({ client: this.remoteAddress, port: this.remotePort, xid, stat, reason },
-        'credentials refused (AUTH_ERROR); further refusals on this connection are logged at debug');
-    } else if (this.log.isLevelEnabled('debug')) {
-      this.log.debug({ xid, stat, reason }, 'credentials refused (AUTH_ERROR)');
-    }
-    this.out.writeOne(authErrorReply(xid, stat));
-    this.afterReply();
-  }
-
-  private afterReply(): void {
-    this.observeQueued();
-    if (this.paused) this.maybeResume();
-    else if (this.mustWait()) this.pause();
-    if (this.closingDown) this.maybeEnd();
-  }
-
-  /** Stops dispatching, and reading unless the connection is closing (then it reads on to see the FIN, discarding). */
-  private pause(): void {
-    if (this.paused) return;
-    this.paused = true;
-    if (!this.closingDown) this.socket.pause();
-    this.server.countWait();
-    if (this.log.isLevelEnabled('trace')) this.log.trace({ inFlight: this.inFlight, charged: this.charged, queued: this.socket.writableLength }, 'paused reading');
-  }
-
-  maybeResume(): void {
-    if (!this.paused || this.waitingPool || this.draining || this.socket.destroyed) return;
-    if (this.mustWait()) return;
-    this.paused = false;
-    const held = this.held;
-    if (held !== null) {
-      // the loop owns the held records; calls it dispatches may settle at once and re-enter here
-      this.held = null;
-      this.draining = true;
-      let i = 0;
-      try {
-        for (; i < held.length && !this.socket.destroyed; i++) {
-          if (this.paused) {
-            if (this.waitingPool || this.mustWait()) break;
-            this.paused = false;
-          }
-          if (!this.onRecord(held[i]!)) break; // its pool is exhausted: it stays held
-        }
-      } catch (err) {
-        // the throwing record was released; the ones after it go with the stream
-        this.draining = false;
-        for (let k = i + 1; k < held.length; k++) this.releaseRecord(held[k]!);
-        this.protocolError(err);
-        return;
-      }
-      this.draining = false;
-      if (this.socket.destroyed) {
-        for (; i < held.length; i++) this.releaseRecord(held[i]!);
-        return;
-      }
-      if (i < held.length) {
-        this.held = held.slice(i);
-        return;
-      }
-      if (this.paused) return;
-    }
-    if (this.closingDown) {
-      this.maybeEnd();
-      return;
-    }
-    this.socket.resume();
-    if (this.log.isLevelEnabled('trace')) this.log.trace('resumed reading');
+  /** @internal (FlowHost) Dispatches a held record; false when it stays held. */
+  onRecord(rec: Buffer): boolean {
+    return this.calls.onRecord(rec);
   }
 }

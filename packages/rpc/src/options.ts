@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { RpcError } from './errors.js';
 import type { Credential } from './auth.js';
-import type { CallContext } from './server.js';
+import type { CallContext } from './procedure.js';
 import { MAX_FRAGMENT } from './wire.js';
 import { DEFAULT_SOCKET_READ_BUFFER, type SocketReadBuffer } from './read-buffer.js';
 

@@ -7,6 +7,7 @@ import { SERVER_READ_BUFFER_SIZE, adoptWithReadBuffer } from './read-buffer.js';
 import type { CallObserver } from './observe.js';
 import { programEntry, type Program, type ProgramEntry } from './procedure.js';
 import { Connection } from './connection.js';
+import type { BackPressure } from './back-pressure.js';
 import { recordPool } from './record-pool.js';
 import { FailureLog, LimitLog, type LimitCounter } from './server-logs.js';
 
@@ -62,7 +63,7 @@ export class RpcServer {
   readonly sweepMs: number;
   private sweepTimer: NodeJS.Timeout | null = null;
   /** connections holding calls until the total reply charge drops */
-  private budgetWaiters: Connection[] = [];
+  private budgetWaiters: BackPressure[] = [];
   /** Plain counters, read by stats() and by metrics at scrape time. */
   readonly counters = {
     accepted: 0, connectionsClosed: 0, authErrors: 0, refused: 0, closedForNew: 0, closedIdle: 0, closedRecordTimeout: 0, closedWriteTimeout: 0,
@@ -252,7 +253,7 @@ export class RpcServer {
   }
 
   /** @internal `c` holds its calls until the total reply charge drops below its budget. */
-  waitBudget(c: Connection): void {
+  waitBudget(c: BackPressure): void {
     this.budgetWaiters.push(c);
   }
 
