@@ -78,7 +78,7 @@ export function localioOps(core: ServerCore): ServerLocalioOps {
       if (core.backend.osDescriptors !== true) return refuse(nfsstat3.NFS3ERR_NOTSUPP);
       const r = await core.resolve(fh);
       if (typeof r === 'number') return refuse(r);
-      if (!(await core.clientAllowedResolve(r.exp, client.remoteAddress, client.remotePort))) return refuse(nfsstat3.NFS3ERR_ACCES);
+      if (!(await core.table.clientAllowedResolve(r.exp, client.remoteAddress, client.remotePort))) return refuse(nfsstat3.NFS3ERR_ACCES);
       const c = core.credFor(r.exp, cred);
       const bad = notRegular(r.stats);
       if (bad !== 0) return refuse(bad);

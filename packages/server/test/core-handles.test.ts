@@ -135,9 +135,9 @@ t.test('a cold restart (index file lost) still resolves by searching the export'
   await core1.close();
   for (const f of fs.readdirSync(state)) if (f.startsWith('index-')) fs.unlinkSync(join(state, f));
   const core2 = await open(t, root, state);
-  t.equal(core2.indexSize(core2.exports[0]!), 1, 'only the root is indexed');
+  t.equal(core2.table.indexSize(core2.exports[0]!), 1, 'only the root is indexed');
   t.equal(abs(ok(t, await core2.resolve(fh), 'searched')), join(fs.realpathSync(root), 'x', 'y', 'z', 'deep'));
-  t.ok(core2.indexSize(core2.exports[0]!) >= 5, 'search indexed what it saw');
+  t.ok(core2.table.indexSize(core2.exports[0]!) >= 5, 'search indexed what it saw');
 });
 
 t.test('forged, truncated and bit-flipped handles get BADHANDLE', async (t) => {
@@ -283,9 +283,9 @@ t.test('two exports have distinct ids and secrets; findExport', async (t) => {
   t.teardown(() => core.close());
   const [a, b] = core.exports;
   t.not(a!.id, b!.id);
-  t.equal(core.findExport('/b')?.id, b!.id);
-  t.equal(core.findExport('//a/'), a);
-  t.equal(core.findExport('/c'), undefined);
+  t.equal(core.table.findExport('/b')?.id, b!.id);
+  t.equal(core.table.findExport('//a/'), a);
+  t.equal(core.table.findExport('/c'), undefined);
   const ra = ok(t, await core.resolve(a!.rootHandle), 'a');
   t.equal(ra.exp, a);
   // a's root handle with b's export id: MAC fails

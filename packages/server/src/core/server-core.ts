@@ -121,29 +121,9 @@ export class ServerCore {
     const useBirthtime = probeBirthtime(stateDir);
     const table = await ExportTable.open(opts.exports, stateDir, backend, useBirthtime, opts.logger);
     const core = new ServerCore(backend, opts, useBirthtime, table);
-    core.saveTimer = setInterval(() => core.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
+    core.saveTimer = setInterval(() => table.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
     core.saveTimer.unref();
     return core;
-  }
-
-  /** The Loc of `rel` below an export's root (for tests and tools; procedures get Locs from resolve()). */
-  loc(exp: Export, rel: string): Loc {
-    return this.table.loc(exp, rel);
-  }
-
-  /** The export whose mount path is `path` (repeated and trailing slashes ignored). */
-  findExport(path: string): Export | undefined {
-    return this.table.findExport(path);
-  }
-
-  /** Allow-list and `secure` check for a client (ExportTable.clientAllowed: host names match only 'localhost'). */
-  clientAllowed(exp: Export, remoteAddress: string, remotePort: number, hostnames: readonly string[] = []): boolean {
-    return this.table.clientAllowed(exp, remoteAddress, remotePort, hostnames);
-  }
-
-  /** clientAllowed() matching host names by confirmed reverse DNS (ExportTable.clientAllowedResolve). */
-  clientAllowedResolve(exp: Export, remoteAddress: string, remotePort: number): Promise<boolean> {
-    return this.table.clientAllowedResolve(exp, remoteAddress, remotePort);
   }
 
   /** The RPC credential after the export's squashing (AUTH_NONE → anonymous). */
@@ -282,16 +262,6 @@ export class ServerCore {
     return this.listings.list(dir);
   }
 
-  /** Number of entries in an export's inode index (for tests and stats). */
-  indexSize(exp: Export): number {
-    return this.table.indexSize(exp);
-  }
-
-  /** Writes every dirty inode index to the state directory. */
-  saveIndexes(): void {
-    this.table.saveIndexes();
-  }
-
   /** Saves the index and closes every cached file. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -299,7 +269,7 @@ export class ServerCore {
     this.search.close();
     if (this.saveTimer) clearInterval(this.saveTimer);
     this.saveTimer = undefined;
-    this.saveIndexes();
+    this.table.saveIndexes();
     await this.fileCache.close();
     this.table.closeRoots();
   }

@@ -41,7 +41,7 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
     ctx.logger.warn({ client: ctx.remoteAddress, port: ctx.remotePort, dirpath: path, reason: 'no export holds this path' }, 'mount refused');
     return mountstat3.MNT3ERR_NOENT;
   }
-  if (!(await m.core.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort))) {
+  if (!(await m.core.table.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort))) {
     ctx.logger.warn({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path, dirpath: path, reason: refusalReason(exp.options, ctx.remotePort) }, 'mount refused');
     return mountstat3.MNT3ERR_ACCES;
   }

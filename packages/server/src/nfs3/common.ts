@@ -63,13 +63,13 @@ export function errStatus(env: Nfs3Env, err: unknown, what: string): NfsErr {
 
 /** May this client use this export (allow-list, `secure`)? Host names are resolved once per connection. */
 export async function clientMayUse(env: Nfs3Env, exp: Export, ctx: CallContext): Promise<boolean> {
-  if (env.core.clientAllowed(exp, ctx.remoteAddress, ctx.remotePort)) return true;
+  if (env.core.table.clientAllowed(exp, ctx.remoteAddress, ctx.remotePort)) return true;
   const key = `${ctx.connectionId}:${ctx.remoteAddress}:${ctx.remotePort}:${exp.id}`;
   const known = env.verdicts.get(key);
   if (known !== undefined) return known;
   let ok = false;
   try {
-    ok = await env.core.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort);
+    ok = await env.core.table.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort);
   } catch {
     ok = false;
   }
@@ -109,7 +109,7 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
  */
 export function targetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Target | null {
   const r = env.core.resolveSync(fh.data);
-  if (r === null || !env.core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) return null;
+  if (r === null || !env.core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) return null;
   return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
 }
 
@@ -129,7 +129,7 @@ export function dirTargetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): DirT
   const d = core.resolveDirSync(fh.data);
   if (d === null) return null;
   const r = d.r;
-  if (!core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
+  if (!core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
     core.backend.closeSync!(d.fd);
     return null;
   }
@@ -154,7 +154,7 @@ export async function targetOpen(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext, mo
     return typeof t === 'number' ? t : { t, file: null };
   }
   const r = fast.r;
-  if (!env.core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort) && !(await clientMayUse(env, r.exp, ctx))) {
+  if (!env.core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort) && !(await clientMayUse(env, r.exp, ctx))) {
     fast.file.put();
     return nfsstat3.NFS3ERR_ACCES;
   }

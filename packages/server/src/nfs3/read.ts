@@ -90,7 +90,7 @@ function readFast(env: Nfs3Env, args: READ3args, ctx: CallContext, count: number
   if (fast === null) return null;
   const r = fast.r;
   const file = fast.file;
-  if (!core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
+  if (!core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
     file.put();
     return null;
   }

@@ -50,7 +50,7 @@ function writeFast(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: numb
   if (fast === null) return null;
   const file = fast.file;
   const r = fast.r;
-  if (!core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
+  if (!core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
     file.put();
     return null;
   }
