@@ -123,11 +123,11 @@ t.test('core.lstat: synchronous under the gate, same stats and errors as the bac
   writeFileSync(join(s.root, 'f'), 'x');
   const exp = s.core.exports[0]!;
   const want = await s.core.backend.lstat(s.core.table.loc(exp, 'f'));
-  const got = await s.core.lstat(s.core.table.loc(exp, 'f'));
+  const got = await s.core.io.lstat(s.core.table.loc(exp, 'f'));
   t.equal(got.ino, want.ino);
   t.equal(got.size, 1n);
   t.equal(got.mtimeNs, want.mtimeNs);
-  await t.rejects(s.core.lstat(s.core.table.loc(exp, 'missing')), { code: 'ENOENT' }, 'a missing path rejects with the errno, as the async call does');
+  await t.rejects(s.core.io.lstat(s.core.table.loc(exp, 'missing')), { code: 'ENOENT' }, 'a missing path rejects with the errno, as the async call does');
   const g = new SyncReadGate();
   t.equal(g.allowStat(), true);
   const off = new SyncReadGate({ maxBytes: 0 });

@@ -151,26 +151,6 @@ export class ServerCore {
     return this.handles.resolveOpen(fh, mode);
   }
 
-  /** GatedIo.lstat(): lstat on the calling thread while the SyncReadGate allows it, else on the thread pool. */
-  lstat(at: Loc): Promise<Stats> {
-    return this.io.lstat(at);
-  }
-
-  /** GatedIo.readAt() (the READ path: a number when read synchronously, else a promise). */
-  readAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
-    return this.io.readAt(fd, buf, off, len, position);
-  }
-
-  /** GatedIo.writeAt() (small WRITEs: a number when written synchronously, else a promise). */
-  writeAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
-    return this.io.writeAt(fd, buf, off, len, position);
-  }
-
-  /** GatedIo.writevAt() (a large WRITE's socket chunks, on the thread pool). */
-  writevAt(fd: number, bufs: readonly Buffer[], position: bigint): Promise<number> {
-    return this.io.writevAt(fd, bufs, position);
-  }
-
   /** 0 when `name` is usable as a directory entry name, else an nfsstat3 (child-lookup.ts). */
   checkName(name: string): NfsStat {
     return checkName(name);

@@ -177,7 +177,7 @@ export const NO_FH: post_op_fh3 = Object.freeze({ handle_follows: false }) as po
 /** Fresh attributes of an object, or undefined when it cannot be stat'ed (never fails the call). */
 export async function statOrUndefined(env: Nfs3Env, at: Loc): Promise<BigIntStats | undefined> {
   try {
-    return await env.core.lstat(at);
+    return await env.core.io.lstat(at);
   } catch {
     return undefined;
   }
@@ -396,11 +396,11 @@ export async function finishCreate(env: Nfs3Env, c: CreateTarget, attrs: sattr3 
   let stats: BigIntStats;
   try {
     if (!made.owned) await core.chownNew(c.at, c.dir.cred, c.dir.stats);
-    stats = made.stats ?? await core.lstat(c.at);
+    stats = made.stats ?? await core.io.lstat(c.at);
     if (attrs !== null && !sattrEmpty(attrs)) {
       const st = await applySattr(env, { exp: c.dir.exp, root: c.at.root, rel: c.at.rel, stats }, c.dir.cred, attrs, { creating: true });
       if (st !== 0) return { status: st, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
-      stats = await core.lstat(c.at);
+      stats = await core.io.lstat(c.at);
     }
   } catch (err) {
     return { status: errStatus(env, err, 'create'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };

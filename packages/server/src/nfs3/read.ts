@@ -112,7 +112,7 @@ function readFast(env: Nfs3Env, args: READ3args, ctx: CallContext, count: number
   const buf = dataBuffer(env, pooled, want);
   let got: number | Promise<number>;
   try {
-    got = core.readAt(file.fd, buf, 0, want, offset);
+    got = core.io.readAt(file.fd, buf, 0, want, offset);
   } catch (err) {
     file.put();
     releaseData(env, buf);
@@ -138,7 +138,7 @@ async function readRest(env: Nfs3Env, t: Target, file: OpenFile, pooled: Buffer 
     while (got !== 0) {
       n += got;
       if (n >= want) break;
-      const r = env.core.readAt(file.fd, buf, n, want - n, offset + BigInt(n));
+      const r = env.core.io.readAt(file.fd, buf, n, want - n, offset + BigInt(n));
       got = typeof r === 'number' ? r : await r;
     }
   } catch (err) {
@@ -182,7 +182,7 @@ async function readSlow(env: Nfs3Env, args: READ3args, ctx: CallContext, count: 
     pooled = null;
     let first: number | Promise<number>;
     try {
-      first = env.core.readAt(held.fd, buf, 0, want, offset);
+      first = env.core.io.readAt(held.fd, buf, 0, want, offset);
     } catch (err) {
       first = Promise.reject(err);
     }

@@ -118,7 +118,7 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
         return p === undefined ? new Found(t.stats.ino) : new Found(p.stats.ino, p);
       }
       const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
-      const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel }));
+      const st: BigIntStats | undefined = await listedStats(core.io.lstat({ root: t.root, rel }));
       if (!st) return undefined;
       return new Found(st.ino, { exp: t.exp, root: t.root, rel, stats: st }, true);
     }));

@@ -69,7 +69,7 @@ function writeFast(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: numb
   const data = count === args.data.length ? args.data : args.data.subarray(0, count);
   let n: number | Promise<number>;
   try {
-    n = core.writeAt(file.fd, data, 0, count, args.offset);
+    n = core.io.writeAt(file.fd, data, 0, count, args.offset);
   } catch (err) {
     file.put();
     return failed(env, t, errStatus(env, err, 'WRITE'), undefined);
@@ -94,7 +94,7 @@ async function writeRest(env: Nfs3Env, t: Target, file: OpenFile, data: Buffer, 
   try {
     let n = typeof first === 'number' ? first : await first;
     while (n < count) {
-      const w = env.core.writeAt(file.fd, data, n, count - n, args.offset + BigInt(n));
+      const w = env.core.io.writeAt(file.fd, data, n, count - n, args.offset + BigInt(n));
       const got = typeof w === 'number' ? w : await w;
       if (got <= 0) throw Object.assign(new Error(`write made no progress at ${n} of ${count} bytes`), { code: 'EIO' });
       n += got;
@@ -117,7 +117,7 @@ async function writeRest(env: Nfs3Env, t: Target, file: OpenFile, data: Buffer, 
 /** The general path: full resolve when needed, the descriptor from the open-file cache. */
 function writeSlow(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
   const data = count === args.data.length ? args.data : args.data.subarray(0, count);
-  return writeOpened(env, args, ctx, count, args.data.length, data, (fd) => env.core.writeAt(fd, data, 0, count, args.offset));
+  return writeOpened(env, args, ctx, count, args.data.length, data, (fd) => env.core.io.writeAt(fd, data, 0, count, args.offset));
 }
 
 /**
@@ -180,7 +180,7 @@ function firstBytes(views: Buffer[], count: number): Buffer[] {
  */
 function writeBulk(env: Nfs3Env, args: BulkWRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
   return writeOpened(env, args, ctx, count, args.dataLength, EMPTY,
-    (fd) => env.core.writevAt(fd, count === args.dataLength ? args.views : firstBytes(args.views, count), args.offset));
+    (fd) => env.core.io.writevAt(fd, count === args.dataLength ? args.views : firstBytes(args.views, count), args.offset));
 }
 
 const EMPTY = Buffer.alloc(0);
