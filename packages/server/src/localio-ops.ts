@@ -76,7 +76,7 @@ export function localioOps(core: ServerCore): ServerLocalioOps {
       // descriptors that are not the process's cannot be shared (startServer does not offer
       // LOCALIO then; this covers an ops table built by hand)
       if (core.backend.osDescriptors !== true) return refuse(nfsstat3.NFS3ERR_NOTSUPP);
-      const r = await core.resolve(fh);
+      const r = await core.handles.resolve(fh);
       if (typeof r === 'number') return refuse(r);
       if (!(await core.table.clientAllowedResolve(r.exp, client.remoteAddress, client.remotePort))) return refuse(nfsstat3.NFS3ERR_ACCES);
       const c = core.credFor(r.exp, cred);

@@ -177,7 +177,7 @@ t.test('listDir: stable unique cookies, order independent of creation, cache inv
   for (let i = 0; i < 2000; i++) fs.writeFileSync(join(d, `n${i}`), '');
   const core = await ServerCore.open({ exports: [{ path: '/e', root: d }], stateDir: join(os.tmpdir(), `nfsts-be-state-${process.pid}`) });
   t.teardown(async () => { await core.close(); fs.rmSync(join(os.tmpdir(), `nfsts-be-state-${process.pid}`), { recursive: true, force: true }); });
-  const root = (await core.resolve(core.exports[0]!.rootHandle)) as Resolved;
+  const root = (await core.handles.resolve(core.exports[0]!.rootHandle)) as Resolved;
   const l1 = await core.listDir(root);
   t.equal(l1.length, 2000);
   t.ok(l1.every((e, i) => e.cookie >= 16n && (i === 0 || e.cookie > l1[i - 1]!.cookie)), 'cookies strictly increasing, ≥ 16');

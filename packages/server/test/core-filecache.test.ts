@@ -229,7 +229,7 @@ t.test('ServerCore.close() leaves no descriptor open', async (t) => {
   fs.writeFileSync(join(base, 'root', 'f'), 'data');
   const before = openFds();
   const core = await ServerCore.open({ exports: [{ path: '/export', root: join(base, 'root') }], stateDir: join(base, 'state') });
-  const root = await core.resolve(core.exports[0]!.rootHandle);
+  const root = await core.handles.resolve(core.exports[0]!.rootHandle);
   if (typeof root === 'number') throw new Error('root');
   const f = await core.lookupChild(root, 'f');
   if (typeof f === 'number') throw new Error('f');

@@ -72,7 +72,7 @@ t.test('MNT v3 of a directory below the export; refusals for file, symlink, miss
   const r = await mnt('/export/sub/deeper');
   t.equal(r.fhs_status, mountstat3.MNT3_OK);
   if (r.fhs_status === mountstat3.MNT3_OK) {
-    const res = await core.resolve(Buffer.from(r.mountinfo.fhandle));
+    const res = await core.handles.resolve(Buffer.from(r.mountinfo.fhandle));
     t.not(typeof res, 'number', 'handle resolves');
     if (typeof res !== 'number') t.equal(`${res.root.path}/${res.rel}`, join(root, 'sub', 'deeper'));
   }

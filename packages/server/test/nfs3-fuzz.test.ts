@@ -66,7 +66,7 @@ t.test('random well-typed arguments never make a handler throw', async (t) => {
     if (roFile.data.length === 0) {
       const ro = s.core.table.findExport('/ro')!;
       const st = await s.core.backend.lstat(s.core.table.loc(ro, 'g'));
-      roFile.data = s.core.handleFor(ro, { rel: 'g' }, st);
+      roFile.data = s.core.handles.handleFor(ro, { rel: 'g' }, st);
     }
     out.push(roFile);
     return out;

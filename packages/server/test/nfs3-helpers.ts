@@ -195,7 +195,7 @@ export async function setup(t: { teardown(fn: () => unknown): void }, o: SetupOp
     roFh: { data: ro.rootHandle },
     async fh(rel: string) {
       const st = await core.backend.lstat(core.table.loc(exp, rel));
-      return { data: core.handleFor(exp, { rel }, st) };
+      return { data: core.handles.handleFor(exp, { rel }, st) };
     },
     stat: (rel: string) => core.backend.lstat(core.table.loc(exp, rel)),
     own,

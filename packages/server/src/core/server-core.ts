@@ -131,26 +131,6 @@ export class ServerCore {
     return squash(cred, exp.options);
   }
 
-  /** nfs_fh3 data → object, or NFS3ERR_BADHANDLE (malformed/forged) / NFS3ERR_STALE (gone); see HandleResolver. */
-  resolve(fh: Buffer): Promise<Resolved | NfsStat> {
-    return this.handles.resolve(fh);
-  }
-
-  /** A directory handle resolved to an open, checked descriptor (close it with backend.closeSync), else null (HandleResolver.resolveDirSync). */
-  resolveDirSync(fh: Buffer): ResolvedDir | null {
-    return this.handles.resolveDirSync(fh);
-  }
-
-  /** resolve() without a promise for the common case, else null (HandleResolver.resolveSync). */
-  resolveSync(fh: Buffer): Resolved | null {
-    return this.handles.resolveSync(fh);
-  }
-
-  /** The READ/WRITE fast path through a cached descriptor, else null (HandleResolver.resolveOpen). */
-  resolveOpen(fh: Buffer, mode: OpenMode): ResolvedOpen | null {
-    return this.handles.resolveOpen(fh, mode);
-  }
-
   /** 0 when `name` is usable as a directory entry name, else an nfsstat3 (child-lookup.ts). */
   checkName(name: string): NfsStat {
     return checkName(name);
@@ -169,11 +149,6 @@ export class ServerCore {
   /** Checks a name for a new entry in dir: its Loc, or an nfsstat3 (ChildLookup.childPath). */
   childPath(dir: Resolved, name: string): ChildLoc | NfsStat {
     return this.children.childPath(dir, name);
-  }
-
-  /** The handle of an object (stable across restarts and renames); indexes it (HandleResolver.handleFor). */
-  handleFor(exp: Export, at: { rel: string }, stats: Stats, parentKey: string | null = null): Buffer {
-    return this.handles.handleFor(exp, at, stats, parentKey);
   }
 
   /** ACCESS3 bits granted of `want` (MODIFY/EXTEND/DELETE never on a read-only export). */

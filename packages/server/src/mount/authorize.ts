@@ -47,7 +47,7 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
   }
   if (path === exp.path) return { exp, path, sub: '', handle: exp.rootHandle };
   const sub = path.slice(exp.path === '/' ? 1 : exp.path.length + 1);
-  let dir = await m.core.resolve(exp.rootHandle);
+  let dir = await m.core.handles.resolve(exp.rootHandle);
   if (typeof dir === 'number') return mountstat3.MNT3ERR_SERVERFAULT;
   for (const name of sub.split('/')) {
     if (!dir.stats.isDirectory()) return mountstat3.MNT3ERR_NOTDIR;
@@ -56,5 +56,5 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
     dir = next;
   }
   if (!dir.stats.isDirectory()) return mountstat3.MNT3ERR_NOTDIR;
-  return { exp, path, sub, handle: m.core.handleFor(exp, dir, dir.stats) };
+  return { exp, path, sub, handle: m.core.handles.handleFor(exp, dir, dir.stats) };
 }

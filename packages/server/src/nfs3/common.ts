@@ -90,7 +90,7 @@ export async function clientMayUse(env: Nfs3Env, exp: Export, ctx: CallContext):
 export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promise<Target | NfsErr> {
   let r: Resolved | number;
   try {
-    r = await env.core.resolve(fh.data);
+    r = await env.core.handles.resolve(fh.data);
   } catch (err) {
     return errStatus(env, err, 'resolve');
   }
@@ -108,7 +108,7 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
  * which repeats every check).
  */
 export function targetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Target | null {
-  const r = env.core.resolveSync(fh.data);
+  const r = env.core.handles.resolveSync(fh.data);
   if (r === null || !env.core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) return null;
   return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
 }
@@ -126,7 +126,7 @@ export interface DirTarget extends Target {
  */
 export function dirTargetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): DirTarget | null {
   const core = env.core;
-  const d = core.resolveDirSync(fh.data);
+  const d = core.handles.resolveDirSync(fh.data);
   if (d === null) return null;
   const r = d.r;
   if (!core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
@@ -148,7 +148,7 @@ export interface OpenTarget {
  * as target() does. On success the caller owns `file` (when not null) and must put() it.
  */
 export async function targetOpen(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext, mode: OpenMode): Promise<OpenTarget | NfsErr> {
-  const fast = env.core.resolveOpen(fh.data, mode);
+  const fast = env.core.handles.resolveOpen(fh.data, mode);
   if (fast === null) {
     const t = await target(env, fh, ctx);
     return typeof t === 'number' ? t : { t, file: null };
@@ -216,7 +216,7 @@ export async function wccPath(env: Nfs3Env, before: BigIntStats | undefined | nu
 
 /** A handle and attributes for a newly created (or found) object. */
 export function fhOf(env: Nfs3Env, exp: Export, at: { rel: string }, stats: BigIntStats): post_op_fh3 {
-  return { handle_follows: true, handle: { data: env.core.handleFor(exp, at, stats) } };
+  return { handle_follows: true, handle: { data: env.core.handles.handleFor(exp, at, stats) } };
 }
 
 function isOwner(stats: BigIntStats, cred: Cred): boolean {

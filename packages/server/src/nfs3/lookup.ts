@@ -20,7 +20,7 @@ function reply(env: Nfs3Env, dir: Target, r: Resolved | number): LOOKUP3res {
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      object: { data: env.core.handleFor(r.exp, r, r.stats) },
+      object: { data: env.core.handles.handleFor(r.exp, r, r.stats) },
       obj_attributes: { attributes_follow: true, attributes: fattr(env, r.stats) },
       dir_attributes: postOp(env, dir.stats),
     },

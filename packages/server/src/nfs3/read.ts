@@ -86,7 +86,7 @@ function okReply(env: Nfs3Env, stats: Stats, offset: bigint, count: number, buf:
  */
 function readFast(env: Nfs3Env, args: READ3args, ctx: CallContext, count: number, pooled: Buffer | null): READ3res | Promise<READ3res> | null {
   const core = env.core;
-  const fast = core.resolveOpen(args.file.data, 'r');
+  const fast = core.handles.resolveOpen(args.file.data, 'r');
   if (fast === null) return null;
   const r = fast.r;
   const file = fast.file;

@@ -135,12 +135,12 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
         fileid = f.fileid;
         const obj = plus ? f.obj : undefined;
         st = obj?.stats;
-        handle = obj ? core.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
+        handle = obj ? core.handles.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
       } else {
         // an entry of the directory, from lstatChildrenSync: indexed with the directory as its parent
         fileid = f.ino;
         st = plus ? f : undefined;
-        handle = plus ? core.handleFor(t.exp, { rel: t.rel === '' ? c.name : `${t.rel}/${c.name}` }, f, dirKey) : undefined;
+        handle = plus ? core.handles.handleFor(t.exp, { rel: t.rel === '' ? c.name : `${t.rel}/${c.name}` }, f, dirKey) : undefined;
       }
       const base = sizes[k]!;
       const sz = base + (st ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);

@@ -46,7 +46,7 @@ function okReply(env: Nfs3Env, t: Target, args: WRITE3args, count: number, after
 function writeFast(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: number): WRITE3res | Promise<WRITE3res> | null {
   const core = env.core;
   if (args.stable !== stable_how.UNSTABLE || count === 0 || count > core.syncReads.options.maxBytes) return null;
-  const fast = core.resolveOpen(args.file.data, 'rw');
+  const fast = core.handles.resolveOpen(args.file.data, 'rw');
   if (fast === null) return null;
   const file = fast.file;
   const r = fast.r;
