@@ -178,7 +178,7 @@ t.test('listDir: stable unique cookies, order independent of creation, cache inv
   const core = await ServerCore.open({ exports: [{ path: '/e', root: d }], stateDir: join(os.tmpdir(), `nfsts-be-state-${process.pid}`) });
   t.teardown(async () => { await core.close(); fs.rmSync(join(os.tmpdir(), `nfsts-be-state-${process.pid}`), { recursive: true, force: true }); });
   const root = (await core.handles.resolve(core.exports[0]!.rootHandle)) as Resolved;
-  const l1 = await core.listDir(root);
+  const l1 = await core.listings.list(root);
   t.equal(l1.length, 2000);
   t.ok(l1.every((e, i) => e.cookie >= 16n && (i === 0 || e.cookie > l1[i - 1]!.cookie)), 'cookies strictly increasing, ≥ 16');
   const cookieOf = new Map(l1.map((e) => [e.name, e.cookie]));
@@ -186,7 +186,7 @@ t.test('listDir: stable unique cookies, order independent of creation, cache inv
   fs.unlinkSync(join(d, 'n5'));
   fs.writeFileSync(join(d, 'extra'), '');
   core.dirChanged();
-  const l2 = await core.listDir({ ...root, stats: fs.lstatSync(d, { bigint: true }) });
+  const l2 = await core.listings.list({ ...root, stats: fs.lstatSync(d, { bigint: true }) });
   t.equal(l2.length, 2000);
   t.ok(l2.every((e) => e.name === 'extra' || cookieOf.get(e.name) === e.cookie), 'surviving names keep their cookies');
   t.notOk(l2.some((e) => e.name === 'n5'));

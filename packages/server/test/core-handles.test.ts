@@ -38,7 +38,7 @@ function ok(t: Test, r: Resolved | number, what: string): Resolved {
 async function handleOf(core: ServerCore, rel: string): Promise<Buffer> {
   const exp = core.exports[0]!;
   let cur = ok(t, await core.handles.resolve(exp.rootHandle), 'root');
-  for (const name of rel.split('/')) cur = ok(t, await core.lookupChild(cur, name), `lookup ${name}`);
+  for (const name of rel.split('/')) cur = ok(t, await core.children.lookupChild(cur, name), `lookup ${name}`);
   return core.handles.handleFor(exp, cur, cur.stats);
 }
 
@@ -52,8 +52,8 @@ t.test('handle round trip: root, file, directory; size ≤ 64; same handle for s
   t.equal(exp.rootHandle.length, FH_SIZE);
   const r = ok(t, await core.handles.resolve(exp.rootHandle), 'root');
   t.equal(abs(r), fs.realpathSync(root));
-  const d = ok(t, await core.lookupChild(r, 'd'), 'd');
-  const f = ok(t, await core.lookupChild(d, 'f'), 'f');
+  const d = ok(t, await core.children.lookupChild(r, 'd'), 'd');
+  const f = ok(t, await core.children.lookupChild(d, 'f'), 'f');
   const fh = core.handles.handleFor(exp, f, f.stats);
   t.ok(fh.length <= 64);
   t.same(core.handles.handleFor(exp, f, f.stats), fh, 'deterministic');
@@ -63,16 +63,16 @@ t.test('handle round trip: root, file, directory; size ≤ 64; same handle for s
   t.equal(back.stats.size, 5n);
   const dh = core.handles.handleFor(exp, d, d.stats);
   t.equal(abs(ok(t, await core.handles.resolve(dh), 'resolve d')), abs(d));
-  t.equal(await core.lookupChild(f, 'x'), NFS3ERR_NOTDIR, 'lookup in a file');
-  t.equal(await core.lookupChild(d, 'nope'), NFS3ERR_NOENT);
-  t.equal(await core.lookupChild(d, ''), NFS3ERR_NOENT);
-  t.equal(await core.lookupChild(d, 'a/b'), NFS3ERR_ACCES, "'/' in a name");
-  t.equal(await core.lookupChild(d, 'a\0b'), NFS3ERR_ACCES, 'NUL in a name');
-  t.equal(await core.lookupChild(d, 'x'.repeat(256)), NFS3ERR_NAMETOOLONG);
-  t.equal(abs(ok(t, await core.lookupChild(d, '.'), '.')), abs(d));
-  t.equal(abs(ok(t, await core.lookupChild(d, '..'), '..')), abs(r));
-  t.equal(core.childPath(d, '..'), NFS3ERR_EXIST);
-  t.equal((core.childPath(d, 'new') as { rel: string }).rel, join(d.rel, 'new'));
+  t.equal(await core.children.lookupChild(f, 'x'), NFS3ERR_NOTDIR, 'lookup in a file');
+  t.equal(await core.children.lookupChild(d, 'nope'), NFS3ERR_NOENT);
+  t.equal(await core.children.lookupChild(d, ''), NFS3ERR_NOENT);
+  t.equal(await core.children.lookupChild(d, 'a/b'), NFS3ERR_ACCES, "'/' in a name");
+  t.equal(await core.children.lookupChild(d, 'a\0b'), NFS3ERR_ACCES, 'NUL in a name');
+  t.equal(await core.children.lookupChild(d, 'x'.repeat(256)), NFS3ERR_NAMETOOLONG);
+  t.equal(abs(ok(t, await core.children.lookupChild(d, '.'), '.')), abs(d));
+  t.equal(abs(ok(t, await core.children.lookupChild(d, '..'), '..')), abs(r));
+  t.equal(core.children.childPath(d, '..'), NFS3ERR_EXIST);
+  t.equal((core.children.childPath(d, 'new') as { rel: string }).rel, join(d.rel, 'new'));
 });
 
 t.test('a handle survives a restart (new ServerCore on the same state dir)', async (t) => {
@@ -233,10 +233,10 @@ t.test('a symlink to /etc is never traversed', async (t) => {
   const core = await open(t, root, state);
   const exp = core.exports[0]!;
   const r = ok(t, await core.handles.resolve(exp.rootHandle), 'root');
-  const link = ok(t, await core.lookupChild(r, 'etc'), 'etc');
+  const link = ok(t, await core.children.lookupChild(r, 'etc'), 'etc');
   t.ok(link.stats.isSymbolicLink(), 'LOOKUP returns the link itself');
-  t.equal(await core.lookupChild(link, 'passwd'), NFS3ERR_NOTDIR, 'no lookup through the link');
-  const pw = ok(t, await core.lookupChild(r, 'pw'), 'pw');
+  t.equal(await core.children.lookupChild(link, 'passwd'), NFS3ERR_NOTDIR, 'no lookup through the link');
+  const pw = ok(t, await core.children.lookupChild(r, 'pw'), 'pw');
   t.ok(pw.stats.isSymbolicLink());
   t.equal(await core.backend.readlink(pw), '/etc/passwd');
   await t.rejects(core.fileCache.get(exp.id, pw, pw.stats, 'r'), 'the cache does not open a symlink');
@@ -261,8 +261,8 @@ t.test("'..' from the export root is refused", async (t) => {
   const { root, state } = tmp(t);
   const core = await open(t, root, state);
   const r = ok(t, await core.handles.resolve(core.exports[0]!.rootHandle), 'root');
-  t.equal(await core.lookupChild(r, '..'), NFS3ERR_ACCES);
-  t.equal(await core.lookupChild(r, '../..'), NFS3ERR_ACCES);
+  t.equal(await core.children.lookupChild(r, '..'), NFS3ERR_ACCES);
+  t.equal(await core.children.lookupChild(r, '../..'), NFS3ERR_ACCES);
 });
 
 t.test('export configuration errors name the bad property', async (t) => {
@@ -332,11 +332,11 @@ t.test('lookupChild with a credential needs search permission on the directory',
   fs.chmodSync(join(root, 'closed'), 0o700);
   const core = await open(t, root, state);
   const r = ok(t, await core.handles.resolve(core.exports[0]!.rootHandle), 'root');
-  const closed = ok(t, await core.lookupChild(r, 'closed'), 'closed');
+  const closed = ok(t, await core.children.lookupChild(r, 'closed'), 'closed');
   const ownerUid = Number(closed.stats.uid);
   const stranger = { uid: ownerUid + 4242, gid: 4242, gids: [] };
-  t.equal(await core.lookupChild(closed, 'f', stranger), NFS3ERR_ACCES);
-  t.equal(ok(t, await core.lookupChild(closed, 'f', { uid: ownerUid, gid: 1, gids: [] }), 'owner').stats.isFile(), true);
+  t.equal(await core.children.lookupChild(closed, 'f', stranger), NFS3ERR_ACCES);
+  t.equal(ok(t, await core.children.lookupChild(closed, 'f', { uid: ownerUid, gid: 1, gids: [] }), 'owner').stats.isFile(), true);
 });
 
 const notRoot = typeof process.getuid === 'function' && process.getuid() === 0 ? undefined : 'needs root to chown';

@@ -136,21 +136,6 @@ export class ServerCore {
     return checkName(name);
   }
 
-  /** A name in a directory → object, never following a symlink (ChildLookup.lookupChild). */
-  lookupChild(dir: Resolved, name: string, cred?: Cred): Promise<Resolved | NfsStat> {
-    return this.children.lookupChild(dir, name, cred);
-  }
-
-  /** lookupChild() without a promise, or null when it cannot (ChildLookup.lookupChildSync). */
-  lookupChildSync(dir: Resolved, name: string, cred?: Cred): Resolved | NfsStat | null {
-    return this.children.lookupChildSync(dir, name, cred);
-  }
-
-  /** Checks a name for a new entry in dir: its Loc, or an nfsstat3 (ChildLookup.childPath). */
-  childPath(dir: Resolved, name: string): ChildLoc | NfsStat {
-    return this.children.childPath(dir, name);
-  }
-
   /** ACCESS3 bits granted of `want` (MODIFY/EXTEND/DELETE never on a read-only export). */
   access(stats: Stats, cred: Cred, want: number, exp?: Export): number {
     return accessBits(stats, cred, want, exp?.options.ro ?? false);
@@ -210,11 +195,6 @@ export class ServerCore {
   private invalidate(): void {
     this.handles.invalidate();
     this.listings.clear();
-  }
-
-  /** Directory entries sorted by stable cookie, for READDIR(PLUS) (DirListings.list). */
-  listDir(dir: Resolved): Promise<ListedEntry[]> {
-    return this.listings.list(dir);
   }
 
   /** Saves the index and closes every cached file. Idempotent. */

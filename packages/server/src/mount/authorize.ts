@@ -51,7 +51,7 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
   if (typeof dir === 'number') return mountstat3.MNT3ERR_SERVERFAULT;
   for (const name of sub.split('/')) {
     if (!dir.stats.isDirectory()) return mountstat3.MNT3ERR_NOTDIR;
-    const next = await m.core.lookupChild(dir, name);
+    const next = await m.core.children.lookupChild(dir, name);
     if (typeof next === 'number') return next === 13 ? mountstat3.MNT3ERR_ACCES : mountstat3.MNT3ERR_NOENT;
     dir = next;
   }

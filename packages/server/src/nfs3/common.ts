@@ -373,7 +373,7 @@ export async function createTarget(env: Nfs3Env, where: diropargs3, ctx: CallCon
 /** createTarget()'s checks on a resolved directory (also those of the synchronous CREATE). */
 export function createChecks(env: Nfs3Env, dir: Target, where: diropargs3): CreateTarget | { status: NfsErr; dir: Target } {
   if (dir.exp.options.ro) return { status: nfsstat3.NFS3ERR_ROFS, dir };
-  const p = env.core.childPath(dir, where.name);
+  const p = env.core.children.childPath(dir, where.name);
   if (typeof p === 'number') return { status: asErr(p), dir };
   if (!mayWrite(dir.stats, dir.cred)) return { status: nfsstat3.NFS3ERR_ACCES, dir };
   return { dir, at: p, name: where.name };
@@ -432,7 +432,7 @@ export async function existingEntry(env: Nfs3Env, where: diropargs3, ctx: CallCo
   if (bad !== 0) return { status: bad, dir };
   let obj: Resolved | number;
   try {
-    obj = await env.core.lookupChild(dir, where.name, dir.cred);
+    obj = await env.core.children.lookupChild(dir, where.name, dir.cred);
   } catch (err) {
     obj = errStatus(env, err, 'lookup');
   }

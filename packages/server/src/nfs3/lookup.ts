@@ -32,7 +32,7 @@ async function lookupAsync(env: Nfs3Env, args: LOOKUP3args, ctx: CallContext, kn
   if (typeof dir === 'number') return { status: dir, resfail: { dir_attributes: NO_ATTR } };
   let r: Resolved | number;
   try {
-    r = await env.core.lookupChild(dir, nameIn(dir, args.what.name), dir.cred);
+    r = await env.core.children.lookupChild(dir, nameIn(dir, args.what.name), dir.cred);
   } catch (err) {
     r = errStatus(env, err, 'LOOKUP');
   }
@@ -49,7 +49,7 @@ export function lookup(env: Nfs3Env): Procedure<LOOKUP3args, LOOKUP3res> {
       if (dir === null) return lookupAsync(env, args, ctx, null);
       let r: Resolved | number | null;
       try {
-        r = env.core.lookupChildSync(dir, nameIn(dir, args.what.name), dir.cred);
+        r = env.core.children.lookupChildSync(dir, nameIn(dir, args.what.name), dir.cred);
       } catch (err) {
         r = errStatus(env, err, 'LOOKUP');
       }
