@@ -126,26 +126,6 @@ export class ServerCore {
     return core;
   }
 
-  /** The RPC credential after the export's squashing (AUTH_NONE → anonymous). */
-  credFor(exp: Export, cred: CredentialLike): Cred {
-    return squash(cred, exp.options);
-  }
-
-  /** 0 when `name` is usable as a directory entry name, else an nfsstat3 (child-lookup.ts). */
-  checkName(name: string): NfsStat {
-    return checkName(name);
-  }
-
-  /** ACCESS3 bits granted of `want` (MODIFY/EXTEND/DELETE never on a read-only export). */
-  access(stats: Stats, cred: Cred, want: number, exp?: Export): number {
-    return accessBits(stats, cred, want, exp?.options.ro ?? false);
-  }
-
-  /** fattr3 from stats (attributes.ts); uses no `this`. */
-  fattr(stats: Stats): Fattr3 {
-    return fattrOf(stats);
-  }
-
   /** The owner a new object gets when the server runs as root (gid of a setgid directory), else null. */
   ownerOfNew(cred: Cred, dirStats: Stats): { uid: number; gid: number } | null {
     return this.runningAsRoot ? { uid: cred.uid, gid: newObjectGid(dirStats, cred) } : null;

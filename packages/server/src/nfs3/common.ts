@@ -14,7 +14,7 @@ import {
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
 import {
-  errnoToNfsStat, refusalReason, nfstime, inGroup, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
+  errnoToNfsStat, fattrOf, refusalReason, squash, nfstime, inGroup, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
   type ChildLoc, type Cred, type Export, type Loc, type OpenFile, type OpenMode, type Resolved, type ServerCore,
 } from '../core/index.js';
 import type { DirListings } from './dircache.js';
@@ -99,7 +99,7 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
     return asErr(r);
   }
   if (!(await clientMayUse(env, r.exp, ctx))) return nfsstat3.NFS3ERR_ACCES;
-  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options) };
 }
 
 /**
@@ -110,7 +110,7 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
 export function targetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Target | null {
   const r = env.core.handles.resolveSync(fh.data);
   if (r === null || !env.core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) return null;
-  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options) };
 }
 
 /** A directory Target and an open descriptor of it, checked to be it (close it with backend.closeSync). */
@@ -133,7 +133,7 @@ export function dirTargetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): DirT
     core.backend.closeSync!(d.fd);
     return null;
   }
-  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: core.credFor(r.exp, ctx.cred), fd: d.fd };
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options), fd: d.fd };
 }
 
 /** A Target, and the descriptor the open-file cache already held for it, if any (put() it). */
@@ -158,11 +158,11 @@ export async function targetOpen(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext, mo
     fast.file.put();
     return nfsstat3.NFS3ERR_ACCES;
   }
-  return { t: { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) }, file: fast.file };
+  return { t: { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options) }, file: fast.file };
 }
 
 export function fattr(env: Nfs3Env, stats: BigIntStats): fattr3 {
-  return env.core.fattr(stats) as fattr3;
+  return fattrOf(stats) as fattr3;
 }
 
 export function postOp(env: Nfs3Env, stats: BigIntStats | undefined | null): post_op_attr {

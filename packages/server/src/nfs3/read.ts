@@ -12,7 +12,7 @@
  */
 import type { CallContext, Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_READ3args, xdr_READ3res, type READ3args, type READ3res } from '@nfsts/xdr';
-import type { Stats } from '../core/index.js';
+import { squash, type Stats } from '../core/index.js';
 import { errStatus, mayReadFile, notRegular, postOp, targetOpen, NO_ATTR, type Nfs3Env, type Target } from './common.js';
 import type { OpenFile } from '../core/index.js';
 import { RTMAX } from './fsinfo.js';
@@ -94,7 +94,7 @@ function readFast(env: Nfs3Env, args: READ3args, ctx: CallContext, count: number
     file.put();
     return null;
   }
-  const t: Target = { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: core.credFor(r.exp, ctx.cred) };
+  const t: Target = { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options) };
   const failed = check(env, t);
   const offset = args.offset;
   if (failed !== 0 || count === 0 || offset >= t.stats.size) {

@@ -10,7 +10,7 @@
 import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_READDIRPLUS3args, type READDIRPLUS3args, type READDIRPLUS3res } from '@nfsts/xdr';
-import { inodeKey, mayAccess, MAY_EXEC, type Resolved, type ServerCore } from '../core/index.js';
+import { fattrOf, inodeKey, mayAccess, MAY_EXEC, type Resolved, type ServerCore } from '../core/index.js';
 import { errStatus, listedStats, postOp, type Nfs3Env } from './common.js';
 import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
 import { notePageReader, PlusEntry, xdr_READDIRPLUS3res_listed } from './readdirplus-wire.js';
@@ -83,7 +83,6 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
   const listing = await env.dirs.get(core, t, args.cookie, args.cookieverf);
   const cur = new Cursor(listing.entries, args.cookie);
   const out: PlusEntry[] = [];
-  const toFattr = (st: BigIntStats): ReturnType<typeof core.fattr> => core.fattr(st);
   let used = FIXED;
   let dirUsed = 0;
   let pos = 0;
@@ -152,7 +151,7 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
       used += sz;
       dirUsed += base;
       // encoded from the stats and handle (readdirplus-wire.ts): no attribute objects per entry
-      out.push(new PlusEntry(fileid, c.name, c.cookie, st, handle, sz, toFattr));
+      out.push(new PlusEntry(fileid, c.name, c.cookie, st, handle, sz, fattrOf));
     }
   }
   return { entries: out, eof: pos >= cur.length, verf: listing.verf };

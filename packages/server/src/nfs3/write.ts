@@ -12,7 +12,7 @@
  * set-id file to clear, a write the gate sends to the thread pool, a short write) takes or
  * continues on the general path with the same checks.
  */
-import type { Stats as BigIntStats } from '../core/index.js';
+import { squash, type Stats as BigIntStats } from '../core/index.js';
 import type { CallContext, Procedure } from '@nfsts/rpc';
 import { nfsstat3, stable_how, xdr_nfs_fh3, xdr_WRITE3args, xdr_WRITE3res, XdrError, type WRITE3args, type WRITE3res, type XdrReader } from '@nfsts/xdr';
 import type { OpenFile } from '../core/index.js';
@@ -54,7 +54,7 @@ function writeFast(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: numb
     file.put();
     return null;
   }
-  const cred = core.credFor(r.exp, ctx.cred);
+  const cred = squash(ctx.cred, r.exp.options);
   const t: Target = { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred };
   const bad = check(env, t, args, count);
   // a set-id file loses its bits after the write: the general path does the chmod
