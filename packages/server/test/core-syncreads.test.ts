@@ -118,7 +118,7 @@ t.test('READ: reads up to maxReadBytes run synchronously, larger ones through th
   t.equal(tail.eof, true, 'eof exact on the synchronous path');
 });
 
-t.test('core.lstat: synchronous under the gate, same stats and errors as the backend; off with maxBytes 0', async (t) => {
+t.test('core.io.lstat: synchronous under the gate, same stats and errors as the backend; off with maxBytes 0', async (t) => {
   const s = await setup(t);
   writeFileSync(join(s.root, 'f'), 'x');
   const exp = s.core.exports[0]!;

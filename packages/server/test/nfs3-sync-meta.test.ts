@@ -1,5 +1,5 @@
 /**
- * GETATTR and LOOKUP answered without a promise (core.resolveSync, core.lookupChildSync): the
+ * GETATTR and LOOKUP answered without a promise (core.handles.resolveSync, core.children.lookupChildSync): the
  * handlers return their result itself once a handle is known, and that path keeps the rules
  * of the awaited one: a replaced object is STALE (never the new object's attributes), search
  * permission is checked for the caller, a missing name is NOENT.

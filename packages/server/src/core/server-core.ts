@@ -1,8 +1,10 @@
 /**
  * ServerCore: the composition root of the core. Opens the parts (ExportTable, GatedIo,
  * HandleSearch, HandleResolver, ChildLookup, DirListings, the FileCache) over one Backend,
- * SyncReadGate and set of counters, tells them of changes, and keeps the entry points the NFS
- * and MOUNT procedures call (which know nothing of `fs`) as one-line calls into them.
+ * SyncReadGate and set of counters and tells them of changes. Callers use the parts through
+ * its fields (`core.handles.resolve(fh)`, `core.io.readAt(...)`, `core.table.findExport(path)`);
+ * what stays here is construction, close, and what coordinates several parts or uses the
+ * process's own identity (removed, renamed, dirChanged; ownerOfNew, chownNew).
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -12,17 +14,16 @@ import type { Backend, Loc, Stats } from './backend.js';
 import { AtBackend } from './at-backend.js';
 import { NodeFsBackend } from './node-backend.js';
 import type { ExportConfig } from './exports.js';
-import { accessBits, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
-import { FileCache, type FileCacheOptions, type OpenMode } from './file-cache.js';
+import { newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
+import { FileCache, type FileCacheOptions } from './file-cache.js';
 import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
 import { GatedIo } from './gated-io.js';
 import { ExportTable, type Export, type Resolved } from './export-table.js';
 import { nameMoved, nameRemoved } from './object-locations.js';
 import { HandleSearch } from './handle-search.js';
-import { HandleResolver, type ResolvedDir, type ResolvedOpen } from './handle-resolver.js';
-import { ChildLookup, checkName, type ChildLoc } from './child-lookup.js';
-import { DirListings, type ListedEntry } from './dir-listing.js';
-import { fattrOf, type Fattr3 } from './attributes.js';
+import { HandleResolver } from './handle-resolver.js';
+import { ChildLookup } from './child-lookup.js';
+import { DirListings } from './dir-listing.js';
 import { NfsError, type NfsStat } from './nfsstat.js';
 
 export interface ServerCoreOptions {
@@ -68,15 +69,15 @@ export class ServerCore {
   readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, syncWrites: 0, resolves: 0, stale: 0, syncCreates: 0, syncRemoves: 0, dirResolves: 0 };
   /** decides which READs run synchronously (Backend.readSync) */
   readonly syncReads: SyncReadGate;
-  /** lstat, reads and writes under the SyncReadGate */
+  /** lstat, reads and writes under the SyncReadGate: `lstat`, `readAt`, `writeAt`, `writevAt` */
   readonly io: GatedIo;
-  /** the exports and their per-export state */
+  /** the exports and their per-export state: `findExport`, `clientAllowed(Resolve)`, `loc`, `indexSize`, `saveIndexes` */
   readonly table: ExportTable;
-  /** cached directory listings */
+  /** cached directory listings: `list` (READDIR(PLUS)) */
   readonly listings: DirListings;
-  /** file handles: issued, verified and resolved */
+  /** file handles: issued, verified and resolved: `resolve`, `resolveSync`, `resolveOpen`, `resolveDirSync`, `handleFor` */
   readonly handles: HandleResolver;
-  /** names in directories: lookups and names for new entries */
+  /** names in directories: `lookupChild(Sync)`, `childPath` for a new entry */
   readonly children: ChildLookup;
   /** the search for objects the index does not know */
   private readonly search: HandleSearch;
@@ -126,7 +127,10 @@ export class ServerCore {
     return core;
   }
 
-  /** The owner a new object gets when the server runs as root (gid of a setgid directory), else null. */
+  /**
+   * The owner a new object gets when the server runs as root (gid of a setgid directory), else
+   * null. Here, not in a part: it depends on the process's own identity (runningAsRoot).
+   */
   ownerOfNew(cred: Cred, dirStats: Stats): { uid: number; gid: number } | null {
     return this.runningAsRoot ? { uid: cred.uid, gid: newObjectGid(dirStats, cred) } : null;
   }
@@ -134,6 +138,7 @@ export class ServerCore {
   /**
    * After creating `obj` in a directory with `dirStats` for `cred`: when the server runs as
    * root, chown the new object to the caller (gid of a setgid directory). No-op otherwise.
+   * Here: it joins runningAsRoot, GatedIo's lstat and the Backend.
    */
   async chownNew(obj: Loc, cred: Cred, dirStats: Stats): Promise<void> {
     if (!this.runningAsRoot) return;
@@ -144,7 +149,8 @@ export class ServerCore {
   /**
    * Tell the core an object was removed from `rel` (drops cached descriptors and listings; the
    * index moves to another name of a hard-linked file, else the object becomes a tombstone so
-   * its handle is STALE at once, without a search).
+   * its handle is STALE at once, without a search). Here: it reaches the FileCache, the
+   * export's index, the HandleResolver and the DirListings.
    */
   removed(exp: Export, stats: Stats, rel?: string): void {
     const s = this.table.stateOf(exp);
@@ -156,7 +162,7 @@ export class ServerCore {
   /**
    * Tell the core an object now lives at `to` (after RENAME or LINK; `fromRel` is the name a
    * RENAME moved it from); `replaced` is what the target name was before, if anything (its
-   * cached descriptors are dropped).
+   * cached descriptors are dropped). Here: it reaches the same parts as removed().
    */
   renamed(exp: Export, to: { rel: string }, stats: Stats, replaced?: Stats, fromRel?: string): void {
     const s = this.table.stateOf(exp);
@@ -167,7 +173,7 @@ export class ServerCore {
     this.invalidate();
   }
 
-  /** Tell the core a directory's entries changed (drops its cached listing). */
+  /** Tell the core a directory's entries changed (drops its cached listing; resolveOpen() trusts no path found before). */
   dirChanged(): void {
     this.invalidate();
   }
@@ -187,6 +193,34 @@ export class ServerCore {
     this.table.saveIndexes();
     await this.fileCache.close();
     this.table.closeRoots();
+  }
+
+  // Thin forwarders kept only because earlier READMEs showed them to embedders (the core's and
+  // @nfsts/localio's examples); nothing in this repository calls them.
+
+  /** @deprecated use `core.handles.resolve(fh)` */
+  resolve(fh: Buffer): Promise<Resolved | NfsStat> {
+    return this.handles.resolve(fh);
+  }
+
+  /** @deprecated use `core.children.lookupChild(dir, name, cred)` */
+  lookupChild(dir: Resolved, name: string, cred?: Cred): Promise<Resolved | NfsStat> {
+    return this.children.lookupChild(dir, name, cred);
+  }
+
+  /** @deprecated use `core.handles.handleFor(exp, at, stats, parentKey)` */
+  handleFor(exp: Export, at: { rel: string }, stats: Stats, parentKey: string | null = null): Buffer {
+    return this.handles.handleFor(exp, at, stats, parentKey);
+  }
+
+  /** @deprecated use `core.table.clientAllowedResolve(exp, remoteAddress, remotePort)` */
+  clientAllowedResolve(exp: Export, remoteAddress: string, remotePort: number): Promise<boolean> {
+    return this.table.clientAllowedResolve(exp, remoteAddress, remotePort);
+  }
+
+  /** @deprecated use `squash(cred, exp.options)` (auth.ts) */
+  credFor(exp: Export, cred: CredentialLike): Cred {
+    return squash(cred, exp.options);
   }
 }
 

@@ -120,7 +120,7 @@ export interface DirTarget extends Target {
 
 /**
  * targetSync() for a directory the caller then changes (CREATE, REMOVE, RMDIR): the handle is
- * resolved by opening the directory (core.resolveDirSync), and the caller hands `fd` to the
+ * resolved by opening the directory (core.handles.resolveDirSync), and the caller hands `fd` to the
  * backend instead of a second walk of the same path. The caller closes `fd` (closeSync) in a
  * finally before it returns; null as targetSync() (nothing to close).
  */

@@ -176,7 +176,7 @@ function firstBytes(views: Buffer[], count: number): Buffer[] {
 
 /**
  * A large WRITE from the bulk path: the same resolution and checks as writeSlow, then the
- * views go to the file with one pwritev (core.writevAt completes a short one), no join.
+ * views go to the file with one pwritev (core.io.writevAt completes a short one), no join.
  */
 function writeBulk(env: Nfs3Env, args: BulkWRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
   return writeOpened(env, args, ctx, count, args.dataLength, EMPTY,
