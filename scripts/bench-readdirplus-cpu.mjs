@@ -30,12 +30,14 @@ fs.utimesSync(join(root, 'big'), old, old);
 const core = await ServerCore.open({ stateDir: join(base, 'state'), exports: [{ path: '/export', root, options: { squash: 'none' } }] });
 try {
   const prog = createNfs3Program(core);
-  const exp = core.findExport('/export');
-  const dir = { data: core.handleFor(exp, { rel: 'big' }, await core.backend.lstat(core.loc(exp, 'big'))) };
   const ctx = {
     xid: 1, prog: 100003, vers: 3, proc: 17, cred: rpc.authSys({ uid: 0, gid: 0, gids: [] }),
     remoteAddress: '127.0.0.1', remotePort: 1000, localPort: 2049, connectionId: 1, logger: rpc.silentLogger(),
   };
+  // the directory's handle by LOOKUP, which every tree's procedures have (ServerCore's own methods moved)
+  const found = await prog.versions[3].procedures[3].handler({ what: { dir: { data: core.exports[0].rootHandle }, name: 'big' } }, { ...ctx, proc: 3 });
+  if (found.status !== 0) throw new Error(`LOOKUP big: status ${found.status}`);
+  const dir = found.resok.object;
   const proc = prog.versions[3].procedures[17];
   const listing = async () => {
     let cookie = 0n;

@@ -189,7 +189,7 @@ export class ServerFaults {
     if (r.rule.path === undefined) return true;
     const t = argTarget(args);
     if (t === undefined) return false;
-    const res = await this.core.resolve(Buffer.from(t.fh));
+    const res = await this.core.handles.resolve(Buffer.from(t.fh));
     if (typeof res === 'number') return false;
     let rel = relPath(res as unknown as ResolvedLike);
     if (t.name !== undefined) rel = rel === '/' ? `/${t.name}` : `${rel}/${t.name}`;

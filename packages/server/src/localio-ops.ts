@@ -21,7 +21,7 @@ import { AUTH_NONE_CRED, type CallContext, type Credential, type Program } from 
 import { pino } from 'pino';
 import type { ClientEntry, LocalFile, LocalFileMode } from '@nfsts/common';
 import type { LocalClient, LocalioOps } from '@nfsts/localio';
-import type { ServerCore } from './core/index.js';
+import { squash, type ServerCore } from './core/index.js';
 import { mayReadFile, mayWriteFile, modeAfterWrite, notRegular } from './nfs3/common.js';
 import { LocalGrant } from './localio-grant.js';
 
@@ -76,10 +76,10 @@ export function localioOps(core: ServerCore): ServerLocalioOps {
       // descriptors that are not the process's cannot be shared (startServer does not offer
       // LOCALIO then; this covers an ops table built by hand)
       if (core.backend.osDescriptors !== true) return refuse(nfsstat3.NFS3ERR_NOTSUPP);
-      const r = await core.resolve(fh);
+      const r = await core.handles.resolve(fh);
       if (typeof r === 'number') return refuse(r);
-      if (!(await core.clientAllowedResolve(r.exp, client.remoteAddress, client.remotePort))) return refuse(nfsstat3.NFS3ERR_ACCES);
-      const c = core.credFor(r.exp, cred);
+      if (!(await core.table.clientAllowedResolve(r.exp, client.remoteAddress, client.remotePort))) return refuse(nfsstat3.NFS3ERR_ACCES);
+      const c = squash(cred, r.exp.options);
       const bad = notRegular(r.stats);
       if (bad !== 0) return refuse(bad);
       if (mode === 'rw') {

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { AtBackend, NodeFsBackend, ServerCore, type Backend, type BackendRoot, type Node, type Resolved } from '../src/core/index.js';
+import { AtBackend, NodeFsBackend, ServerCore, fattrOf, type Backend, type BackendRoot, type Node, type Resolved } from '../src/core/index.js';
 
 function tmpdir(t: Test): string {
   const d = fs.mkdtempSync(join(os.tmpdir(), 'nfsts-be-'));
@@ -56,8 +56,8 @@ for (const [bname, bb] of backends) {
         t.ok(c.isCharacterDevice());
         const core = await ServerCore.open({ exports: [{ path: '/e', root: d }], stateDir: join(d, '.state'), backend: b });
         t.teardown(() => core.close());
-        t.same(core.fattr(c).rdev, { specdata1: 1, specdata2: 3 }, 'rdev as major/minor');
-        t.equal(core.fattr(c).type, 4, 'NF3CHR');
+        t.same(fattrOf(c).rdev, { specdata1: 1, specdata2: 3 }, 'rdev as major/minor');
+        t.equal(fattrOf(c).type, 4, 'NF3CHR');
       } else {
         await t.rejects(b.mknod(node(''), 'null', 'chr', 0o666, 1, 3), { code: /ENOTSUP|EOPNOTSUPP/ });
       }
@@ -158,7 +158,7 @@ t.test('fattr3 from real stats', async (t) => {
   const core = await ServerCore.open({ exports: [{ path: '/e', root: d }], stateDir: join(d, '.state') });
   t.teardown(() => core.close());
   const st = fs.lstatSync(join(d, 'f'), { bigint: true });
-  const a = core.fattr(st);
+  const a = fattrOf(st);
   t.equal(a.type, 1, 'NF3REG');
   t.equal(a.mode, 0o4755, 'mode keeps setuid, drops the type bits');
   t.equal(a.size, 5000n);
@@ -168,8 +168,8 @@ t.test('fattr3 from real stats', async (t) => {
   t.equal(a.nlink, 1);
   t.equal(BigInt(a.mtime.seconds) * 1_000_000_000n + BigInt(a.mtime.nseconds), st.mtimeNs);
   t.ok(a.mtime.nseconds < 1_000_000_000);
-  t.equal(core.fattr(fs.lstatSync(join(d, 'l'), { bigint: true })).type, 5, 'NF3LNK');
-  t.equal(core.fattr(fs.lstatSync(d, { bigint: true })).type, 2, 'NF3DIR');
+  t.equal(fattrOf(fs.lstatSync(join(d, 'l'), { bigint: true })).type, 5, 'NF3LNK');
+  t.equal(fattrOf(fs.lstatSync(d, { bigint: true })).type, 2, 'NF3DIR');
 });
 
 t.test('listDir: stable unique cookies, order independent of creation, cache invalidation', async (t) => {
@@ -177,8 +177,8 @@ t.test('listDir: stable unique cookies, order independent of creation, cache inv
   for (let i = 0; i < 2000; i++) fs.writeFileSync(join(d, `n${i}`), '');
   const core = await ServerCore.open({ exports: [{ path: '/e', root: d }], stateDir: join(os.tmpdir(), `nfsts-be-state-${process.pid}`) });
   t.teardown(async () => { await core.close(); fs.rmSync(join(os.tmpdir(), `nfsts-be-state-${process.pid}`), { recursive: true, force: true }); });
-  const root = (await core.resolve(core.exports[0]!.rootHandle)) as Resolved;
-  const l1 = await core.listDir(root);
+  const root = (await core.handles.resolve(core.exports[0]!.rootHandle)) as Resolved;
+  const l1 = await core.listings.list(root);
   t.equal(l1.length, 2000);
   t.ok(l1.every((e, i) => e.cookie >= 16n && (i === 0 || e.cookie > l1[i - 1]!.cookie)), 'cookies strictly increasing, ≥ 16');
   const cookieOf = new Map(l1.map((e) => [e.name, e.cookie]));
@@ -186,7 +186,7 @@ t.test('listDir: stable unique cookies, order independent of creation, cache inv
   fs.unlinkSync(join(d, 'n5'));
   fs.writeFileSync(join(d, 'extra'), '');
   core.dirChanged();
-  const l2 = await core.listDir({ ...root, stats: fs.lstatSync(d, { bigint: true }) });
+  const l2 = await core.listings.list({ ...root, stats: fs.lstatSync(d, { bigint: true }) });
   t.equal(l2.length, 2000);
   t.ok(l2.every((e) => e.name === 'extra' || cookieOf.get(e.name) === e.cookie), 'surviving names keep their cookies');
   t.notOk(l2.some((e) => e.name === 'n5'));

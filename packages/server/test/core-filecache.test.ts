@@ -229,9 +229,9 @@ t.test('ServerCore.close() leaves no descriptor open', async (t) => {
   fs.writeFileSync(join(base, 'root', 'f'), 'data');
   const before = openFds();
   const core = await ServerCore.open({ exports: [{ path: '/export', root: join(base, 'root') }], stateDir: join(base, 'state') });
-  const root = await core.resolve(core.exports[0]!.rootHandle);
+  const root = await core.handles.resolve(core.exports[0]!.rootHandle);
   if (typeof root === 'number') throw new Error('root');
-  const f = await core.lookupChild(root, 'f');
+  const f = await core.children.lookupChild(root, 'f');
   if (typeof f === 'number') throw new Error('f');
   const of = await core.fileCache.get(f.exp.id, f, f.stats, 'rw');
   of.put();

@@ -37,9 +37,9 @@ function ok(t: Test, r: Resolved | number, what: string): Resolved {
 
 async function handleOf(core: ServerCore, rel: string): Promise<Buffer> {
   const exp = core.exports[0]!;
-  let cur = ok(t, await core.resolve(exp.rootHandle), 'root');
-  for (const name of rel.split('/')) cur = ok(t, await core.lookupChild(cur, name), `lookup ${name}`);
-  return core.handleFor(exp, cur, cur.stats);
+  let cur = ok(t, await core.handles.resolve(exp.rootHandle), 'root');
+  for (const name of rel.split('/')) cur = ok(t, await core.children.lookupChild(cur, name), `lookup ${name}`);
+  return core.handles.handleFor(exp, cur, cur.stats);
 }
 
 t.test('handle round trip: root, file, directory; size ≤ 64; same handle for same object', async (t) => {
@@ -50,29 +50,29 @@ t.test('handle round trip: root, file, directory; size ≤ 64; same handle for s
   const exp = core.exports[0]!;
   t.ok(exp.rootHandle.length <= 64);
   t.equal(exp.rootHandle.length, FH_SIZE);
-  const r = ok(t, await core.resolve(exp.rootHandle), 'root');
+  const r = ok(t, await core.handles.resolve(exp.rootHandle), 'root');
   t.equal(abs(r), fs.realpathSync(root));
-  const d = ok(t, await core.lookupChild(r, 'd'), 'd');
-  const f = ok(t, await core.lookupChild(d, 'f'), 'f');
-  const fh = core.handleFor(exp, f, f.stats);
+  const d = ok(t, await core.children.lookupChild(r, 'd'), 'd');
+  const f = ok(t, await core.children.lookupChild(d, 'f'), 'f');
+  const fh = core.handles.handleFor(exp, f, f.stats);
   t.ok(fh.length <= 64);
-  t.same(core.handleFor(exp, f, f.stats), fh, 'deterministic');
-  const back = ok(t, await core.resolve(fh), 'resolve f');
+  t.same(core.handles.handleFor(exp, f, f.stats), fh, 'deterministic');
+  const back = ok(t, await core.handles.resolve(fh), 'resolve f');
   t.equal(abs(back), join(fs.realpathSync(root), 'd', 'f'));
   t.equal(back.stats.ino, f.stats.ino);
   t.equal(back.stats.size, 5n);
-  const dh = core.handleFor(exp, d, d.stats);
-  t.equal(abs(ok(t, await core.resolve(dh), 'resolve d')), abs(d));
-  t.equal(await core.lookupChild(f, 'x'), NFS3ERR_NOTDIR, 'lookup in a file');
-  t.equal(await core.lookupChild(d, 'nope'), NFS3ERR_NOENT);
-  t.equal(await core.lookupChild(d, ''), NFS3ERR_NOENT);
-  t.equal(await core.lookupChild(d, 'a/b'), NFS3ERR_ACCES, "'/' in a name");
-  t.equal(await core.lookupChild(d, 'a\0b'), NFS3ERR_ACCES, 'NUL in a name');
-  t.equal(await core.lookupChild(d, 'x'.repeat(256)), NFS3ERR_NAMETOOLONG);
-  t.equal(abs(ok(t, await core.lookupChild(d, '.'), '.')), abs(d));
-  t.equal(abs(ok(t, await core.lookupChild(d, '..'), '..')), abs(r));
-  t.equal(core.childPath(d, '..'), NFS3ERR_EXIST);
-  t.equal((core.childPath(d, 'new') as { rel: string }).rel, join(d.rel, 'new'));
+  const dh = core.handles.handleFor(exp, d, d.stats);
+  t.equal(abs(ok(t, await core.handles.resolve(dh), 'resolve d')), abs(d));
+  t.equal(await core.children.lookupChild(f, 'x'), NFS3ERR_NOTDIR, 'lookup in a file');
+  t.equal(await core.children.lookupChild(d, 'nope'), NFS3ERR_NOENT);
+  t.equal(await core.children.lookupChild(d, ''), NFS3ERR_NOENT);
+  t.equal(await core.children.lookupChild(d, 'a/b'), NFS3ERR_ACCES, "'/' in a name");
+  t.equal(await core.children.lookupChild(d, 'a\0b'), NFS3ERR_ACCES, 'NUL in a name');
+  t.equal(await core.children.lookupChild(d, 'x'.repeat(256)), NFS3ERR_NAMETOOLONG);
+  t.equal(abs(ok(t, await core.children.lookupChild(d, '.'), '.')), abs(d));
+  t.equal(abs(ok(t, await core.children.lookupChild(d, '..'), '..')), abs(r));
+  t.equal(core.children.childPath(d, '..'), NFS3ERR_EXIST);
+  t.equal((core.children.childPath(d, 'new') as { rel: string }).rel, join(d.rel, 'new'));
 });
 
 t.test('a handle survives a restart (new ServerCore on the same state dir)', async (t) => {
@@ -85,7 +85,7 @@ t.test('a handle survives a restart (new ServerCore on the same state dir)', asy
   await core1.close();
   const core2 = await open(t, root, state);
   t.same(core2.exports[0]!.rootHandle, rootFh, 'root handle is the same after restart');
-  t.equal(abs(ok(t, await core2.resolve(fh), 'after restart')), join(fs.realpathSync(root), 'a', 'f'));
+  t.equal(abs(ok(t, await core2.handles.resolve(fh), 'after restart')), join(fs.realpathSync(root), 'a', 'f'));
   t.equal(core2.counters.searches, 0, 'the persisted index made the restart warm: no search');
   t.not(core2.writeVerifier.toString('hex'), '', 'has a write verifier');
   t.equal(core2.writeVerifier.length, 8);
@@ -111,19 +111,19 @@ t.test('a handle survives renames done directly on disk', async (t) => {
   const real = fs.realpathSync(root);
 
   fs.renameSync(join(root, 'a', 'f'), join(root, 'a', 'f2'));
-  t.equal(abs(ok(t, await core.resolve(fh), 'same dir')), join(real, 'a', 'f2'), 'rename in the same directory');
+  t.equal(abs(ok(t, await core.handles.resolve(fh), 'same dir')), join(real, 'a', 'f2'), 'rename in the same directory');
 
   fs.renameSync(join(root, 'a', 'f2'), join(root, 'b', 'f3'));
-  t.equal(abs(ok(t, await core.resolve(fh), 'other dir')), join(real, 'b', 'f3'), 'rename into another directory');
+  t.equal(abs(ok(t, await core.handles.resolve(fh), 'other dir')), join(real, 'b', 'f3'), 'rename into another directory');
 
   fs.renameSync(join(root, 'a', 'sub'), join(root, 'b', 'sub2'));
-  t.equal(abs(ok(t, await core.resolve(gh), 'parent moved')), join(real, 'b', 'sub2', 'g'), 'its directory renamed');
+  t.equal(abs(ok(t, await core.handles.resolve(gh), 'parent moved')), join(real, 'b', 'sub2', 'g'), 'its directory renamed');
 
   await core.close();
   fs.renameSync(join(root, 'b', 'f3'), join(root, 'f4'));
   const core2 = await open(t, root, state);
-  t.equal(abs(ok(t, await core2.resolve(fh), 'after restart')), join(real, 'f4'), 'renamed while the server was down');
-  t.equal(abs(ok(t, await core2.resolve(gh), 'after restart g')), join(real, 'b', 'sub2', 'g'));
+  t.equal(abs(ok(t, await core2.handles.resolve(fh), 'after restart')), join(real, 'f4'), 'renamed while the server was down');
+  t.equal(abs(ok(t, await core2.handles.resolve(gh), 'after restart g')), join(real, 'b', 'sub2', 'g'));
 });
 
 t.test('a cold restart (index file lost) still resolves by searching the export', async (t) => {
@@ -135,9 +135,9 @@ t.test('a cold restart (index file lost) still resolves by searching the export'
   await core1.close();
   for (const f of fs.readdirSync(state)) if (f.startsWith('index-')) fs.unlinkSync(join(state, f));
   const core2 = await open(t, root, state);
-  t.equal(core2.indexSize(core2.exports[0]!), 1, 'only the root is indexed');
-  t.equal(abs(ok(t, await core2.resolve(fh), 'searched')), join(fs.realpathSync(root), 'x', 'y', 'z', 'deep'));
-  t.ok(core2.indexSize(core2.exports[0]!) >= 5, 'search indexed what it saw');
+  t.equal(core2.table.indexSize(core2.exports[0]!), 1, 'only the root is indexed');
+  t.equal(abs(ok(t, await core2.handles.resolve(fh), 'searched')), join(fs.realpathSync(root), 'x', 'y', 'z', 'deep'));
+  t.ok(core2.table.indexSize(core2.exports[0]!) >= 5, 'search indexed what it saw');
 });
 
 t.test('forged, truncated and bit-flipped handles get BADHANDLE', async (t) => {
@@ -145,14 +145,14 @@ t.test('forged, truncated and bit-flipped handles get BADHANDLE', async (t) => {
   fs.writeFileSync(join(root, 'f'), 'x');
   const core = await open(t, root, state);
   const fh = await handleOf(core, 'f');
-  t.equal(await core.resolve(Buffer.alloc(0)), NFS3ERR_BADHANDLE, 'empty');
-  t.equal(await core.resolve(fh.subarray(0, fh.length - 1)), NFS3ERR_BADHANDLE, 'truncated');
-  t.equal(await core.resolve(Buffer.concat([fh, Buffer.alloc(1)])), NFS3ERR_BADHANDLE, 'extended');
-  t.equal(await core.resolve(Buffer.alloc(64, 0xab)), NFS3ERR_BADHANDLE, 'garbage');
+  t.equal(await core.handles.resolve(Buffer.alloc(0)), NFS3ERR_BADHANDLE, 'empty');
+  t.equal(await core.handles.resolve(fh.subarray(0, fh.length - 1)), NFS3ERR_BADHANDLE, 'truncated');
+  t.equal(await core.handles.resolve(Buffer.concat([fh, Buffer.alloc(1)])), NFS3ERR_BADHANDLE, 'extended');
+  t.equal(await core.handles.resolve(Buffer.alloc(64, 0xab)), NFS3ERR_BADHANDLE, 'garbage');
   for (let bit = 0; bit < fh.length * 8; bit += 7) {
     const b = Buffer.from(fh);
     b[bit >> 3]! ^= 1 << (bit & 7);
-    const r = await core.resolve(b);
+    const r = await core.handles.resolve(b);
     if (r !== NFS3ERR_BADHANDLE) {
       t.fail(`bit ${bit} flipped: got ${typeof r === 'number' ? r : abs(r)}`);
       return;
@@ -164,7 +164,7 @@ t.test('forged, truncated and bit-flipped handles get BADHANDLE', async (t) => {
   t.teardown(() => { fs.rmSync(`${state}-other`, { recursive: true, force: true }); });
   const foreign = await handleOf(other, 'f');
   await other.close();
-  t.equal(await core.resolve(foreign), NFS3ERR_BADHANDLE, 'MAC under another secret');
+  t.equal(await core.handles.resolve(foreign), NFS3ERR_BADHANDLE, 'MAC under another secret');
 });
 
 t.test('a deleted object\'s handle is STALE', async (t) => {
@@ -173,13 +173,13 @@ t.test('a deleted object\'s handle is STALE', async (t) => {
   const core = await open(t, root, state);
   const fh = await handleOf(core, 'f');
   fs.unlinkSync(join(root, 'f'));
-  t.equal(await core.resolve(fh), NFS3ERR_STALE);
-  t.equal(await core.resolve(fh), NFS3ERR_STALE, 'again (negative cache)');
+  t.equal(await core.handles.resolve(fh), NFS3ERR_STALE);
+  t.equal(await core.handles.resolve(fh), NFS3ERR_STALE, 'again (negative cache)');
   // create files until one reuses the inode: the birth time must tell them apart
   fs.mkdirSync(join(root, 'g'));
   const r = await handleOf(core, 'g');
   fs.rmdirSync(join(root, 'g'));
-  t.equal(await core.resolve(r), NFS3ERR_STALE, 'removed directory');
+  t.equal(await core.handles.resolve(r), NFS3ERR_STALE, 'removed directory');
 });
 
 /** Whether this filesystem reports birth times and reuses a freed inode number soon (skip reason or undefined). */
@@ -215,7 +215,7 @@ t.test('a reused inode number does not revive an old handle (birth time as gener
     if (fs.lstatSync(join(root, `n${i}`)).ino === ino) reused = `n${i}`;
   }
   t.not(reused, '', 'the inode number was reused');
-  t.equal(await core.resolve(fh), NFS3ERR_STALE, 'same dev/ino, younger object: STALE');
+  t.equal(await core.handles.resolve(fh), NFS3ERR_STALE, 'same dev/ino, younger object: STALE');
 });
 
 t.test('a removed export root makes its handles STALE', async (t) => {
@@ -223,7 +223,7 @@ t.test('a removed export root makes its handles STALE', async (t) => {
   const core = await open(t, root, state);
   const rootFh = core.exports[0]!.rootHandle;
   fs.rmdirSync(root);
-  t.equal(await core.resolve(rootFh), NFS3ERR_STALE);
+  t.equal(await core.handles.resolve(rootFh), NFS3ERR_STALE);
 });
 
 t.test('a symlink to /etc is never traversed', async (t) => {
@@ -232,19 +232,19 @@ t.test('a symlink to /etc is never traversed', async (t) => {
   fs.symlinkSync('/etc/passwd', join(root, 'pw'));
   const core = await open(t, root, state);
   const exp = core.exports[0]!;
-  const r = ok(t, await core.resolve(exp.rootHandle), 'root');
-  const link = ok(t, await core.lookupChild(r, 'etc'), 'etc');
+  const r = ok(t, await core.handles.resolve(exp.rootHandle), 'root');
+  const link = ok(t, await core.children.lookupChild(r, 'etc'), 'etc');
   t.ok(link.stats.isSymbolicLink(), 'LOOKUP returns the link itself');
-  t.equal(await core.lookupChild(link, 'passwd'), NFS3ERR_NOTDIR, 'no lookup through the link');
-  const pw = ok(t, await core.lookupChild(r, 'pw'), 'pw');
+  t.equal(await core.children.lookupChild(link, 'passwd'), NFS3ERR_NOTDIR, 'no lookup through the link');
+  const pw = ok(t, await core.children.lookupChild(r, 'pw'), 'pw');
   t.ok(pw.stats.isSymbolicLink());
   t.equal(await core.backend.readlink(pw), '/etc/passwd');
   await t.rejects(core.fileCache.get(exp.id, pw, pw.stats, 'r'), 'the cache does not open a symlink');
   // a handle for /etc/passwd (made with this export's secret) does not resolve: it is outside
   const st = fs.lstatSync('/etc/passwd', { bigint: true });
   let fh: Buffer | undefined;
-  fh = core.handleFor(exp, { rel: 'not-here' }, st);
-  t.equal(await core.resolve(fh), NFS3ERR_STALE, 'a handle of an object outside the export is STALE');
+  fh = core.handles.handleFor(exp, { rel: 'not-here' }, st);
+  t.equal(await core.handles.resolve(fh), NFS3ERR_STALE, 'a handle of an object outside the export is STALE');
   // a directory swapped for a symlink after its child was indexed is not followed
   fs.mkdirSync(join(root, 'd'));
   fs.writeFileSync(join(root, 'd', 'passwd'), 'mine');
@@ -254,15 +254,15 @@ t.test('a symlink to /etc is never traversed', async (t) => {
   fs.renameSync(join(root, 'd', 'passwd'), join(outside, 'passwd'));
   fs.rmdirSync(join(root, 'd'));
   fs.symlinkSync(outside, join(root, 'd'));
-  t.equal(await core.resolve(fh2), NFS3ERR_STALE, 'moved outside behind a symlink: STALE, not followed');
+  t.equal(await core.handles.resolve(fh2), NFS3ERR_STALE, 'moved outside behind a symlink: STALE, not followed');
 });
 
 t.test("'..' from the export root is refused", async (t) => {
   const { root, state } = tmp(t);
   const core = await open(t, root, state);
-  const r = ok(t, await core.resolve(core.exports[0]!.rootHandle), 'root');
-  t.equal(await core.lookupChild(r, '..'), NFS3ERR_ACCES);
-  t.equal(await core.lookupChild(r, '../..'), NFS3ERR_ACCES);
+  const r = ok(t, await core.handles.resolve(core.exports[0]!.rootHandle), 'root');
+  t.equal(await core.children.lookupChild(r, '..'), NFS3ERR_ACCES);
+  t.equal(await core.children.lookupChild(r, '../..'), NFS3ERR_ACCES);
 });
 
 t.test('export configuration errors name the bad property', async (t) => {
@@ -283,15 +283,15 @@ t.test('two exports have distinct ids and secrets; findExport', async (t) => {
   t.teardown(() => core.close());
   const [a, b] = core.exports;
   t.not(a!.id, b!.id);
-  t.equal(core.findExport('/b')?.id, b!.id);
-  t.equal(core.findExport('//a/'), a);
-  t.equal(core.findExport('/c'), undefined);
-  const ra = ok(t, await core.resolve(a!.rootHandle), 'a');
+  t.equal(core.table.findExport('/b')?.id, b!.id);
+  t.equal(core.table.findExport('//a/'), a);
+  t.equal(core.table.findExport('/c'), undefined);
+  const ra = ok(t, await core.handles.resolve(a!.rootHandle), 'a');
   t.equal(ra.exp, a);
   // a's root handle with b's export id: MAC fails
   const forged = Buffer.from(a!.rootHandle);
   forged.writeUInt16BE(b!.id, 2);
-  t.equal(await core.resolve(forged), NFS3ERR_BADHANDLE);
+  t.equal(await core.handles.resolve(forged), NFS3ERR_BADHANDLE);
 });
 
 t.test('renames reported through renamed()/removed() keep resolution O(1): no tree search', async (t) => {
@@ -308,21 +308,21 @@ t.test('renames reported through renamed()/removed() keep resolution O(1): no tr
   // a procedure renames a/b → b2 (over nothing) and reports it
   fs.renameSync(join(root, 'a', 'b'), join(root, 'b2'));
   core.renamed(exp, { rel: 'b2' }, fs.lstatSync(join(root, 'b2'), { bigint: true }));
-  t.equal(abs(ok(t, await core.resolve(bh), 'dir')), join(real, 'b2'));
-  t.equal(abs(ok(t, await core.resolve(fh), 'child')), join(real, 'b2', 'f'), 'child found through its parent');
+  t.equal(abs(ok(t, await core.handles.resolve(bh), 'dir')), join(real, 'b2'));
+  t.equal(abs(ok(t, await core.handles.resolve(fh), 'child')), join(real, 'b2', 'f'), 'child found through its parent');
   t.equal(core.counters.searches, 0, 'no search of the tree');
   t.ok(core.counters.repairs >= 1, 'the child entry was repaired through the parent');
   // rename over an existing file: the replaced one is forgotten and its handle is STALE
   const vstats = fs.lstatSync(join(root, 'victim'), { bigint: true });
   fs.renameSync(join(root, 'b2', 'f'), join(root, 'victim'));
   core.renamed(exp, { rel: 'victim' }, fs.lstatSync(join(root, 'victim'), { bigint: true }), vstats);
-  t.equal(abs(ok(t, await core.resolve(fh), 'moved over')), join(real, 'victim'));
-  t.equal(await core.resolve(vh), NFS3ERR_STALE, 'the replaced object is gone');
+  t.equal(abs(ok(t, await core.handles.resolve(fh), 'moved over')), join(real, 'victim'));
+  t.equal(await core.handles.resolve(vh), NFS3ERR_STALE, 'the replaced object is gone');
   t.equal(core.counters.searches, 0, 'no search: the replaced object left a tombstone');
   const st = fs.lstatSync(join(root, 'victim'), { bigint: true });
   fs.unlinkSync(join(root, 'victim'));
   core.removed(exp, st, 'victim');
-  t.equal(await core.resolve(fh), NFS3ERR_STALE);
+  t.equal(await core.handles.resolve(fh), NFS3ERR_STALE);
 });
 
 t.test('lookupChild with a credential needs search permission on the directory', async (t) => {
@@ -331,12 +331,12 @@ t.test('lookupChild with a credential needs search permission on the directory',
   fs.writeFileSync(join(root, 'closed', 'f'), '');
   fs.chmodSync(join(root, 'closed'), 0o700);
   const core = await open(t, root, state);
-  const r = ok(t, await core.resolve(core.exports[0]!.rootHandle), 'root');
-  const closed = ok(t, await core.lookupChild(r, 'closed'), 'closed');
+  const r = ok(t, await core.handles.resolve(core.exports[0]!.rootHandle), 'root');
+  const closed = ok(t, await core.children.lookupChild(r, 'closed'), 'closed');
   const ownerUid = Number(closed.stats.uid);
   const stranger = { uid: ownerUid + 4242, gid: 4242, gids: [] };
-  t.equal(await core.lookupChild(closed, 'f', stranger), NFS3ERR_ACCES);
-  t.equal(ok(t, await core.lookupChild(closed, 'f', { uid: ownerUid, gid: 1, gids: [] }), 'owner').stats.isFile(), true);
+  t.equal(await core.children.lookupChild(closed, 'f', stranger), NFS3ERR_ACCES);
+  t.equal(ok(t, await core.children.lookupChild(closed, 'f', { uid: ownerUid, gid: 1, gids: [] }), 'owner').stats.isFile(), true);
 });
 
 const notRoot = typeof process.getuid === 'function' && process.getuid() === 0 ? undefined : 'needs root to chown';
@@ -346,7 +346,7 @@ t.test('when the server runs as root, new objects belong to the caller (setgid d
   t.ok(core.runningAsRoot);
   fs.writeFileSync(join(root, 'new'), '');
   const dirStats = fs.lstatSync(root, { bigint: true });
-  await core.chownNew({ root: ok(t, await core.resolve(core.exports[0]!.rootHandle), 'root').root, rel: 'new' }, { uid: 1234, gid: 5678, gids: [] }, dirStats);
+  await core.chownNew({ root: ok(t, await core.handles.resolve(core.exports[0]!.rootHandle), 'root').root, rel: 'new' }, { uid: 1234, gid: 5678, gids: [] }, dirStats);
   const st = fs.lstatSync(join(root, 'new'));
   t.equal(st.uid, 1234);
   t.equal(st.gid, 5678);
@@ -355,7 +355,7 @@ t.test('when the server runs as root, new objects belong to the caller (setgid d
   fs.chmodSync(join(root, 'sg'), 0o2775);
   fs.symlinkSync('/etc/passwd', join(root, 'sg', 'ln'));
   const before = fs.statSync('/etc/passwd');
-  await core.chownNew({ root: (ok(t, await core.resolve(core.exports[0]!.rootHandle), 'root')).root, rel: 'sg/ln' }, { uid: 1234, gid: 5678, gids: [] }, fs.lstatSync(join(root, 'sg'), { bigint: true }));
+  await core.chownNew({ root: (ok(t, await core.handles.resolve(core.exports[0]!.rootHandle), 'root')).root, rel: 'sg/ln' }, { uid: 1234, gid: 5678, gids: [] }, fs.lstatSync(join(root, 'sg'), { bigint: true }));
   const ln = fs.lstatSync(join(root, 'sg', 'ln'));
   t.equal(ln.uid, 1234, 'the symlink itself is chowned');
   t.equal(ln.gid, 999, 'group of the setgid directory');

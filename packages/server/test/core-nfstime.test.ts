@@ -32,8 +32,7 @@ t.test('nfstime equals the exact BigInt split everywhere', async (t) => {
 });
 
 t.test('fattr splits a device number into major and minor as glibc does', async (t) => {
-  const { ServerCore } = await import('../src/core/index.js');
-  const fattr = (ServerCore.prototype as unknown as { fattr(s: unknown): { rdev: { specdata1: number; specdata2: number }; type: number } }).fattr;
+  const { fattrOf: fattr } = await import('../src/core/index.js');
   const dev = statSync('/dev/null', { bigint: true });
   const rdev = dev.rdev;
   const want = {

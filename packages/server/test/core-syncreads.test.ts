@@ -123,16 +123,16 @@ t.test('READ: reads up to maxReadBytes run synchronously, larger ones through th
   t.equal(tail.eof, true, 'eof exact on the synchronous path');
 });
 
-t.test('core.lstat: synchronous under the gate, same stats and errors as the backend; off with maxBytes 0', async (t) => {
+t.test('core.io.lstat: synchronous under the gate, same stats and errors as the backend; off with maxBytes 0', async (t) => {
   const s = await setup(t);
   writeFileSync(join(s.root, 'f'), 'x');
   const exp = s.core.exports[0]!;
-  const want = await s.core.backend.lstat(s.core.loc(exp, 'f'));
-  const got = await s.core.lstat(s.core.loc(exp, 'f'));
+  const want = await s.core.backend.lstat(s.core.table.loc(exp, 'f'));
+  const got = await s.core.io.lstat(s.core.table.loc(exp, 'f'));
   t.equal(got.ino, want.ino);
   t.equal(got.size, 1n);
   t.equal(got.mtimeNs, want.mtimeNs);
-  await t.rejects(s.core.lstat(s.core.loc(exp, 'missing')), { code: 'ENOENT' }, 'a missing path rejects with the errno, as the async call does');
+  await t.rejects(s.core.io.lstat(s.core.table.loc(exp, 'missing')), { code: 'ENOENT' }, 'a missing path rejects with the errno, as the async call does');
   const g = new SyncReadGate();
   t.equal(g.allowStat(), true);
   const off = new SyncReadGate({ maxBytes: 0 });

@@ -55,7 +55,7 @@ t.test('NULL answers on v1 and v3; v2 gets PROG_MISMATCH 1..3', async (t) => {
 
 t.test('MNT v3 returns the export root handle and AUTH_SYS, AUTH_NONE', async (t) => {
   const { core, mnt } = await setup(t);
-  const exp = core.findExport('/export');
+  const exp = core.table.findExport('/export');
   t.ok(exp);
   for (const path of ['/export', '/export/', '//export']) {
     const r = await mnt(path);
@@ -72,7 +72,7 @@ t.test('MNT v3 of a directory below the export; refusals for file, symlink, miss
   const r = await mnt('/export/sub/deeper');
   t.equal(r.fhs_status, mountstat3.MNT3_OK);
   if (r.fhs_status === mountstat3.MNT3_OK) {
-    const res = await core.resolve(Buffer.from(r.mountinfo.fhandle));
+    const res = await core.handles.resolve(Buffer.from(r.mountinfo.fhandle));
     t.not(typeof res, 'number', 'handle resolves');
     if (typeof res !== 'number') t.equal(`${res.root.path}/${res.rel}`, join(root, 'sub', 'deeper'));
   }
@@ -99,7 +99,7 @@ t.test('MNT refused: client not in the allow-list, secure export from a high por
 t.test('MNT v1 answers an fhstatus', async (t) => {
   const { client, core } = await setup(t);
   const r = await client.call(MOUNT, 1, 1, xdr_dirpath, '/export', xdr_fhstatus);
-  const rootHandle = core.findExport('/export')?.rootHandle ?? Buffer.alloc(0);
+  const rootHandle = core.table.findExport('/export')?.rootHandle ?? Buffer.alloc(0);
   if (rootHandle.length <= 32) {
     t.equal(r.fhs_status, 0);
     if ('fhs_fhandle' in r) t.same([...r.fhs_fhandle.subarray(0, rootHandle.length)], [...rootHandle], 'zero-padded v3 handle');

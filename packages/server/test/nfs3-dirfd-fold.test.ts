@@ -1,6 +1,6 @@
 /**
  * CREATE, REMOVE and RMDIR walk their directory's path once: the handle is resolved by opening
- * the directory (ServerCore.resolveDirSync, counted in counters.dirResolves) and the backend
+ * the directory (core.handles.resolveDirSync, counted in counters.dirResolves) and the backend
  * creates or unlinks in that very descriptor. The tests watch the real backend's calls (one
  * openDirSync, no lstatSync, per call), check that every refusal still happens on this path,
  * that the descriptor is closed whatever the outcome, and that a directory renamed, replaced,

@@ -64,9 +64,9 @@ t.test('random well-typed arguments never make a handler throw', async (t) => {
       try { out.push(await s.fh(rel)); } catch { /* removed by an earlier call */ }
     }
     if (roFile.data.length === 0) {
-      const ro = s.core.findExport('/ro')!;
-      const st = await s.core.backend.lstat(s.core.loc(ro, 'g'));
-      roFile.data = s.core.handleFor(ro, { rel: 'g' }, st);
+      const ro = s.core.table.findExport('/ro')!;
+      const st = await s.core.backend.lstat(s.core.table.loc(ro, 'g'));
+      roFile.data = s.core.handles.handleFor(ro, { rel: 'g' }, st);
     }
     out.push(roFile);
     return out;

@@ -187,17 +187,17 @@ export async function setup(t: { teardown(fn: () => unknown): void }, o: SetupOp
     await core.close();
     rmSync(dir, { recursive: true, force: true });
   });
-  const exp = core.findExport('/export')!;
-  const ro = core.findExport('/ro')!;
+  const exp = core.table.findExport('/export')!;
+  const ro = core.table.findExport('/ro')!;
   return {
     dir, root, roRoot, core, prog, nfs: direct(prog),
     rootFh: { data: exp.rootHandle },
     roFh: { data: ro.rootHandle },
     async fh(rel: string) {
-      const st = await core.backend.lstat(core.loc(exp, rel));
-      return { data: core.handleFor(exp, { rel }, st) };
+      const st = await core.backend.lstat(core.table.loc(exp, rel));
+      return { data: core.handles.handleFor(exp, { rel }, st) };
     },
-    stat: (rel: string) => core.backend.lstat(core.loc(exp, rel)),
+    stat: (rel: string) => core.backend.lstat(core.table.loc(exp, rel)),
     own,
   };
 }

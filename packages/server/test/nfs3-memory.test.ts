@@ -274,7 +274,7 @@ t.test('memory: an unlinked file stays readable through an open descriptor, then
   const used0 = b.space.used;
   const f = fhOf(await s.nfs.create({ where: { dir: s.rootFh, name: 'f' }, how: unchecked(0o644) }));
   ok(await s.nfs.write({ file: f, offset: 0n, count: 5, stable: stable_how.FILE_SYNC, data: bytes('hello') }));
-  const node = { ...s.core.loc(s.core.findExport('/export')!, 'f'), stats: await s.stat('f') };
+  const node = { ...s.core.table.loc(s.core.table.findExport('/export')!, 'f'), stats: await s.stat('f') };
   const fd = await b.open(node, 0);
   ok(await s.nfs.remove({ object: { dir: s.rootFh, name: 'f' } }));
   const buf = Buffer.alloc(5);

@@ -73,8 +73,8 @@ t.test('createSync / removeSync: a directory swapped for a symlink is never foll
   writeFileSync(join(outside, 'victim'), 'keep');
   mkdirSync(join(s.root, 'd'));
   const d = await s.stat('d');
-  const exp = s.core.findExport('/export')!;
-  const node = { ...s.core.loc(exp, 'd'), stats: d };
+  const exp = s.core.table.findExport('/export')!;
+  const node = { ...s.core.table.loc(exp, 'd'), stats: d };
   renameSync(join(s.root, 'd'), join(s.root, 'd-moved'));
   symlinkSync(outside, join(s.root, 'd'));
   const backend = s.core.backend;
@@ -188,8 +188,8 @@ t.test('removeChildSync: one name only, never through a swapped directory, check
   mkdirSync(join(s.root, 'd', 'sub'));
   writeFileSync(join(s.root, 'd', 'sub', 'inner'), 'x');
   writeFileSync(join(s.root, 'd', 'f'), 'x');
-  const exp = s.core.findExport('/export')!;
-  const node = { ...s.core.loc(exp, 'd'), stats: await s.stat('d') };
+  const exp = s.core.table.findExport('/export')!;
+  const node = { ...s.core.table.loc(exp, 'd'), stats: await s.stat('d') };
   const backend = s.core.backend;
   const yes = (): boolean => true;
   for (const name of ['sub/inner', '..', '.', '', 'a\0b']) {

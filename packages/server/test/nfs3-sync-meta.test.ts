@@ -1,5 +1,5 @@
 /**
- * GETATTR and LOOKUP answered without a promise (core.resolveSync, core.lookupChildSync): the
+ * GETATTR and LOOKUP answered without a promise (core.handles.resolveSync, core.children.lookupChildSync): the
  * handlers return their result itself once a handle is known, and that path keeps the rules
  * of the awaited one: a replaced object is STALE (never the new object's attributes), search
  * permission is checked for the caller, a missing name is NOENT.
@@ -94,10 +94,10 @@ t.test('LOOKUP of a missing name: NOENT as data from the backend (no Error), eve
   mkdirSync(outside, { recursive: true });
   t.teardown(() => rmSync(outside, { recursive: true, force: true }));
   writeFileSync(join(outside, 'nope'), 'secret');
-  const exp = s.core.findExport('/export')!;
+  const exp = s.core.table.findExport('/export')!;
   renameSync(join(s.root, 'd'), join(s.root, 'd-moved'));
   symlinkSync(outside, join(s.root, 'd'));
-  const through = real(s.core.loc(exp, 'd/nope'));
+  const through = real(s.core.table.loc(exp, 'd/nope'));
   t.equal(typeof through, 'number', 'lstatOrErrnoSync through a symlinked parent: an errno, not the file outside');
   t.not(st(await proc.handler({ what: { dir, name: 'nope' } }, ctxFor(me, 3))), 'NFS3_OK', 'LOOKUP never finds the name outside');
 });

@@ -129,7 +129,7 @@ t.test('a damaged index is moved aside with a warn line and rebuilt', async (t) 
   t.equal(warn?.level, 40, 'at warn');
   t.equal(warn?.file, indexFile);
   t.ok(typeof warn?.movedTo === 'string' && existsSync(warn.movedTo as string), 'the damaged file is kept');
-  const r = await s.core.resolve(s.core.exports[0]!.rootHandle);
+  const r = await s.core.handles.resolve(s.core.exports[0]!.rootHandle);
   t.equal(typeof r, 'object', 'the export still resolves');
   await s.close();
   const again = new InodeIndex();

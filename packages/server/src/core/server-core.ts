@@ -1,8 +1,10 @@
 /**
  * ServerCore: the composition root of the core. Opens the parts (ExportTable, GatedIo,
  * HandleSearch, HandleResolver, ChildLookup, DirListings, the FileCache) over one Backend,
- * SyncReadGate and set of counters, tells them of changes, and keeps the entry points the NFS
- * and MOUNT procedures call (which know nothing of `fs`) as one-line calls into them.
+ * SyncReadGate and set of counters and tells them of changes. Callers use the parts through
+ * its fields (`core.handles.resolve(fh)`, `core.io.readAt(...)`, `core.table.findExport(path)`);
+ * what stays here is construction, close, and what coordinates several parts or uses the
+ * process's own identity (removed, renamed, dirChanged; ownerOfNew, chownNew).
  */
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -12,17 +14,16 @@ import type { Backend, Loc, Stats } from './backend.js';
 import { AtBackend } from './at-backend.js';
 import { NodeFsBackend } from './node-backend.js';
 import type { ExportConfig } from './exports.js';
-import { accessBits, newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
-import { FileCache, type FileCacheOptions, type OpenMode } from './file-cache.js';
+import { newObjectGid, squash, type Cred, type CredentialLike } from './auth.js';
+import { FileCache, type FileCacheOptions } from './file-cache.js';
 import { SyncReadGate, parseSyncReadOptions, type SyncReadOptions } from './sync-reads.js';
 import { GatedIo } from './gated-io.js';
 import { ExportTable, type Export, type Resolved } from './export-table.js';
 import { nameMoved, nameRemoved } from './object-locations.js';
 import { HandleSearch } from './handle-search.js';
-import { HandleResolver, type ResolvedDir, type ResolvedOpen } from './handle-resolver.js';
-import { ChildLookup, checkName, type ChildLoc } from './child-lookup.js';
-import { DirListings, type ListedEntry } from './dir-listing.js';
-import { fattrOf, type Fattr3 } from './attributes.js';
+import { HandleResolver } from './handle-resolver.js';
+import { ChildLookup } from './child-lookup.js';
+import { DirListings } from './dir-listing.js';
 import { NfsError, type NfsStat } from './nfsstat.js';
 
 export interface ServerCoreOptions {
@@ -68,15 +69,15 @@ export class ServerCore {
   readonly counters = { searches: 0, repairs: 0, fastResolves: 0, syncReads: 0, syncWrites: 0, resolves: 0, stale: 0, syncCreates: 0, syncRemoves: 0, dirResolves: 0 };
   /** decides which READs run synchronously (Backend.readSync) */
   readonly syncReads: SyncReadGate;
-  /** lstat, reads and writes under the SyncReadGate */
+  /** lstat, reads and writes under the SyncReadGate: `lstat`, `readAt`, `writeAt`, `writevAt` */
   readonly io: GatedIo;
-  /** the exports and their per-export state */
+  /** the exports and their per-export state: `findExport`, `clientAllowed(Resolve)`, `loc`, `indexSize`, `saveIndexes` */
   readonly table: ExportTable;
-  /** cached directory listings */
+  /** cached directory listings: `list` (READDIR(PLUS)) */
   readonly listings: DirListings;
-  /** file handles: issued, verified and resolved */
+  /** file handles: issued, verified and resolved: `resolve`, `resolveSync`, `resolveOpen`, `resolveDirSync`, `handleFor` */
   readonly handles: HandleResolver;
-  /** names in directories: lookups and names for new entries */
+  /** names in directories: `lookupChild(Sync)`, `childPath` for a new entry */
   readonly children: ChildLookup;
   /** the search for objects the index does not know */
   private readonly search: HandleSearch;
@@ -121,112 +122,15 @@ export class ServerCore {
     const useBirthtime = probeBirthtime(stateDir);
     const table = await ExportTable.open(opts.exports, stateDir, backend, useBirthtime, opts.logger);
     const core = new ServerCore(backend, opts, useBirthtime, table);
-    core.saveTimer = setInterval(() => core.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
+    core.saveTimer = setInterval(() => table.saveIndexes(), INDEX_SAVE_INTERVAL_MS);
     core.saveTimer.unref();
     return core;
   }
 
-  /** The Loc of `rel` below an export's root (for tests and tools; procedures get Locs from resolve()). */
-  loc(exp: Export, rel: string): Loc {
-    return this.table.loc(exp, rel);
-  }
-
-  /** The export whose mount path is `path` (repeated and trailing slashes ignored). */
-  findExport(path: string): Export | undefined {
-    return this.table.findExport(path);
-  }
-
-  /** Allow-list and `secure` check for a client (ExportTable.clientAllowed: host names match only 'localhost'). */
-  clientAllowed(exp: Export, remoteAddress: string, remotePort: number, hostnames: readonly string[] = []): boolean {
-    return this.table.clientAllowed(exp, remoteAddress, remotePort, hostnames);
-  }
-
-  /** clientAllowed() matching host names by confirmed reverse DNS (ExportTable.clientAllowedResolve). */
-  clientAllowedResolve(exp: Export, remoteAddress: string, remotePort: number): Promise<boolean> {
-    return this.table.clientAllowedResolve(exp, remoteAddress, remotePort);
-  }
-
-  /** The RPC credential after the export's squashing (AUTH_NONE → anonymous). */
-  credFor(exp: Export, cred: CredentialLike): Cred {
-    return squash(cred, exp.options);
-  }
-
-  /** nfs_fh3 data → object, or NFS3ERR_BADHANDLE (malformed/forged) / NFS3ERR_STALE (gone); see HandleResolver. */
-  resolve(fh: Buffer): Promise<Resolved | NfsStat> {
-    return this.handles.resolve(fh);
-  }
-
-  /** A directory handle resolved to an open, checked descriptor (close it with backend.closeSync), else null (HandleResolver.resolveDirSync). */
-  resolveDirSync(fh: Buffer): ResolvedDir | null {
-    return this.handles.resolveDirSync(fh);
-  }
-
-  /** resolve() without a promise for the common case, else null (HandleResolver.resolveSync). */
-  resolveSync(fh: Buffer): Resolved | null {
-    return this.handles.resolveSync(fh);
-  }
-
-  /** The READ/WRITE fast path through a cached descriptor, else null (HandleResolver.resolveOpen). */
-  resolveOpen(fh: Buffer, mode: OpenMode): ResolvedOpen | null {
-    return this.handles.resolveOpen(fh, mode);
-  }
-
-  /** GatedIo.lstat(): lstat on the calling thread while the SyncReadGate allows it, else on the thread pool. */
-  lstat(at: Loc): Promise<Stats> {
-    return this.io.lstat(at);
-  }
-
-  /** GatedIo.readAt() (the READ path: a number when read synchronously, else a promise). */
-  readAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
-    return this.io.readAt(fd, buf, off, len, position);
-  }
-
-  /** GatedIo.writeAt() (small WRITEs: a number when written synchronously, else a promise). */
-  writeAt(fd: number, buf: Buffer, off: number, len: number, position: bigint): number | Promise<number> {
-    return this.io.writeAt(fd, buf, off, len, position);
-  }
-
-  /** GatedIo.writevAt() (a large WRITE's socket chunks, on the thread pool). */
-  writevAt(fd: number, bufs: readonly Buffer[], position: bigint): Promise<number> {
-    return this.io.writevAt(fd, bufs, position);
-  }
-
-  /** 0 when `name` is usable as a directory entry name, else an nfsstat3 (child-lookup.ts). */
-  checkName(name: string): NfsStat {
-    return checkName(name);
-  }
-
-  /** A name in a directory → object, never following a symlink (ChildLookup.lookupChild). */
-  lookupChild(dir: Resolved, name: string, cred?: Cred): Promise<Resolved | NfsStat> {
-    return this.children.lookupChild(dir, name, cred);
-  }
-
-  /** lookupChild() without a promise, or null when it cannot (ChildLookup.lookupChildSync). */
-  lookupChildSync(dir: Resolved, name: string, cred?: Cred): Resolved | NfsStat | null {
-    return this.children.lookupChildSync(dir, name, cred);
-  }
-
-  /** Checks a name for a new entry in dir: its Loc, or an nfsstat3 (ChildLookup.childPath). */
-  childPath(dir: Resolved, name: string): ChildLoc | NfsStat {
-    return this.children.childPath(dir, name);
-  }
-
-  /** The handle of an object (stable across restarts and renames); indexes it (HandleResolver.handleFor). */
-  handleFor(exp: Export, at: { rel: string }, stats: Stats, parentKey: string | null = null): Buffer {
-    return this.handles.handleFor(exp, at, stats, parentKey);
-  }
-
-  /** ACCESS3 bits granted of `want` (MODIFY/EXTEND/DELETE never on a read-only export). */
-  access(stats: Stats, cred: Cred, want: number, exp?: Export): number {
-    return accessBits(stats, cred, want, exp?.options.ro ?? false);
-  }
-
-  /** fattr3 from stats (attributes.ts); uses no `this`. */
-  fattr(stats: Stats): Fattr3 {
-    return fattrOf(stats);
-  }
-
-  /** The owner a new object gets when the server runs as root (gid of a setgid directory), else null. */
+  /**
+   * The owner a new object gets when the server runs as root (gid of a setgid directory), else
+   * null. Here, not in a part: it depends on the process's own identity (runningAsRoot).
+   */
   ownerOfNew(cred: Cred, dirStats: Stats): { uid: number; gid: number } | null {
     return this.runningAsRoot ? { uid: cred.uid, gid: newObjectGid(dirStats, cred) } : null;
   }
@@ -234,6 +138,7 @@ export class ServerCore {
   /**
    * After creating `obj` in a directory with `dirStats` for `cred`: when the server runs as
    * root, chown the new object to the caller (gid of a setgid directory). No-op otherwise.
+   * Here: it joins runningAsRoot, GatedIo's lstat and the Backend.
    */
   async chownNew(obj: Loc, cred: Cred, dirStats: Stats): Promise<void> {
     if (!this.runningAsRoot) return;
@@ -244,7 +149,8 @@ export class ServerCore {
   /**
    * Tell the core an object was removed from `rel` (drops cached descriptors and listings; the
    * index moves to another name of a hard-linked file, else the object becomes a tombstone so
-   * its handle is STALE at once, without a search).
+   * its handle is STALE at once, without a search). Here: it reaches the FileCache, the
+   * export's index, the HandleResolver and the DirListings.
    */
   removed(exp: Export, stats: Stats, rel?: string): void {
     const s = this.table.stateOf(exp);
@@ -256,7 +162,7 @@ export class ServerCore {
   /**
    * Tell the core an object now lives at `to` (after RENAME or LINK; `fromRel` is the name a
    * RENAME moved it from); `replaced` is what the target name was before, if anything (its
-   * cached descriptors are dropped).
+   * cached descriptors are dropped). Here: it reaches the same parts as removed().
    */
   renamed(exp: Export, to: { rel: string }, stats: Stats, replaced?: Stats, fromRel?: string): void {
     const s = this.table.stateOf(exp);
@@ -267,7 +173,7 @@ export class ServerCore {
     this.invalidate();
   }
 
-  /** Tell the core a directory's entries changed (drops its cached listing). */
+  /** Tell the core a directory's entries changed (drops its cached listing; resolveOpen() trusts no path found before). */
   dirChanged(): void {
     this.invalidate();
   }
@@ -277,21 +183,6 @@ export class ServerCore {
     this.listings.clear();
   }
 
-  /** Directory entries sorted by stable cookie, for READDIR(PLUS) (DirListings.list). */
-  listDir(dir: Resolved): Promise<ListedEntry[]> {
-    return this.listings.list(dir);
-  }
-
-  /** Number of entries in an export's inode index (for tests and stats). */
-  indexSize(exp: Export): number {
-    return this.table.indexSize(exp);
-  }
-
-  /** Writes every dirty inode index to the state directory. */
-  saveIndexes(): void {
-    this.table.saveIndexes();
-  }
-
   /** Saves the index and closes every cached file. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -299,9 +190,37 @@ export class ServerCore {
     this.search.close();
     if (this.saveTimer) clearInterval(this.saveTimer);
     this.saveTimer = undefined;
-    this.saveIndexes();
+    this.table.saveIndexes();
     await this.fileCache.close();
     this.table.closeRoots();
+  }
+
+  // Thin forwarders kept only because earlier READMEs showed them to embedders (the core's and
+  // @nfsts/localio's examples); nothing in this repository calls them.
+
+  /** @deprecated use `core.handles.resolve(fh)` */
+  resolve(fh: Buffer): Promise<Resolved | NfsStat> {
+    return this.handles.resolve(fh);
+  }
+
+  /** @deprecated use `core.children.lookupChild(dir, name, cred)` */
+  lookupChild(dir: Resolved, name: string, cred?: Cred): Promise<Resolved | NfsStat> {
+    return this.children.lookupChild(dir, name, cred);
+  }
+
+  /** @deprecated use `core.handles.handleFor(exp, at, stats, parentKey)` */
+  handleFor(exp: Export, at: { rel: string }, stats: Stats, parentKey: string | null = null): Buffer {
+    return this.handles.handleFor(exp, at, stats, parentKey);
+  }
+
+  /** @deprecated use `core.table.clientAllowedResolve(exp, remoteAddress, remotePort)` */
+  clientAllowedResolve(exp: Export, remoteAddress: string, remotePort: number): Promise<boolean> {
+    return this.table.clientAllowedResolve(exp, remoteAddress, remotePort);
+  }
+
+  /** @deprecated use `squash(cred, exp.options)` (auth.ts) */
+  credFor(exp: Export, cred: CredentialLike): Cred {
+    return squash(cred, exp.options);
   }
 }
 

@@ -41,20 +41,20 @@ export async function authorizeMount(m: MountContext, dirpath: string, ctx: Call
     ctx.logger.warn({ client: ctx.remoteAddress, port: ctx.remotePort, dirpath: path, reason: 'no export holds this path' }, 'mount refused');
     return mountstat3.MNT3ERR_NOENT;
   }
-  if (!(await m.core.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort))) {
+  if (!(await m.core.table.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort))) {
     ctx.logger.warn({ client: ctx.remoteAddress, port: ctx.remotePort, export: exp.path, dirpath: path, reason: refusalReason(exp.options, ctx.remotePort) }, 'mount refused');
     return mountstat3.MNT3ERR_ACCES;
   }
   if (path === exp.path) return { exp, path, sub: '', handle: exp.rootHandle };
   const sub = path.slice(exp.path === '/' ? 1 : exp.path.length + 1);
-  let dir = await m.core.resolve(exp.rootHandle);
+  let dir = await m.core.handles.resolve(exp.rootHandle);
   if (typeof dir === 'number') return mountstat3.MNT3ERR_SERVERFAULT;
   for (const name of sub.split('/')) {
     if (!dir.stats.isDirectory()) return mountstat3.MNT3ERR_NOTDIR;
-    const next = await m.core.lookupChild(dir, name);
+    const next = await m.core.children.lookupChild(dir, name);
     if (typeof next === 'number') return next === 13 ? mountstat3.MNT3ERR_ACCES : mountstat3.MNT3ERR_NOENT;
     dir = next;
   }
   if (!dir.stats.isDirectory()) return mountstat3.MNT3ERR_NOTDIR;
-  return { exp, path, sub, handle: m.core.handleFor(exp, dir, dir.stats) };
+  return { exp, path, sub, handle: m.core.handles.handleFor(exp, dir, dir.stats) };
 }

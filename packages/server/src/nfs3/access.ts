@@ -5,6 +5,7 @@
  */
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_ACCESS3args, xdr_ACCESS3res, type ACCESS3args, type ACCESS3res } from '@nfsts/xdr';
+import { accessBits } from '../core/index.js';
 import { postOp, target, NO_ATTR, type Nfs3Env } from './common.js';
 
 export function access(env: Nfs3Env): Procedure<ACCESS3args, ACCESS3res> {
@@ -15,7 +16,7 @@ export function access(env: Nfs3Env): Procedure<ACCESS3args, ACCESS3res> {
     async handler(args, ctx) {
       const t = await target(env, args.object, ctx);
       if (typeof t === 'number') return { status: t, resfail: { obj_attributes: NO_ATTR } };
-      const granted = env.core.access(t.stats, t.cred, args.access >>> 0, t.exp);
+      const granted = accessBits(t.stats, t.cred, args.access >>> 0, t.exp.options.ro);
       return { status: nfsstat3.NFS3_OK, resok: { obj_attributes: postOp(env, t.stats), access: granted } };
     },
   };

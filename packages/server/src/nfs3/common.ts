@@ -14,7 +14,7 @@ import {
 } from '@nfsts/xdr';
 import type { Logger } from 'pino';
 import {
-  errnoToNfsStat, refusalReason, nfstime, inGroup, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
+  errnoToNfsStat, fattrOf, refusalReason, squash, nfstime, inGroup, mayAccess, mayWrite, mayChmod, mayChown, maySetTimes, chmodMask, MAY_READ, MAY_WRITE, MAY_EXEC,
   type ChildLoc, type Cred, type Export, type Loc, type OpenFile, type OpenMode, type Resolved, type ServerCore,
 } from '../core/index.js';
 import type { DirListings } from './dircache.js';
@@ -63,13 +63,13 @@ export function errStatus(env: Nfs3Env, err: unknown, what: string): NfsErr {
 
 /** May this client use this export (allow-list, `secure`)? Host names are resolved once per connection. */
 export async function clientMayUse(env: Nfs3Env, exp: Export, ctx: CallContext): Promise<boolean> {
-  if (env.core.clientAllowed(exp, ctx.remoteAddress, ctx.remotePort)) return true;
+  if (env.core.table.clientAllowed(exp, ctx.remoteAddress, ctx.remotePort)) return true;
   const key = `${ctx.connectionId}:${ctx.remoteAddress}:${ctx.remotePort}:${exp.id}`;
   const known = env.verdicts.get(key);
   if (known !== undefined) return known;
   let ok = false;
   try {
-    ok = await env.core.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort);
+    ok = await env.core.table.clientAllowedResolve(exp, ctx.remoteAddress, ctx.remotePort);
   } catch {
     ok = false;
   }
@@ -90,7 +90,7 @@ export async function clientMayUse(env: Nfs3Env, exp: Export, ctx: CallContext):
 export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promise<Target | NfsErr> {
   let r: Resolved | number;
   try {
-    r = await env.core.resolve(fh.data);
+    r = await env.core.handles.resolve(fh.data);
   } catch (err) {
     return errStatus(env, err, 'resolve');
   }
@@ -99,7 +99,7 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
     return asErr(r);
   }
   if (!(await clientMayUse(env, r.exp, ctx))) return nfsstat3.NFS3ERR_ACCES;
-  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options) };
 }
 
 /**
@@ -108,9 +108,9 @@ export async function target(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Promi
  * which repeats every check).
  */
 export function targetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Target | null {
-  const r = env.core.resolveSync(fh.data);
-  if (r === null || !env.core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) return null;
-  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) };
+  const r = env.core.handles.resolveSync(fh.data);
+  if (r === null || !env.core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) return null;
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options) };
 }
 
 /** A directory Target and an open descriptor of it, checked to be it (close it with backend.closeSync). */
@@ -120,20 +120,20 @@ export interface DirTarget extends Target {
 
 /**
  * targetSync() for a directory the caller then changes (CREATE, REMOVE, RMDIR): the handle is
- * resolved by opening the directory (core.resolveDirSync), and the caller hands `fd` to the
+ * resolved by opening the directory (core.handles.resolveDirSync), and the caller hands `fd` to the
  * backend instead of a second walk of the same path. The caller closes `fd` (closeSync) in a
  * finally before it returns; null as targetSync() (nothing to close).
  */
 export function dirTargetSync(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): DirTarget | null {
   const core = env.core;
-  const d = core.resolveDirSync(fh.data);
+  const d = core.handles.resolveDirSync(fh.data);
   if (d === null) return null;
   const r = d.r;
-  if (!core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
+  if (!core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
     core.backend.closeSync!(d.fd);
     return null;
   }
-  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: core.credFor(r.exp, ctx.cred), fd: d.fd };
+  return { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options), fd: d.fd };
 }
 
 /** A Target, and the descriptor the open-file cache already held for it, if any (put() it). */
@@ -148,21 +148,21 @@ export interface OpenTarget {
  * as target() does. On success the caller owns `file` (when not null) and must put() it.
  */
 export async function targetOpen(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext, mode: OpenMode): Promise<OpenTarget | NfsErr> {
-  const fast = env.core.resolveOpen(fh.data, mode);
+  const fast = env.core.handles.resolveOpen(fh.data, mode);
   if (fast === null) {
     const t = await target(env, fh, ctx);
     return typeof t === 'number' ? t : { t, file: null };
   }
   const r = fast.r;
-  if (!env.core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort) && !(await clientMayUse(env, r.exp, ctx))) {
+  if (!env.core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort) && !(await clientMayUse(env, r.exp, ctx))) {
     fast.file.put();
     return nfsstat3.NFS3ERR_ACCES;
   }
-  return { t: { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: env.core.credFor(r.exp, ctx.cred) }, file: fast.file };
+  return { t: { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options) }, file: fast.file };
 }
 
 export function fattr(env: Nfs3Env, stats: BigIntStats): fattr3 {
-  return env.core.fattr(stats) as fattr3;
+  return fattrOf(stats) as fattr3;
 }
 
 export function postOp(env: Nfs3Env, stats: BigIntStats | undefined | null): post_op_attr {
@@ -177,7 +177,7 @@ export const NO_FH: post_op_fh3 = Object.freeze({ handle_follows: false }) as po
 /** Fresh attributes of an object, or undefined when it cannot be stat'ed (never fails the call). */
 export async function statOrUndefined(env: Nfs3Env, at: Loc): Promise<BigIntStats | undefined> {
   try {
-    return await env.core.lstat(at);
+    return await env.core.io.lstat(at);
   } catch {
     return undefined;
   }
@@ -216,7 +216,7 @@ export async function wccPath(env: Nfs3Env, before: BigIntStats | undefined | nu
 
 /** A handle and attributes for a newly created (or found) object. */
 export function fhOf(env: Nfs3Env, exp: Export, at: { rel: string }, stats: BigIntStats): post_op_fh3 {
-  return { handle_follows: true, handle: { data: env.core.handleFor(exp, at, stats) } };
+  return { handle_follows: true, handle: { data: env.core.handles.handleFor(exp, at, stats) } };
 }
 
 function isOwner(stats: BigIntStats, cred: Cred): boolean {
@@ -373,7 +373,7 @@ export async function createTarget(env: Nfs3Env, where: diropargs3, ctx: CallCon
 /** createTarget()'s checks on a resolved directory (also those of the synchronous CREATE). */
 export function createChecks(env: Nfs3Env, dir: Target, where: diropargs3): CreateTarget | { status: NfsErr; dir: Target } {
   if (dir.exp.options.ro) return { status: nfsstat3.NFS3ERR_ROFS, dir };
-  const p = env.core.childPath(dir, where.name);
+  const p = env.core.children.childPath(dir, where.name);
   if (typeof p === 'number') return { status: asErr(p), dir };
   if (!mayWrite(dir.stats, dir.cred)) return { status: nfsstat3.NFS3ERR_ACCES, dir };
   return { dir, at: p, name: where.name };
@@ -396,11 +396,11 @@ export async function finishCreate(env: Nfs3Env, c: CreateTarget, attrs: sattr3 
   let stats: BigIntStats;
   try {
     if (!made.owned) await core.chownNew(c.at, c.dir.cred, c.dir.stats);
-    stats = made.stats ?? await core.lstat(c.at);
+    stats = made.stats ?? await core.io.lstat(c.at);
     if (attrs !== null && !sattrEmpty(attrs)) {
       const st = await applySattr(env, { exp: c.dir.exp, root: c.at.root, rel: c.at.rel, stats }, c.dir.cred, attrs, { creating: true });
       if (st !== 0) return { status: st, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
-      stats = await core.lstat(c.at);
+      stats = await core.io.lstat(c.at);
     }
   } catch (err) {
     return { status: errStatus(env, err, 'create'), resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
@@ -432,7 +432,7 @@ export async function existingEntry(env: Nfs3Env, where: diropargs3, ctx: CallCo
   if (bad !== 0) return { status: bad, dir };
   let obj: Resolved | number;
   try {
-    obj = await env.core.lookupChild(dir, where.name, dir.cred);
+    obj = await env.core.children.lookupChild(dir, where.name, dir.cred);
   } catch (err) {
     obj = errStatus(env, err, 'lookup');
   }

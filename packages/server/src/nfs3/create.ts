@@ -123,7 +123,7 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
       if (how.mode === createmode3.GUARDED) return exists();
       let st: BigIntStats;
       try {
-        st = await core.lstat(c.at);
+        st = await core.io.lstat(c.at);
       } catch (e) {
         return failWith(e);
       }
@@ -139,7 +139,7 @@ export function create(env: Nfs3Env): Procedure<CREATE3args, CREATE3res> {
         const s = await applySattr(env, { exp: c.dir.exp, root: c.at.root, rel: c.at.rel, stats: st }, c.dir.cred, SIZE_ONLY(how.obj_attributes));
         if (s !== 0) return { status: s, resfail: { dir_wcc: await wccPath(env, c.dir.stats, c.dir) } };
         try {
-          st = await core.lstat(c.at);
+          st = await core.io.lstat(c.at);
         } catch (e) {
           return failWith(e);
         }

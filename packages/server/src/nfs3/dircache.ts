@@ -59,7 +59,7 @@ export class DirListings {
         return hit;
       }
     }
-    const entries = await core.listDir(dir);
+    const entries = await core.listings.list(dir);
     this.reads++;
     // the core caches listings of quiet directories: share one verifier for the same array
     for (const l of this.byVerf.values()) {
@@ -149,7 +149,7 @@ export async function listedDir(env: Nfs3Env, fh: nfs_fh3, ctx: CallContext): Pr
  */
 export async function parentOf(core: ServerCore, dir: Resolved): Promise<Resolved | undefined> {
   if (dir.rel === '') return dir;
-  const p = await core.lookupChild(dir, '..').catch(() => undefined);
+  const p = await core.children.lookupChild(dir, '..').catch(() => undefined);
   return p === undefined || typeof p === 'number' ? undefined : p;
 }
 

@@ -20,7 +20,7 @@ function reply(env: Nfs3Env, dir: Target, r: Resolved | number): LOOKUP3res {
   return {
     status: nfsstat3.NFS3_OK,
     resok: {
-      object: { data: env.core.handleFor(r.exp, r, r.stats) },
+      object: { data: env.core.handles.handleFor(r.exp, r, r.stats) },
       obj_attributes: { attributes_follow: true, attributes: fattr(env, r.stats) },
       dir_attributes: postOp(env, dir.stats),
     },
@@ -32,7 +32,7 @@ async function lookupAsync(env: Nfs3Env, args: LOOKUP3args, ctx: CallContext, kn
   if (typeof dir === 'number') return { status: dir, resfail: { dir_attributes: NO_ATTR } };
   let r: Resolved | number;
   try {
-    r = await env.core.lookupChild(dir, nameIn(dir, args.what.name), dir.cred);
+    r = await env.core.children.lookupChild(dir, nameIn(dir, args.what.name), dir.cred);
   } catch (err) {
     r = errStatus(env, err, 'LOOKUP');
   }
@@ -49,7 +49,7 @@ export function lookup(env: Nfs3Env): Procedure<LOOKUP3args, LOOKUP3res> {
       if (dir === null) return lookupAsync(env, args, ctx, null);
       let r: Resolved | number | null;
       try {
-        r = env.core.lookupChildSync(dir, nameIn(dir, args.what.name), dir.cred);
+        r = env.core.children.lookupChildSync(dir, nameIn(dir, args.what.name), dir.cred);
       } catch (err) {
         r = errStatus(env, err, 'LOOKUP');
       }

@@ -12,7 +12,7 @@
  */
 import type { CallContext, Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_READ3args, xdr_READ3res, type READ3args, type READ3res } from '@nfsts/xdr';
-import type { Stats } from '../core/index.js';
+import { squash, type Stats } from '../core/index.js';
 import { errStatus, mayReadFile, notRegular, postOp, targetOpen, NO_ATTR, type Nfs3Env, type Target } from './common.js';
 import type { OpenFile } from '../core/index.js';
 import { RTMAX } from './fsinfo.js';
@@ -86,15 +86,15 @@ function okReply(env: Nfs3Env, stats: Stats, offset: bigint, count: number, buf:
  */
 function readFast(env: Nfs3Env, args: READ3args, ctx: CallContext, count: number, pooled: Buffer | null): READ3res | Promise<READ3res> | null {
   const core = env.core;
-  const fast = core.resolveOpen(args.file.data, 'r');
+  const fast = core.handles.resolveOpen(args.file.data, 'r');
   if (fast === null) return null;
   const r = fast.r;
   const file = fast.file;
-  if (!core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
+  if (!core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
     file.put();
     return null;
   }
-  const t: Target = { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: core.credFor(r.exp, ctx.cred) };
+  const t: Target = { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred: squash(ctx.cred, r.exp.options) };
   const failed = check(env, t);
   const offset = args.offset;
   if (failed !== 0 || count === 0 || offset >= t.stats.size) {
@@ -112,7 +112,7 @@ function readFast(env: Nfs3Env, args: READ3args, ctx: CallContext, count: number
   const buf = dataBuffer(env, pooled, want);
   let got: number | Promise<number>;
   try {
-    got = core.readAt(file.fd, buf, 0, want, offset);
+    got = core.io.readAt(file.fd, buf, 0, want, offset);
   } catch (err) {
     file.put();
     releaseData(env, buf);
@@ -138,7 +138,7 @@ async function readRest(env: Nfs3Env, t: Target, file: OpenFile, pooled: Buffer 
     while (got !== 0) {
       n += got;
       if (n >= want) break;
-      const r = env.core.readAt(file.fd, buf, n, want - n, offset + BigInt(n));
+      const r = env.core.io.readAt(file.fd, buf, n, want - n, offset + BigInt(n));
       got = typeof r === 'number' ? r : await r;
     }
   } catch (err) {
@@ -182,7 +182,7 @@ async function readSlow(env: Nfs3Env, args: READ3args, ctx: CallContext, count: 
     pooled = null;
     let first: number | Promise<number>;
     try {
-      first = env.core.readAt(held.fd, buf, 0, want, offset);
+      first = env.core.io.readAt(held.fd, buf, 0, want, offset);
     } catch (err) {
       first = Promise.reject(err);
     }

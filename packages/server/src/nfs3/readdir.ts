@@ -44,7 +44,7 @@ export function readdir(env: Nfs3Env): Procedure<READDIR3args, READDIR3res> {
             const c = cur.at(i);
             if (c.dot === 1) return t.stats.ino;
             if (c.dot === 2) return ((await parentOf(core, t)) ?? t).stats.ino;
-            const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel: t.rel === '' ? c.name : `${t.rel}/${c.name}` }));
+            const st: BigIntStats | undefined = await listedStats(core.io.lstat({ root: t.root, rel: t.rel === '' ? c.name : `${t.rel}/${c.name}` }));
             return st?.ino;
           }));
           for (let k = 0; k < batch.length; k++) {

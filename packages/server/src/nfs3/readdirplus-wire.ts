@@ -3,7 +3,7 @@
  * and handle, and the reply codec writes its fattr3 from them, so a reply of 400 entries builds
  * no post_op_attr / fattr3 / specdata3 / three nfstime3 / post_op_fh3 / nfs_fh3 objects per entry
  * (eight objects and three BigInt divisions each, about a fifth of an entry's cost). The bytes
- * are those of the generated codec given `core.fattr(stats)` (tests compare both against fs.lstat).
+ * are those of the generated codec given `fattrOf(stats)` (tests compare both against fs.lstat).
  *
  * A PlusEntry is still an entryplus3 to anyone who reads it (tests, the in-process callers):
  * `name_attributes` and `name_handle` are built on access. Any other entryplus3 in a reply is
@@ -122,7 +122,7 @@ function putRdev(w: XdrWriter, rdev: bigint): void {
   w.u32(Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)) >>> 0);
 }
 
-/** fattr3 of `st`, the bytes en_fattr3(core.fattr(st)) writes. */
+/** fattr3 of `st`, the bytes en_fattr3(fattrOf(st)) writes. */
 export function putFattr3(w: XdrWriter, st: Stats): void {
   if (st instanceof at.LeanStats) {
     putLeanFattr3(w, st);

@@ -10,7 +10,7 @@
 import type { Stats as BigIntStats } from '../core/index.js';
 import type { Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_READDIRPLUS3args, type READDIRPLUS3args, type READDIRPLUS3res } from '@nfsts/xdr';
-import { inodeKey, mayAccess, MAY_EXEC, type Resolved, type ServerCore } from '../core/index.js';
+import { fattrOf, inodeKey, mayAccess, MAY_EXEC, type Resolved, type ServerCore } from '../core/index.js';
 import { errStatus, listedStats, postOp, type Nfs3Env } from './common.js';
 import { entrySize, listedDir, parentOf, Cursor, MAX_DIR_REPLY, STAT_BATCH } from './dircache.js';
 import { notePageReader, PlusEntry, xdr_READDIRPLUS3res_listed } from './readdirplus-wire.js';
@@ -83,7 +83,6 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
   const listing = await env.dirs.get(core, t, args.cookie, args.cookieverf);
   const cur = new Cursor(listing.entries, args.cookie);
   const out: PlusEntry[] = [];
-  const toFattr = (st: BigIntStats): ReturnType<typeof core.fattr> => core.fattr(st);
   let used = FIXED;
   let dirUsed = 0;
   let pos = 0;
@@ -118,7 +117,7 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
         return p === undefined ? new Found(t.stats.ino) : new Found(p.stats.ino, p);
       }
       const rel = t.rel === '' ? c.name : `${t.rel}/${c.name}`;
-      const st: BigIntStats | undefined = await listedStats(core.lstat({ root: t.root, rel }));
+      const st: BigIntStats | undefined = await listedStats(core.io.lstat({ root: t.root, rel }));
       if (!st) return undefined;
       return new Found(st.ino, { exp: t.exp, root: t.root, rel, stats: st }, true);
     }));
@@ -135,12 +134,12 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
         fileid = f.fileid;
         const obj = plus ? f.obj : undefined;
         st = obj?.stats;
-        handle = obj ? core.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
+        handle = obj ? core.handles.handleFor(obj.exp, obj, obj.stats, f.child === true ? dirKey : null) : undefined;
       } else {
         // an entry of the directory, from lstatChildrenSync: indexed with the directory as its parent
         fileid = f.ino;
         st = plus ? f : undefined;
-        handle = plus ? core.handleFor(t.exp, { rel: t.rel === '' ? c.name : `${t.rel}/${c.name}` }, f, dirKey) : undefined;
+        handle = plus ? core.handles.handleFor(t.exp, { rel: t.rel === '' ? c.name : `${t.rel}/${c.name}` }, f, dirKey) : undefined;
       }
       const base = sizes[k]!;
       const sz = base + (st ? 88 : 4) + (handle ? 8 + handle.length + ((4 - (handle.length & 3)) & 3) : 4);
@@ -152,7 +151,7 @@ async function buildPage(env: Nfs3Env, t: Resolved, args: READDIRPLUS3args, plus
       used += sz;
       dirUsed += base;
       // encoded from the stats and handle (readdirplus-wire.ts): no attribute objects per entry
-      out.push(new PlusEntry(fileid, c.name, c.cookie, st, handle, sz, toFattr));
+      out.push(new PlusEntry(fileid, c.name, c.cookie, st, handle, sz, fattrOf));
     }
   }
   return { entries: out, eof: pos >= cur.length, verf: listing.verf };

@@ -14,7 +14,7 @@
 import type { CallContext, Procedure } from '@nfsts/rpc';
 import { nfsstat3, xdr_REMOVE3args, xdr_REMOVE3res, type diropargs3, type REMOVE3args, type REMOVE3res } from '@nfsts/xdr';
 import { performance } from 'node:perf_hooks';
-import { errnoStatus, mayDelete, mayLookup, type Resolved } from '../core/index.js';
+import { checkName, errnoStatus, mayDelete, mayLookup, type Resolved } from '../core/index.js';
 import { asErr, dirTargetSync, entryChecks, errStatus, existingEntry, hasCode, wcc, wccPath, NO_WCC, type DirTarget, type NfsErr, type Nfs3Env, type Target } from './common.js';
 
 export function remove(env: Nfs3Env): Procedure<REMOVE3args, REMOVE3res> {
@@ -80,7 +80,7 @@ export function removeEntrySync(env: Nfs3Env, where: diropargs3, ctx: CallContex
 function removeIn(env: Nfs3Env, dir: DirTarget, name: string, directory: boolean): REMOVE3res | null {
   const { core } = env;
   const backend = core.backend;
-  const bad = entryChecks(dir, name, nfsstat3.NFS3ERR_ACCES) || asChecked(core.checkName(name)) || (mayLookup(dir.stats, dir.cred) ? 0 : nfsstat3.NFS3ERR_ACCES);
+  const bad = entryChecks(dir, name, nfsstat3.NFS3ERR_ACCES) || asChecked(checkName(name)) || (mayLookup(dir.stats, dir.cred) ? 0 : nfsstat3.NFS3ERR_ACCES);
   if (bad !== 0) return { status: bad, resfail: { dir_wcc: wcc(env, dir.stats, dir.stats) } };
   const gate = core.syncReads;
   if (!gate.allowStat()) return null;

@@ -45,7 +45,7 @@ export function rename(env: Nfs3Env): Procedure<RENAME3args, RENAME3res> {
       if (toDir.exp.options.ro) return failNow(nfsstat3.NFS3ERR_ROFS);
       const toName = args.to.name;
       if (toName === '.' || toName === '..') return failNow(nfsstat3.NFS3ERR_INVAL);
-      const toPath = core.childPath(toDir, toName);
+      const toPath = core.children.childPath(toDir, toName);
       if (typeof toPath === 'number') return failNow(asErr(toPath));
       if (!mayWrite(toDir.stats, toDir.cred)) return failNow(nfsstat3.NFS3ERR_ACCES);
       if (!mayDelete(from.stats, obj.stats, from.cred)) return failNow(nfsstat3.NFS3ERR_ACCES);
@@ -56,7 +56,7 @@ export function rename(env: Nfs3Env): Procedure<RENAME3args, RENAME3res> {
       let replaced: BigIntStats | undefined;
       let existing: Resolved | number;
       try {
-        existing = await core.lookupChild(toDir, toName, toDir.cred);
+        existing = await core.children.lookupChild(toDir, toName, toDir.cred);
       } catch (err) {
         existing = errStatus(env, err, 'RENAME');
       }

@@ -12,7 +12,7 @@
  * set-id file to clear, a write the gate sends to the thread pool, a short write) takes or
  * continues on the general path with the same checks.
  */
-import type { Stats as BigIntStats } from '../core/index.js';
+import { squash, type Stats as BigIntStats } from '../core/index.js';
 import type { CallContext, Procedure } from '@nfsts/rpc';
 import { nfsstat3, stable_how, xdr_nfs_fh3, xdr_WRITE3args, xdr_WRITE3res, XdrError, type WRITE3args, type WRITE3res, type XdrReader } from '@nfsts/xdr';
 import type { OpenFile } from '../core/index.js';
@@ -46,15 +46,15 @@ function okReply(env: Nfs3Env, t: Target, args: WRITE3args, count: number, after
 function writeFast(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: number): WRITE3res | Promise<WRITE3res> | null {
   const core = env.core;
   if (args.stable !== stable_how.UNSTABLE || count === 0 || count > core.syncReads.options.maxBytes) return null;
-  const fast = core.resolveOpen(args.file.data, 'rw');
+  const fast = core.handles.resolveOpen(args.file.data, 'rw');
   if (fast === null) return null;
   const file = fast.file;
   const r = fast.r;
-  if (!core.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
+  if (!core.table.clientAllowed(r.exp, ctx.remoteAddress, ctx.remotePort)) {
     file.put();
     return null;
   }
-  const cred = core.credFor(r.exp, ctx.cred);
+  const cred = squash(ctx.cred, r.exp.options);
   const t: Target = { exp: r.exp, root: r.root, rel: r.rel, stats: r.stats, cred };
   const bad = check(env, t, args, count);
   // a set-id file loses its bits after the write: the general path does the chmod
@@ -69,7 +69,7 @@ function writeFast(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: numb
   const data = count === args.data.length ? args.data : args.data.subarray(0, count);
   let n: number | Promise<number>;
   try {
-    n = core.writeAt(file.fd, data, 0, count, args.offset);
+    n = core.io.writeAt(file.fd, data, 0, count, args.offset);
   } catch (err) {
     file.put();
     return failed(env, t, errStatus(env, err, 'WRITE'), undefined);
@@ -94,7 +94,7 @@ async function writeRest(env: Nfs3Env, t: Target, file: OpenFile, data: Buffer, 
   try {
     let n = typeof first === 'number' ? first : await first;
     while (n < count) {
-      const w = env.core.writeAt(file.fd, data, n, count - n, args.offset + BigInt(n));
+      const w = env.core.io.writeAt(file.fd, data, n, count - n, args.offset + BigInt(n));
       const got = typeof w === 'number' ? w : await w;
       if (got <= 0) throw Object.assign(new Error(`write made no progress at ${n} of ${count} bytes`), { code: 'EIO' });
       n += got;
@@ -117,7 +117,7 @@ async function writeRest(env: Nfs3Env, t: Target, file: OpenFile, data: Buffer, 
 /** The general path: full resolve when needed, the descriptor from the open-file cache. */
 function writeSlow(env: Nfs3Env, args: WRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
   const data = count === args.data.length ? args.data : args.data.subarray(0, count);
-  return writeOpened(env, args, ctx, count, args.data.length, data, (fd) => env.core.writeAt(fd, data, 0, count, args.offset));
+  return writeOpened(env, args, ctx, count, args.data.length, data, (fd) => env.core.io.writeAt(fd, data, 0, count, args.offset));
 }
 
 /**
@@ -176,11 +176,11 @@ function firstBytes(views: Buffer[], count: number): Buffer[] {
 
 /**
  * A large WRITE from the bulk path: the same resolution and checks as writeSlow, then the
- * views go to the file with one pwritev (core.writevAt completes a short one), no join.
+ * views go to the file with one pwritev (core.io.writevAt completes a short one), no join.
  */
 function writeBulk(env: Nfs3Env, args: BulkWRITE3args, ctx: CallContext, count: number): Promise<WRITE3res> {
   return writeOpened(env, args, ctx, count, args.dataLength, EMPTY,
-    (fd) => env.core.writevAt(fd, count === args.dataLength ? args.views : firstBytes(args.views, count), args.offset));
+    (fd) => env.core.io.writevAt(fd, count === args.dataLength ? args.views : firstBytes(args.views, count), args.offset));
 }
 
 const EMPTY = Buffer.alloc(0);
