@@ -8,7 +8,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { READ3res } from '@nfsts/xdr';
 import { GATE_WIDE_OPEN, ctxFor, me, ok, rpcPair, setup, st, stranger } from './nfs3-helpers.js';
 
@@ -17,13 +17,22 @@ async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 2000 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
 }
 
-t.test('a small READ of a cached descriptor returns its result synchronously, with the right bytes', async (t) => {
+/**
+ * A server with a file 'f' of `size` random bytes owned by the caller, its handle, and its
+ * descriptor in the open-file cache (one READ resolved the handle and opened it).
+ */
+async function cachedFile(t: Test, size: number): Promise<{ s: Awaited<ReturnType<typeof setup>>; data: Buffer; file: { data: Buffer } }> {
   const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
-  const data = randomBytes(10_000);
+  const data = randomBytes(size);
   writeFileSync(join(s.root, 'f'), data);
   s.own(join(s.root, 'f'));
   const file = await s.fh('f');
-  ok(await s.nfs.read({ file, offset: 0n, count: 1 })); // resolves the handle and caches the descriptor
+  ok(await s.nfs.read({ file, offset: 0n, count: 1 }));
+  return { s, data, file };
+}
+
+t.test('a small READ of a cached descriptor returns its result synchronously, with the right bytes', async (t) => {
+  const { s, data, file } = await cachedFile(t, 10_000);
   const proc = s.prog.versions[3]!.procedures[6]!;
   const fast0 = s.core.counters.fastResolves;
   const r = proc.handler({ file, offset: 5n, count: 4096 }, ctxFor(me, 6)) as READ3res;
@@ -35,12 +44,7 @@ t.test('a small READ of a cached descriptor returns its result synchronously, wi
 });
 
 t.test('a descriptor the open-file cache dropped is never read again through the handle\'s memo', async (t) => {
-  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
-  const data = randomBytes(8192);
-  writeFileSync(join(s.root, 'f'), data);
-  s.own(join(s.root, 'f'));
-  const file = await s.fh('f');
-  ok(await s.nfs.read({ file, offset: 0n, count: 1 }));
+  const { s, data, file } = await cachedFile(t, 8192);
   const proc = s.prog.versions[3]!.procedures[6]!;
   const read = (offset: bigint): READ3res => proc.handler({ file, offset, count: 4096 }, ctxFor(me, 6)) as READ3res;
   const r1 = read(0n); // the fast path remembers the OpenFile in the handle's memo
@@ -79,12 +83,7 @@ t.test('the fast path checks the credential of each call', async (t) => {
 });
 
 t.test('EOF on the fast path is exact: short at the end, at the end, past the end', async (t) => {
-  const s = await setup(t, { syncReads: GATE_WIDE_OPEN });
-  const data = randomBytes(8192);
-  writeFileSync(join(s.root, 'f'), data);
-  s.own(join(s.root, 'f'));
-  const file = await s.fh('f');
-  ok(await s.nfs.read({ file, offset: 0n, count: 1 }));
+  const { s, data, file } = await cachedFile(t, 8192);
   const fast0 = s.core.counters.fastResolves;
   const exact = ok(await s.nfs.read({ file, offset: 4096n, count: 4096 }));
   t.same([exact.count, exact.eof], [4096, true], 'a read ending exactly at the end is eof');
