@@ -129,8 +129,11 @@ t.test('a large READ of pages not in memory goes to the thread pool: same bytes 
       t.ok(await dropPages(path), `${count}@${offset}: pages dropped again`);
       const notCached0 = nowaitCounters.notCached;
       const r = proc.handler({ file, offset: BigInt(offset), count }, ctxFor(me, 6));
-      missed = isPromise(r);
-      if (missed) t.equal(nowaitCounters.notCached, notCached0 + 1, `${count}@${offset}: the nowait read found the pages missing and did not wait`);
+      // a miss is told by the counter, not by a promise: a read that found only its first pages
+      // cached reads on for the rest in readRest(), an async function, even when the rest is
+      // then read on the event loop too (CI failed so once)
+      missed = nowaitCounters.notCached > notCached0;
+      if (missed) t.ok(isPromise(r), `${count}@${offset}: the nowait read found the pages missing and the READ was not answered on the event loop`);
       const full = await r as READ3res;
       const res = ok(full);
       t.equal(res.count, want, `${count}@${offset}: count`);
