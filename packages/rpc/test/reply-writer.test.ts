@@ -4,7 +4,7 @@
 // not read, and the sent() release of a result's buffers.
 import t from 'tap';
 import { RpcServer, type Procedure, type Program, type SocketReadBuffer } from '../src/index.js';
-import { replyWriterCounters } from '../src/reply.js';
+import { FLUSH_EVERY_REPLIES, replyWriterCounters } from '../src/reply.js';
 import { RawConn, TEST_PROG, opaque, parseReply, rawCall, u32, until } from './helpers.js';
 
 const ECHO = 1;
@@ -48,6 +48,7 @@ for (const mode of ['reuse', 'fresh'] as const) {
     const { raw, counts } = await setup(t, mode);
     const n = 200;
     const before = replyWriterCounters.plainWrites;
+    const earlyBefore = replyWriterCounters.earlyFlushes;
     for (let i = 0; i < n; i++) {
       const payload = Buffer.alloc(1 + (i % 100), i & 0xff);
       raw.send(echoCall(1000 + i, payload));
@@ -60,6 +61,36 @@ for (const mode of ['reuse', 'fresh'] as const) {
     }
     t.equal(counts.echo, n);
     t.ok(replyWriterCounters.plainWrites - before >= n, `${replyWriterCounters.plainWrites - before} uncorked writes for ${n} calls`);
+    t.equal(replyWriterCounters.earlyFlushes, earlyBefore, 'one call at a time never flushes before the end of its tick');
+  });
+}
+
+// A client with 16 calls in flight sends them in one write: their replies leave in groups of
+// FLUSH_EVERY_REPLIES as they are made, not in one write at the end of the tick, and none is
+// lost, reordered or released twice on the way.
+for (const proc of [ECHO, KEPT] as const) {
+  t.test(`${proc === ECHO ? 'small replies' : 'replies with a sent() hook'}: a burst of calls is answered in groups, every reply in order`, async (t) => {
+    const { raw, counts } = await setup(t, 'reuse');
+    const n = 4 * FLUSH_EVERY_REPLIES;
+    const before = replyWriterCounters.earlyFlushes;
+    const calls = Buffer.concat(Array.from({ length: n }, (_, i) => (proc === ECHO
+      ? echoCall(500 + i, Buffer.alloc(8, i))
+      : rawCall({ xid: 500 + i, prog: TEST_PROG, vers: 1, proc: KEPT, args: Buffer.from([0, 0, 0, i]) }))));
+    raw.send(calls);
+    const xids: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = parseReply((await raw.next())!);
+      // both results are a length word, then bytes filled with the call's index
+      if (r.stat !== 'accepted' || r.body[4] !== ((r.xid - 500) & 0xff)) t.fail(`reply to ${r.xid} is not its call's`);
+      xids.push(r.xid);
+    }
+    t.same(xids, Array.from({ length: n }, (_, i) => 500 + i), 'one reply per call, in the order of the calls');
+    // the calls arrive in one chunk (or a few): each chunk of at least FLUSH_EVERY_REPLIES calls flushes early
+    t.ok(replyWriterCounters.earlyFlushes - before >= 1, `${replyWriterCounters.earlyFlushes - before} early flushes for ${n} calls sent at once`);
+    if (proc === KEPT) {
+      await until(() => counts.released === n);
+      t.equal(counts.released, counts.kept, 'every result released once');
+    }
   });
 }
 
