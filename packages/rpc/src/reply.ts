@@ -76,24 +76,24 @@ export const replyWriterCounters = {
   plainWrites: 0,
   /** ticks whose replies were written under cork (a multi-chunk or large reply among them) */
   corkedTicks: 0,
-  /** flushes before the end of a tick, each after FLUSH_EVERY_REPLIES replies */
+  /** ticks whose first FLUSH_EARLY_REPLIES replies were written before the tick ended */
   earlyFlushes: 0,
 };
 
 /**
- * A tick's replies are written after at most this many, not all at its end. A client that keeps
- * 16 calls in flight sends them in one write, so the server reads them in one chunk; answered in
- * one `writev` at the end of that tick, the two sides took turns (a perf count at QD 16: 16
- * replies per writev, one epoll wake-up per 16 calls) and each sat idle while the other worked.
- * Written in fours, the client works on the first replies while the server makes the next ones:
- * 4 KiB reads at QD 16 went from 33 k to 43 k ops/s (8 alternated rounds), QD 8 and GETATTR
- * gained too, QD 1 is unchanged (bench/notes/reply-flush.md).
+ * A tick's first this-many replies are written at once, the rest at the tick's end. A client that
+ * keeps 16 calls in flight sends them in one write, so the server reads them in one chunk;
+ * answered in one `writev` at the end of that tick, the two sides took turns (a perf count at
+ * QD 16: 16 replies per writev, one epoll wake-up per 16 calls) and each sat idle while the other
+ * worked. With the first four out early, the client works on them while the server makes the
+ * rest. Once per tick: flushing every four cost a server busy with two such connections more
+ * syscalls than it gained (bench/notes/reply-flush.md).
  */
-export const FLUSH_EVERY_REPLIES = 4;
+export const FLUSH_EARLY_REPLIES = 4;
 
 /**
- * Writes a connection's replies. Replies produced in one tick go out together at its end, or
- * every FLUSH_EVERY_REPLIES replies in a busy tick: small single-chunk replies are gathered and
+ * Writes a connection's replies. Replies produced in one tick go out together at its end (a busy
+ * tick's first FLUSH_EARLY_REPLIES at once): small single-chunk replies are gathered and
  * written as one buffer; a multi-chunk or large reply corks the socket until the flush, so the
  * replies leave in one `writev`. A tick with only small replies (QD 1 GETATTR, LOOKUP, WRITE)
  * does not cork: its one write skips the Writable's cork bookkeeping and buffered-write list.
@@ -111,6 +111,8 @@ export class ReplyWriter {
   private smallBytes = 0;
   /** replies written since the last flush */
   private batched = 0;
+  /** this tick already flushed early (it does so once) */
+  private flushedEarly = false;
 
   constructor(socket: net.Socket) {
     this.socket = socket;
@@ -163,11 +165,14 @@ export class ReplyWriter {
   /** The end of the tick: writes what is waiting. */
   tickEnded(): void {
     this.tickQueued = false;
+    this.flushedEarly = false;
     this.uncork();
   }
 
-  /** The replies gathered so far in a busy tick go now, not at its end. */
+  /** A busy tick's first replies go now, not at its end (once per tick). */
   private flushEarly(): void {
+    if (this.flushedEarly) return;
+    this.flushedEarly = true;
     replyWriterCounters.earlyFlushes++;
     this.uncork();
   }
@@ -176,7 +181,7 @@ export class ReplyWriter {
     this.schedule();
     this.small.push(b);
     this.smallBytes += b.length;
-    if (++this.batched >= FLUSH_EVERY_REPLIES) this.flushEarly();
+    if (++this.batched >= FLUSH_EARLY_REPLIES) this.flushEarly();
   }
 
   /** Writes a reply of one buffer (nothing is told when it is out). */
@@ -204,7 +209,7 @@ export class ReplyWriter {
     for (let i = 0; i < last; i++) this.socket.write(chunks[i]!);
     if (done === undefined) this.socket.write(chunks[last]!);
     else this.socket.write(chunks[last]!, () => done());
-    if (++this.batched >= FLUSH_EVERY_REPLIES) this.flushEarly();
+    if (++this.batched >= FLUSH_EARLY_REPLIES) this.flushEarly();
   }
 }
 

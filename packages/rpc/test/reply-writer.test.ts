@@ -4,7 +4,7 @@
 // not read, and the sent() release of a result's buffers.
 import t from 'tap';
 import { RpcServer, type Procedure, type Program, type SocketReadBuffer } from '../src/index.js';
-import { FLUSH_EVERY_REPLIES, replyWriterCounters } from '../src/reply.js';
+import { FLUSH_EARLY_REPLIES, replyWriterCounters } from '../src/reply.js';
 import { RawConn, TEST_PROG, opaque, parseReply, rawCall, u32, until } from './helpers.js';
 
 const ECHO = 1;
@@ -65,13 +65,13 @@ for (const mode of ['reuse', 'fresh'] as const) {
   });
 }
 
-// A client with 16 calls in flight sends them in one write: their replies leave in groups of
-// FLUSH_EVERY_REPLIES as they are made, not in one write at the end of the tick, and none is
-// lost, reordered or released twice on the way.
+// A client with 16 calls in flight sends them in one write: the first FLUSH_EARLY_REPLIES replies
+// leave as soon as they are made, not in one write at the end of the tick, and none is lost,
+// reordered or released twice on the way.
 for (const proc of [ECHO, KEPT] as const) {
-  t.test(`${proc === ECHO ? 'small replies' : 'replies with a sent() hook'}: a burst of calls is answered in groups, every reply in order`, async (t) => {
+  t.test(`${proc === ECHO ? 'small replies' : 'replies with a sent() hook'}: a burst of calls has its first replies flushed early, every reply in order`, async (t) => {
     const { raw, counts } = await setup(t, 'reuse');
-    const n = 4 * FLUSH_EVERY_REPLIES;
+    const n = 4 * FLUSH_EARLY_REPLIES;
     const before = replyWriterCounters.earlyFlushes;
     const calls = Buffer.concat(Array.from({ length: n }, (_, i) => (proc === ECHO
       ? echoCall(500 + i, Buffer.alloc(8, i))
@@ -85,7 +85,7 @@ for (const proc of [ECHO, KEPT] as const) {
       xids.push(r.xid);
     }
     t.same(xids, Array.from({ length: n }, (_, i) => 500 + i), 'one reply per call, in the order of the calls');
-    // the calls arrive in one chunk (or a few): each chunk of at least FLUSH_EVERY_REPLIES calls flushes early
+    // the calls arrive in one chunk (or a few): a chunk of at least FLUSH_EARLY_REPLIES calls flushes early, once
     t.ok(replyWriterCounters.earlyFlushes - before >= 1, `${replyWriterCounters.earlyFlushes - before} early flushes for ${n} calls sent at once`);
     if (proc === KEPT) {
       await until(() => counts.released === n);
