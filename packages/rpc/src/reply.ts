@@ -74,7 +74,7 @@ export function authErrorReply(xid: number, stat: number): Buffer {
 export const replyWriterCounters = {
   /** batches of small replies written to an uncorked socket (no cork, uncork or Writable buffering) */
   plainWrites: 0,
-  /** ticks whose replies were written under cork (a multi-chunk or large reply among them) */
+  /** flushes (at a tick's end, or its early one) written under cork (a multi-chunk or large reply among them) */
   corkedTicks: 0,
   /** ticks whose first FLUSH_EARLY_REPLIES replies were written before the tick ended */
   earlyFlushes: 0,
