@@ -3,13 +3,15 @@
 // 4 KiB random reads and writes at QD 1 and 16 against this tree's server (in a child process)
 // and, when it can start, nfs-ganesha, alternating the two cell by cell. Prints ops/s and
 // p50/p99/p99.9 reply times per cell and the ours/ganesha ratio of ops/s.
-//   unshare -n -- sh -c 'ip link set lo up; ip addr add 127.0.0.2/8 dev lo; node scripts/bench-libnfs.mjs [--seconds 5] [--rounds 2]'
+//   node scripts/bench-libnfs.mjs [--seconds 5] [--rounds 2]
 //   node scripts/bench-libnfs.mjs --no-ganesha --server-tree /tmp/base --cells read1   (another tree's server alone)
-// (ganesha needs fixed ports, so a private network namespace; outside one it is skipped.)
+// (ganesha needs fixed ports, so as root the script re-runs itself in a private network
+// namespace; not as root, ganesha is skipped.)
 // Needs gcc and Debian's libnfs-dev to compile the load generator (here, at bench time, never
 // at install time): without them it prints { "skip": reason } and exits 0.
 import fs from 'node:fs'; import os from 'node:os'; import { join } from 'node:path'; import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { rerunInPrivateNetns } from './lib/netns.mjs';
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
 const seconds = opt('seconds', '5'); const rounds = Number(opt('rounds', '2'));
@@ -18,6 +20,7 @@ const tree = new URL('..', import.meta.url).pathname;
 const serverTree = opt('server-tree', tree);
 const only = opt('cells', 'read1,write1,read16,write16').split(',');
 const SIZE = 64 << 20;
+if (!argv.includes('--no-ganesha') && process.getuid?.() === 0) rerunInPrivateNetns(new URL(import.meta.url).pathname, argv, { who: 'bench-libnfs' });
 
 const skip = (reason) => { console.log(JSON.stringify({ skip: reason })); process.exit(0); };
 if (spawnSync('gcc', ['--version']).status !== 0) skip('gcc is not installed');

@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rerunInPrivateNetns } from './lib/netns.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
@@ -24,14 +25,7 @@ const workloads = opt('workloads', 'randread-4k,randwrite-4k,randread-128k,seqre
 const out = opt('out', undefined);
 if (!Number.isInteger(rounds) || rounds < 1) { console.error('--rounds: expected an integer >= 1'); process.exit(2); }
 
-if (process.env.NFSTS_ONECPU_NETNS !== '1') {
-  if (process.getuid?.() !== 0) { console.error('bench-one-cpu: needs root (ganesha, a private network namespace)'); process.exit(2); }
-  const inner = 'mount -t tmpfs -o mode=755 tmpfs /run && mkdir -p /run/rpcbind && ip link set lo up && ip addr add 127.0.0.2/8 dev lo && exec "$0" "$@"';
-  const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', '--', 'sh', '-c', inner, process.execPath, fileURLToPath(import.meta.url), ...argv], {
-    stdio: 'inherit', env: { ...process.env, NFSTS_ONECPU_NETNS: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
+rerunInPrivateNetns(fileURLToPath(import.meta.url), argv, { privateRun: true, who: 'bench-one-cpu' });
 
 const work = mkdtempSync(join(tmpdir(), 'nfsts-onecpu-'));
 /** One suite run of the QD 1 cells; `pinned`: the suite (and so every server it starts) under taskset. */

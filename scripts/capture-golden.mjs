@@ -7,11 +7,11 @@
 // It runs itself in a private network namespace, so fixed ports (111, ganesha's) are its own.
 //
 //   node scripts/capture-golden.mjs [--out FILE] [--kernel] [--keep DIR]
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { rerunInPrivateNetns } from './lib/netns.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
@@ -20,12 +20,7 @@ const value = (name, def) => { const i = args.indexOf(name); return i >= 0 ? arg
 const out = value('--out', join(root, 'test', 'fixtures', 'nfs3-wire.jsonl'));
 
 if (process.getuid?.() !== 0) { console.error('capture-golden: needs root (tshark on lo, ganesha with FSAL_VFS, a network namespace)'); process.exit(2); }
-if (process.env.NFSTS_GOLDEN_NETNS === undefined) {
-  // ganesha binds its RPC services on 127.0.0.2 as well; a fresh namespace's lo has only .1
-  const inner = `ip link set lo up && ip addr add 127.0.0.2/8 dev lo && NFSTS_GOLDEN_NETNS=1 exec "${process.execPath}" "${fileURLToPath(import.meta.url)}" ${args.map((a) => `'${a}'`).join(' ')}`;
-  const r = spawnSync('unshare', ['-n', '--', 'sh', '-c', inner], { stdio: 'inherit' });
-  process.exit(r.status ?? 1);
-}
+rerunInPrivateNetns(fileURLToPath(import.meta.url), args, { who: 'capture-golden', needs: 'tshark on lo, ganesha with FSAL_VFS, a network namespace' });
 
 const { analyzeCapture } = await import(join(root, 'test/dist/src/index.js'));
 const { startCapture } = await import('./golden/capture.mjs');

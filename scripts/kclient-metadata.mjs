@@ -9,9 +9,9 @@
 // TREE: a built tree whose server and harness run (default: this one). Needs root, qemu,
 // ganesha; runs itself in a private network and mount namespace (ganesha's fixed portmapper
 // port 111 and /run/rpcbind.sock stay private).
-import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { rerunInPrivateNetns } from './lib/netns.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? argv[i + 1] : dflt; };
@@ -20,14 +20,9 @@ const pairs = Number(opt('pairs', '5'));
 const jsonOut = opt('json', undefined);
 if (!Number.isInteger(pairs) || pairs < 1) { console.error('--pairs: expected an integer >= 1'); process.exit(2); }
 
-if (process.env.NFSTS_KCM_NETNS !== '1') {
-  if (process.getuid?.() !== 0) { console.error('kclient-metadata: needs root (qemu guest image, ganesha, a private network namespace)'); process.exit(2); }
-  const inner = 'mount -t tmpfs -o mode=755 tmpfs /run && ip link set lo up && ip addr add 127.0.0.2/8 dev lo && exec "$0" "$@"';
-  const r = spawnSync('unshare', ['-n', '-m', '--propagation', 'private', '--', 'sh', '-c', inner, process.execPath, fileURLToPath(import.meta.url), ...argv], {
-    stdio: 'inherit', env: { ...process.env, NFSTS_KCM_NETNS: '1' },
-  });
-  process.exit(r.status ?? 1);
-}
+rerunInPrivateNetns(fileURLToPath(import.meta.url), argv, {
+  privateRun: true, who: 'kclient-metadata', needs: 'qemu guest image, ganesha, a private network namespace',
+});
 
 const { runKernelClient, kernelClientSkip, processCpuMs } = await import(`${tree}/test/dist/src/kernel-client.js`);
 const { startGanesha } = await import(`${tree}/test/dist/src/ganesha.js`);
