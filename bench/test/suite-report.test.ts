@@ -1,7 +1,7 @@
 import t from 'tap';
 import { LatencyHistogram, BUCKETS } from '../src/suite/histogram.js';
-import { parseSuiteArgs, SuiteOptionError, DEFAULT_QD, QUICK } from '../src/suite/options.js';
-import { planCells } from '../src/suite/run.js';
+import { parseSuiteArgs, SuiteOptionError, DEFAULT_QD, DEFAULT_WARMUP_SECONDS, QUICK } from '../src/suite/options.js';
+import { planCells, planWarmups } from '../src/suite/run.js';
 import { checkTargets, combineJobs, computeRatios, renderMarkdown, type Report } from '../src/suite/report.js';
 import { renderSvg } from '../src/suite/svg.js';
 import { TARGETS, WORKLOADS, type Cell, type JobResult, type TargetId } from '../src/suite/types.js';
@@ -40,10 +40,13 @@ t.test('options: defaults, quick, and errors that name the option', async (t) =>
   t.equal(d.serverMetrics, undefined, 'server metrics: the default (on)');
   const m = parseSuiteArgs(['--server-metrics', 'off', '--soak', 's.json']);
   t.same([m.serverMetrics, m.soak], [false, 's.json']);
+  t.equal(d.warmupSeconds, DEFAULT_WARMUP_SECONDS, 'a warm-up by default');
+  t.equal(q.warmupSeconds, 0, 'none in a quick run');
+  t.equal(parseSuiteArgs(['--quick', '--warmup', '0.5']).warmupSeconds, 0.5);
   for (const [argv, prop] of [
     [['--seconds', 'x'], 'seconds'], [['--size', '0'], 'size'], [['--size', '1.5'], 'size'], [['--targets', 'nfsd'], 'targets'],
     [['--workloads', ''], 'workloads'], [['--qd', '0'], 'qd'], [['--bogus', '1'], 'bogus'], [['--out'], 'out'], [['--name', 'a/b'], 'name'],
-    [['--server-metrics', 'yes'], 'server-metrics'], [['--soak'], 'soak'],
+    [['--server-metrics', 'yes'], 'server-metrics'], [['--soak'], 'soak'], [['--warmup', '-1'], 'warmup'],
   ] as Array<[string[], string]>) {
     let err: unknown;
     try { parseSuiteArgs(argv); } catch (e) { err = e; }
@@ -65,6 +68,15 @@ t.test('plan: direct-sync only at QD 1, metadata only on NFS targets, no duplica
   t.same([...new Set(meta.map((c) => c.target))].sort(), ['ganesha', 'rpc-child', 'rpc-same'], 'libnfs has no metadata cells');
   t.same([...new Set(meta.map((c) => c.qd))], [8, 16]);
   t.same([...new Set(meta.map((c) => c.jobs))], [1]);
+});
+
+t.test('warm-up plan: each workload once at QD 1 on each server target that runs, none when off', async (t) => {
+  const w = planWarmups({ workloads: ['randread-4k', 'getattr'], targets: [...TARGETS], warmupSeconds: 1 }, { ganesha: 'not installed' });
+  t.same(w.map((c) => `${c.workload}|${c.target}|${c.qd}|${c.jobs}`), [
+    'randread-4k|rpc-same|1|1', 'randread-4k|rpc-child|1|1', 'getattr|rpc-same|1|1', 'getattr|rpc-child|1|1',
+  ], 'the servers only (the libnfs targets share them), a skipped one left out');
+  t.same(planWarmups({ workloads: ['randread-4k'], targets: ['direct', 'localio'], warmupSeconds: 1 }), [], 'no server target: no warm-up');
+  t.same(planWarmups({ workloads: ['randread-4k'], targets: [...TARGETS], warmupSeconds: 0 }), [], '--warmup 0: none');
 });
 
 function job(ops: number, units: number, ms: number, latNs: number): JobResult {

@@ -9,6 +9,14 @@ export const DEFAULT_SIZE_MIB = 256;
 export const DEFAULT_QD = [1, 8, 16];
 export const DEFAULT_JOBS = [1, 2];
 export const DEFAULT_DIR_ENTRIES = 10_000;
+/**
+ * Seconds of each workload at QD 1 against each server target before the matrix, not recorded.
+ * A fresh server of ours JIT-compiles its paths during its first thousands of calls: a 3 s cell
+ * of 4 KiB reads at QD 1 as its first work measured 4-5% below the same cell run for 12 s, while
+ * ganesha's two measured the same. Without this, each workload's first cell (QD 1, 1 job)
+ * measured our warm-up.
+ */
+export const DEFAULT_WARMUP_SECONDS = 2;
 /** `--quick`: a smoke run of every target in seconds; its numbers mean nothing */
 export const QUICK = { seconds: 0.2, ramp: 0.05, sizeMiB: 8, qd: [8], jobs: [2], dirEntries: 200 } as const;
 
@@ -22,6 +30,8 @@ export interface SuiteOptions {
   resultsMd: string | undefined;
   seconds: number;
   rampSeconds: number;
+  /** seconds of each workload on each server target before the matrix (DEFAULT_WARMUP_SECONDS); 0: none */
+  warmupSeconds?: number;
   sizeMiB: number;
   targets: TargetId[];
   workloads: WorkloadId[];
@@ -45,7 +55,7 @@ export class SuiteOptionError extends Error {
 }
 
 export const USAGE = `usage: node bench/dist/src/suite.js [--quick] [--out DIR] [--name STEM] [--results-md FILE]
-       [--seconds N] [--ramp N] [--size MiB] [--targets a,b] [--workloads a,b] [--qd 1,8,16] [--jobs 1,2] [--dir-entries N]
+       [--seconds N] [--ramp N] [--warmup N] [--size MiB] [--targets a,b] [--workloads a,b] [--qd 1,8,16] [--jobs 1,2] [--dir-entries N]
        [--soak SOAK.json] [--server-metrics on|off]
 targets:   ${TARGETS.join(', ')}
 workloads: ${WORKLOADS.join(', ')}`;
@@ -81,6 +91,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteOptions {
     resultsMd: undefined,
     seconds: quick ? QUICK.seconds : DEFAULT_SECONDS,
     rampSeconds: quick ? QUICK.ramp : DEFAULT_RAMP_SECONDS,
+    warmupSeconds: quick ? 0 : DEFAULT_WARMUP_SECONDS,
     sizeMiB: quick ? QUICK.sizeMiB : DEFAULT_SIZE_MIB,
     targets: [...TARGETS],
     workloads: [...WORKLOADS],
@@ -102,6 +113,7 @@ export function parseSuiteArgs(argv: readonly string[]): SuiteOptions {
       case 'results-md': if (v === undefined || v === '') throw new SuiteOptionError(prop, 'needs a file path'); o.resultsMd = v; break;
       case 'seconds': o.seconds = num(prop, v, 0.01, 3600, false); break;
       case 'ramp': o.rampSeconds = num(prop, v, 0, 600, false); break;
+      case 'warmup': o.warmupSeconds = num(prop, v, 0, 600, false); break;
       case 'size': o.sizeMiB = num(prop, v, 1, 65536, true); break;
       case 'targets': o.targets = list(prop, v, TARGETS); break;
       case 'workloads': o.workloads = list(prop, v, WORKLOADS); break;

@@ -205,7 +205,8 @@ export function renderMarkdown(r: Report, chartHref: string | undefined): string
   L.push(`- **Node** ${m.node}, UV_THREADPOOL_SIZE ${m.uvThreadpoolSize}`);
   L.push(`- **Commit** \`${m.commit}\`${m.dirty ? ` (with uncommitted changes in ${m.dirtyPaths.length > 8 ? `${m.dirtyPaths.slice(0, 8).join(', ')} and ${m.dirtyPaths.length - 8} more` : m.dirtyPaths.join(', ')})` : ''}, run ${m.date}`);
   const o = r.options;
-  L.push(`- **Run**: \`${r.command}\`; ${o.seconds} s measured after a ${o.rampSeconds} s ramp per cell, ${o.sizeMiB} MiB file (page cache warm), queue depths ${o.qd.join('/')}, jobs ${o.jobs.join('/')}, ${o.dirEntries} directory entries; took ${Math.round(r.totalSeconds)} s${o.quick ? ' — **quick mode: a smoke run, the numbers mean nothing**' : ''}`);
+  const warmup = (o.warmupSeconds ?? 0) > 0 ? `, after a ${o.warmupSeconds} s warm-up of each workload on each server (not recorded)` : '';
+  L.push(`- **Run**: \`${r.command}\`; ${o.seconds} s measured after a ${o.rampSeconds} s ramp per cell${warmup}, ${o.sizeMiB} MiB file (page cache warm), queue depths ${o.qd.join('/')}, jobs ${o.jobs.join('/')}, ${o.dirEntries} directory entries; took ${Math.round(r.totalSeconds)} s${o.quick ? ' — **quick mode: a smoke run, the numbers mean nothing**' : ''}`);
   L.push('');
   if (chartHref !== undefined) L.push(`![ops/s or MB/s per workload and target (log scale)](${chartHref})`, '');
   L.push('## Targets');

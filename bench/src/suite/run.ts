@@ -97,6 +97,16 @@ export function planCells(o: Pick<SuiteOptions, 'workloads' | 'targets' | 'qd' |
   return out;
 }
 
+/** The servers a warm-up runs against: the RPC servers, ours and ganesha alike (the libnfs targets share them) */
+export const WARMUP_TARGETS: readonly TargetId[] = META_TARGETS;
+
+/** The warm-up runs before the matrix: each workload at QD 1, 1 job, on each server target that runs. */
+export function planWarmups(o: Pick<SuiteOptions, 'workloads' | 'targets' | 'warmupSeconds'>, skipped: Partial<Record<TargetId, string>> = {}): PlannedCell[] {
+  if ((o.warmupSeconds ?? 0) <= 0) return [];
+  const targets = o.targets.filter((t) => WARMUP_TARGETS.includes(t) && skipped[t] === undefined);
+  return o.workloads.flatMap((workload) => targets.map((target) => ({ workload, target, qd: 1, jobs: 1 })));
+}
+
 function fmtCell(c: Cell): string {
   const head = `${workloadTitle(c.workload).padEnd(30)} QD ${String(c.qd).padStart(2)} jobs ${c.jobs} ${c.target.padEnd(11)}`;
   if (c.skip !== undefined) return `${head} skipped: ${c.skip}`;
@@ -189,6 +199,45 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
     const p = pool;
     cleanups.push(() => p.destroy());
 
+    /** Runs one cell's jobs (our worker pool, or the libnfs program) for a ramp and a window. */
+    const runJobs = async (plan: PlannedCell, rampMs: number, measureMs: number): Promise<JobResult[]> => {
+      if (isLibnfsTarget(plan.target)) {
+        return runLibnfsJobs(libnfsBin, {
+          workload: plan.workload as IoWorkloadId, qd: plan.qd, jobs: plan.jobs, rampMs, measureMs,
+          url: urls[plan.target]!, file: `/${DATA_FILE}`, fileSize: sizeBytes,
+        });
+      }
+      const barrier = new SharedArrayBuffer(8);
+      const tasks: JobTask[] = Array.from({ length: plan.jobs }, (_, job) => ({
+        target: plan.target, workload: plan.workload, qd: plan.qd, jobs: plan.jobs, job,
+        rampMs, measureMs, barrier, fileSize: sizeBytes,
+        localFile: join(root, DATA_FILE), exportFile: `/${DATA_FILE}`, exportDir: `/${META_DIR}`, dirEntries: o.dirEntries,
+        root, url: urls[plan.target] ?? '',
+      }));
+      // a job that hangs or kills its worker fails its cell, not the run
+      const limitMs = rampMs + measureMs + JOB_SLACK_MS;
+      return Promise.all(tasks.map((t) => (p.run(t, { signal: AbortSignal.timeout(limitMs) }) as Promise<JobResult>).catch((err: unknown): JobResult => {
+        Atomics.store(new Int32Array(barrier), 1, 1);
+        const why = (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError' ? `the job did not finish within ${Math.round(limitMs / 1000)} s` : `the worker failed: ${(err as Error).message}`;
+        return { ops: 0, units: 0, elapsedMs: 0, hist: [], error: why };
+      })));
+    };
+    // write cells leave dirty pages (direct writes are never fsynced): flush them after each, so
+    // the next cell's COMMITs do not pay for this one's writeback
+    const flushWrites = (workload: WorkloadId): void => {
+      if (isIoWorkload(workload) && IO[workload].write) {
+        for (const dir of [root, ganeshaFiles.root]) if (dir !== '') flush(join(dir, DATA_FILE));
+      }
+    };
+
+    const warmups = planWarmups(o, skippedTargets);
+    if (warmups.length > 0) log(`# warm-up: ${warmups.length} runs of ${o.warmupSeconds} s, each workload at QD 1 against each server, not recorded`);
+    for (const plan of warmups) {
+      const cell = combineJobs(plan, await runJobs(plan, 0, o.warmupSeconds! * 1000));
+      log(`# warm-up ${fmtCell(cell)}`);
+      flushWrites(plan.workload);
+    }
+
     const plans = planCells(o);
     log(`# ${plans.length} cells of ${o.rampSeconds} s ramp + ${o.seconds} s each: about ${Math.ceil((plans.length * (o.rampSeconds + o.seconds + 0.2)) / 60)} min`);
     for (const plan of plans) {
@@ -197,36 +246,15 @@ export async function runSuite(o: SuiteOptions, argv: readonly string[], log: (l
       if (skip !== undefined) {
         cell = { ...plan, skip };
       } else {
-        const barrier = new SharedArrayBuffer(8);
-        const tasks: JobTask[] = Array.from({ length: plan.jobs }, (_, job) => ({
-          target: plan.target, workload: plan.workload, qd: plan.qd, jobs: plan.jobs, job,
-          rampMs: o.rampSeconds * 1000, measureMs: o.seconds * 1000, barrier, fileSize: sizeBytes,
-          localFile: join(root, DATA_FILE), exportFile: `/${DATA_FILE}`, exportDir: `/${META_DIR}`, dirEntries: o.dirEntries,
-          root, url: urls[plan.target] ?? '',
-        }));
-        // a job that hangs or kills its worker fails its cell, not the run
-        const limitMs = (o.rampSeconds + o.seconds) * 1000 + JOB_SLACK_MS;
         // our child-process server's own per-procedure figures: its histograms before and after the cell
         const scraped = urls[plan.target] !== undefined && urls[plan.target] === urls['rpc-child'] ? childMetricsUrl : undefined;
         const before = await scrapeServer(scraped);
-        const results = isLibnfsTarget(plan.target) ? await runLibnfsJobs(libnfsBin, {
-          workload: plan.workload as IoWorkloadId, qd: plan.qd, jobs: plan.jobs, rampMs: o.rampSeconds * 1000, measureMs: o.seconds * 1000,
-          url: urls[plan.target]!, file: `/${DATA_FILE}`, fileSize: sizeBytes,
-        }) : await Promise.all(tasks.map((t) => (p.run(t, { signal: AbortSignal.timeout(limitMs) }) as Promise<JobResult>).catch((err: unknown): JobResult => {
-          Atomics.store(new Int32Array(barrier), 1, 1);
-          const why = (err as Error).name === 'AbortError' || (err as Error).name === 'TimeoutError' ? `the job did not finish within ${Math.round(limitMs / 1000)} s` : `the worker failed: ${(err as Error).message}`;
-          return { ops: 0, units: 0, elapsedMs: 0, hist: [], error: why };
-        })));
-        cell = combineJobs(plan, results);
+        cell = combineJobs(plan, await runJobs(plan, o.rampSeconds * 1000, o.seconds * 1000));
         if (before !== undefined && cell.error === undefined) cell.procs = [...(cell.procs ?? []), ...serverProcs(before, await scrapeServer(scraped))];
       }
       cells.push(cell);
       log(fmtCell(cell));
-      // write cells leave dirty pages (direct writes are never fsynced): flush them now, so
-      // the next cell's COMMITs do not pay for this one's writeback
-      if (isIoWorkload(plan.workload) && IO[plan.workload].write) {
-        for (const dir of [root, ganeshaFiles.root]) if (dir !== '') flush(join(dir, DATA_FILE));
-      }
+      flushWrites(plan.workload);
     }
     if (o.fuse !== false) fuse = await runFuseSection({ quick: o.quick }, log);
   } finally {
