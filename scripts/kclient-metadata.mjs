@@ -41,7 +41,7 @@ if ('skip' in g) { console.log(`kclient-metadata: skipped: ${g.skip}`); process.
 const oursDir = mkdtempSync(join(tmpdir(), 'nfsts-kcm-'));
 mkdirSync(join(oursDir, 'export'));
 const ours = await startCliServer([join(oursDir, 'export'), '--port', '0', '--options', 'rw,no_root_squash', '--no-portmap',
-  '--state-dir', join(oursDir, 'state'), '--log-level', 'warn']);
+  '--state-dir', join(oursDir, 'state'), '--log-level', 'warn']).catch(async (err) => { await g.stop(); throw err; });
 const servers = {
   ours: { target: { nfsPort: ours.port, mountPort: ours.port, exportPath: '/export' }, pid: () => ours.child.pid },
   ganesha: { target: { nfsPort: g.nfsPort, mountPort: g.mountPort, exportPath: g.exportPath }, pid: () => g.pid?.() },
