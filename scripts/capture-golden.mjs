@@ -19,7 +19,6 @@ const flag = (name) => args.includes(name);
 const value = (name, def) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : def; };
 const out = value('--out', join(root, 'test', 'fixtures', 'nfs3-wire.jsonl'));
 
-if (process.getuid?.() !== 0) { console.error('capture-golden: needs root (tshark on lo, ganesha with FSAL_VFS, a network namespace)'); process.exit(2); }
 rerunInPrivateNetns(fileURLToPath(import.meta.url), args, { who: 'capture-golden', needs: 'tshark on lo, ganesha with FSAL_VFS, a network namespace' });
 
 const { analyzeCapture } = await import(join(root, 'test/dist/src/index.js'));

@@ -31,7 +31,7 @@ rerunInPrivateNetns(fileURLToPath(import.meta.url), argv, {
   privateRun: true, who: 'kclient-metadata', needs: 'qemu guest image, ganesha, a private network namespace',
 });
 
-const { runKernelClient, kernelClientSkip, processCpuMs } = await import(`${tree}/test/dist/src/kernel-client.js`);
+const { runKernelClient, kernelClientSkip, kernelClientServerArgs, processCpuMs } = await import(`${tree}/test/dist/src/kernel-client.js`);
 const { startGanesha } = await import(`${tree}/test/dist/src/ganesha.js`);
 const { startCliServer } = await import(`${tree}/test/dist/src/cli-server.js`);
 const skip = kernelClientSkip();
@@ -40,8 +40,8 @@ const g = await startGanesha();
 if ('skip' in g) { console.log(`kclient-metadata: skipped: ${g.skip}`); process.exit(0); }
 const oursDir = mkdtempSync(join(tmpdir(), 'nfsts-kcm-'));
 mkdirSync(join(oursDir, 'export'));
-const ours = await startCliServer([join(oursDir, 'export'), '--port', '0', '--options', 'rw,no_root_squash', '--no-portmap',
-  '--state-dir', join(oursDir, 'state'), '--log-level', 'warn']).catch(async (err) => { await g.stop(); throw err; });
+const ours = await startCliServer(kernelClientServerArgs(join(oursDir, 'export'), join(oursDir, 'state'), 0))
+  .catch(async (err) => { await g.stop(); throw err; });
 const servers = {
   ours: { target: { nfsPort: ours.port, mountPort: ours.port, exportPath: '/export' }, pid: () => ours.child.pid },
   ganesha: { target: { nfsPort: g.nfsPort, mountPort: g.mountPort, exportPath: g.exportPath }, pid: () => g.pid?.() },

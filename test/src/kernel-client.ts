@@ -129,6 +129,11 @@ function initrd(work: string, image: string, params: Record<string, string | num
   return out;
 }
 
+/** `nfsts serve` arguments for a server the guest mounts (root in the guest is root on the export). */
+export function kernelClientServerArgs(exportDir: string, stateDir: string, port: number): string[] {
+  return [exportDir, '--port', String(port), '--options', 'rw,no_root_squash', '--no-portmap', '--state-dir', stateDir, '--log-level', 'warn'];
+}
+
 export async function runKernelClient(o: KernelRunOptions): Promise<KernelRun> {
   const timeoutMs = o.timeoutMs ?? 15 * 60_000;
   const image = guestImage();
@@ -137,7 +142,7 @@ export async function runKernelClient(o: KernelRunOptions): Promise<KernelRun> {
   const stateDir = join(work, 'state');
   mkdirSync(exportDir);
   o.prepare?.(exportDir);
-  const serverArgs = (port: number): string[] => [exportDir, '--port', String(port), '--options', 'rw,no_root_squash', '--no-portmap', '--state-dir', stateDir, '--log-level', 'warn'];
+  const serverArgs = (port: number): string[] => kernelClientServerArgs(exportDir, stateDir, port);
   let server: CliServer | undefined = o.target === undefined ? await startCliServer(serverArgs(0)) : undefined;
   const port = server?.port ?? o.target!.nfsPort;
   const mountPort = server?.port ?? o.target!.mountPort;
